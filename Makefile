@@ -1,0 +1,110 @@
+# vernier: a plain, non-recursive Makefile (STYLE.md).
+#   make            build ./vernier (installs missing Debian packages first)
+#   make test       build and run every test; ends with "N passed, N failed"
+#   make asan       the same suite under AddressSanitizer + UBSan
+#   make demo       evaluate examples/ into demo-report.xlsx
+#   make bench      benchmarks, each printed beside the anchor it is compared with
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+BUILD   ?= build
+CC      ?= cc
+PYTHON  ?= /usr/bin/python3
+SHARED  ?= ../shared
+WERROR  ?= -Werror
+OPT     ?= -O2 -g
+PKGS     = sqlite3 libpcre2-8 libcjson xlsxwriter minizip expat
+DEB_PKGS = gcc make pkg-config libsqlite3-dev libpcre2-dev libcjson-dev libxlsxwriter-dev \
+           libminizip-dev libexpat1-dev python3 python3-openpyxl pcre2-utils sqlite3 zip unzip
+
+WARN    = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+          -Wno-format-nonliteral $(WERROR)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAGS) -I. -MMD -MP $(CFLAGS) $(SANITIZE)
+ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
+LIBS    = $(PKG_LIBS) -lpthread -lm
+
+LIB_SRC  = $(sort $(wildcard rules/*.c engine/*.c importers/*.c reports/*.c))
+CLI_SRC  = $(sort $(wildcard cli/*.c))
+TEST_SRC = $(sort $(wildcard tests/unit/test_*.c))
+BENCH_SRC = $(sort $(wildcard bench/*.c))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+LIB      = $(BUILD)/libvernier.a
+BIN      = vernier
+
+.PHONY: all deps test asan demo bench install clean check-office format
+all: deps
+	@$(MAKE) --no-print-directory $(BIN)
+
+# Installs what the build and the tests need, only when something is missing.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	  done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LIBS)
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LIBS) $(ALL_LDFLAGS)
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LIBS) $(ALL_LDFLAGS)
+
+test: deps
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) SHARED=$(SHARED) VERNIER=$(CURDIR)/$(BIN) sh tests/run.sh
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
+	  SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  BIN=build-asan/vernier test
+
+demo: all
+	rm -f demo.db
+	./$(BIN) --db demo.db evaluate examples/projects.jsonl -o demo-report.xlsx
+	@echo "wrote demo-report.xlsx (store: demo.db)"
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
+	@BUILD=$(BUILD) SHARED=$(SHARED) VERNIER=$(CURDIR)/$(BIN) PYTHON=$(PYTHON) sh bench/run.sh
+
+check-office: deps
+	@command -v soffice >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libreoffice-calc >/dev/null; }
+	@$(MAKE) --no-print-directory $(BIN)
+	@VERNIER=$(CURDIR)/$(BIN) PYTHON=$(PYTHON) sh tests/office/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vernier/rules/default
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/vernier
+	cp -R rules/default/. $(DESTDIR)$(PREFIX)/share/vernier/rules/default/
+
+format:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(wildcard */*.h)
+
+clean:
+	rm -rf build build-asan $(BIN)
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

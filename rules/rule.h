@@ -1,0 +1,194 @@
+/*
+ * rule: the rule language, a leaf library.
+ *
+ * A rule set is the agency's stated method: a header (name, version,
+ * weights, thresholds) and a list of rules, each a PCRE2 pattern over named
+ * text fields with an effect (a TRL level, points, a flag severity) and a
+ * `why` naming its source.  This library loads a rule set from a JSON file or
+ * a folder of JSON files, checks it (every problem at once, with
+ * file:line:col), compiles every pattern once, and evaluates it against a
+ * "subject": a flat list of named string values handed in by the caller,
+ * with optional sub-subjects ("items", the indicators of a project).
+ *
+ * It knows nothing of vernier's record, store or scores: the engine decides
+ * which names it hands in and what the hits mean.  It includes nothing of
+ * ours, prints nothing and never exits.
+ *
+ * Ownership: every rule_* object is created by rule_*_new/load and freed by
+ * the matching *_free, which accepts NULL.  Strings returned by accessors are
+ * borrowed from the set and live as long as it does.  A rule_set is immutable
+ * after loading and may be shared by threads, each with its own
+ * rule_scratch.
+ *
+ * The format is documented in README.md ("The rule-set format").
+ */
+#ifndef RULE_H
+#define RULE_H
+
+#include <stddef.h>
+
+typedef struct rule_set rule_set;
+typedef struct rule_scratch rule_scratch;
+
+/* Diagnostics: `rules check` prints every one; loading fails when any has
+ * severity RULE_ERROR. */
+enum { RULE_WARNING = 1, RULE_ERROR = 2 };
+
+typedef struct rule_diag {
+    int severity;      /* RULE_WARNING or RULE_ERROR */
+    char file[512];    /* the JSON file, "" when not tied to one */
+    int line, col;     /* 1-based; 0 when unknown */
+    char rule_id[128]; /* "" when not about one rule */
+    char msg[512];     /* what is wrong, lower case */
+    char hint[256];    /* how to fix it, "" when none */
+} rule_diag;
+
+typedef struct rule_diags {
+    rule_diag *v;
+    size_t n, cap;
+} rule_diags;
+
+void rule_diags_free(rule_diags *d); /* frees the array, keeps d itself */
+
+/* Dimensions of a rule. */
+enum { RULE_DIM_TRL = 1, RULE_DIM_TRACEABILITY, RULE_DIM_NOVELTY, RULE_DIM_FLAG };
+/* Scope of a rule: the whole subject, or each item (indicator) on its own. */
+enum { RULE_SCOPE_RECORD = 0, RULE_SCOPE_ITEM = 1 };
+/* Severities of flags (and of other rules that carry one). */
+enum { RULE_SEV_NONE = 0, RULE_SEV_INFO, RULE_SEV_WARN, RULE_SEV_ERROR };
+
+/*
+ * Loads the rule set at PATH: a .json file, or a folder whose set.json is the
+ * header and whose other *.json files (sorted by name, not descending into
+ * sub-folders except tests/) hold {"rules": [...]} and {"cases": [...]}.
+ * Every problem found goes into diags (which may be NULL); warnings do not
+ * stop loading.  Returns the set, or NULL when there is any error (then
+ * nothing is half-loaded: no set is returned at all).
+ *
+ * With check_patterns_speed nonzero, every pattern is also run against
+ * built-in torture subjects and a RULE_WARNING names the slow ones.
+ */
+rule_set *rule_set_load(const char *path, int check_patterns_speed, rule_diags *diags);
+void rule_set_free(rule_set *set);
+
+/* Enables (on != 0) or disables the rules tagged with `scheme`; by default
+ * the schemes listed in the header's "schemes" are on.  Returns 0, or -1 when
+ * no rule carries that scheme.  Not thread-safe: call before evaluating. */
+int rule_set_scheme(rule_set *set, const char *scheme, int on);
+
+/* Header. */
+const char *rule_set_name(const rule_set *set);
+const char *rule_set_version(const rule_set *set);
+const char *rule_set_description(const rule_set *set);
+/* SHA-256 (64 lowercase hex) of the canonical form: every file's JSON with
+ * keys sorted, no insignificant white space, numbers normalised, files in
+ * load order; the canonical text itself (what a run stores). */
+const char *rule_set_sha256(const rule_set *set);
+const char *rule_set_canonical(const rule_set *set);
+
+/* Numeric parameter from the header by dotted path, e.g. "weights.trl",
+ * "trl.threshold", "trl.overclaim_margin", "duplicates.jaccard".  Returns
+ * the number, or `fallback` when the path is missing or not a number. */
+double rule_set_param(const rule_set *set, const char *path, double fallback);
+/* String parameter likewise ("trl.support" = "confidence" or "required");
+ * NULL when missing. */
+const char *rule_set_param_str(const rule_set *set, const char *path);
+/* A list of strings from the header ("duplicates.stop_phrases"): count and
+ * i-th item; 0 / NULL when missing. */
+size_t rule_set_param_list_len(const rule_set *set, const char *path);
+const char *rule_set_param_list_item(const rule_set *set, const char *path, size_t i);
+
+/* Rules, indexed 0..rule_count-1 in load order. */
+size_t rule_count(const rule_set *set);
+const char *rule_id(const rule_set *set, size_t i);
+int rule_dimension(const rule_set *set, size_t i); /* RULE_DIM_* */
+const char *rule_dimension_name(int dim);          /* "trl", "traceability", ... */
+int rule_scope(const rule_set *set, size_t i);     /* RULE_SCOPE_* */
+int rule_level(const rule_set *set, size_t i);     /* TRL 1-9, 0 when none */
+double rule_points(const rule_set *set, size_t i); /* may be negative (red flags) */
+int rule_severity(const rule_set *set, size_t i);  /* RULE_SEV_* */
+const char *rule_severity_name(int sev);           /* "", "info", "warn", "error" */
+const char *rule_why(const rule_set *set, size_t i);
+const char *rule_message(const rule_set *set, size_t i); /* "" when none */
+const char *rule_pattern(const rule_set *set, size_t i);
+const char *rule_scheme(const rule_set *set, size_t i); /* "" when untagged */
+int rule_absent(const rule_set *set, size_t i);         /* fires when the pattern is missing */
+int rule_enabled(const rule_set *set, size_t i);        /* its scheme is on */
+/* Source position of the rule's object, for messages. */
+const char *rule_file(const rule_set *set, size_t i);
+int rule_line(const rule_set *set, size_t i);
+
+/* Test cases shipped with the set ({"cases": [...]} in a file of the set):
+ * count, id, and the case's JSON text (compact) for the caller to interpret. */
+size_t rule_case_count(const rule_set *set);
+const char *rule_case_id(const rule_set *set, size_t i);
+const char *rule_case_json(const rule_set *set, size_t i);
+const char *rule_case_file(const rule_set *set, size_t i);
+int rule_case_line(const rule_set *set, size_t i);
+
+/*
+ * A subject: named string values.  Text fields are matched by patterns;
+ * every value may be compared by `when` conditions (numerically when both
+ * sides parse as numbers).  A NULL or empty value counts as absent.  The
+ * same name may not appear twice.  Items are the sub-subjects that rules of
+ * scope "indicator" are evaluated on one by one; a record-scope rule never
+ * reads items, and an item-scope rule's `when` may read the item's values
+ * and, with the prefix "record.", the parent's.
+ */
+typedef struct rule_value {
+    const char *name;
+    const char *text; /* UTF-8; need not be NUL-terminated past len */
+    size_t len;
+} rule_value;
+
+typedef struct rule_subject {
+    const rule_value *values;
+    size_t nvalues;
+    const struct rule_subject *items;
+    size_t nitems;
+} rule_subject;
+
+/* One hit.  For an `absent` rule that fired, value = -1, offset = len = 0.
+ * A rule that hit a PCRE2 limit (match, depth, heap) yields one hit with
+ * error != 0 and no points; the evaluation goes on. */
+typedef struct rule_hit {
+    int rule;      /* index of the rule */
+    int item;      /* index of the item, -1 for the record */
+    int value;     /* index into the (item's or record's) values, -1 for absent */
+    size_t offset; /* byte offset of the match in that value */
+    size_t len;    /* byte length of the match */
+    int error;     /* 0, or the PCRE2 error code (a limit was hit) */
+} rule_hit;
+
+typedef struct rule_hits {
+    rule_hit *v;
+    size_t n, cap;
+} rule_hits;
+
+void rule_hits_free(rule_hits *h); /* frees the array, keeps h itself */
+
+/* Per-thread match state (PCRE2 match data and contexts). */
+rule_scratch *rule_scratch_new(const rule_set *set);
+void rule_scratch_free(rule_scratch *s);
+
+/*
+ * Evaluates every enabled rule against subj and appends the hits to out,
+ * in rule order, then item order, then value order, then offset order.  A
+ * rule counts at most once per value (the first, leftmost un-negated match);
+ * a rule that fires on several values gives one hit per value.  Negatable
+ * rules drop matches whose sentence carries a negation before them.  `when`
+ * conditions are checked first: a rule whose condition is false gives no
+ * hit.  Returns 0, or -1 when memory ran out (out then holds what was found
+ * before).
+ */
+int rule_eval(const rule_set *set, rule_scratch *scratch, const rule_subject *subj,
+              rule_hits *out);
+
+/* Sentence around a hit, for showing context: sets *start/*end to byte
+ * offsets in text that contain [offset, offset+len) and at most about
+ * `context` bytes on each side, cut at a sentence boundary or a UTF-8
+ * character boundary. */
+void rule_context(const char *text, size_t text_len, size_t offset, size_t len, size_t context,
+                  size_t *start, size_t *end);
+
+#endif
