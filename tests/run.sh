@@ -12,7 +12,7 @@ for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue
     "$t" >>"$log" 2>&1 || status=1
 done
-for s in tests/cli/run.sh tests/py/run.sh; do
+for s in tests/*/run.sh; do
     [ -f "$s" ] || continue
     sh "$s" >>"$log" 2>&1 || status=1
 done
