@@ -1,0 +1,28 @@
+/*
+ * imp_json: reads records from canonical JSON: a file holding one array of
+ * record objects, or JSONL (one object a line, blank lines allowed).
+ *
+ * Records come one at a time with their provenance (file, line where the
+ * object starts).  The whole file is read into memory (JSON input is small
+ * beside CSV exports); each element is parsed on its own so that an error
+ * names its line.
+ */
+#ifndef IMP_JSON_H
+#define IMP_JSON_H
+
+#include "engine/eng_err.h"
+#include "engine/eng_record.h"
+
+typedef struct imp_json imp_json;
+
+/* Opens path and checks its outer shape.  OUT: *out.  On failure returns
+ * ENG_EINPUT ("FILE:LINE:COL: what is wrong") or ENG_EIO. */
+int imp_json_open(const char *path, imp_json **out, eng_err *err);
+/* Reads the next record into out (which the caller has initialised; it is
+ * released and refilled).  Returns 1 for a record, 0 at the end, or
+ * -ENG_EINPUT with "FILE:LINE: field 'x': what is wrong".  After an error the
+ * reader can go on with the next record. */
+int imp_json_next(imp_json *j, eng_record *out, eng_err *err);
+void imp_json_free(imp_json *j);
+
+#endif
