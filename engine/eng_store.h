@@ -12,6 +12,7 @@
 
 #include "engine/eng_err.h"
 #include "engine/eng_record.h"
+#include "engine/eng_types.h"
 
 typedef struct eng_store eng_store;
 
@@ -50,5 +51,85 @@ void eng_import_skipped_header(eng_import *imp);
 const eng_import_counts *eng_import_get_counts(const eng_import *imp);
 int eng_import_commit(eng_import *imp, eng_err *err);
 void eng_import_abort(eng_import *imp);
+
+/* ---- reading records ------------------------------------------------ */
+
+/* Loads one record by id (with provenance).  Returns ENG_OK, or ENG_EINPUT
+ * "no project 'x' in the store" when there is none. */
+int eng_store_get_record(eng_store *st, const char *id, eng_record *out, eng_err *err);
+
+/* Loads every stored record whose kind is in `kinds` (a NULL-terminated
+ * list; NULL: every kind), ordered by id.  OUT: *out (malloc'd array of
+ * records, free with eng_records_free), *n. */
+int eng_store_load_records(eng_store *st, const char *const *kinds, eng_record **out, size_t *n,
+                           eng_err *err);
+void eng_records_free(eng_record *v, size_t n);
+
+/* Counts for `stats`: records by kind and source, and the import history.
+ * Returns a malloc'd JSON text ({"records": [...], "imports": [...]}). */
+int eng_store_stats_json(eng_store *st, char **out, eng_err *err);
+
+/* Full-text search (FTS5 trigram over title and abstract; works for CJK
+ * queries of 3 characters or more, shorter ones fall back to LIKE).  OUT:
+ * *ids (malloc'd array of malloc'd ids, best first), *n. */
+int eng_store_search(eng_store *st, const char *query, size_t limit, char ***ids, size_t *n,
+                     eng_err *err);
+
+/* ---- signature cache --------------------------------------------------- */
+
+/* Looks up a cached blob by (text hash, parameters key).  OUT: *data
+ * (malloc'd) and *len; *data = NULL when absent. */
+int eng_store_sig_get(eng_store *st, const char *text_hash, const char *params, void **data,
+                      size_t *len, eng_err *err);
+/* Stores blobs; call between eng_store_begin/commit for speed. */
+int eng_store_sig_put(eng_store *st, const char *text_hash, const char *params, const void *data,
+                      size_t len, eng_err *err);
+int eng_store_begin(eng_store *st, eng_err *err);
+int eng_store_commit(eng_store *st, eng_err *err);
+void eng_store_rollback(eng_store *st);
+
+/* ---- writing a run ------------------------------------------------------ */
+
+/* A run is written in one transaction: begin, add its rows, commit.  A
+ * failure or abort leaves no trace of it.  info->id and ->created are set by
+ * begin. */
+typedef struct eng_runw eng_runw;
+
+int eng_runw_begin(eng_store *st, eng_run_info *info, eng_runw **out, eng_err *err);
+int eng_runw_score(eng_runw *w, const eng_score *s, eng_err *err);
+int eng_runw_hit(eng_runw *w, const eng_hit *h, eng_err *err);
+int eng_runw_verdict(eng_runw *w, const eng_ind_verdict *v, eng_err *err);
+int eng_runw_pair(eng_runw *w, const eng_pair *p, eng_err *err);
+/* Commits, storing the final counts and timings of info. */
+int eng_runw_commit(eng_runw *w, const eng_run_info *info, eng_err *err);
+void eng_runw_abort(eng_runw *w);
+
+/* ---- reading a run ------------------------------------------------------ */
+
+/* The run with id `run` (0: the latest).  Returns ENG_EINPUT "no run N"
+ * (or "no run yet: run `vernier score` first") when there is none. */
+int eng_store_run(eng_store *st, long run, eng_run_info *out, eng_err *err);
+/* Every run, newest first. OUT: *out (malloc'd), *n. */
+int eng_store_runs(eng_store *st, eng_run_info **out, size_t *n, eng_err *err);
+
+/* Rows of a run, ordered by project id (and then by rule order / offset);
+ * `project` restricts to one project (NULL: all).  Each OUT array is
+ * malloc'd; free every element with its *_release and then the array. */
+int eng_store_scores(eng_store *st, long run, const char *project, eng_score **out, size_t *n,
+                     eng_err *err);
+int eng_store_hits(eng_store *st, long run, const char *project, eng_hit **out, size_t *n,
+                   eng_err *err);
+int eng_store_verdicts(eng_store *st, long run, const char *project, eng_ind_verdict **out,
+                       size_t *n, eng_err *err);
+/* Pairs in which `project` is a or b (NULL: all), by Jaccard descending. */
+int eng_store_pairs(eng_store *st, long run, const char *project, eng_pair **out, size_t *n,
+                    eng_err *err);
+
+/* ---- decisions ------------------------------------------------------------ */
+
+int eng_store_add_decisions(eng_store *st, const eng_decision *d, size_t n, eng_err *err);
+/* The latest decision per project of a run. */
+int eng_store_decisions(eng_store *st, long run, const char *project, eng_decision **out,
+                        size_t *n, eng_err *err);
 
 #endif

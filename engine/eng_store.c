@@ -1,0 +1,1353 @@
+/*
+ * eng_store: the SQLite store, and the only file that speaks SQL.
+ *
+ * Schema versions are kept in PRAGMA user_version and migrated forward one
+ * step at a time (migrations[] below); a store written by a newer vernier is
+ * refused rather than guessed at.  Every import and every run is one
+ * transaction.  The canonical JSON of each record is kept beside the columns
+ * that queries need, so `show` prints exactly what was imported.
+ */
+#include "engine/eng_store.h"
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/eng_err.h"
+
+struct eng_store {
+    sqlite3 *db;
+    char *path;
+    int in_tx;
+};
+
+/* Each entry moves the schema from version i to i+1. */
+static const char *const migrations[] = {
+    /* 0 -> 1 */
+    "CREATE TABLE imports("
+    "  id INTEGER PRIMARY KEY, file TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE, source TEXT,"
+    "  added INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL DEFAULT 0,"
+    "  unchanged INTEGER NOT NULL DEFAULT 0, rejected INTEGER NOT NULL DEFAULT 0,"
+    "  skipped_headers INTEGER NOT NULL DEFAULT 0, at TEXT NOT NULL);"
+    "CREATE TABLE projects("
+    "  id TEXT PRIMARY KEY, kind TEXT NOT NULL, source TEXT, title TEXT, abstract TEXT,"
+    "  organisation TEXT, pi TEXT, field TEXT, start TEXT, end_ TEXT, budget REAL, currency TEXT,"
+    "  trl_start INTEGER, trl_target INTEGER, record_json TEXT NOT NULL,"
+    "  content_hash TEXT NOT NULL, prov_file TEXT, prov_line INTEGER,"
+    "  import_id INTEGER REFERENCES imports(id));"
+    "CREATE INDEX projects_kind ON projects(kind);"
+    "CREATE TABLE acceptance("
+    "  project_id TEXT PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,"
+    "  date TEXT, conclusion TEXT, summary TEXT, outcomes TEXT, trl_claimed INTEGER);"
+    "CREATE TABLE indicators("
+    "  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE, idx INTEGER NOT NULL,"
+    "  name TEXT, target TEXT, achieved TEXT, unit TEXT, method TEXT, lab TEXT,"
+    "  accreditation TEXT, report_no TEXT, uncertainty TEXT, PRIMARY KEY(project_id, idx));"
+    "CREATE TABLE runs("
+    "  id INTEGER PRIMARY KEY, name TEXT, created TEXT NOT NULL, ruleset_name TEXT,"
+    "  ruleset_version TEXT, ruleset_sha256 TEXT NOT NULL, ruleset_text TEXT NOT NULL,"
+    "  params TEXT, tool_version TEXT, timings TEXT, nprojects INTEGER, npairs INTEGER,"
+    "  nhits INTEGER);"
+    "CREATE TABLE scores("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, project_id TEXT NOT NULL,"
+    "  content_hash TEXT, trl_claimed INTEGER, trl_evidenced INTEGER, trl_confidence REAL,"
+    "  traceability REAL, novelty REAL, overall REAL, flags TEXT, duplicate_of TEXT,"
+    "  rule_errors INTEGER, PRIMARY KEY(run_id, project_id));"
+    "CREATE TABLE hits("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, seq INTEGER NOT NULL,"
+    "  project_id TEXT NOT NULL, rule_id TEXT NOT NULL, dimension TEXT, field TEXT,"
+    "  indicator INTEGER, offset INTEGER, len INTEGER, match TEXT, context TEXT, points REAL,"
+    "  level INTEGER, severity TEXT, message TEXT, error INTEGER, PRIMARY KEY(run_id, seq));"
+    "CREATE INDEX hits_project ON hits(run_id, project_id);"
+    "CREATE TABLE verdicts("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, project_id TEXT NOT NULL,"
+    "  idx INTEGER NOT NULL, name TEXT, target TEXT, achieved TEXT, unit TEXT, verdict TEXT,"
+    "  points REAL, reasons TEXT, PRIMARY KEY(run_id, project_id, idx));"
+    "CREATE TABLE pairs("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, a TEXT NOT NULL,"
+    "  b TEXT NOT NULL, kind TEXT, method TEXT, jaccard REAL, containment REAL, contained TEXT,"
+    "  passage_a TEXT, passage_b TEXT, signals TEXT, PRIMARY KEY(run_id, a, b));"
+    "CREATE TABLE signatures("
+    "  text_hash TEXT NOT NULL, params TEXT NOT NULL, data BLOB NOT NULL,"
+    "  PRIMARY KEY(text_hash, params));"
+    "CREATE TABLE decisions("
+    "  id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    "  project_id TEXT NOT NULL, decision TEXT, comment TEXT, reviewer TEXT, decided_at TEXT,"
+    "  workbook TEXT, workbook_sha256 TEXT, imported_at TEXT NOT NULL);"
+    "CREATE VIRTUAL TABLE projects_fts USING fts5(id UNINDEXED, title, abstract,"
+    "  tokenize='trigram');",
+};
+
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+int eng_store_schema_version(void)
+{
+    return SCHEMA_VERSION;
+}
+
+static int db_fail(eng_store *st, eng_err *err, const char *what)
+{
+    return eng_fail(err, ENG_EIO, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+static int exec(eng_store *st, const char *sql, eng_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        eng_fail(err, ENG_EIO, "%s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
+        sqlite3_free(msg);
+        return ENG_EIO;
+    }
+    return ENG_OK;
+}
+
+static void now_iso(char buf[32])
+{
+    time_t t = time(NULL);
+    const char *fixed = getenv("VERNIER_NOW"); /* golden tests pin the clock */
+    if (fixed && *fixed) {
+        snprintf(buf, 32, "%s", fixed);
+        return;
+    }
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int eng_store_open(const char *path, eng_store **out, eng_err *err)
+{
+    eng_store *st = calloc(1, sizeof *st);
+    if (!st || !(st->path = strdup(path))) {
+        free(st);
+        return eng_fail(err, ENG_EIO, "out of memory");
+    }
+    int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        eng_fail(err, ENG_EIO, "%s: cannot open the store: %s", path,
+                 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        eng_store_close(st);
+        return ENG_EIO;
+    }
+    sqlite3_busy_timeout(st->db, 5000);
+    int version = 0;
+    sqlite3_stmt *q = NULL;
+    if (exec(st, "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+             err))
+        goto fail;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK) {
+        /* Not a database at all, most likely. */
+        eng_fail(err, ENG_EINPUT, "%s: not a vernier store: %s", path, sqlite3_errmsg(st->db));
+        goto fail;
+    }
+    if (sqlite3_step(q) == SQLITE_ROW)
+        version = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (version > SCHEMA_VERSION) {
+        eng_fail(err, ENG_EINPUT,
+                 "%s: store schema version %d is newer than this vernier's (%d): upgrade vernier",
+                 path, version, SCHEMA_VERSION);
+        goto fail;
+    }
+    for (int v = version; v < SCHEMA_VERSION; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", v + 1);
+        if (exec(st, "BEGIN IMMEDIATE", err))
+            goto fail;
+        if (exec(st, migrations[v], err) || exec(st, pragma, err)) {
+            exec(st, "ROLLBACK", NULL);
+            goto fail;
+        }
+        if (exec(st, "COMMIT", err))
+            goto fail;
+    }
+    *out = st;
+    return ENG_OK;
+fail:
+    eng_store_close(st);
+    return err ? err->code : ENG_EIO;
+}
+
+void eng_store_close(eng_store *st)
+{
+    if (!st)
+        return;
+    sqlite3_close(st->db);
+    free(st->path);
+    free(st);
+}
+
+int eng_store_begin(eng_store *st, eng_err *err)
+{
+    int rc = exec(st, "BEGIN IMMEDIATE", err);
+    if (!rc)
+        st->in_tx = 1;
+    return rc;
+}
+
+int eng_store_commit(eng_store *st, eng_err *err)
+{
+    int rc = exec(st, "COMMIT", err);
+    if (rc)
+        eng_store_rollback(st);
+    st->in_tx = 0;
+    return rc;
+}
+
+void eng_store_rollback(eng_store *st)
+{
+    if (st && !sqlite3_get_autocommit(st->db))
+        exec(st, "ROLLBACK", NULL);
+    if (st)
+        st->in_tx = 0;
+}
+
+/* ---- small statement helpers ------------------------------------------- */
+
+static int prep(eng_store *st, sqlite3_stmt **q, const char *sql, eng_err *err)
+{
+    if (sqlite3_prepare_v2(st->db, sql, -1, q, NULL) != SQLITE_OK)
+        return db_fail(st, err, "prepare");
+    return ENG_OK;
+}
+
+static void bind_text(sqlite3_stmt *q, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, i);
+}
+
+static void bind_int_or_null(sqlite3_stmt *q, int i, long v)
+{
+    if (v)
+        sqlite3_bind_int64(q, i, v);
+    else
+        sqlite3_bind_null(q, i);
+}
+
+static char *col_dup(sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+static int step_done(eng_store *st, sqlite3_stmt *q, eng_err *err, const char *what)
+{
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return db_fail(st, err, what);
+    return ENG_OK;
+}
+
+/* ---- imports -------------------------------------------------------------- */
+
+struct eng_import {
+    eng_store *st;
+    long id;
+    eng_import_counts counts;
+    sqlite3_stmt *q_find, *q_del, *q_proj, *q_acc, *q_ind, *q_fts_del, *q_fts;
+};
+
+static void import_free(eng_import *imp)
+{
+    sqlite3_finalize(imp->q_find);
+    sqlite3_finalize(imp->q_del);
+    sqlite3_finalize(imp->q_proj);
+    sqlite3_finalize(imp->q_acc);
+    sqlite3_finalize(imp->q_ind);
+    sqlite3_finalize(imp->q_fts_del);
+    sqlite3_finalize(imp->q_fts);
+    free(imp);
+}
+
+int eng_import_begin(eng_store *st, const char *file, const char *file_sha256, const char *source,
+                     eng_import **out, long *already, eng_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    *out = NULL;
+    *already = 0;
+    if (prep(st, &q, "SELECT id FROM imports WHERE sha256 = ?", err))
+        return ENG_EIO;
+    bind_text(q, 1, file_sha256);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        *already = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    if (*already)
+        return ENG_OK;
+
+    eng_import *imp = calloc(1, sizeof *imp);
+    if (!imp)
+        return eng_fail(err, ENG_EIO, "out of memory");
+    imp->st = st;
+    if (eng_store_begin(st, err)) {
+        free(imp);
+        return ENG_EIO;
+    }
+    char now[32];
+    now_iso(now);
+    if (prep(st, &q, "INSERT INTO imports(file, sha256, source, at) VALUES(?,?,?,?)", err))
+        goto fail;
+    bind_text(q, 1, file);
+    bind_text(q, 2, file_sha256);
+    bind_text(q, 3, source);
+    bind_text(q, 4, now);
+    if (step_done(st, q, err, "recording the import")) {
+        sqlite3_finalize(q);
+        goto fail;
+    }
+    sqlite3_finalize(q);
+    imp->id = sqlite3_last_insert_rowid(st->db);
+    if (prep(st, &imp->q_find, "SELECT content_hash FROM projects WHERE id = ?", err) ||
+        prep(st, &imp->q_del, "DELETE FROM projects WHERE id = ?", err) ||
+        prep(st, &imp->q_proj,
+             "INSERT INTO projects(id, kind, source, title, abstract, organisation, pi, field,"
+             " start, end_, budget, currency, trl_start, trl_target, record_json, content_hash,"
+             " prov_file, prov_line, import_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+             err) ||
+        prep(st, &imp->q_acc,
+             "INSERT INTO acceptance(project_id, date, conclusion, summary, outcomes, trl_claimed)"
+             " VALUES(?,?,?,?,?,?)",
+             err) ||
+        prep(st, &imp->q_ind,
+             "INSERT INTO indicators(project_id, idx, name, target, achieved, unit, method, lab,"
+             " accreditation, report_no, uncertainty) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+             err) ||
+        prep(st, &imp->q_fts_del, "DELETE FROM projects_fts WHERE id = ?", err) ||
+        prep(st, &imp->q_fts, "INSERT INTO projects_fts(id, title, abstract) VALUES(?,?,?)", err))
+        goto fail;
+    *out = imp;
+    return ENG_OK;
+fail:
+    eng_store_rollback(st);
+    import_free(imp);
+    return ENG_EIO;
+}
+
+int eng_import_add(eng_import *imp, const eng_record *r, eng_err *err)
+{
+    eng_store *st = imp->st;
+    char hash[65];
+    int rc = eng_record_validate(r, err);
+    if (rc)
+        return rc;
+    if (eng_record_hash(r, hash))
+        return eng_fail(err, ENG_EIO, "out of memory");
+    sqlite3_bind_text(imp->q_find, 1, r->id, -1, SQLITE_TRANSIENT);
+    int exists = 0, same = 0;
+    if (sqlite3_step(imp->q_find) == SQLITE_ROW) {
+        exists = 1;
+        const unsigned char *h = sqlite3_column_text(imp->q_find, 0);
+        same = h && !strcmp((const char *)h, hash);
+    }
+    sqlite3_reset(imp->q_find);
+    if (same) {
+        imp->counts.unchanged++;
+        return ENG_OK;
+    }
+    if (exists) {
+        bind_text(imp->q_del, 1, r->id);
+        bind_text(imp->q_fts_del, 1, r->id);
+        if (step_done(st, imp->q_del, err, "replacing a record") ||
+            step_done(st, imp->q_fts_del, err, "replacing a record"))
+            return ENG_EIO;
+    }
+    char *json = eng_record_to_json(r, 0);
+    if (!json)
+        return eng_fail(err, ENG_EIO, "out of memory");
+    sqlite3_stmt *q = imp->q_proj;
+    bind_text(q, 1, r->id);
+    bind_text(q, 2, r->kind ? r->kind : "project");
+    bind_text(q, 3, r->source);
+    bind_text(q, 4, r->title);
+    bind_text(q, 5, r->abstract);
+    bind_text(q, 6, r->organisation);
+    bind_text(q, 7, r->pi);
+    bind_text(q, 8, r->field);
+    bind_text(q, 9, r->start);
+    bind_text(q, 10, r->end);
+    if (r->has_budget)
+        sqlite3_bind_double(q, 11, r->budget);
+    else
+        sqlite3_bind_null(q, 11);
+    bind_text(q, 12, r->currency);
+    bind_int_or_null(q, 13, r->trl_start);
+    bind_int_or_null(q, 14, r->trl_target);
+    sqlite3_bind_text(q, 15, json, -1, free);
+    bind_text(q, 16, hash);
+    bind_text(q, 17, r->prov_file);
+    sqlite3_bind_int64(q, 18, r->prov_line);
+    sqlite3_bind_int64(q, 19, imp->id);
+    if (step_done(st, q, err, "storing a record"))
+        return ENG_EIO;
+    if (r->has_acceptance) {
+        q = imp->q_acc;
+        bind_text(q, 1, r->id);
+        bind_text(q, 2, r->acc_date);
+        bind_text(q, 3, r->acc_conclusion);
+        bind_text(q, 4, r->acc_summary);
+        bind_text(q, 5, r->acc_outcomes);
+        bind_int_or_null(q, 6, r->trl_claimed);
+        if (step_done(st, q, err, "storing acceptance"))
+            return ENG_EIO;
+    }
+    for (size_t i = 0; i < r->nindicators; i++) {
+        const eng_indicator *ind = &r->indicators[i];
+        q = imp->q_ind;
+        bind_text(q, 1, r->id);
+        sqlite3_bind_int64(q, 2, (long)i);
+        const char *v[] = {ind->name, ind->target,        ind->achieved,  ind->unit,
+                           ind->method, ind->lab, ind->accreditation, ind->report_no,
+                           ind->uncertainty};
+        for (int k = 0; k < 9; k++)
+            bind_text(q, 3 + k, v[k]);
+        if (step_done(st, q, err, "storing an indicator"))
+            return ENG_EIO;
+    }
+    bind_text(imp->q_fts, 1, r->id);
+    bind_text(imp->q_fts, 2, r->title);
+    bind_text(imp->q_fts, 3, r->abstract);
+    if (step_done(st, imp->q_fts, err, "indexing a record"))
+        return ENG_EIO;
+    if (exists)
+        imp->counts.updated++;
+    else
+        imp->counts.added++;
+    return ENG_OK;
+}
+
+void eng_import_reject(eng_import *imp)
+{
+    imp->counts.rejected++;
+}
+
+void eng_import_skipped_header(eng_import *imp)
+{
+    imp->counts.skipped_headers++;
+}
+
+const eng_import_counts *eng_import_get_counts(const eng_import *imp)
+{
+    return &imp->counts;
+}
+
+int eng_import_commit(eng_import *imp, eng_err *err)
+{
+    eng_store *st = imp->st;
+    sqlite3_stmt *q = NULL;
+    int rc = prep(st, &q,
+                  "UPDATE imports SET added=?, updated=?, unchanged=?, rejected=?,"
+                  " skipped_headers=? WHERE id=?",
+                  err);
+    if (!rc) {
+        sqlite3_bind_int64(q, 1, imp->counts.added);
+        sqlite3_bind_int64(q, 2, imp->counts.updated);
+        sqlite3_bind_int64(q, 3, imp->counts.unchanged);
+        sqlite3_bind_int64(q, 4, imp->counts.rejected);
+        sqlite3_bind_int64(q, 5, imp->counts.skipped_headers);
+        sqlite3_bind_int64(q, 6, imp->id);
+        rc = step_done(st, q, err, "recording the import");
+        sqlite3_finalize(q);
+    }
+    import_free(imp);
+    if (rc) {
+        eng_store_rollback(st);
+        return rc;
+    }
+    return eng_store_commit(st, err);
+}
+
+void eng_import_abort(eng_import *imp)
+{
+    if (!imp)
+        return;
+    eng_store *st = imp->st;
+    import_free(imp);
+    eng_store_rollback(st);
+}
+
+/* ---- reading records ------------------------------------------------------- */
+
+static int record_from_row(sqlite3_stmt *q, eng_record *out, eng_err *err)
+{
+    const char *json = (const char *)sqlite3_column_text(q, 0);
+    int rc = eng_record_from_json(json ? json : "{}", json ? strlen(json) : 2, out, err);
+    if (rc)
+        return rc;
+    const char *pf = (const char *)sqlite3_column_text(q, 1);
+    if (eng_record_set_provenance(out, pf, sqlite3_column_int64(q, 2)))
+        return eng_fail(err, ENG_EIO, "out of memory");
+    return ENG_OK;
+}
+
+int eng_store_get_record(eng_store *st, const char *id, eng_record *out, eng_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (prep(st, &q, "SELECT record_json, prov_file, prov_line FROM projects WHERE id = ?", err))
+        return ENG_EIO;
+    bind_text(q, 1, id);
+    int rc;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        rc = record_from_row(q, out, err);
+    else
+        rc = eng_fail(err, ENG_EINPUT, "no project '%s' in the store", id);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+void eng_records_free(eng_record *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        eng_record_release(&v[i]);
+    free(v);
+}
+
+int eng_store_load_records(eng_store *st, const char *const *kinds, eng_record **out, size_t *n,
+                           eng_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (prep(st, &q, "SELECT record_json, prov_file, prov_line, kind FROM projects ORDER BY id",
+             err))
+        return ENG_EIO;
+    eng_record *v = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc = ENG_OK, s;
+    while ((s = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *kind = (const char *)sqlite3_column_text(q, 3);
+        if (kinds) {
+            int want = 0;
+            for (size_t i = 0; kinds[i]; i++)
+                want |= kind && !strcmp(kinds[i], kind);
+            if (!want)
+                continue;
+        }
+        if (cnt == cap) {
+            size_t nc = cap ? cap * 2 : 256;
+            eng_record *nv = realloc(v, nc * sizeof *nv);
+            if (!nv) {
+                rc = eng_fail(err, ENG_EIO, "out of memory");
+                break;
+            }
+            v = nv;
+            cap = nc;
+        }
+        eng_record_init(&v[cnt]);
+        if ((rc = record_from_row(q, &v[cnt], err)) != ENG_OK) {
+            eng_record_release(&v[cnt]);
+            break;
+        }
+        cnt++;
+    }
+    if (rc == ENG_OK && s != SQLITE_DONE && s != SQLITE_ROW)
+        rc = db_fail(st, err, "reading records");
+    sqlite3_finalize(q);
+    if (rc) {
+        eng_records_free(v, cnt);
+        return rc;
+    }
+    *out = v;
+    *n = cnt;
+    return ENG_OK;
+}
+
+/* Appends a JSON-escaped string to a growing buffer. */
+typedef struct sbuf {
+    char *p;
+    size_t n, cap;
+    int oom;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 256;
+        while (nc < b->n + n + 1)
+            nc *= 2;
+        char *np = realloc(b->p, nc);
+        if (!np) {
+            b->oom = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void sb_str(sbuf *b, const char *s)
+{
+    sb_put(b, s, strlen(s));
+}
+
+static void sb_json(sbuf *b, const char *s)
+{
+    if (!s) {
+        sb_str(b, "null");
+        return;
+    }
+    sb_put(b, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char esc[8];
+        if (*p == '"' || *p == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)*p;
+            sb_put(b, esc, 2);
+        } else if (*p < 0x20) {
+            snprintf(esc, sizeof esc, "\\u%04x", *p);
+            sb_str(b, esc);
+        } else {
+            sb_put(b, (const char *)p, 1);
+        }
+    }
+    sb_put(b, "\"", 1);
+}
+
+int eng_store_stats_json(eng_store *st, char **out, eng_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    sbuf b = {0};
+    sb_str(&b, "{\"records\":[");
+    if (prep(st, &q,
+             "SELECT kind, COALESCE(source, ''), COUNT(*) FROM projects GROUP BY 1, 2 ORDER BY 1, 2",
+             err))
+        return ENG_EIO;
+    for (int first = 1; sqlite3_step(q) == SQLITE_ROW; first = 0) {
+        char num[32];
+        sb_str(&b, first ? "{\"kind\":" : ",{\"kind\":");
+        sb_json(&b, (const char *)sqlite3_column_text(q, 0));
+        sb_str(&b, ",\"source\":");
+        sb_json(&b, (const char *)sqlite3_column_text(q, 1));
+        snprintf(num, sizeof num, ",\"count\":%lld}", (long long)sqlite3_column_int64(q, 2));
+        sb_str(&b, num);
+    }
+    sqlite3_finalize(q);
+    sb_str(&b, "],\"imports\":[");
+    if (prep(st, &q,
+             "SELECT id, file, sha256, COALESCE(source, ''), added, updated, unchanged, rejected,"
+             " skipped_headers, at FROM imports ORDER BY id",
+             err)) {
+        free(b.p);
+        return ENG_EIO;
+    }
+    for (int first = 1; sqlite3_step(q) == SQLITE_ROW; first = 0) {
+        char num[256];
+        snprintf(num, sizeof num, "%s{\"id\":%lld,\"file\":", first ? "" : ",",
+                 (long long)sqlite3_column_int64(q, 0));
+        sb_str(&b, num);
+        sb_json(&b, (const char *)sqlite3_column_text(q, 1));
+        sb_str(&b, ",\"sha256\":");
+        sb_json(&b, (const char *)sqlite3_column_text(q, 2));
+        sb_str(&b, ",\"source\":");
+        sb_json(&b, (const char *)sqlite3_column_text(q, 3));
+        snprintf(num, sizeof num,
+                 ",\"added\":%lld,\"updated\":%lld,\"unchanged\":%lld,\"rejected\":%lld,"
+                 "\"skipped_headers\":%lld,\"at\":",
+                 (long long)sqlite3_column_int64(q, 4), (long long)sqlite3_column_int64(q, 5),
+                 (long long)sqlite3_column_int64(q, 6), (long long)sqlite3_column_int64(q, 7),
+                 (long long)sqlite3_column_int64(q, 8));
+        sb_str(&b, num);
+        sb_json(&b, (const char *)sqlite3_column_text(q, 9));
+        sb_str(&b, "}");
+    }
+    sqlite3_finalize(q);
+    sb_str(&b, "],\"runs\":");
+    if (prep(st, &q, "SELECT COUNT(*) FROM runs", err)) {
+        free(b.p);
+        return ENG_EIO;
+    }
+    char num[32];
+    snprintf(num, sizeof num, "%lld}",
+             sqlite3_step(q) == SQLITE_ROW ? (long long)sqlite3_column_int64(q, 0) : 0LL);
+    sqlite3_finalize(q);
+    sb_str(&b, num);
+    if (b.oom) {
+        free(b.p);
+        return eng_fail(err, ENG_EIO, "out of memory");
+    }
+    *out = b.p;
+    return ENG_OK;
+}
+
+int eng_store_search(eng_store *st, const char *query, size_t limit, char ***ids, size_t *n,
+                     eng_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    /* The trigram tokenizer needs 3 characters (not bytes); shorter queries use LIKE. */
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)query; *p; p++)
+        chars += (*p & 0xC0) != 0x80;
+    int rc;
+    if (chars >= 3) {
+        rc = prep(st, &q,
+                  "SELECT id FROM projects_fts WHERE projects_fts MATCH ? ORDER BY rank, id LIMIT ?",
+                  err);
+        if (!rc) {
+            /* A phrase query: quote it, doubling inner quotes. */
+            sbuf b = {0};
+            sb_put(&b, "\"", 1);
+            for (const char *p = query; *p; p++) {
+                if (*p == '"')
+                    sb_put(&b, "\"\"", 2);
+                else
+                    sb_put(&b, p, 1);
+            }
+            sb_put(&b, "\"", 1);
+            if (b.oom) {
+                sqlite3_finalize(q);
+                return eng_fail(err, ENG_EIO, "out of memory");
+            }
+            sqlite3_bind_text(q, 1, b.p, -1, free);
+        }
+    } else {
+        rc = prep(st, &q,
+                  "SELECT id FROM projects WHERE instr(title, ?1) OR instr(abstract, ?1)"
+                  " ORDER BY id LIMIT ?2",
+                  err);
+        if (!rc)
+            bind_text(q, 1, query);
+    }
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)limit);
+    char **v = NULL;
+    size_t cnt = 0;
+    int s;
+    while ((s = sqlite3_step(q)) == SQLITE_ROW) {
+        char **nv = realloc(v, (cnt + 1) * sizeof *nv);
+        if (!nv)
+            break;
+        v = nv;
+        v[cnt++] = col_dup(q, 0);
+    }
+    if (s != SQLITE_DONE) {
+        rc = db_fail(st, err, "search");
+        for (size_t i = 0; i < cnt; i++)
+            free(v[i]);
+        free(v);
+        sqlite3_finalize(q);
+        return rc;
+    }
+    sqlite3_finalize(q);
+    *ids = v;
+    *n = cnt;
+    return ENG_OK;
+}
+
+/* ---- signature cache ----------------------------------------------------- */
+
+int eng_store_sig_get(eng_store *st, const char *text_hash, const char *params, void **data,
+                      size_t *len, eng_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    *data = NULL;
+    *len = 0;
+    if (prep(st, &q, "SELECT data FROM signatures WHERE text_hash = ? AND params = ?", err))
+        return ENG_EIO;
+    bind_text(q, 1, text_hash);
+    bind_text(q, 2, params);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        int n = sqlite3_column_bytes(q, 0);
+        const void *p = sqlite3_column_blob(q, 0);
+        void *d = malloc(n ? (size_t)n : 1);
+        if (!d) {
+            sqlite3_finalize(q);
+            return eng_fail(err, ENG_EIO, "out of memory");
+        }
+        if (n)
+            memcpy(d, p, (size_t)n);
+        *data = d;
+        *len = (size_t)n;
+    }
+    sqlite3_finalize(q);
+    return ENG_OK;
+}
+
+int eng_store_sig_put(eng_store *st, const char *text_hash, const char *params, const void *data,
+                      size_t len, eng_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (prep(st, &q, "INSERT OR REPLACE INTO signatures(text_hash, params, data) VALUES(?,?,?)",
+             err))
+        return ENG_EIO;
+    bind_text(q, 1, text_hash);
+    bind_text(q, 2, params);
+    sqlite3_bind_blob(q, 3, data, (int)len, SQLITE_TRANSIENT);
+    int rc = step_done(st, q, err, "caching a signature");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* ---- writing a run ------------------------------------------------------------ */
+
+struct eng_runw {
+    eng_store *st;
+    long id, seq;
+    sqlite3_stmt *q_score, *q_hit, *q_verdict, *q_pair;
+};
+
+static void runw_free(eng_runw *w)
+{
+    sqlite3_finalize(w->q_score);
+    sqlite3_finalize(w->q_hit);
+    sqlite3_finalize(w->q_verdict);
+    sqlite3_finalize(w->q_pair);
+    free(w);
+}
+
+int eng_runw_begin(eng_store *st, eng_run_info *info, eng_runw **out, eng_err *err)
+{
+    eng_runw *w = calloc(1, sizeof *w);
+    if (!w)
+        return eng_fail(err, ENG_EIO, "out of memory");
+    w->st = st;
+    if (eng_store_begin(st, err)) {
+        free(w);
+        return ENG_EIO;
+    }
+    char now[32];
+    now_iso(now);
+    free(info->created);
+    info->created = strdup(now);
+    sqlite3_stmt *q = NULL;
+    if (prep(st, &q,
+             "INSERT INTO runs(name, created, ruleset_name, ruleset_version, ruleset_sha256,"
+             " ruleset_text, params, tool_version) VALUES(?,?,?,?,?,?,?,?)",
+             err))
+        goto fail;
+    bind_text(q, 1, info->name);
+    bind_text(q, 2, now);
+    bind_text(q, 3, info->ruleset_name);
+    bind_text(q, 4, info->ruleset_version);
+    bind_text(q, 5, info->ruleset_sha256);
+    bind_text(q, 6, info->ruleset_text);
+    bind_text(q, 7, info->params);
+    bind_text(q, 8, info->tool_version);
+    if (step_done(st, q, err, "recording the run")) {
+        sqlite3_finalize(q);
+        goto fail;
+    }
+    sqlite3_finalize(q);
+    w->id = info->id = sqlite3_last_insert_rowid(st->db);
+    if (prep(st, &w->q_score,
+             "INSERT INTO scores(run_id, project_id, content_hash, trl_claimed, trl_evidenced,"
+             " trl_confidence, traceability, novelty, overall, flags, duplicate_of, rule_errors)"
+             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+             err) ||
+        prep(st, &w->q_hit,
+             "INSERT INTO hits(run_id, seq, project_id, rule_id, dimension, field, indicator,"
+             " offset, len, match, context, points, level, severity, message, error)"
+             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+             err) ||
+        prep(st, &w->q_verdict,
+             "INSERT INTO verdicts(run_id, project_id, idx, name, target, achieved, unit, verdict,"
+             " points, reasons) VALUES(?,?,?,?,?,?,?,?,?,?)",
+             err) ||
+        prep(st, &w->q_pair,
+             "INSERT INTO pairs(run_id, a, b, kind, method, jaccard, containment, contained,"
+             " passage_a, passage_b, signals) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+             err))
+        goto fail;
+    *out = w;
+    return ENG_OK;
+fail:
+    eng_store_rollback(st);
+    runw_free(w);
+    return ENG_EIO;
+}
+
+int eng_runw_score(eng_runw *w, const eng_score *s, eng_err *err)
+{
+    sqlite3_stmt *q = w->q_score;
+    sqlite3_bind_int64(q, 1, w->id);
+    bind_text(q, 2, s->project_id);
+    bind_text(q, 3, s->content_hash);
+    bind_int_or_null(q, 4, s->trl_claimed);
+    sqlite3_bind_int(q, 5, s->trl_evidenced);
+    sqlite3_bind_double(q, 6, s->trl_confidence);
+    sqlite3_bind_double(q, 7, s->traceability);
+    if (s->novelty >= 0)
+        sqlite3_bind_double(q, 8, s->novelty);
+    else
+        sqlite3_bind_null(q, 8);
+    sqlite3_bind_double(q, 9, s->overall);
+    bind_text(q, 10, s->flags ? s->flags : "[]");
+    bind_text(q, 11, s->duplicate_of);
+    sqlite3_bind_int(q, 12, s->rule_errors);
+    return step_done(w->st, q, err, "storing a score");
+}
+
+int eng_runw_hit(eng_runw *w, const eng_hit *h, eng_err *err)
+{
+    sqlite3_stmt *q = w->q_hit;
+    sqlite3_bind_int64(q, 1, w->id);
+    sqlite3_bind_int64(q, 2, ++w->seq);
+    bind_text(q, 3, h->project_id);
+    bind_text(q, 4, h->rule_id);
+    bind_text(q, 5, h->dimension);
+    bind_text(q, 6, h->field);
+    sqlite3_bind_int(q, 7, h->indicator);
+    sqlite3_bind_int64(q, 8, h->offset);
+    sqlite3_bind_int64(q, 9, h->len);
+    bind_text(q, 10, h->match);
+    bind_text(q, 11, h->context);
+    sqlite3_bind_double(q, 12, h->points);
+    sqlite3_bind_int(q, 13, h->level);
+    bind_text(q, 14, h->severity);
+    bind_text(q, 15, h->message);
+    sqlite3_bind_int(q, 16, h->error);
+    return step_done(w->st, q, err, "storing a hit");
+}
+
+int eng_runw_verdict(eng_runw *w, const eng_ind_verdict *v, eng_err *err)
+{
+    sqlite3_stmt *q = w->q_verdict;
+    sqlite3_bind_int64(q, 1, w->id);
+    bind_text(q, 2, v->project_id);
+    sqlite3_bind_int(q, 3, v->idx);
+    bind_text(q, 4, v->name);
+    bind_text(q, 5, v->target);
+    bind_text(q, 6, v->achieved);
+    bind_text(q, 7, v->unit);
+    bind_text(q, 8, v->verdict);
+    sqlite3_bind_double(q, 9, v->points);
+    bind_text(q, 10, v->reasons);
+    return step_done(w->st, q, err, "storing an indicator verdict");
+}
+
+int eng_runw_pair(eng_runw *w, const eng_pair *p, eng_err *err)
+{
+    sqlite3_stmt *q = w->q_pair;
+    sqlite3_bind_int64(q, 1, w->id);
+    bind_text(q, 2, p->a);
+    bind_text(q, 3, p->b);
+    bind_text(q, 4, p->kind);
+    bind_text(q, 5, p->method);
+    sqlite3_bind_double(q, 6, p->jaccard);
+    sqlite3_bind_double(q, 7, p->containment);
+    bind_text(q, 8, p->contained);
+    bind_text(q, 9, p->passage_a);
+    bind_text(q, 10, p->passage_b);
+    bind_text(q, 11, p->signals ? p->signals : "[]");
+    return step_done(w->st, q, err, "storing a pair");
+}
+
+int eng_runw_commit(eng_runw *w, const eng_run_info *info, eng_err *err)
+{
+    eng_store *st = w->st;
+    sqlite3_stmt *q = NULL;
+    int rc = prep(st, &q, "UPDATE runs SET timings=?, nprojects=?, npairs=?, nhits=? WHERE id=?",
+                  err);
+    if (!rc) {
+        bind_text(q, 1, info->timings);
+        sqlite3_bind_int64(q, 2, info->nprojects);
+        sqlite3_bind_int64(q, 3, info->npairs);
+        sqlite3_bind_int64(q, 4, info->nhits);
+        sqlite3_bind_int64(q, 5, w->id);
+        rc = step_done(st, q, err, "finishing the run");
+        sqlite3_finalize(q);
+    }
+    runw_free(w);
+    if (rc) {
+        eng_store_rollback(st);
+        return rc;
+    }
+    return eng_store_commit(st, err);
+}
+
+void eng_runw_abort(eng_runw *w)
+{
+    if (!w)
+        return;
+    eng_store *st = w->st;
+    runw_free(w);
+    eng_store_rollback(st);
+}
+
+/* ---- reading a run ------------------------------------------------------------ */
+
+void eng_run_info_release(eng_run_info *ri)
+{
+    if (!ri)
+        return;
+    free(ri->name);
+    free(ri->created);
+    free(ri->ruleset_name);
+    free(ri->ruleset_version);
+    free(ri->ruleset_sha256);
+    free(ri->ruleset_text);
+    free(ri->params);
+    free(ri->tool_version);
+    free(ri->timings);
+    memset(ri, 0, sizeof *ri);
+}
+
+void eng_score_release(eng_score *s)
+{
+    if (!s)
+        return;
+    free(s->project_id);
+    free(s->title);
+    free(s->kind);
+    free(s->source);
+    free(s->organisation);
+    free(s->pi);
+    free(s->field);
+    free(s->content_hash);
+    free(s->flags);
+    free(s->duplicate_of);
+    memset(s, 0, sizeof *s);
+}
+
+void eng_hit_release(eng_hit *h)
+{
+    if (!h)
+        return;
+    free(h->project_id);
+    free(h->rule_id);
+    free(h->dimension);
+    free(h->field);
+    free(h->match);
+    free(h->context);
+    free(h->severity);
+    free(h->message);
+    memset(h, 0, sizeof *h);
+}
+
+void eng_ind_verdict_release(eng_ind_verdict *v)
+{
+    if (!v)
+        return;
+    free(v->project_id);
+    free(v->name);
+    free(v->target);
+    free(v->achieved);
+    free(v->unit);
+    free(v->verdict);
+    free(v->reasons);
+    memset(v, 0, sizeof *v);
+}
+
+void eng_pair_release(eng_pair *p)
+{
+    if (!p)
+        return;
+    free(p->a);
+    free(p->b);
+    free(p->a_title);
+    free(p->b_title);
+    free(p->kind);
+    free(p->method);
+    free(p->contained);
+    free(p->passage_a);
+    free(p->passage_b);
+    free(p->signals);
+    memset(p, 0, sizeof *p);
+}
+
+void eng_decision_release(eng_decision *d)
+{
+    if (!d)
+        return;
+    free(d->project_id);
+    free(d->decision);
+    free(d->comment);
+    free(d->reviewer);
+    free(d->decided_at);
+    free(d->workbook);
+    free(d->workbook_sha256);
+    free(d->imported_at);
+    memset(d, 0, sizeof *d);
+}
+
+static const char RUN_COLS[] =
+    "id, name, created, ruleset_name, ruleset_version, ruleset_sha256, ruleset_text, params,"
+    " tool_version, timings, nprojects, npairs, nhits";
+
+static void run_from_row(sqlite3_stmt *q, eng_run_info *ri)
+{
+    ri->id = sqlite3_column_int64(q, 0);
+    ri->name = col_dup(q, 1);
+    ri->created = col_dup(q, 2);
+    ri->ruleset_name = col_dup(q, 3);
+    ri->ruleset_version = col_dup(q, 4);
+    ri->ruleset_sha256 = col_dup(q, 5);
+    ri->ruleset_text = col_dup(q, 6);
+    ri->params = col_dup(q, 7);
+    ri->tool_version = col_dup(q, 8);
+    ri->timings = col_dup(q, 9);
+    ri->nprojects = sqlite3_column_int64(q, 10);
+    ri->npairs = sqlite3_column_int64(q, 11);
+    ri->nhits = sqlite3_column_int64(q, 12);
+}
+
+int eng_store_run(eng_store *st, long run, eng_run_info *out, eng_err *err)
+{
+    char sql[512];
+    sqlite3_stmt *q = NULL;
+    if (run > 0)
+        snprintf(sql, sizeof sql, "SELECT %s FROM runs WHERE id = %ld", RUN_COLS, run);
+    else
+        snprintf(sql, sizeof sql, "SELECT %s FROM runs ORDER BY id DESC LIMIT 1", RUN_COLS);
+    if (prep(st, &q, sql, err))
+        return ENG_EIO;
+    int rc = ENG_OK;
+    memset(out, 0, sizeof *out);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        run_from_row(q, out);
+    else if (run > 0)
+        rc = eng_fail(err, ENG_EINPUT, "no run %ld in %s", run, st->path);
+    else
+        rc = eng_fail(err, ENG_EINPUT, "no run yet in %s: run `vernier score` first", st->path);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int eng_store_runs(eng_store *st, eng_run_info **out, size_t *n, eng_err *err)
+{
+    char sql[512];
+    sqlite3_stmt *q = NULL;
+    snprintf(sql, sizeof sql, "SELECT %s FROM runs ORDER BY id DESC", RUN_COLS);
+    if (prep(st, &q, sql, err))
+        return ENG_EIO;
+    eng_run_info *v = NULL;
+    size_t cnt = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        eng_run_info *nv = realloc(v, (cnt + 1) * sizeof *nv);
+        if (!nv)
+            break;
+        v = nv;
+        memset(&v[cnt], 0, sizeof v[cnt]);
+        run_from_row(q, &v[cnt++]);
+    }
+    sqlite3_finalize(q);
+    *out = v;
+    *n = cnt;
+    return ENG_OK;
+}
+
+/* Runs a query bound with (run, project-or-NULL) and calls fill for each row
+ * into a growing array of `size`-byte elements. */
+static int collect(eng_store *st, const char *sql, long run, const char *project, size_t size,
+                   void (*fill)(sqlite3_stmt *, void *), void **out, size_t *n, eng_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (prep(st, &q, sql, err))
+        return ENG_EIO;
+    sqlite3_bind_int64(q, 1, run);
+    bind_text(q, 2, project);
+    char *v = NULL;
+    size_t cnt = 0, cap = 0;
+    int s, rc = ENG_OK;
+    while ((s = sqlite3_step(q)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            char *nv = realloc(v, nc * size);
+            if (!nv) {
+                rc = eng_fail(err, ENG_EIO, "out of memory");
+                break;
+            }
+            v = nv;
+            cap = nc;
+        }
+        memset(v + cnt * size, 0, size);
+        fill(q, v + cnt * size);
+        cnt++;
+    }
+    if (!rc && s != SQLITE_DONE)
+        rc = db_fail(st, err, "reading the run");
+    sqlite3_finalize(q);
+    if (rc) {
+        free(v); /* callers' rows leak here only on OOM; acceptable at exit */
+        return rc;
+    }
+    *out = v;
+    *n = cnt;
+    return ENG_OK;
+}
+
+static void fill_score(sqlite3_stmt *q, void *p)
+{
+    eng_score *s = p;
+    s->project_id = col_dup(q, 0);
+    s->content_hash = col_dup(q, 1);
+    s->trl_claimed = sqlite3_column_int(q, 2);
+    s->trl_evidenced = sqlite3_column_int(q, 3);
+    s->trl_confidence = sqlite3_column_double(q, 4);
+    s->traceability = sqlite3_column_double(q, 5);
+    s->novelty = sqlite3_column_type(q, 6) == SQLITE_NULL ? -1 : sqlite3_column_double(q, 6);
+    s->overall = sqlite3_column_double(q, 7);
+    s->flags = col_dup(q, 8);
+    s->duplicate_of = col_dup(q, 9);
+    s->rule_errors = sqlite3_column_int(q, 10);
+    s->title = col_dup(q, 11);
+    s->kind = col_dup(q, 12);
+    s->source = col_dup(q, 13);
+    s->organisation = col_dup(q, 14);
+    s->pi = col_dup(q, 15);
+    s->field = col_dup(q, 16);
+}
+
+int eng_store_scores(eng_store *st, long run, const char *project, eng_score **out, size_t *n,
+                     eng_err *err)
+{
+    return collect(st,
+                   "SELECT s.project_id, s.content_hash, s.trl_claimed, s.trl_evidenced,"
+                   " s.trl_confidence, s.traceability, s.novelty, s.overall, s.flags,"
+                   " s.duplicate_of, s.rule_errors, p.title, p.kind, p.source, p.organisation,"
+                   " p.pi, p.field FROM scores s LEFT JOIN projects p ON p.id = s.project_id"
+                   " WHERE s.run_id = ?1 AND (?2 IS NULL OR s.project_id = ?2)"
+                   " ORDER BY s.project_id",
+                   run, project, sizeof(eng_score), fill_score, (void **)out, n, err);
+}
+
+static void fill_hit(sqlite3_stmt *q, void *p)
+{
+    eng_hit *h = p;
+    h->project_id = col_dup(q, 0);
+    h->rule_id = col_dup(q, 1);
+    h->dimension = col_dup(q, 2);
+    h->field = col_dup(q, 3);
+    h->indicator = sqlite3_column_int(q, 4);
+    h->offset = sqlite3_column_int64(q, 5);
+    h->len = sqlite3_column_int64(q, 6);
+    h->match = col_dup(q, 7);
+    h->context = col_dup(q, 8);
+    h->points = sqlite3_column_double(q, 9);
+    h->level = sqlite3_column_int(q, 10);
+    h->severity = col_dup(q, 11);
+    h->message = col_dup(q, 12);
+    h->error = sqlite3_column_int(q, 13);
+}
+
+int eng_store_hits(eng_store *st, long run, const char *project, eng_hit **out, size_t *n,
+                   eng_err *err)
+{
+    return collect(st,
+                   "SELECT project_id, rule_id, dimension, field, indicator, offset, len, match,"
+                   " context, points, level, severity, message, error FROM hits"
+                   " WHERE run_id = ?1 AND (?2 IS NULL OR project_id = ?2) ORDER BY seq",
+                   run, project, sizeof(eng_hit), fill_hit, (void **)out, n, err);
+}
+
+static void fill_verdict(sqlite3_stmt *q, void *p)
+{
+    eng_ind_verdict *v = p;
+    v->project_id = col_dup(q, 0);
+    v->idx = sqlite3_column_int(q, 1);
+    v->name = col_dup(q, 2);
+    v->target = col_dup(q, 3);
+    v->achieved = col_dup(q, 4);
+    v->unit = col_dup(q, 5);
+    v->verdict = col_dup(q, 6);
+    v->points = sqlite3_column_double(q, 7);
+    v->reasons = col_dup(q, 8);
+}
+
+int eng_store_verdicts(eng_store *st, long run, const char *project, eng_ind_verdict **out,
+                       size_t *n, eng_err *err)
+{
+    return collect(st,
+                   "SELECT project_id, idx, name, target, achieved, unit, verdict, points, reasons"
+                   " FROM verdicts WHERE run_id = ?1 AND (?2 IS NULL OR project_id = ?2)"
+                   " ORDER BY project_id, idx",
+                   run, project, sizeof(eng_ind_verdict), fill_verdict, (void **)out, n, err);
+}
+
+static void fill_pair(sqlite3_stmt *q, void *p)
+{
+    eng_pair *r = p;
+    r->a = col_dup(q, 0);
+    r->b = col_dup(q, 1);
+    r->kind = col_dup(q, 2);
+    r->method = col_dup(q, 3);
+    r->jaccard = sqlite3_column_double(q, 4);
+    r->containment = sqlite3_column_double(q, 5);
+    r->contained = col_dup(q, 6);
+    r->passage_a = col_dup(q, 7);
+    r->passage_b = col_dup(q, 8);
+    r->signals = col_dup(q, 9);
+    r->a_title = col_dup(q, 10);
+    r->b_title = col_dup(q, 11);
+}
+
+int eng_store_pairs(eng_store *st, long run, const char *project, eng_pair **out, size_t *n,
+                    eng_err *err)
+{
+    return collect(st,
+                   "SELECT r.a, r.b, r.kind, r.method, r.jaccard, r.containment, r.contained,"
+                   " r.passage_a, r.passage_b, r.signals, pa.title, pb.title FROM pairs r"
+                   " LEFT JOIN projects pa ON pa.id = r.a LEFT JOIN projects pb ON pb.id = r.b"
+                   " WHERE r.run_id = ?1 AND (?2 IS NULL OR r.a = ?2 OR r.b = ?2)"
+                   " ORDER BY r.jaccard DESC, r.containment DESC, r.a, r.b",
+                   run, project, sizeof(eng_pair), fill_pair, (void **)out, n, err);
+}
+
+/* ---- decisions ------------------------------------------------------------------ */
+
+int eng_store_add_decisions(eng_store *st, const eng_decision *d, size_t n, eng_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (eng_store_begin(st, err))
+        return ENG_EIO;
+    if (prep(st, &q,
+             "INSERT INTO decisions(run_id, project_id, decision, comment, reviewer, decided_at,"
+             " workbook, workbook_sha256, imported_at) VALUES(?,?,?,?,?,?,?,?,?)",
+             err)) {
+        eng_store_rollback(st);
+        return ENG_EIO;
+    }
+    char now[32];
+    now_iso(now);
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_bind_int64(q, 1, d[i].run_id);
+        bind_text(q, 2, d[i].project_id);
+        bind_text(q, 3, d[i].decision);
+        bind_text(q, 4, d[i].comment);
+        bind_text(q, 5, d[i].reviewer);
+        bind_text(q, 6, d[i].decided_at);
+        bind_text(q, 7, d[i].workbook);
+        bind_text(q, 8, d[i].workbook_sha256);
+        bind_text(q, 9, now);
+        if (step_done(st, q, err, "storing a decision")) {
+            sqlite3_finalize(q);
+            eng_store_rollback(st);
+            return ENG_EIO;
+        }
+    }
+    sqlite3_finalize(q);
+    return eng_store_commit(st, err);
+}
+
+static void fill_decision(sqlite3_stmt *q, void *p)
+{
+    eng_decision *d = p;
+    d->run_id = sqlite3_column_int64(q, 0);
+    d->project_id = col_dup(q, 1);
+    d->decision = col_dup(q, 2);
+    d->comment = col_dup(q, 3);
+    d->reviewer = col_dup(q, 4);
+    d->decided_at = col_dup(q, 5);
+    d->workbook = col_dup(q, 6);
+    d->workbook_sha256 = col_dup(q, 7);
+    d->imported_at = col_dup(q, 8);
+}
+
+int eng_store_decisions(eng_store *st, long run, const char *project, eng_decision **out,
+                        size_t *n, eng_err *err)
+{
+    return collect(st,
+                   "SELECT run_id, project_id, decision, comment, reviewer, decided_at, workbook,"
+                   " workbook_sha256, imported_at FROM decisions d"
+                   " WHERE run_id = ?1 AND (?2 IS NULL OR project_id = ?2)"
+                   " AND id = (SELECT MAX(id) FROM decisions e WHERE e.run_id = d.run_id"
+                   " AND e.project_id = d.project_id) ORDER BY project_id",
+                   run, project, sizeof(eng_decision), fill_decision, (void **)out, n, err);
+}

@@ -1,0 +1,264 @@
+/*
+ * imp_json: canonical JSON and JSONL records (see imp_json.h).
+ *
+ * The file is split into top-level values by a small scanner that tracks
+ * strings, escapes and nesting, so that each record is parsed on its own and
+ * every message names the line where its record starts (and the line of a
+ * syntax error inside it).  A file whose first value is an array yields the
+ * array's elements; otherwise it is a sequence of objects (JSONL, or one
+ * pretty-printed object).
+ */
+#include "importers/imp_json.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct imp_json {
+    char *path;
+    char *buf;
+    size_t len, pos;
+    long line; /* line of buf[pos] */
+    int in_array;
+    int done;
+};
+
+static int read_file(const char *path, char **out, size_t *len, eng_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return eng_fail(err, ENG_EIO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap);
+    while (b) {
+        size_t r = fread(b + n, 1, cap - n - 1, f);
+        n += r;
+        if (r == 0)
+            break;
+        if (n + 1 == cap) {
+            char *nb = realloc(b, cap * 2);
+            if (!nb) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!b)
+        return eng_fail(err, ENG_EIO, "%s: out of memory", path);
+    if (bad) {
+        free(b);
+        return eng_fail(err, ENG_EIO, "%s: read error", path);
+    }
+    b[n] = '\0';
+    *out = b;
+    *len = n;
+    return ENG_OK;
+}
+
+/* Length of a valid UTF-8 sequence at p (1-4), or 0 when invalid. */
+static size_t utf8_seq(const unsigned char *p, size_t avail)
+{
+    unsigned c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    unsigned min;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4, min = 0x10000;
+    else
+        return 0;
+    if (avail < n)
+        return 0;
+    unsigned v = c & (0x7F >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (p[i] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+static void skip_ws(imp_json *j)
+{
+    while (j->pos < j->len) {
+        char c = j->buf[j->pos];
+        if (c == '\n')
+            j->line++;
+        else if (c != ' ' && c != '\t' && c != '\r')
+            break;
+        j->pos++;
+    }
+}
+
+int imp_json_open(const char *path, imp_json **out, eng_err *err)
+{
+    imp_json *j = calloc(1, sizeof *j);
+    if (!j || !(j->path = strdup(path))) {
+        free(j);
+        return eng_fail(err, ENG_EIO, "out of memory");
+    }
+    int rc = read_file(path, &j->buf, &j->len, err);
+    if (rc) {
+        imp_json_free(j);
+        return rc;
+    }
+    j->line = 1;
+    /* A UTF-8 BOM is allowed and skipped; any other invalid byte is an error. */
+    if (j->len >= 3 && !memcmp(j->buf, "\xEF\xBB\xBF", 3))
+        j->pos = 3;
+    long line = 1;
+    for (size_t i = j->pos; i < j->len;) {
+        size_t n = utf8_seq((const unsigned char *)j->buf + i, j->len - i);
+        if (!n) {
+            size_t col = 1;
+            for (size_t k = i; k > 0 && j->buf[k - 1] != '\n'; k--)
+                col++;
+            rc = eng_fail(err, ENG_EINPUT, "%s:%ld:%zu: invalid UTF-8 (byte 0x%02X at offset %zu)",
+                          path, line, col, (unsigned char)j->buf[i], i);
+            imp_json_free(j);
+            return rc;
+        }
+        if (j->buf[i] == '\n')
+            line++;
+        i += n;
+    }
+    skip_ws(j);
+    if (j->pos >= j->len) {
+        imp_json_free(j);
+        return eng_fail(err, ENG_EINPUT, "%s: empty file: expected records", path);
+    }
+    if (j->buf[j->pos] == '[') {
+        j->in_array = 1;
+        j->pos++;
+        skip_ws(j);
+        if (j->pos < j->len && j->buf[j->pos] == ']') {
+            j->pos++;
+            j->done = 1;
+        }
+    } else if (j->buf[j->pos] != '{') {
+        rc = eng_fail(err, ENG_EINPUT,
+                      "%s:%ld: expected an array of records or one record object a line", path,
+                      j->line);
+        imp_json_free(j);
+        return rc;
+    }
+    *out = j;
+    return ENG_OK;
+}
+
+/* Finds the end of the value starting at j->pos.  Returns the end offset
+ * (one past), or 0 when the value does not close. */
+static size_t value_end(const imp_json *j, long *lines)
+{
+    int depth = 0, in_str = 0;
+    *lines = 0;
+    for (size_t i = j->pos; i < j->len; i++) {
+        char c = j->buf[i];
+        if (c == '\n')
+            (*lines)++;
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
+            continue;
+        }
+        if (c == '"')
+            in_str = 1;
+        else if (c == '{' || c == '[')
+            depth++;
+        else if (c == '}' || c == ']') {
+            if (--depth == 0)
+                return i + 1;
+            if (depth < 0)
+                return 0;
+        } else if (depth == 0 && (c == ',' || c == '\n'))
+            return i; /* a scalar at top level: let cJSON complain about it */
+    }
+    return 0;
+}
+
+int imp_json_next(imp_json *j, eng_record *out, eng_err *err)
+{
+    if (j->done)
+        return 0;
+    skip_ws(j);
+    if (j->pos >= j->len) {
+        if (j->in_array)
+            return -eng_fail(err, ENG_EINPUT, "%s:%ld: the array of records is not closed",
+                             j->path, j->line);
+        j->done = 1;
+        return 0;
+    }
+    long start_line = j->line, lines;
+    size_t end = value_end(j, &lines);
+    if (!end) {
+        j->done = 1;
+        return -eng_fail(err, ENG_EINPUT, "%s:%ld: record is not closed (unbalanced braces or "
+                                          "quotes)",
+                         j->path, start_line);
+    }
+    size_t begin = j->pos;
+    j->pos = end;
+    j->line += lines;
+    /* What follows: a comma or the closing bracket in an array; nothing on the line in JSONL. */
+    skip_ws(j);
+    if (j->in_array) {
+        if (j->pos < j->len && j->buf[j->pos] == ',') {
+            j->pos++;
+        } else if (j->pos < j->len && j->buf[j->pos] == ']') {
+            j->pos++;
+            skip_ws(j);
+            if (j->pos < j->len) {
+                j->done = 1;
+                return -eng_fail(err, ENG_EINPUT, "%s:%ld: text after the closing ']'", j->path,
+                                 j->line);
+            }
+            j->done = 1;
+        } else {
+            j->done = 1;
+            return -eng_fail(err, ENG_EINPUT, "%s:%ld: expected ',' or ']' after a record",
+                             j->path, j->line);
+        }
+    }
+    eng_err e;
+    eng_err_clear(&e);
+    int rc = eng_record_from_json(j->buf + begin, end - begin, out, &e);
+    if (rc) {
+        /* "invalid JSON near byte N": turn the byte into a line. */
+        size_t off;
+        long line = start_line;
+        if (sscanf(e.msg, "invalid JSON near byte %zu", &off) == 1) {
+            for (size_t i = begin; i < begin + off && i < j->len; i++)
+                line += j->buf[i] == '\n';
+            return -eng_fail(err, ENG_EINPUT, "%s:%ld: invalid JSON in the record starting at "
+                                              "line %ld",
+                             j->path, line, start_line);
+        }
+        return -eng_fail(err, rc, "%s:%ld: %s", j->path, start_line, e.msg);
+    }
+    if (eng_record_set_provenance(out, j->path, start_line))
+        return -eng_fail(err, ENG_EIO, "out of memory");
+    return 1;
+}
+
+void imp_json_free(imp_json *j)
+{
+    if (!j)
+        return;
+    free(j->path);
+    free(j->buf);
+    free(j);
+}
