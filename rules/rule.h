@@ -184,7 +184,7 @@ void rule_scratch_free(rule_scratch *s);
 int rule_eval(const rule_set *set, rule_scratch *scratch, const rule_subject *subj,
               rule_hits *out);
 
-/* Sentence around a hit, for showing context: sets *start/*end to byte
+/* Sentence around a hit, for showing context: sets *start and *end to byte
  * offsets in text that contain [offset, offset+len) and at most about
  * `context` bytes on each side, cut at a sentence boundary or a UTF-8
  * character boundary. */

@@ -1,0 +1,361 @@
+/*
+ * eng_dupstage: exact and near duplicates, signals and nearest-earlier
+ * similarity for a run (see eng_dupstage.h).
+ */
+#include "engine/eng_dupstage.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rule_sha256.h"
+
+void eng_dup_config_from_set(const rule_set *set, eng_dup_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->jaccard = rule_set_param(set, "duplicates.jaccard", 0.8);
+    c->containment = rule_set_param(set, "duplicates.containment", 0.8);
+    c->shingle_cjk = (int)rule_set_param(set, "duplicates.shingle_cjk", 3);
+    c->shingle_latin = (int)rule_set_param(set, "duplicates.shingle_latin", 3);
+    c->num_perm = (int)rule_set_param(set, "duplicates.num_perm", 128);
+    size_t ns = rule_set_param_list_len(set, "duplicates.stop_phrases");
+    for (size_t i = 0; i < ns && c->nstop < sizeof c->stop / sizeof c->stop[0]; i++)
+        c->stop[c->nstop++] = rule_set_param_list_item(set, "duplicates.stop_phrases", i);
+}
+
+void eng_dup_result_release(eng_dup_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->npairs; i++)
+        eng_pair_release(&r->pairs[i]);
+    free(r->pairs);
+    free(r->nearest_sim);
+    free(r->duplicate_of);
+    free(r->flags);
+    memset(r, 0, sizeof *r);
+}
+
+/* Decodes one UTF-8 character (input already validated by the importers;
+ * a stray byte is taken as itself). */
+static uint32_t utf8_next(const unsigned char **pp)
+{
+    const unsigned char *p = *pp;
+    uint32_t c = p[0];
+    int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    for (int i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80) {
+            *pp = p + 1;
+            return c;
+        }
+    }
+    if (n == 2)
+        c = ((c & 0x1F) << 6) | (p[1] & 0x3F);
+    else if (n == 3)
+        c = ((c & 0x0F) << 12) | ((p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+    else if (n == 4)
+        c = ((c & 0x07) << 18) | ((p[1] & 0x3F) << 12) | ((p[2] & 0x3F) << 6) | (p[3] & 0x3F);
+    *pp = p + n;
+    return c;
+}
+
+static int is_punct_or_space(uint32_t c)
+{
+    if (c < 0x80)
+        return !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+    return (c >= 0x2000 && c <= 0x206F) ||  /* general punctuation */
+           (c >= 0x3000 && c <= 0x303F) ||  /* CJK symbols and punctuation */
+           (c >= 0xFE30 && c <= 0xFE4F) ||  /* CJK compatibility forms */
+           c == 0x00A0 || c == 0x00B7 || c == 0xFEFF;
+}
+
+static size_t put_utf8(char *o, uint32_t c)
+{
+    if (c < 0x80) {
+        o[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        o[0] = (char)(0xC0 | (c >> 6));
+        o[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        o[0] = (char)(0xE0 | (c >> 12));
+        o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (c >> 18));
+    o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+char *eng_dup_normalise(const char *s)
+{
+    if (!s)
+        return strdup("");
+    char *out = malloc(strlen(s) + 1);
+    if (!out)
+        return NULL;
+    size_t n = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        uint32_t c = utf8_next(&p);
+        if (c >= 0xFF01 && c <= 0xFF5E) /* full-width ASCII */
+            c -= 0xFEE0;
+        else if (c == 0x3000)
+            c = ' ';
+        if (c >= 'A' && c <= 'Z')
+            c += 32;
+        if (is_punct_or_space(c))
+            continue;
+        n += put_utf8(out + n, c);
+    }
+    out[n] = '\0';
+    return out;
+}
+
+/* ---- order and signals -------------------------------------------------------------- */
+
+/* "Earlier" means an earlier start (or acceptance) date; ties and missing
+ * dates fall back to the id, so the order is total and repeatable. */
+static const char *when_of(const eng_record *r)
+{
+    return r->start ? r->start : r->acc_date ? r->acc_date : r->end ? r->end : "9999";
+}
+
+static int earlier(const eng_record *a, const eng_record *b)
+{
+    int c = strcmp(when_of(a), when_of(b));
+    if (c)
+        return c < 0;
+    return strcmp(a->id, b->id) < 0;
+}
+
+static int same_text(const char *a, const char *b)
+{
+    if (!a || !b || !*a || !*b)
+        return 0;
+    char *na = eng_dup_normalise(a), *nb = eng_dup_normalise(b);
+    int same = na && nb && *na && !strcmp(na, nb);
+    free(na);
+    free(nb);
+    return same;
+}
+
+/* Period overlap on the canonical dates (string comparison works for
+ * YYYY[-MM[-DD]] once the shorter is padded to the start or end of its
+ * period). */
+static int periods_overlap(const eng_record *a, const eng_record *b)
+{
+    if (!a->start || !a->end || !b->start || !b->end)
+        return 0;
+    char as[11], ae[11], bs[11], be[11];
+    snprintf(as, sizeof as, "%s%s", a->start, strlen(a->start) == 4 ? "-01-01" : strlen(a->start) == 7 ? "-01" : "");
+    snprintf(bs, sizeof bs, "%s%s", b->start, strlen(b->start) == 4 ? "-01-01" : strlen(b->start) == 7 ? "-01" : "");
+    snprintf(ae, sizeof ae, "%s%s", a->end, strlen(a->end) == 4 ? "-12-31" : strlen(a->end) == 7 ? "-31" : "");
+    snprintf(be, sizeof be, "%s%s", b->end, strlen(b->end) == 4 ? "-12-31" : strlen(b->end) == 7 ? "-31" : "");
+    return strcmp(as, be) <= 0 && strcmp(bs, ae) <= 0;
+}
+
+static int same_indicator_values(const eng_record *a, const eng_record *b)
+{
+    for (size_t i = 0; i < a->nindicators; i++) {
+        const eng_indicator *x = &a->indicators[i];
+        if (!x->achieved)
+            continue;
+        for (size_t j = 0; j < b->nindicators; j++) {
+            const eng_indicator *y = &b->indicators[j];
+            if (y->achieved && !strcmp(x->achieved, y->achieved) &&
+                ((!x->unit && !y->unit) || (x->unit && y->unit && !strcmp(x->unit, y->unit))) &&
+                same_text(x->name, y->name))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static char *signals_json(const eng_record *a, const eng_record *b)
+{
+    char buf[160] = "[";
+    if (same_text(a->pi, b->pi))
+        strcat(buf, "\"same-pi\",");
+    if (same_text(a->organisation, b->organisation))
+        strcat(buf, "\"same-organisation\",");
+    if (periods_overlap(a, b))
+        strcat(buf, "\"overlapping-period\",");
+    if (same_indicator_values(a, b))
+        strcat(buf, "\"same-indicators\",");
+    size_t n = strlen(buf);
+    if (buf[n - 1] == ',')
+        buf[n - 1] = '\0';
+    strcat(buf, "]");
+    return strdup(buf);
+}
+
+/* ---- exact duplicates ------------------------------------------------------------------- */
+
+typedef struct keyed {
+    char hash[65];
+    size_t idx;
+} keyed;
+
+static const eng_record *g_recs; /* for qsort only; set and cleared under one call */
+
+static int keyed_cmp(const void *x, const void *y)
+{
+    const keyed *a = x, *b = y;
+    int c = strcmp(a->hash, b->hash);
+    if (c)
+        return c;
+    return earlier(&g_recs[a->idx], &g_recs[b->idx]) ? -1 : 1;
+}
+
+static int pair_cmp(const void *x, const void *y)
+{
+    const eng_pair *a = x, *b = y;
+    int c = strcmp(a->a, b->a);
+    return c ? c : strcmp(a->b, b->b);
+}
+
+/* Appends a pair (a earlier than b) to the result. */
+static int add_pair(eng_dup_result *out, size_t *cap, const eng_record *a, const eng_record *b,
+                    const char *kind, const char *method, double j, double c, const char *contained,
+                    char *pa, char *pb)
+{
+    if (out->npairs == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        eng_pair *np = realloc(out->pairs, nc * sizeof *np);
+        if (!np) {
+            free(pa);
+            free(pb);
+            return ENG_EIO;
+        }
+        out->pairs = np;
+        *cap = nc;
+    }
+    eng_pair *p = &out->pairs[out->npairs++];
+    memset(p, 0, sizeof *p);
+    p->a = strdup(a->id);
+    p->b = strdup(b->id);
+    p->kind = strdup(kind);
+    p->method = strdup(method);
+    p->jaccard = j;
+    p->containment = c;
+    p->contained = contained ? strdup(contained) : NULL;
+    p->passage_a = pa;
+    p->passage_b = pb;
+    p->signals = signals_json(a, b);
+    return ENG_OK;
+}
+
+/* The text compared for duplicates: title and abstract. */
+static char *dup_text(const eng_record *r)
+{
+    size_t lt = r->title ? strlen(r->title) : 0, la = r->abstract ? strlen(r->abstract) : 0;
+    char *t = malloc(lt + la + 2);
+    if (!t)
+        return NULL;
+    memcpy(t, r->title ? r->title : "", lt);
+    t[lt] = '\n';
+    memcpy(t + lt + 1, r->abstract ? r->abstract : "", la);
+    t[lt + 1 + la] = '\0';
+    return t;
+}
+
+/* A passage for display: at most `max` bytes, cut at a character boundary. */
+static char *excerpt(const char *s, size_t off, size_t len, size_t max)
+{
+    if (len > max) {
+        len = max;
+        while (len > 0 && ((unsigned char)s[off + len] & 0xC0) == 0x80)
+            len--;
+    }
+    char *d = malloc(len + 4);
+    if (!d)
+        return NULL;
+    memcpy(d, s + off, len);
+    d[len] = '\0';
+    return d;
+}
+
+static int find_exact(const eng_record *recs, size_t n, eng_dup_result *out, size_t *cap)
+{
+    keyed *k = malloc((n ? n : 1) * sizeof *k);
+    if (!k)
+        return ENG_EIO;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *t = dup_text(&recs[i]);
+        char *norm = t ? eng_dup_normalise(t) : NULL;
+        free(t);
+        if (!norm) {
+            free(k);
+            return ENG_EIO;
+        }
+        if (strlen(norm) >= 8) { /* too short to call two records the same work */
+            rule_sha256_hex(norm, strlen(norm), k[m].hash);
+            k[m++].idx = i;
+        }
+        free(norm);
+    }
+    g_recs = recs;
+    qsort(k, m, sizeof *k, keyed_cmp);
+    g_recs = NULL;
+    int rc = ENG_OK;
+    for (size_t i = 0; i < m && !rc;) {
+        size_t j = i + 1;
+        while (j < m && !strcmp(k[j].hash, k[i].hash))
+            j++;
+        /* Group [i, j): the first is the earliest.  All pairs for small groups,
+         * a star from the earliest for big ones (a template text shared by
+         * hundreds of records would otherwise give a quadratic list). */
+        size_t g = j - i;
+        for (size_t x = i; x < j && !rc; x++) {
+            if (x != i) {
+                out->duplicate_of[k[x].idx] = k[i].idx;
+            }
+            out->flags[k[x].idx] |= 1;
+            for (size_t y = x + 1; y < j && !rc; y++) {
+                if (g > 20 && x != i)
+                    break;
+                const eng_record *a = &recs[k[x].idx], *b = &recs[k[y].idx];
+                char *ta = dup_text(a);
+                char *pa = ta ? excerpt(ta, 0, strlen(ta), 600) : NULL;
+                char *pb = pa ? strdup(pa) : NULL;
+                free(ta);
+                rc = add_pair(out, cap, a, b, "exact", "exact-normalised", 1.0, 1.0, NULL, pa, pb);
+            }
+        }
+        i = j;
+    }
+    free(k);
+    return rc;
+}
+
+int eng_dupstage_run(eng_store *st, const eng_record *recs, size_t n, const eng_dup_config *c,
+                     eng_dup_result *out, eng_err *err)
+{
+    (void)st;
+    (void)c;
+    memset(out, 0, sizeof *out);
+    size_t cap = 0;
+    out->duplicate_of = malloc((n ? n : 1) * sizeof *out->duplicate_of);
+    out->flags = calloc(n ? n : 1, 1);
+    if (!out->duplicate_of || !out->flags) {
+        eng_dup_result_release(out);
+        return eng_fail(err, ENG_EIO, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        out->duplicate_of[i] = SIZE_MAX;
+    if (find_exact(recs, n, out, &cap)) {
+        eng_dup_result_release(out);
+        return eng_fail(err, ENG_EIO, "out of memory while finding exact duplicates");
+    }
+    qsort(out->pairs, out->npairs, sizeof *out->pairs, pair_cmp);
+    return ENG_OK;
+}

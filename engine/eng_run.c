@@ -1,0 +1,762 @@
+/*
+ * eng_run: evaluating a rule set over the store and turning hits into
+ * scores (see eng_run.h for the scoring method).
+ *
+ * The work is split by record across threads; each thread fills the result
+ * slots of its records, and the results are written in record order, so the
+ * stored run does not depend on the number of threads.
+ */
+#include "engine/eng_run.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/eng_dupstage.h"
+#include "rules/rule_sha256.h"
+
+int eng_ncpu(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+/* ---- a growing string ------------------------------------------------------ */
+
+typedef struct strbuf {
+    char *p;
+    size_t n, cap;
+    int oom;
+} strbuf;
+
+static void sb_add(strbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 128;
+        while (nc < b->n + n + 1)
+            nc *= 2;
+        char *np = realloc(b->p, nc);
+        if (!np) {
+            b->oom = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void sb_cat(strbuf *b, const char *s)
+{
+    if (s)
+        sb_add(b, s, strlen(s));
+}
+
+static void sb_json_str(strbuf *b, const char *s)
+{
+    sb_add(b, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            char e[2] = {'\\', (char)*p};
+            sb_add(b, e, 2);
+        } else if (*p < 0x20) {
+            char e[8];
+            snprintf(e, sizeof e, "\\u%04x", *p);
+            sb_cat(b, e);
+        } else {
+            sb_add(b, (const char *)p, 1);
+        }
+    }
+    sb_add(b, "\"", 1);
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* ---- subjects: the names of rules/FORMAT.md ------------------------------------ */
+
+#define MAX_VALUES 96
+
+typedef struct subject_buf {
+    rule_value values[MAX_VALUES];
+    size_t n;
+    char *owned[MAX_VALUES]; /* strings built for this subject */
+    size_t nowned;
+} subject_buf;
+
+static void sv_add(subject_buf *s, const char *name, const char *text)
+{
+    if (!text || !*text || s->n >= MAX_VALUES)
+        return;
+    s->values[s->n].name = name;
+    s->values[s->n].text = text;
+    s->values[s->n].len = strlen(text);
+    s->n++;
+}
+
+static void sv_add_owned(subject_buf *s, const char *name, char *text)
+{
+    if (!text)
+        return;
+    if (s->nowned < MAX_VALUES)
+        s->owned[s->nowned++] = text;
+    else {
+        free(text);
+        return;
+    }
+    sv_add(s, name, text);
+}
+
+static void sv_add_int(subject_buf *s, const char *name, int v)
+{
+    char buf[16];
+    if (!v)
+        return;
+    snprintf(buf, sizeof buf, "%d", v);
+    sv_add_owned(s, name, strdup(buf));
+}
+
+static void subject_release(subject_buf *s)
+{
+    for (size_t i = 0; i < s->nowned; i++)
+        free(s->owned[i]);
+    s->nowned = s->n = 0;
+}
+
+static char *indicator_line(const eng_indicator *ind)
+{
+    strbuf b = {0};
+    sb_cat(&b, ind->name);
+    sb_cat(&b, ": ");
+    if (ind->target) {
+        sb_cat(&b, ind->target);
+        sb_cat(&b, " → ");
+    }
+    sb_cat(&b, ind->achieved);
+    if (ind->unit) {
+        sb_cat(&b, " ");
+        sb_cat(&b, ind->unit);
+    }
+    const char *rest[] = {ind->method, ind->lab, ind->accreditation, ind->report_no,
+                          ind->uncertainty};
+    for (size_t i = 0; i < 5; i++)
+        if (rest[i]) {
+            sb_cat(&b, "; ");
+            sb_cat(&b, rest[i]);
+        }
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p ? b.p : strdup("");
+}
+
+static void build_record_subject(const eng_record *r, subject_buf *s)
+{
+    sv_add(s, "id", r->id);
+    sv_add(s, "kind", r->kind);
+    sv_add(s, "source", r->source);
+    sv_add(s, "title", r->title);
+    sv_add(s, "abstract", r->abstract);
+    if (r->nkeywords) {
+        strbuf b = {0};
+        for (size_t i = 0; i < r->nkeywords; i++) {
+            if (i)
+                sb_cat(&b, "; ");
+            sb_cat(&b, r->keywords[i]);
+        }
+        sv_add_owned(s, "keywords", b.oom ? (free(b.p), NULL) : b.p);
+    }
+    sv_add(s, "organisation", r->organisation);
+    sv_add(s, "pi", r->pi);
+    sv_add(s, "field", r->field);
+    sv_add(s, "start", r->start);
+    sv_add(s, "end", r->end);
+    if (r->has_budget) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.15g", r->budget);
+        sv_add_owned(s, "budget", strdup(buf));
+    }
+    sv_add(s, "currency", r->currency);
+    sv_add_int(s, "trl_start", r->trl_start);
+    sv_add_int(s, "trl_target", r->trl_target);
+    sv_add_int(s, "trl_claimed", r->trl_claimed);
+    sv_add(s, "acceptance.date", r->acc_date);
+    sv_add(s, "acceptance.conclusion", r->acc_conclusion);
+    sv_add(s, "acceptance.summary", r->acc_summary);
+    sv_add(s, "acceptance.outcomes", r->acc_outcomes);
+    if (r->nindicators) {
+        strbuf b = {0};
+        for (size_t i = 0; i < r->nindicators; i++) {
+            char *line = indicator_line(&r->indicators[i]);
+            if (i)
+                sb_cat(&b, "\n");
+            sb_cat(&b, line);
+            free(line);
+        }
+        sv_add_owned(s, "indicators", b.oom ? (free(b.p), NULL) : b.p);
+    }
+    {
+        strbuf b = {0};
+        const char *parts[] = {r->title, r->abstract, r->acc_summary, r->acc_outcomes};
+        for (size_t i = 0; i < 4; i++)
+            if (parts[i]) {
+                if (b.n)
+                    sb_cat(&b, "\n");
+                sb_cat(&b, parts[i]);
+            }
+        if (r->nkeywords) {
+            for (size_t i = 0; i < r->nkeywords; i++) {
+                sb_cat(&b, i ? "; " : "\n");
+                sb_cat(&b, r->keywords[i]);
+            }
+        }
+        sv_add_owned(s, "text", b.oom ? (free(b.p), NULL) : b.p);
+    }
+    for (size_t i = 0; i < r->nextra && s->n < MAX_VALUES - 1; i++) {
+        char *name = malloc(strlen(r->extra[i].key) + 7);
+        if (!name)
+            continue;
+        sprintf(name, "extra.%s", r->extra[i].key);
+        /* Extras hold JSON text: a plain string is shown without its quotes. */
+        const char *v = r->extra[i].value;
+        char *text;
+        size_t vl = strlen(v);
+        if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"' && !strchr(v + 1, '\\'))
+            text = xstrndup(v + 1, vl - 2);
+        else
+            text = strdup(v);
+        /* the name must outlive the subject too */
+        if (s->nowned < MAX_VALUES - 1 && text) {
+            s->owned[s->nowned++] = name;
+            sv_add_owned(s, name, text);
+        } else {
+            free(name);
+            free(text);
+        }
+    }
+}
+
+/* Values of one indicator, plus the record's values prefixed "record." for `when`. */
+typedef struct item_buf {
+    subject_buf s;
+    char *names[MAX_VALUES];
+    size_t nnames;
+} item_buf;
+
+static void build_item_subject(const eng_indicator *ind, const subject_buf *rec, item_buf *it)
+{
+    subject_buf *s = &it->s;
+    const char *vals[] = {ind->name, ind->target,        ind->achieved,  ind->unit,
+                          ind->method, ind->lab, ind->accreditation, ind->report_no,
+                          ind->uncertainty};
+    for (size_t k = 0; eng_indicator_fields[k]; k++)
+        sv_add(s, eng_indicator_fields[k], vals[k]);
+    char *line = indicator_line(ind);
+    sv_add_owned(s, "text", line);
+    for (size_t i = 0; i < rec->n && s->n < MAX_VALUES; i++) {
+        char *name = malloc(strlen(rec->values[i].name) + 8);
+        if (!name)
+            break;
+        sprintf(name, "record.%s", rec->values[i].name);
+        it->names[it->nnames++] = name;
+        s->values[s->n].name = name;
+        s->values[s->n].text = rec->values[i].text;
+        s->values[s->n].len = rec->values[i].len;
+        s->n++;
+    }
+}
+
+static void item_release(item_buf *it)
+{
+    subject_release(&it->s);
+    for (size_t i = 0; i < it->nnames; i++)
+        free(it->names[i]);
+    it->nnames = 0;
+}
+
+/* ---- one record ------------------------------------------------------------------ */
+
+typedef struct scoring {
+    double threshold, margin, cap, ind_traceable, ind_partly, novelty_base;
+    double w_trl, w_trace, w_nov;
+    int support_required;
+} scoring;
+
+static void scoring_from_set(const rule_set *set, scoring *sc)
+{
+    sc->threshold = rule_set_param(set, "trl.threshold", 2.0);
+    sc->margin = rule_set_param(set, "trl.overclaim_margin", 2.0);
+    const char *support = rule_set_param_str(set, "trl.support");
+    sc->support_required = support && !strcmp(support, "required");
+    sc->cap = rule_set_param(set, "traceability.cap", 100.0);
+    sc->ind_traceable = rule_set_param(set, "traceability.indicator_traceable", 30.0);
+    sc->ind_partly = rule_set_param(set, "traceability.indicator_partly", 10.0);
+    sc->novelty_base = rule_set_param(set, "novelty.base", 100.0);
+    sc->w_trl = rule_set_param(set, "weights.trl", 0.4);
+    sc->w_trace = rule_set_param(set, "weights.traceability", 0.35);
+    sc->w_nov = rule_set_param(set, "weights.novelty", 0.25);
+}
+
+static double clamp(double v, double lo, double hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+void eng_eval_release(eng_eval *e)
+{
+    if (!e)
+        return;
+    eng_score_release(&e->score);
+    for (size_t i = 0; i < e->nhits; i++)
+        eng_hit_release(&e->hits[i]);
+    free(e->hits);
+    for (size_t i = 0; i < e->nverdicts; i++)
+        eng_ind_verdict_release(&e->verdicts[i]);
+    free(e->verdicts);
+    memset(e, 0, sizeof *e);
+}
+
+/* Adds a flag id to a JSON array under construction (no duplicates). */
+static void flag_add(strbuf *flags, const char *id)
+{
+    if (flags->p) {
+        char needle[160];
+        snprintf(needle, sizeof needle, "\"%s\"", id);
+        if (strstr(flags->p, needle))
+            return;
+    }
+    sb_cat(flags, flags->n > 1 ? "," : "");
+    sb_json_str(flags, id);
+}
+
+static int eval_one(const rule_set *set, rule_scratch *scratch, const scoring *sc,
+                    const eng_record *r, eng_eval *out)
+{
+    memset(out, 0, sizeof *out);
+    subject_buf rs = {0};
+    build_record_subject(r, &rs);
+    item_buf *items = calloc(r->nindicators ? r->nindicators : 1, sizeof *items);
+    rule_subject *isubj = calloc(r->nindicators ? r->nindicators : 1, sizeof *isubj);
+    rule_hits hits = {0};
+    int rc = -1;
+    if (!items || !isubj)
+        goto done;
+    for (size_t i = 0; i < r->nindicators; i++) {
+        build_item_subject(&r->indicators[i], &rs, &items[i]);
+        isubj[i].values = items[i].s.values;
+        isubj[i].nvalues = items[i].s.n;
+    }
+    rule_subject subj = {rs.values, rs.n, isubj, r->nindicators};
+    if (rule_eval(set, scratch, &subj, &hits) != 0)
+        goto done;
+
+    size_t nrules = rule_count(set);
+    double level_ev[10] = {0};
+    unsigned char *seen = calloc(nrules ? nrules : 1, 1);
+    double *ind_points = calloc(r->nindicators ? r->nindicators : 1, sizeof *ind_points);
+    strbuf *ind_reasons = calloc(r->nindicators ? r->nindicators : 1, sizeof *ind_reasons);
+    out->hits = calloc(hits.n ? hits.n : 1, sizeof *out->hits);
+    strbuf flags = {0};
+    sb_cat(&flags, "[");
+    double trace = 0, novelty_pts = 0;
+    int errors = 0;
+    if (!seen || !ind_points || !ind_reasons || !out->hits) {
+        free(seen);
+        free(ind_points);
+        free(ind_reasons);
+        free(flags.p);
+        goto done;
+    }
+    for (size_t k = 0; k < hits.n; k++) {
+        const rule_hit *h = &hits.v[k];
+        const subject_buf *src = h->item >= 0 ? &items[h->item].s : &rs;
+        eng_hit *o = &out->hits[out->nhits++];
+        int dim = rule_dimension(set, (size_t)h->rule);
+        o->project_id = strdup(r->id);
+        o->rule_id = strdup(rule_id(set, (size_t)h->rule));
+        o->dimension = strdup(rule_dimension_name(dim));
+        o->indicator = h->item;
+        o->level = rule_level(set, (size_t)h->rule);
+        o->severity = strdup(rule_severity_name(rule_severity(set, (size_t)h->rule)));
+        o->message = strdup(rule_message(set, (size_t)h->rule));
+        o->error = h->error;
+        if (h->value >= 0) {
+            const rule_value *v = &src->values[h->value];
+            size_t cs, ce;
+            o->field = strdup(v->name);
+            o->offset = (long)h->offset;
+            o->len = (long)h->len;
+            o->match = xstrndup(v->text + h->offset, h->len);
+            rule_context(v->text, v->len, h->offset, h->len, 80, &cs, &ce);
+            o->context = xstrndup(v->text + cs, ce - cs);
+        } else {
+            o->field = strdup("");
+            o->match = strdup("");
+            o->context = strdup("");
+        }
+        if (h->error) {
+            errors++;
+            continue;
+        }
+        double pts = rule_points(set, (size_t)h->rule);
+        switch (dim) {
+        case RULE_DIM_TRL:
+            if (!seen[h->rule] && o->level >= 1 && o->level <= 9) {
+                level_ev[o->level] += pts;
+                o->points = pts;
+            }
+            break;
+        case RULE_DIM_TRACEABILITY:
+            /* Per record a rule counts once; per indicator once for each indicator. */
+            if (h->item >= 0 || !seen[h->rule]) {
+                trace += pts;
+                o->points = pts;
+            }
+            break;
+        case RULE_DIM_NOVELTY:
+            if (!seen[h->rule]) {
+                novelty_pts += pts;
+                o->points = pts;
+            }
+            break;
+        case RULE_DIM_FLAG:
+            flag_add(&flags, o->rule_id);
+            break;
+        }
+        if (h->item >= 0) {
+            if (dim == RULE_DIM_TRACEABILITY)
+                ind_points[h->item] += pts;
+            strbuf *rb = &ind_reasons[h->item];
+            const char *why = *o->message ? o->message : o->rule_id;
+            if (!rb->p || !strstr(rb->p, why)) {
+                if (rb->n)
+                    sb_cat(rb, "; ");
+                sb_cat(rb, why);
+            }
+        } else {
+            seen[h->rule] = 1;
+        }
+    }
+
+    /* TRL: the highest level whose evidence reaches the threshold. */
+    int evidenced = 0;
+    for (int L = 9; L >= 1 && !evidenced; L--) {
+        if (level_ev[L] + 1e-9 < sc->threshold)
+            continue;
+        if (sc->support_required && L > 2 && level_ev[L - 1] <= 0 && level_ev[L - 2] <= 0)
+            continue;
+        evidenced = L;
+    }
+    double conf = 0;
+    if (evidenced) {
+        int below = 0, with = 0;
+        for (int L = evidenced - 1; L >= 1 && L >= evidenced - 2; L--) {
+            below++;
+            with += level_ev[L] > 0;
+        }
+        conf = 0.5 * fmin(1.0, level_ev[evidenced] / (2 * sc->threshold)) +
+               0.5 * (below ? (double)with / below : 1.0);
+    }
+    eng_score *s = &out->score;
+    s->project_id = strdup(r->id);
+    s->kind = strdup(r->kind ? r->kind : "project");
+    s->title = r->title ? strdup(r->title) : NULL;
+    char hash[65];
+    if (!eng_record_hash(r, hash))
+        s->content_hash = strdup(hash);
+    s->trl_claimed = r->trl_claimed ? r->trl_claimed : r->trl_target;
+    s->trl_evidenced = evidenced;
+    s->trl_confidence = round(conf * 1000) / 1000;
+    s->traceability = clamp(trace, 0, sc->cap);
+    if (sc->cap > 0 && sc->cap != 100)
+        s->traceability = s->traceability * 100 / sc->cap;
+    s->novelty = -1;
+    s->rule_errors = errors;
+    if (s->trl_claimed && s->trl_claimed - evidenced >= sc->margin)
+        flag_add(&flags, "TRL-OVERCLAIM");
+    if (errors)
+        flag_add(&flags, "RULE-ERROR");
+    sb_cat(&flags, "]");
+    s->flags = flags.p;
+    out->novelty_points = novelty_pts; /* novelty itself needs the neighbours: finish_score */
+
+    out->verdicts = calloc(r->nindicators ? r->nindicators : 1, sizeof *out->verdicts);
+    if (out->verdicts) {
+        for (size_t i = 0; i < r->nindicators; i++) {
+            const eng_indicator *ind = &r->indicators[i];
+            eng_ind_verdict *v = &out->verdicts[out->nverdicts++];
+            v->project_id = strdup(r->id);
+            v->idx = (int)i;
+            v->name = ind->name ? strdup(ind->name) : NULL;
+            v->target = ind->target ? strdup(ind->target) : NULL;
+            v->achieved = ind->achieved ? strdup(ind->achieved) : NULL;
+            v->unit = ind->unit ? strdup(ind->unit) : NULL;
+            v->points = ind_points[i];
+            v->verdict = strdup(ind_points[i] >= sc->ind_traceable ? "traceable"
+                                : ind_points[i] >= sc->ind_partly  ? "partly"
+                                                                   : "untraceable");
+            v->reasons = ind_reasons[i].p ? ind_reasons[i].p : strdup("");
+            ind_reasons[i].p = NULL;
+        }
+    }
+    for (size_t i = 0; i < r->nindicators; i++)
+        free(ind_reasons[i].p);
+    free(ind_reasons);
+    free(ind_points);
+    free(seen);
+    rc = 0;
+done:
+    rule_hits_free(&hits);
+    for (size_t i = 0; items && i < r->nindicators; i++)
+        item_release(&items[i]);
+    free(items);
+    free(isubj);
+    subject_release(&rs);
+    return rc;
+}
+
+/* Fills novelty and overall once the nearest-earlier similarity is known
+ * (sim < 0: unknown, novelty stays null). */
+static void finish_score(const scoring *sc, eng_score *s, double sim, double novelty_pts)
+{
+    if (sim >= 0)
+        s->novelty = round(clamp(sc->novelty_base * (1 - sim) + novelty_pts, 0, 100) * 10) / 10;
+    else
+        s->novelty = -1;
+    double trl = s->trl_evidenced / 9.0 * 100;
+    double wsum = sc->w_trl + sc->w_trace + (s->novelty >= 0 ? sc->w_nov : 0);
+    double sum = sc->w_trl * trl + sc->w_trace * s->traceability +
+                 (s->novelty >= 0 ? sc->w_nov * s->novelty : 0);
+    s->overall = wsum > 0 ? round(sum / wsum * 10) / 10 : 0;
+    s->traceability = round(s->traceability * 10) / 10;
+}
+
+int eng_eval_record(const rule_set *set, const eng_record *r, eng_eval *out, eng_err *err)
+{
+    scoring sc;
+    scoring_from_set(set, &sc);
+    rule_scratch *scratch = rule_scratch_new(set);
+    if (!scratch)
+        return eng_fail(err, ENG_EIO, "out of memory");
+    int rc = eval_one(set, scratch, &sc, r, out);
+    rule_scratch_free(scratch);
+    if (rc) {
+        eng_eval_release(out);
+        return eng_fail(err, ENG_EIO, "out of memory while scoring '%s'", r->id);
+    }
+    finish_score(&sc, &out->score, 0, out->novelty_points);
+    return ENG_OK;
+}
+
+/* ---- the run ------------------------------------------------------------------------ */
+
+typedef struct work {
+    const rule_set *set;
+    const scoring *sc;
+    const eng_record *recs;
+    eng_eval *evals;
+    size_t n;
+    int jobs, index, failed;
+} work;
+
+static void *worker(void *arg)
+{
+    work *w = arg;
+    rule_scratch *scratch = rule_scratch_new(w->set);
+    if (!scratch) {
+        w->failed = 1;
+        return NULL;
+    }
+    for (size_t i = (size_t)w->index; i < w->n; i += (size_t)w->jobs)
+        if (eval_one(w->set, scratch, w->sc, &w->recs[i], &w->evals[i]))
+            w->failed = 1;
+    rule_scratch_free(scratch);
+    return NULL;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static char *params_json(const rule_set *set, const scoring *sc)
+{
+    strbuf b = {0};
+    char buf[512];
+    snprintf(buf, sizeof buf,
+             "{\"trl_threshold\":%g,\"trl_support\":\"%s\",\"overclaim_margin\":%g,"
+             "\"traceability_cap\":%g,\"weights\":{\"trl\":%g,\"traceability\":%g,"
+             "\"novelty\":%g},\"duplicates\":{\"jaccard\":%g,\"containment\":%g},\"schemes\":[",
+             sc->threshold, sc->support_required ? "required" : "confidence", sc->margin, sc->cap,
+             sc->w_trl, sc->w_trace, sc->w_nov, rule_set_param(set, "duplicates.jaccard", 0.8),
+             rule_set_param(set, "duplicates.containment", 0.8));
+    sb_cat(&b, buf);
+    /* The schemes actually on: those of the enabled rules. */
+    size_t n = rule_count(set);
+    int first = 1;
+    for (size_t i = 0; i < n; i++) {
+        const char *sch = rule_scheme(set, i);
+        if (!*sch || !rule_enabled(set, i))
+            continue;
+        char needle[160];
+        snprintf(needle, sizeof needle, "\"%s\"", sch);
+        if (strstr(b.p + strlen(buf), needle))
+            continue;
+        if (!first)
+            sb_cat(&b, ",");
+        sb_json_str(&b, sch);
+        first = 0;
+    }
+    sb_cat(&b, "]}");
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
+}
+
+int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *run_id,
+            eng_err *err)
+{
+    double t0 = now_s();
+    eng_record *recs = NULL;
+    size_t n = 0;
+    eng_eval *evals = NULL;
+    eng_dup_result dups;
+    memset(&dups, 0, sizeof dups);
+    eng_runw *w = NULL;
+    eng_run_info info;
+    memset(&info, 0, sizeof info);
+    scoring sc;
+    scoring_from_set(set, &sc);
+    int rc = eng_store_load_records(st, NULL, &recs, &n, err);
+    if (rc)
+        return rc;
+    double t_load = now_s();
+    evals = calloc(n ? n : 1, sizeof *evals);
+    if (!evals) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
+    /* Prior-art records are not scored: they serve as earlier neighbours only. */
+    int jobs = opts && opts->jobs > 0 ? opts->jobs : eng_ncpu();
+    if (jobs > 64)
+        jobs = 64;
+    work ws[64];
+    pthread_t th[64];
+    int started = 0;
+    for (int t = 0; t < jobs; t++) {
+        ws[t] = (work){set, &sc, recs, evals, n, jobs, t, 0};
+        if (pthread_create(&th[t], NULL, worker, &ws[t]) == 0)
+            started++;
+        else
+            ws[t].failed = 1;
+    }
+    for (int t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
+    for (int t = 0; t < jobs; t++)
+        if (ws[t].failed) {
+            rc = eng_fail(err, ENG_EIO, "out of memory while evaluating the rules");
+            goto done;
+        }
+    double t_rules = now_s();
+
+    eng_dup_config dc;
+    eng_dup_config_from_set(set, &dc);
+    dc.jobs = jobs;
+    dc.skip_near = opts && opts->no_duplicates;
+    rc = eng_dupstage_run(st, recs, n, &dc, &dups, err);
+    if (rc)
+        goto done;
+    double t_dups = now_s();
+
+    for (size_t i = 0; i < n; i++) {
+        finish_score(&sc, &evals[i].score, dups.nearest_sim ? dups.nearest_sim[i] : -1,
+                     evals[i].novelty_points);
+        if (dups.duplicate_of && dups.duplicate_of[i] != SIZE_MAX)
+            evals[i].score.duplicate_of = strdup(recs[dups.duplicate_of[i]].id);
+        if (dups.flags && dups.flags[i]) {
+            /* merge "DUP-*" flags into the JSON array */
+            strbuf b = {0};
+            const char *f = evals[i].score.flags;
+            sb_add(&b, f, strlen(f) - 1);
+            const char *names[] = {"DUP-EXACT", "DUP-NEAR", "DUP-PARTIAL"};
+            for (int k = 0; k < 3; k++)
+                if (dups.flags[i] & (1 << k)) {
+                    sb_cat(&b, b.n > 1 ? "," : "");
+                    sb_json_str(&b, names[k]);
+                }
+            sb_cat(&b, "]");
+            if (!b.oom) {
+                free(evals[i].score.flags);
+                evals[i].score.flags = b.p;
+            } else {
+                free(b.p);
+            }
+        }
+    }
+
+    info.name = opts && opts->name ? strdup(opts->name) : NULL;
+    info.ruleset_name = strdup(rule_set_name(set));
+    info.ruleset_version = strdup(rule_set_version(set));
+    info.ruleset_sha256 = strdup(rule_set_sha256(set));
+    info.ruleset_text = strdup(rule_set_canonical(set));
+    info.params = params_json(set, &sc);
+    info.tool_version = strdup("vernier " ENG_VERSION);
+    rc = eng_runw_begin(st, &info, &w, err);
+    if (rc)
+        goto done;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (recs[i].kind && !strcmp(recs[i].kind, "prior-art"))
+            continue;
+        info.nprojects++;
+        rc = eng_runw_score(w, &evals[i].score, err);
+        for (size_t k = 0; k < evals[i].nhits && !rc; k++, info.nhits++)
+            rc = eng_runw_hit(w, &evals[i].hits[k], err);
+        for (size_t k = 0; k < evals[i].nverdicts && !rc; k++)
+            rc = eng_runw_verdict(w, &evals[i].verdicts[k], err);
+    }
+    for (size_t i = 0; i < dups.npairs && !rc; i++, info.npairs++)
+        rc = eng_runw_pair(w, &dups.pairs[i], err);
+    if (rc) {
+        eng_runw_abort(w);
+        goto done;
+    }
+    double t_end = now_s();
+    char timings[256];
+    snprintf(timings, sizeof timings,
+             "{\"load_s\":%.3f,\"rules_s\":%.3f,\"duplicates_s\":%.3f,\"store_s\":%.3f,"
+             "\"total_s\":%.3f}",
+             t_load - t0, t_rules - t_load, t_dups - t_rules, t_end - t_dups, t_end - t0);
+    info.timings = strdup(timings);
+    rc = eng_runw_commit(w, &info, err);
+    if (!rc)
+        *run_id = info.id;
+done:
+    for (size_t i = 0; evals && i < n; i++)
+        eng_eval_release(&evals[i]);
+    free(evals);
+    eng_dup_result_release(&dups);
+    eng_records_free(recs, n);
+    eng_run_info_release(&info);
+    return rc;
+}

@@ -1,0 +1,71 @@
+/*
+ * eng_run: a run — every stored project evaluated against one rule set.
+ *
+ * A run loads the records (projects and proposals are scored; prior-art
+ * records only serve as earlier neighbours for novelty and duplicates),
+ * evaluates the rule set on each (in parallel, `jobs` threads, with results
+ * identical for any number of threads), turns hits into scores (DESIGN.md
+ * "Scoring"), finds exact and near duplicates, and stores everything in one
+ * transaction.  The same records and the same rule set give the same rows,
+ * byte for byte, apart from the run's id, date and timings.
+ *
+ * Scoring, as the README states it:
+ * - evidenced TRL: the highest level L whose evidence E(L) (the sum of the
+ *   points of the distinct TRL rules that hit at L) reaches trl.threshold;
+ *   with trl.support "required", a level above 2 also needs evidence at L-1
+ *   or L-2.  Confidence = 0.5 min(1, E(L) / (2 threshold)) + 0.5 (share of
+ *   the two levels below L, that exist, with any evidence).
+ * - claimed TRL: acceptance.trl_claimed, else trl_target.
+ * - traceability: sum of traceability points, clamped to 0..cap.
+ * - novelty: base (100) times (1 - similarity to the nearest earlier record),
+ *   plus novelty points, clamped to 0..100.
+ * - overall: the weighted mean of TRL (evidenced/9 x 100), traceability and
+ *   novelty with the set's weights.
+ * - flags: every flag rule that hit (its id), TRL-OVERCLAIM, DUP-EXACT,
+ *   DUP-NEAR, DUP-PARTIAL and RULE-ERROR.
+ */
+#ifndef ENG_RUN_H
+#define ENG_RUN_H
+
+#include <stddef.h>
+
+#include "engine/eng_err.h"
+#include "engine/eng_record.h"
+#include "engine/eng_store.h"
+#include "engine/eng_types.h"
+#include "rules/rule.h"
+
+#define ENG_VERSION "0.1.0"
+
+typedef struct eng_run_opts {
+    const char *name; /* a label for the run, NULL for none */
+    int jobs;         /* threads; <= 0: all cores */
+    int no_duplicates; /* skip the duplicate stage */
+} eng_run_opts;
+
+/* Makes a run over the store with the rule set.  OUT: *run_id.  On failure
+ * nothing of the run is stored. */
+int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *run_id,
+            eng_err *err);
+
+/* The result of scoring one record alone (used by `rules test` and
+ * `screen`): the score, its hits and indicator verdicts.  Strings owned by the
+ * result; release with eng_eval_release. */
+typedef struct eng_eval {
+    eng_score score;
+    eng_hit *hits;
+    size_t nhits;
+    eng_ind_verdict *verdicts;
+    size_t nverdicts;
+    double novelty_points; /* sum of the novelty rules' points */
+} eng_eval;
+
+/* Scores one record with the rule set (no duplicates, no novelty from
+ * neighbours: novelty comes from the rules alone on the base). */
+int eng_eval_record(const rule_set *set, const eng_record *r, eng_eval *out, eng_err *err);
+void eng_eval_release(eng_eval *e);
+
+/* Number of cores, for jobs <= 0. */
+int eng_ncpu(void);
+
+#endif
