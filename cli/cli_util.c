@@ -1,0 +1,246 @@
+/* cli_util: option parsing, errors and the store for every subcommand (cli.h). */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_fail(const eng_err *err)
+{
+    fprintf(stderr, "vernier: %s\n", err->msg[0] ? err->msg : "failed");
+    return err->code ? err->code : 3;
+}
+
+int cli_usage_error(const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("vernier: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    if (usage)
+        fprintf(stderr, "usage: %s\n", usage);
+    return 1;
+}
+
+static int take_value(const char *arg, const char *name, int argc, char **argv, int *i,
+                      const char **out, const char *usage)
+{
+    size_t n = strlen(name);
+    if (arg[n] == '=') {
+        *out = arg + n + 1;
+        return 0;
+    }
+    if (*i + 1 >= argc)
+        return cli_usage_error(usage, "option --%s needs a value", name);
+    *out = argv[++*i];
+    return 0;
+}
+
+int cli_parse(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts, const char **pos,
+              size_t maxpos, size_t *npos, const char *usage)
+{
+    *npos = 0;
+    int only_pos = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_pos || a[0] != '-' || a[1] != '-' || a[2] == '\0') {
+            if (!only_pos && !strcmp(a, "--")) {
+                only_pos = 1;
+                continue;
+            }
+            if (!only_pos && a[0] == '-' && a[1] != '\0' && strcmp(a, "-") && a[1] != '-') {
+                if (!strcmp(a, "-o")) { /* the one short option: -o FILE */
+                    for (const cli_opt *o = opts; o && o->name; o++)
+                        if (!strcmp(o->name, "output")) {
+                            if (i + 1 >= argc)
+                                return cli_usage_error(usage, "option -o needs a value");
+                            *o->value = argv[++i];
+                            goto next;
+                        }
+                }
+                if (!strcmp(a, "-q")) {
+                    ctx->quiet = 1;
+                    continue;
+                }
+                return cli_usage_error(usage, "unknown option %s", a);
+            }
+            if (*npos >= maxpos)
+                return cli_usage_error(usage, "too many arguments (at \"%s\")", a);
+            pos[(*npos)++] = a;
+            continue;
+        }
+        if (!strcmp(a, "--help")) {
+            printf("usage: %s\n", usage);
+            return -1;
+        }
+        const char *name = a + 2;
+        size_t nl = strcspn(name, "=");
+        const char *v = NULL;
+        if (!strncmp(name, "db", nl) && nl == 2) {
+            if (take_value(name, "db", argc, argv, &i, &v, usage))
+                return 1;
+            ctx->db = v;
+            continue;
+        }
+        if (!strncmp(name, "jobs", nl) && nl == 4) {
+            if (take_value(name, "jobs", argc, argv, &i, &v, usage))
+                return 1;
+            char *end;
+            long j = strtol(v, &end, 10);
+            if (*end || j < 1 || j > 64)
+                return cli_usage_error(usage, "--jobs takes a number from 1 to 64, got \"%s\"", v);
+            ctx->jobs = (int)j;
+            continue;
+        }
+        if (!strncmp(name, "quiet", nl) && nl == 5) {
+            ctx->quiet = 1;
+            continue;
+        }
+        const cli_opt *o = opts;
+        for (; o && o->name; o++)
+            if (strlen(o->name) == nl && !strncmp(o->name, name, nl))
+                break;
+        if (!o || !o->name)
+            return cli_usage_error(usage, "unknown option --%.*s", (int)nl, name);
+        if (o->flag) {
+            if (name[nl] == '=')
+                return cli_usage_error(usage, "option --%s takes no value", o->name);
+            *o->flag = 1;
+        } else if (o->list) {
+            if (take_value(name, o->name, argc, argv, &i, &v, usage))
+                return 1;
+            if (*o->nlist >= 64)
+                return cli_usage_error(usage, "option --%s given too often", o->name);
+            o->list[(*o->nlist)++] = v;
+        } else {
+            if (take_value(name, o->name, argc, argv, &i, o->value, usage))
+                return 1;
+        }
+    next:;
+    }
+    return 0;
+}
+
+int cli_load_rules(const char *path, int check_speed, rule_set **out)
+{
+    rule_diags d = {0};
+    rule_set *set = rule_set_load(path, check_speed, &d);
+    for (size_t i = 0; i < d.n; i++)
+        cli_print_diag(&d.v[i]);
+    rule_diags_free(&d);
+    if (!set) {
+        fprintf(stderr, "vernier: %s: the rule set has errors; nothing was loaded\n", path);
+        return 2;
+    }
+    *out = set;
+    return 0;
+}
+
+void cli_print_diag(const rule_diag *g)
+{
+    fprintf(stderr, "vernier: ");
+    if (g->file[0]) {
+        fprintf(stderr, "%s", g->file);
+        if (g->line)
+            fprintf(stderr, ":%d", g->line);
+        if (g->col)
+            fprintf(stderr, ":%d", g->col);
+        fprintf(stderr, ": ");
+    }
+    fprintf(stderr, "%s", g->severity == RULE_ERROR ? "error: " : "warning: ");
+    if (g->rule_id[0])
+        fprintf(stderr, "rule %s: ", g->rule_id);
+    fprintf(stderr, "%s", g->msg);
+    if (g->hint[0])
+        fprintf(stderr, " (hint: %s)", g->hint);
+    fputc('\n', stderr);
+}
+
+int cli_open_store(const cli_ctx *ctx, eng_store **st)
+{
+    eng_err err;
+    eng_err_clear(&err);
+    if (eng_store_open(ctx->db, st, &err))
+        return cli_fail(&err);
+    return 0;
+}
+
+long cli_run_id(const char *s)
+{
+    if (!s)
+        return 0;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end || end == s || v < 1)
+        return -1;
+    return v;
+}
+
+const char *cli_default_rules(void)
+{
+    const char *env = getenv("VERNIER_RULES");
+    if (env && *env)
+        return env;
+    if (access("rules/default/set.json", R_OK) == 0)
+        return "rules/default";
+    static const char *const installed[] = {"/usr/local/share/vernier/rules/default",
+                                            "/usr/share/vernier/rules/default"};
+    for (size_t i = 0; i < sizeof installed / sizeof installed[0]; i++) {
+        char p[512];
+        snprintf(p, sizeof p, "%s/set.json", installed[i]);
+        if (access(p, R_OK) == 0)
+            return installed[i];
+    }
+    return "rules/default";
+}
+
+FILE *cli_output_open(const char *path, char **tmp)
+{
+    *tmp = NULL;
+    if (!path || !strcmp(path, "-"))
+        return stdout;
+    size_t n = strlen(path) + 16;
+    char *t = malloc(n);
+    if (!t)
+        return NULL;
+    snprintf(t, n, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(t);
+    if (fd < 0) {
+        fprintf(stderr, "vernier: %s: cannot write: %s\n", path, strerror(errno));
+        free(t);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        unlink(t);
+        free(t);
+        return NULL;
+    }
+    *tmp = t;
+    return f;
+}
+
+int cli_output_close(FILE *f, const char *path, char *tmp, int ok)
+{
+    if (f == stdout) {
+        if (fflush(stdout) != 0)
+            ok = 0;
+        return ok ? 0 : 3;
+    }
+    int bad = !ok || fflush(f) != 0 || fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    if (!bad && rename(tmp, path) != 0) {
+        fprintf(stderr, "vernier: %s: cannot write: %s\n", path, strerror(errno));
+        bad = 1;
+    }
+    if (bad)
+        unlink(tmp);
+    free(tmp);
+    return bad ? 3 : 0;
+}

@@ -1,0 +1,286 @@
+/*
+ * cmd_explain: `vernier explain ID` — why a project got its scores: the TRL
+ * ladder with the evidence at each level, traceability points per
+ * indicator, flags, duplicates with the shared passage, decisions.
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] = "vernier explain ID [--run N] [--json]";
+
+typedef struct explain_data {
+    eng_run_info run;
+    eng_score *sc;
+    size_t nsc;
+    eng_hit *hits;
+    size_t nhits;
+    eng_ind_verdict *ver;
+    size_t nver;
+    eng_pair *pairs;
+    size_t npairs;
+    eng_decision *dec;
+    size_t ndec;
+} explain_data;
+
+static void data_release(explain_data *d)
+{
+    eng_run_info_release(&d->run);
+    for (size_t i = 0; i < d->nsc; i++)
+        eng_score_release(&d->sc[i]);
+    free(d->sc);
+    for (size_t i = 0; i < d->nhits; i++)
+        eng_hit_release(&d->hits[i]);
+    free(d->hits);
+    for (size_t i = 0; i < d->nver; i++)
+        eng_ind_verdict_release(&d->ver[i]);
+    free(d->ver);
+    for (size_t i = 0; i < d->npairs; i++)
+        eng_pair_release(&d->pairs[i]);
+    free(d->pairs);
+    for (size_t i = 0; i < d->ndec; i++)
+        eng_decision_release(&d->dec[i]);
+    free(d->dec);
+}
+
+/* The match shown inside its sentence: context with the match in [brackets]. */
+static void print_in_context(const eng_hit *h)
+{
+    const char *ctx = h->context ? h->context : "";
+    const char *m = h->match ? h->match : "";
+    const char *at = *m ? strstr(ctx, m) : NULL;
+    if (at)
+        printf("%.*s[%s]%s", (int)(at - ctx), ctx, m, at + strlen(m));
+    else if (*m)
+        printf("[%s]", m);
+    else
+        printf("(pattern absent)");
+}
+
+static void print_hit(const eng_hit *h, const char *indent)
+{
+    printf("%s%-26s %+6.1f  %s", indent, h->rule_id, h->points, h->field && *h->field ? h->field : "-");
+    if (h->indicator >= 0)
+        printf("#%d", h->indicator);
+    printf(": ");
+    if (h->error)
+        printf("RULE ERROR (a PCRE2 limit was hit, code %d)", h->error);
+    else
+        print_in_context(h);
+    printf("\n");
+}
+
+static void explain_text(const explain_data *d)
+{
+    const eng_score *s = &d->sc[0];
+    printf("%s  %s\n", s->project_id, s->title ? s->title : "");
+    printf("run %ld (%s), rule set %s %s, sha256 %s\n\n", d->run.id, d->run.created,
+           d->run.ruleset_name, d->run.ruleset_version, d->run.ruleset_sha256);
+    printf("TRL evidenced %d (confidence %.2f), claimed %s", s->trl_evidenced, s->trl_confidence,
+           s->trl_claimed ? "" : "none");
+    if (s->trl_claimed)
+        printf("%d", s->trl_claimed);
+    printf("\ntraceability %.1f   novelty ", s->traceability);
+    if (s->novelty >= 0)
+        printf("%.1f", s->novelty);
+    else
+        printf("not computed");
+    printf("   overall %.1f\n", s->overall);
+    printf("flags: %s\n", s->flags ? s->flags : "[]");
+    if (s->duplicate_of)
+        printf("duplicate of: %s\n", s->duplicate_of);
+
+    printf("\nTRL ladder (evidence per level; the highest level reaching the threshold counts):\n");
+    for (int L = 9; L >= 1; L--) {
+        double ev = 0;
+        int any = 0;
+        for (size_t i = 0; i < d->nhits; i++)
+            if (!strcmp(d->hits[i].dimension, "trl") && d->hits[i].level == L) {
+                ev += d->hits[i].points;
+                any = 1;
+            }
+        printf("  %s TRL %d  evidence %.1f\n", L == s->trl_evidenced ? "=>" : "  ", L, ev);
+        if (any)
+            for (size_t i = 0; i < d->nhits; i++)
+                if (!strcmp(d->hits[i].dimension, "trl") && d->hits[i].level == L)
+                    print_hit(&d->hits[i], "        ");
+    }
+    const char *dims[] = {"traceability", "novelty", "flag"};
+    for (int k = 0; k < 3; k++) {
+        int any = 0;
+        for (size_t i = 0; i < d->nhits; i++)
+            if (!strcmp(d->hits[i].dimension, dims[k]) && d->hits[i].indicator < 0) {
+                if (!any++)
+                    printf("\n%s (record):\n", dims[k]);
+                print_hit(&d->hits[i], "  ");
+            }
+    }
+    if (d->nver)
+        printf("\nindicators:\n");
+    for (size_t v = 0; v < d->nver; v++) {
+        const eng_ind_verdict *iv = &d->ver[v];
+        printf("  #%d %s: target %s, achieved %s%s%s -> %s (%.1f points)\n", iv->idx,
+               iv->name ? iv->name : "", iv->target ? iv->target : "-",
+               iv->achieved ? iv->achieved : "-", iv->unit ? " " : "", iv->unit ? iv->unit : "",
+               iv->verdict, iv->points);
+        for (size_t i = 0; i < d->nhits; i++)
+            if (d->hits[i].indicator == iv->idx)
+                print_hit(&d->hits[i], "      ");
+    }
+    int errors = 0;
+    for (size_t i = 0; i < d->nhits; i++)
+        errors += d->hits[i].error != 0;
+    if (errors)
+        printf("\nrule errors: %d (patterns that hit a PCRE2 limit on this record; see above)\n",
+               errors);
+    if (d->npairs)
+        printf("\nduplicates:\n");
+    for (size_t i = 0; i < d->npairs; i++) {
+        const eng_pair *p = &d->pairs[i];
+        const char *other = strcmp(p->a, s->project_id) ? p->a : p->b;
+        const char *otitle = strcmp(p->a, s->project_id) ? p->a_title : p->b_title;
+        printf("  %s with %s  %s\n    Jaccard %.3f, containment %.3f%s%s, signals %s, method %s\n",
+               p->kind, other, otitle ? otitle : "", p->jaccard, p->containment,
+               p->contained ? ", contained: " : "", p->contained ? p->contained : "",
+               p->signals ? p->signals : "[]", p->method);
+        const char *mine = strcmp(p->a, s->project_id) ? p->passage_b : p->passage_a;
+        printf("    shared passage: %s\n", mine ? mine : "");
+    }
+    for (size_t i = 0; i < d->ndec; i++)
+        printf("\nreviewer decision: %s by %s (%s)%s%s  [from %s]\n", d->dec[i].decision,
+               d->dec[i].reviewer ? d->dec[i].reviewer : "?",
+               d->dec[i].decided_at ? d->dec[i].decided_at : d->dec[i].imported_at,
+               d->dec[i].comment ? ": " : "", d->dec[i].comment ? d->dec[i].comment : "",
+               d->dec[i].workbook ? d->dec[i].workbook : "?");
+}
+
+static cJSON *str_or_null(const char *s)
+{
+    return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static void explain_json(const explain_data *d)
+{
+    const eng_score *s = &d->sc[0];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", s->project_id);
+    cJSON_AddItemToObject(o, "title", str_or_null(s->title));
+    cJSON_AddNumberToObject(o, "run", (double)d->run.id);
+    cJSON_AddStringToObject(o, "ruleset_sha256", d->run.ruleset_sha256);
+    cJSON_AddNumberToObject(o, "trl_evidenced", s->trl_evidenced);
+    cJSON_AddNumberToObject(o, "trl_confidence", s->trl_confidence);
+    cJSON_AddItemToObject(o, "trl_claimed",
+                          s->trl_claimed ? cJSON_CreateNumber(s->trl_claimed) : cJSON_CreateNull());
+    cJSON_AddNumberToObject(o, "traceability", s->traceability);
+    cJSON_AddItemToObject(o, "novelty",
+                          s->novelty >= 0 ? cJSON_CreateNumber(s->novelty) : cJSON_CreateNull());
+    cJSON_AddNumberToObject(o, "overall", s->overall);
+    cJSON *flags = cJSON_Parse(s->flags ? s->flags : "[]");
+    cJSON_AddItemToObject(o, "flags", flags ? flags : cJSON_CreateArray());
+    cJSON_AddItemToObject(o, "duplicate_of", str_or_null(s->duplicate_of));
+    cJSON *hits = cJSON_AddArrayToObject(o, "hits");
+    for (size_t i = 0; i < d->nhits; i++) {
+        const eng_hit *h = &d->hits[i];
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "rule", h->rule_id);
+        cJSON_AddStringToObject(x, "dimension", h->dimension);
+        cJSON_AddNumberToObject(x, "level", h->level);
+        cJSON_AddNumberToObject(x, "points", h->points);
+        cJSON_AddStringToObject(x, "field", h->field ? h->field : "");
+        cJSON_AddItemToObject(x, "indicator",
+                              h->indicator >= 0 ? cJSON_CreateNumber(h->indicator) : cJSON_CreateNull());
+        cJSON_AddNumberToObject(x, "offset", (double)h->offset);
+        cJSON_AddStringToObject(x, "match", h->match ? h->match : "");
+        cJSON_AddStringToObject(x, "context", h->context ? h->context : "");
+        cJSON_AddStringToObject(x, "message", h->message ? h->message : "");
+        if (h->error)
+            cJSON_AddNumberToObject(x, "error", h->error);
+        cJSON_AddItemToArray(hits, x);
+    }
+    cJSON *inds = cJSON_AddArrayToObject(o, "indicators");
+    for (size_t i = 0; i < d->nver; i++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddNumberToObject(x, "index", d->ver[i].idx);
+        cJSON_AddItemToObject(x, "name", str_or_null(d->ver[i].name));
+        cJSON_AddStringToObject(x, "verdict", d->ver[i].verdict);
+        cJSON_AddNumberToObject(x, "points", d->ver[i].points);
+        cJSON_AddItemToObject(x, "reasons", str_or_null(d->ver[i].reasons));
+        cJSON_AddItemToArray(inds, x);
+    }
+    cJSON *dups = cJSON_AddArrayToObject(o, "duplicates");
+    for (size_t i = 0; i < d->npairs; i++) {
+        const eng_pair *p = &d->pairs[i];
+        int mine_a = !strcmp(p->a, s->project_id);
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "id", mine_a ? p->b : p->a);
+        cJSON_AddStringToObject(x, "kind", p->kind);
+        cJSON_AddNumberToObject(x, "jaccard", p->jaccard);
+        cJSON_AddNumberToObject(x, "containment", p->containment);
+        cJSON_AddItemToObject(x, "contained", str_or_null(p->contained));
+        cJSON *sig = cJSON_Parse(p->signals ? p->signals : "[]");
+        cJSON_AddItemToObject(x, "signals", sig ? sig : cJSON_CreateArray());
+        cJSON_AddItemToObject(x, "passage", str_or_null(mine_a ? p->passage_a : p->passage_b));
+        cJSON_AddItemToObject(x, "passage_other", str_or_null(mine_a ? p->passage_b : p->passage_a));
+        cJSON_AddItemToArray(dups, x);
+    }
+    if (d->ndec) {
+        cJSON *x = cJSON_AddObjectToObject(o, "decision");
+        cJSON_AddItemToObject(x, "decision", str_or_null(d->dec[0].decision));
+        cJSON_AddItemToObject(x, "comment", str_or_null(d->dec[0].comment));
+        cJSON_AddItemToObject(x, "reviewer", str_or_null(d->dec[0].reviewer));
+        cJSON_AddItemToObject(x, "workbook", str_or_null(d->dec[0].workbook));
+        cJSON_AddItemToObject(x, "imported_at", str_or_null(d->dec[0].imported_at));
+    }
+    char *txt = cJSON_Print(o);
+    if (txt)
+        puts(txt);
+    free(txt);
+    cJSON_Delete(o);
+}
+
+int cmd_explain(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *run_s = NULL;
+    int json = 0;
+    const cli_opt opts[] = {{"run", &run_s, NULL, NULL, NULL},
+                            {"json", NULL, &json, NULL, NULL},
+                            {NULL, NULL, NULL, NULL, NULL}};
+    const char *pos[1];
+    size_t npos;
+    CLI_PARSE(ctx, argc, argv, opts, pos, 1, &npos, usage);
+    if (npos != 1)
+        return cli_usage_error(usage, "explain: which project? give its id");
+    long run = cli_run_id(run_s);
+    if (run < 0)
+        return cli_usage_error(usage, "--run takes a run number, got \"%s\"", run_s);
+    eng_store *st;
+    int rc = cli_open_store(ctx, &st);
+    if (rc)
+        return rc;
+    explain_data d;
+    memset(&d, 0, sizeof d);
+    eng_err err;
+    eng_err_clear(&err);
+    if ((rc = eng_store_run(st, run, &d.run, &err)) ||
+        (rc = eng_store_scores(st, d.run.id, pos[0], &d.sc, &d.nsc, &err)) ||
+        (rc = eng_store_hits(st, d.run.id, pos[0], &d.hits, &d.nhits, &err)) ||
+        (rc = eng_store_verdicts(st, d.run.id, pos[0], &d.ver, &d.nver, &err)) ||
+        (rc = eng_store_pairs(st, d.run.id, pos[0], &d.pairs, &d.npairs, &err)) ||
+        (rc = eng_store_decisions(st, d.run.id, pos[0], &d.dec, &d.ndec, &err)))
+        goto done;
+    if (!d.nsc) {
+        rc = eng_fail(&err, ENG_EINPUT, "no project '%s' in run %ld", pos[0], d.run.id);
+        goto done;
+    }
+    if (json)
+        explain_json(&d);
+    else
+        explain_text(&d);
+done:
+    data_release(&d);
+    eng_store_close(st);
+    return rc ? cli_fail(&err) : 0;
+}

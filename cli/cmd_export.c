@@ -1,0 +1,41 @@
+/* cmd_export: `vernier export` — a run as JSONL or CSV, one project a line. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "reports/rpt_export.h"
+
+static const char usage[] = "vernier export [--run N] [--format jsonl|csv] [-o FILE]";
+
+int cmd_export(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *run_s = NULL, *format = "jsonl", *output = NULL;
+    const cli_opt opts[] = {{"run", &run_s, NULL, NULL, NULL},
+                            {"format", &format, NULL, NULL, NULL},
+                            {"output", &output, NULL, NULL, NULL},
+                            {NULL, NULL, NULL, NULL, NULL}};
+    const char *pos[1];
+    size_t npos;
+    CLI_PARSE(ctx, argc, argv, opts, pos, 0, &npos, usage);
+    long run = cli_run_id(run_s);
+    if (run < 0)
+        return cli_usage_error(usage, "--run takes a run number, got \"%s\"", run_s);
+    eng_store *st;
+    int rc = cli_open_store(ctx, &st);
+    if (rc)
+        return rc;
+    char *tmp;
+    FILE *out = cli_output_open(output, &tmp);
+    if (!out) {
+        eng_store_close(st);
+        return 3;
+    }
+    eng_err err;
+    eng_err_clear(&err);
+    rc = rpt_export(st, run, format, out, &err);
+    int crc = cli_output_close(out, output, tmp, rc == 0);
+    eng_store_close(st);
+    if (rc)
+        return cli_fail(&err);
+    return crc;
+}

@@ -1,0 +1,187 @@
+/* rpt_export: JSONL and CSV exports of a run (see rpt_export.h). */
+#include "reports/rpt_export.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct side {
+    const char *id;
+    size_t pair;
+} side;
+
+static int side_cmp(const void *x, const void *y)
+{
+    const side *a = x, *b = y;
+    int c = strcmp(a->id, b->id);
+    if (c)
+        return c;
+    return a->pair < b->pair ? -1 : a->pair > b->pair;
+}
+
+static void csv_cell(FILE *out, const char *s)
+{
+    if (!s)
+        s = "";
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static cJSON *num_or_null(double v, int is_null)
+{
+    return is_null ? cJSON_CreateNull() : cJSON_CreateNumber(v);
+}
+
+int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *err)
+{
+    int csv;
+    if (!strcmp(format, "jsonl"))
+        csv = 0;
+    else if (!strcmp(format, "csv"))
+        csv = 1;
+    else
+        return eng_fail(err, ENG_EUSAGE, "unknown export format '%s' (jsonl or csv)", format);
+    eng_run_info ri;
+    int rc = eng_store_run(st, run, &ri, err);
+    if (rc)
+        return rc;
+    run = ri.id;
+    eng_run_info_release(&ri);
+
+    eng_score *sc = NULL;
+    eng_hit *hits = NULL;
+    eng_pair *pairs = NULL;
+    side *sides = NULL;
+    size_t nsc = 0, nhits = 0, npairs = 0;
+    if ((rc = eng_store_scores(st, run, NULL, &sc, &nsc, err)) ||
+        (rc = eng_store_hits(st, run, NULL, &hits, &nhits, err)) ||
+        (rc = eng_store_pairs(st, run, NULL, &pairs, &npairs, err)))
+        goto done;
+    sides = malloc((2 * npairs + 1) * sizeof *sides);
+    if (!sides) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < npairs; i++) {
+        sides[2 * i] = (side){pairs[i].a, i};
+        sides[2 * i + 1] = (side){pairs[i].b, i};
+    }
+    qsort(sides, 2 * npairs, sizeof *sides, side_cmp);
+
+    if (csv)
+        fputs("id,title,trl_claimed,trl_evidenced,traceability,novelty,overall,flags,"
+              "duplicates,hits\n",
+              out);
+    /* Hits are stored in record order, which is id order, like the scores. */
+    size_t h = 0, sp = 0;
+    for (size_t i = 0; i < nsc && !rc; i++) {
+        const eng_score *s = &sc[i];
+        while (h < nhits && strcmp(hits[h].project_id, s->project_id) < 0)
+            h++;
+        size_t h0 = h;
+        while (h < nhits && !strcmp(hits[h].project_id, s->project_id))
+            h++;
+        while (sp < 2 * npairs && strcmp(sides[sp].id, s->project_id) < 0)
+            sp++;
+        size_t p0 = sp;
+        while (sp < 2 * npairs && !strcmp(sides[sp].id, s->project_id))
+            sp++;
+        cJSON *flags = cJSON_Parse(s->flags ? s->flags : "[]");
+        if (!flags)
+            flags = cJSON_CreateArray();
+        if (csv) {
+            csv_cell(out, s->project_id);
+            fputc(',', out);
+            csv_cell(out, s->title);
+            if (s->trl_claimed)
+                fprintf(out, ",%d", s->trl_claimed);
+            else
+                fputs(",", out);
+            fprintf(out, ",%d,%g,", s->trl_evidenced, s->traceability);
+            if (s->novelty >= 0)
+                fprintf(out, "%g", s->novelty);
+            fprintf(out, ",%g,", s->overall);
+            char buf[4096] = "";
+            size_t bl = 0;
+            for (const cJSON *f = flags->child; f; f = f->next)
+                if (cJSON_IsString(f) && bl + strlen(f->valuestring) + 3 < sizeof buf)
+                    bl += (size_t)snprintf(buf + bl, sizeof buf - bl, "%s%s", bl ? "; " : "",
+                                           f->valuestring);
+            csv_cell(out, buf);
+            fputc(',', out);
+            buf[0] = '\0';
+            bl = 0;
+            for (size_t k = p0; k < sp; k++) {
+                const eng_pair *p = &pairs[sides[k].pair];
+                const char *other = strcmp(p->a, s->project_id) ? p->a : p->b;
+                if (bl + strlen(other) + 3 < sizeof buf)
+                    bl += (size_t)snprintf(buf + bl, sizeof buf - bl, "%s%s", bl ? "; " : "",
+                                           other);
+            }
+            csv_cell(out, buf);
+            fprintf(out, ",%zu\n", h - h0);
+            cJSON_Delete(flags);
+            continue;
+        }
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", s->project_id);
+        cJSON_AddItemToObject(o, "title", s->title ? cJSON_CreateString(s->title) : cJSON_CreateNull());
+        cJSON_AddItemToObject(o, "trl_claimed", num_or_null(s->trl_claimed, !s->trl_claimed));
+        cJSON_AddNumberToObject(o, "trl_evidenced", s->trl_evidenced);
+        cJSON_AddNumberToObject(o, "traceability", s->traceability);
+        cJSON_AddItemToObject(o, "novelty", num_or_null(s->novelty, s->novelty < 0));
+        cJSON_AddNumberToObject(o, "overall", s->overall);
+        cJSON_AddItemToObject(o, "flags", flags);
+        cJSON *dups = cJSON_AddArrayToObject(o, "duplicates");
+        for (size_t k = p0; k < sp; k++) {
+            const eng_pair *p = &pairs[sides[k].pair];
+            cJSON *d = cJSON_CreateObject();
+            cJSON_AddStringToObject(d, "id", strcmp(p->a, s->project_id) ? p->a : p->b);
+            cJSON_AddNumberToObject(d, "jaccard", p->jaccard);
+            cJSON_AddNumberToObject(d, "containment", p->containment);
+            cJSON_AddItemToArray(dups, d);
+        }
+        cJSON *ha = cJSON_AddArrayToObject(o, "hits");
+        for (size_t k = h0; k < h; k++) {
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "rule", hits[k].rule_id);
+            cJSON_AddStringToObject(x, "dimension", hits[k].dimension);
+            cJSON_AddStringToObject(x, "field", hits[k].field ? hits[k].field : "");
+            cJSON_AddNumberToObject(x, "offset", (double)hits[k].offset);
+            cJSON_AddStringToObject(x, "match", hits[k].match ? hits[k].match : "");
+            cJSON_AddItemToArray(ha, x);
+        }
+        char *line = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        if (!line) {
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+            break;
+        }
+        fputs(line, out);
+        fputc('\n', out);
+        free(line);
+    }
+    if (!rc && (fflush(out) || ferror(out)))
+        rc = eng_fail(err, ENG_EIO, "write error");
+done:
+    for (size_t i = 0; i < nsc; i++)
+        eng_score_release(&sc[i]);
+    free(sc);
+    for (size_t i = 0; i < nhits; i++)
+        eng_hit_release(&hits[i]);
+    free(hits);
+    for (size_t i = 0; i < npairs; i++)
+        eng_pair_release(&pairs[i]);
+    free(pairs);
+    free(sides);
+    return rc;
+}

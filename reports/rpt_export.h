@@ -1,0 +1,28 @@
+/*
+ * rpt_export: the machine-readable twin of the workbook — one project a
+ * line, as JSONL or CSV.
+ *
+ * JSONL, one object a project (ordered by id):
+ *   {"id", "title", "trl_claimed", "trl_evidenced", "traceability",
+ *    "novelty", "overall", "flags": [...],
+ *    "duplicates": [{"id", "jaccard", "containment"}],
+ *    "hits": [{"rule", "dimension", "field", "offset", "match"}]}
+ * novelty is null when it was not computed; trl_claimed null when the
+ * record claims none.  CSV (RFC 4180, UTF-8, header row) has the same
+ * columns with flags and duplicate ids joined by "; " and hits counted.  The
+ * CSV is for programs: cells are written as they are (a spreadsheet user
+ * should open the workbook instead, which never turns text into formulas).
+ */
+#ifndef RPT_EXPORT_H
+#define RPT_EXPORT_H
+
+#include <stdio.h>
+
+#include "engine/eng_err.h"
+#include "engine/eng_store.h"
+
+/* Writes run `run` (0: the latest) in `format` ("jsonl" or "csv") to out.
+ * Returns ENG_OK, ENG_EUSAGE for an unknown format, or the store's error. */
+int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *err);
+
+#endif
