@@ -1,0 +1,178 @@
+/* Unit tests: the SQLite store — schema, imports (idempotent, atomic), runs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../check.h"
+#include "engine/eng_store.h"
+
+static char dir[] = "/tmp/vernier-test-store-XXXXXX";
+
+static void rec(eng_record *r, const char *id, const char *title, const char *abstract)
+{
+    eng_record_init(r);
+    eng_record_set(r, "id", id, NULL);
+    eng_record_set(r, "title", title, NULL);
+    eng_record_set(r, "abstract", abstract, NULL);
+    eng_indicator *ind = eng_record_add_indicator(r);
+    eng_indicator_set(ind, "name", "测温不确定度", NULL);
+    eng_indicator_set(ind, "achieved", "0.32", NULL);
+}
+
+/* One import step: records to add, with the expected counts after commit. */
+typedef struct import_case {
+    const char *file_hash;
+    const char *ids[3];
+    const char *titles[3];
+    long added, updated, unchanged;
+    int already; /* the same file hash was imported before */
+} import_case;
+
+static const import_case imports[] = {
+    {"h1", {"P1", "P2", NULL}, {"低温温度计", "Mass comparator", NULL}, 2, 0, 0, 0},
+    {"h1", {"P1", NULL, NULL}, {"anything", NULL, NULL}, 0, 0, 0, 1},
+    {"h2", {"P1", "P3", NULL}, {"低温温度计", "Frequency comb", NULL}, 1, 0, 1, 0},
+    {"h3", {"P2", NULL, NULL}, {"Mass comparator, revised", NULL, NULL}, 0, 1, 0, 0},
+};
+
+static long count_records(eng_store *st)
+{
+    eng_record *v;
+    size_t n;
+    if (eng_store_load_records(st, NULL, &v, &n, NULL))
+        return -1;
+    eng_records_free(v, n);
+    return (long)n;
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir))
+        return 1;
+    char path[600];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    eng_store *st;
+    eng_err err;
+    eng_err_clear(&err);
+    CHECK(eng_store_open(path, &st, &err) == ENG_OK, "open: %s", err.msg);
+
+    for (size_t i = 0; i < sizeof imports / sizeof imports[0]; i++) {
+        const import_case *c = &imports[i];
+        eng_import *imp = NULL;
+        long already = 0;
+        CHECK(eng_import_begin(st, "f.json", c->file_hash, "TEST", &imp, &already, &err) == ENG_OK,
+              "begin %zu: %s", i, err.msg);
+        CHECK_INT(already != 0, c->already, "already imported");
+        if (!imp)
+            continue;
+        for (int k = 0; k < 3 && c->ids[k]; k++) {
+            eng_record r;
+            rec(&r, c->ids[k], c->titles[k], "摘要");
+            CHECK(eng_import_add(imp, &r, &err) == ENG_OK, "add: %s", err.msg);
+            eng_record_release(&r);
+        }
+        const eng_import_counts *n = eng_import_get_counts(imp);
+        CHECK_INT(n->added, c->added, "added");
+        CHECK_INT(n->updated, c->updated, "updated");
+        CHECK_INT(n->unchanged, c->unchanged, "unchanged");
+        CHECK(eng_import_commit(imp, &err) == ENG_OK, "commit: %s", err.msg);
+    }
+    CHECK_INT(count_records(st), 3, "records after imports");
+
+    /* An aborted import leaves nothing behind, not even its history row. */
+    eng_import *imp = NULL;
+    long already = 0;
+    eng_import_begin(st, "g.json", "h4", NULL, &imp, &already, &err);
+    eng_record r;
+    rec(&r, "P9", "never stored", "x");
+    eng_import_add(imp, &r, &err);
+    eng_record_release(&r);
+    eng_import_abort(imp);
+    CHECK_INT(count_records(st), 3, "records after an aborted import");
+    eng_import_begin(st, "g.json", "h4", NULL, &imp, &already, &err);
+    CHECK(imp != NULL && already == 0, "an aborted file can be imported again");
+    eng_import_abort(imp);
+
+    /* A record that fails validation is refused by the store too. */
+    eng_import_begin(st, "h.json", "h5", NULL, &imp, &already, &err);
+    eng_record bad;
+    eng_record_init(&bad);
+    eng_record_set(&bad, "title", "no id", NULL);
+    CHECK(eng_import_add(imp, &bad, &err) == ENG_EINPUT, "record without id refused");
+    eng_record_release(&bad);
+    eng_import_abort(imp);
+
+    eng_record got;
+    eng_record_init(&got);
+    CHECK(eng_store_get_record(st, "P2", &got, &err) == ENG_OK, "get P2: %s", err.msg);
+    CHECK_STR(got.title, "Mass comparator, revised", "updated title");
+    CHECK_INT(got.nindicators, 1, "indicator kept");
+    CHECK(eng_store_get_record(st, "nope", &got, &err) == ENG_EINPUT, "missing id");
+    CHECK(strstr(err.msg, "no project 'nope'") != NULL, "message: %s", err.msg);
+    eng_record_release(&got);
+
+    /* Search: trigram for CJK of 3 characters or more. */
+    char **ids;
+    size_t nids;
+    CHECK(eng_store_search(st, "温度计", 10, &ids, &nids, &err) == ENG_OK, "search: %s", err.msg);
+    CHECK(nids == 1 && !strcmp(ids[0], "P1"), "search finds P1 (%zu hits)", nids);
+    for (size_t i = 0; i < nids; i++)
+        free(ids[i]);
+    free(ids);
+
+    /* A run: written whole, read back; an aborted one leaves no trace. */
+    eng_run_info info = {0};
+    info.ruleset_name = strdup("t");
+    info.ruleset_version = strdup("1");
+    info.ruleset_sha256 = strdup("abc");
+    info.ruleset_text = strdup("{}");
+    eng_runw *w;
+    CHECK(eng_runw_begin(st, &info, &w, &err) == ENG_OK, "run begin: %s", err.msg);
+    eng_score s = {0};
+    s.project_id = "P1";
+    s.trl_evidenced = 4;
+    s.novelty = -1;
+    s.flags = "[\"TRL-OVERCLAIM\"]";
+    CHECK(eng_runw_score(w, &s, &err) == ENG_OK, "score: %s", err.msg);
+    info.nprojects = 1;
+    CHECK(eng_runw_commit(w, &info, &err) == ENG_OK, "run commit: %s", err.msg);
+    long run1 = info.id;
+    CHECK(eng_runw_begin(st, &info, &w, &err) == ENG_OK, "second run");
+    eng_runw_abort(w);
+    eng_run_info latest;
+    CHECK(eng_store_run(st, 0, &latest, &err) == ENG_OK, "latest run");
+    CHECK_INT(latest.id, run1, "the aborted run left no row");
+    eng_run_info_release(&latest);
+    eng_score *sc;
+    size_t nsc;
+    CHECK(eng_store_scores(st, run1, NULL, &sc, &nsc, &err) == ENG_OK, "scores");
+    CHECK(nsc == 1 && sc[0].trl_evidenced == 4 && sc[0].novelty < 0, "score read back");
+    CHECK_STR(nsc ? sc[0].title : NULL, "低温温度计", "title joined from projects");
+    for (size_t i = 0; i < nsc; i++)
+        eng_score_release(&sc[i]);
+    free(sc);
+    CHECK(eng_store_run(st, 99, &latest, &err) == ENG_EINPUT, "no run 99");
+    eng_run_info_release(&info);
+    eng_store_close(st);
+
+    /* Reopening keeps the schema version and the data. */
+    CHECK(eng_store_open(path, &st, &err) == ENG_OK, "reopen: %s", err.msg);
+    CHECK_INT(count_records(st), 3, "records after reopen");
+    eng_store_close(st);
+
+    /* A file that is not a store is refused with its name. */
+    char junk[600];
+    snprintf(junk, sizeof junk, "%s/junk.db", dir);
+    FILE *f = fopen(junk, "w");
+    fputs("this is not a database, just text that is long enough to be a header......", f);
+    fclose(f);
+    CHECK(eng_store_open(junk, &st, &err) != ENG_OK, "junk store refused");
+    CHECK(strstr(err.msg, "junk.db") != NULL, "message names the file: %s", err.msg);
+
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    return check_done("store");
+}
