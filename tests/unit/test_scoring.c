@@ -1,0 +1,165 @@
+/*
+ * Unit tests: turning rule hits into scores — TRL aggregation (cumulative
+ * levels, threshold, "required" support), confidence, over-claim margin,
+ * traceability cap and indicator verdicts, novelty and overall weights.
+ * A small rule set written here keeps the tests independent of the default
+ * set's wording.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../check.h"
+#include "engine/eng_run.h"
+
+static char dir[] = "/tmp/vernier-test-scoring-XXXXXX";
+
+static const char set_json[] =
+    "{\"name\": \"t\", \"version\": \"1\", \"languages\": [\"zh\", \"en\"],\n"
+    " \"description\": \"scoring tests\", \"schemes\": [\"common\"],\n"
+    " \"weights\": {\"trl\": 0.5, \"traceability\": 0.3, \"novelty\": 0.2},\n"
+    " \"trl\": {\"threshold\": 2, \"support\": \"%s\", \"overclaim_margin\": 2},\n"
+    " \"traceability\": {\"cap\": 100, \"indicator_traceable\": 30, \"indicator_partly\": 10},\n"
+    " \"novelty\": {\"base\": 100},\n"
+    " \"rules\": [\n"
+    "  {\"id\": \"L4A\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\"],"
+    "   \"pattern\": \"实验室验证|validated in (?:the )?laboratory\", \"points\": 1, \"why\": \"t\"},\n"
+    "  {\"id\": \"L4B\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\"],"
+    "   \"pattern\": \"原理样机|breadboard\", \"points\": 1, \"why\": \"t\"},\n"
+    "  {\"id\": \"L7A\", \"dimension\": \"trl\", \"level\": 7, \"fields\": [\"abstract\"],"
+    "   \"pattern\": \"现场试验|field trial\", \"points\": 2, \"why\": \"t\"},\n"
+    "  {\"id\": \"L9A\", \"dimension\": \"trl\", \"level\": 9, \"fields\": [\"abstract\"],"
+    "   \"pattern\": \"批量生产\", \"points\": 1, \"why\": \"t\"},\n"
+    "  {\"id\": \"TR-CNAS\", \"dimension\": \"traceability\", \"fields\": [\"abstract\"],"
+    "   \"pattern\": \"CNAS\", \"points\": 60, \"why\": \"t\"},\n"
+    "  {\"id\": \"TR-CAL\", \"dimension\": \"traceability\", \"fields\": [\"abstract\"],"
+    "   \"pattern\": \"校准证书\", \"points\": 60, \"why\": \"t\"},\n"
+    "  {\"id\": \"TR-SELF\", \"dimension\": \"traceability\", \"fields\": [\"abstract\"],"
+    "   \"pattern\": \"自测\", \"points\": -20, \"why\": \"t\"},\n"
+    "  {\"id\": \"IND-LAB\", \"dimension\": \"traceability\", \"scope\": \"indicator\","
+    "   \"fields\": [\"lab\", \"accreditation\"], \"pattern\": \"CNAS|检测中心\", \"points\": 20, \"why\": \"t\"},\n"
+    "  {\"id\": \"IND-U\", \"dimension\": \"traceability\", \"scope\": \"indicator\","
+    "   \"fields\": [\"uncertainty\"], \"pattern\": \"k\\\\s*=\\\\s*2\", \"points\": 15, \"why\": \"t\"},\n"
+    "  {\"id\": \"NOV-FIRST\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"],"
+    "   \"pattern\": \"国际首创\", \"points\": -10, \"why\": \"t\"},\n"
+    "  {\"id\": \"FLAG-TPL\", \"dimension\": \"flag\", \"severity\": \"warn\", \"fields\": [\"abstract\"],"
+    "   \"pattern\": \"同意通过验收\", \"why\": \"t\"}\n"
+    " ]}\n";
+
+typedef struct score_case {
+    const char *name;
+    const char *support; /* "confidence" or "required" */
+    const char *record;  /* canonical JSON */
+    int trl, claimed;
+    double confidence, traceability, novelty, overall;
+    const char *flags;
+    const char *verdicts; /* space-separated, "" for none */
+} score_case;
+
+static const score_case cases[] = {
+    {"no evidence", "confidence", "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"无关文本\"}", 0, 0,
+     0, 0, 100, 20, "[]", ""},
+    {"one rule is not enough", "confidence",
+     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"完成了实验室验证。\"}", 0, 0, 0, 0, 100, 20, "[]",
+     ""},
+    {"a rule counts once however often it hits", "confidence",
+     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"实验室验证；又一次实验室验证\"}", 0, 0, 0, 0, 100,
+     20, "[]", ""},
+    {"two distinct rules reach TRL 4", "confidence",
+     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"原理样机完成了实验室验证\"}", 4, 0, 0.25, 0, 100,
+     42.2, "[]", ""},
+    {"levels are cumulative: TRL 7 without lower evidence", "confidence",
+     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"样机通过现场试验\"}", 7, 0, 0.25, 0, 100, 58.9,
+     "[]", ""},
+    {"required support refuses TRL 7 alone", "required",
+     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"样机通过现场试验\"}", 0, 0, 0, 0, 100, 20, "[]",
+     ""},
+    {"over-claim flagged at the margin", "confidence",
+     "{\"id\":\"a\",\"title\":\"t\",\"trl_target\":6,\"abstract\":\"原理样机完成了实验室验证\"}", 4,
+     6, 0.25, 0, 100, 42.2, "[\"TRL-OVERCLAIM\"]", ""},
+    {"claimed TRL from acceptance beats the target", "confidence",
+     "{\"id\":\"a\",\"title\":\"t\",\"trl_target\":5,\"abstract\":\"原理样机完成了实验室验证\","
+     "\"acceptance\":{\"trl_claimed\":4}}",
+     4, 4, 0.25, 0, 100, 42.2, "[]", ""},
+    {"traceability capped at 100, red flag subtracts", "confidence",
+     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"CNAS 报告，校准证书，部分自测\"}", 0, 0, 0, 100,
+     100, 50, "[]", ""},
+    {"traceability never below 0", "confidence",
+     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"全部自测\"}", 0, 0, 0, 0, 100, 20, "[]", ""},
+    {"indicator verdicts", "confidence",
+     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"x\",\"acceptance\":{\"indicators\":["
+     "{\"name\":\"u\",\"achieved\":\"1\",\"lab\":\"国家计量检测中心\",\"uncertainty\":\"U=0.1, k=2\"},"
+     "{\"name\":\"v\",\"achieved\":\"2\",\"lab\":\"某检测中心\"},"
+     "{\"name\":\"w\",\"achieved\":\"3\"}]}}",
+     0, 0, 0, 55, 100, 36.5, "[]", "traceable partly untraceable"},
+    {"novelty rule and a flag", "confidence",
+     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"国际首创。同意通过验收。\"}", 0, 0, 0, 0, 90, 18,
+     "[\"FLAG-TPL\"]", ""},
+};
+
+static rule_set *load_set(const char *support)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/set-%s.json", dir, support);
+    FILE *f = fopen(path, "w");
+    fprintf(f, set_json, support);
+    fclose(f);
+    rule_diags d = {0};
+    rule_set *set = rule_set_load(path, 0, &d);
+    for (size_t i = 0; i < d.n; i++)
+        fprintf(stderr, "%s:%d:%d: %s %s\n", d.v[i].file, d.v[i].line, d.v[i].col, d.v[i].rule_id,
+                d.v[i].msg);
+    rule_diags_free(&d);
+    return set;
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir))
+        return 1;
+    rule_set *sets[2] = {load_set("confidence"), load_set("required")};
+    CHECK(sets[0] && sets[1], "the test rule sets load");
+    for (size_t i = 0; sets[0] && sets[1] && i < sizeof cases / sizeof cases[0]; i++) {
+        const score_case *c = &cases[i];
+        const rule_set *set = sets[!strcmp(c->support, "required")];
+        eng_record r;
+        eng_record_init(&r);
+        eng_err err;
+        eng_err_clear(&err);
+        CHECK(eng_record_from_json(c->record, strlen(c->record), &r, &err) == ENG_OK, "%s: %s",
+              c->name, err.msg);
+        eng_eval e;
+        CHECK(eng_eval_record(set, &r, &e, &err) == ENG_OK, "%s: eval: %s", c->name, err.msg);
+        CHECK(e.score.trl_evidenced == c->trl, "%s: TRL %d, want %d", c->name,
+              e.score.trl_evidenced, c->trl);
+        CHECK(e.score.trl_claimed == c->claimed, "%s: claimed %d, want %d", c->name,
+              e.score.trl_claimed, c->claimed);
+        CHECK(e.score.trl_confidence > c->confidence - 1e-6 &&
+                  e.score.trl_confidence < c->confidence + 1e-6,
+              "%s: confidence %g, want %g", c->name, e.score.trl_confidence, c->confidence);
+        CHECK(e.score.traceability == c->traceability, "%s: traceability %g, want %g", c->name,
+              e.score.traceability, c->traceability);
+        CHECK(e.score.novelty == c->novelty, "%s: novelty %g, want %g", c->name, e.score.novelty,
+              c->novelty);
+        CHECK(e.score.overall > c->overall - 0.051 && e.score.overall < c->overall + 0.051,
+              "%s: overall %g, want %g", c->name, e.score.overall, c->overall);
+        CHECK_STR(e.score.flags, c->flags, c->name);
+        char verdicts[256] = "";
+        for (size_t k = 0; k < e.nverdicts; k++) {
+            if (k)
+                strcat(verdicts, " ");
+            strcat(verdicts, e.verdicts[k].verdict);
+        }
+        CHECK_STR(verdicts, c->verdicts, c->name);
+        eng_eval_release(&e);
+        eng_record_release(&r);
+    }
+    rule_set_free(sets[0]);
+    rule_set_free(sets[1]);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    return check_done("scoring");
+}
