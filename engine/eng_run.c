@@ -370,6 +370,8 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const scoring *s
     size_t nrules = rule_count(set);
     double level_ev[10] = {0};
     unsigned char *seen = calloc(nrules ? nrules : 1, 1);
+    /* An indicator-scope rule counts once per indicator, whatever fields it hits. */
+    unsigned char *seen_item = calloc(nrules * r->nindicators + 1, 1);
     double *ind_points = calloc(r->nindicators ? r->nindicators : 1, sizeof *ind_points);
     strbuf *ind_reasons = calloc(r->nindicators ? r->nindicators : 1, sizeof *ind_reasons);
     out->hits = calloc(hits.n ? hits.n : 1, sizeof *out->hits);
@@ -377,8 +379,9 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const scoring *s
     sb_cat(&flags, "[");
     double trace = 0, novelty_pts = 0;
     int errors = 0;
-    if (!seen || !ind_points || !ind_reasons || !out->hits) {
+    if (!seen || !seen_item || !ind_points || !ind_reasons || !out->hits) {
         free(seen);
+        free(seen_item);
         free(ind_points);
         free(ind_reasons);
         free(flags.p);
@@ -416,31 +419,31 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const scoring *s
             continue;
         }
         double pts = rule_points(set, (size_t)h->rule);
+        int counted = h->item >= 0 ? seen_item[(size_t)h->rule * r->nindicators + (size_t)h->item]
+                                   : seen[h->rule];
+        if (counted)
+            pts = 0;
         switch (dim) {
         case RULE_DIM_TRL:
-            if (!seen[h->rule] && o->level >= 1 && o->level <= 9) {
+            if (!counted && o->level >= 1 && o->level <= 9) {
                 level_ev[o->level] += pts;
                 o->points = pts;
             }
             break;
         case RULE_DIM_TRACEABILITY:
-            /* Per record a rule counts once; per indicator once for each indicator. */
-            if (h->item >= 0 || !seen[h->rule]) {
-                trace += pts;
-                o->points = pts;
-            }
+            trace += pts;
+            o->points = pts;
             break;
         case RULE_DIM_NOVELTY:
-            if (!seen[h->rule]) {
-                novelty_pts += pts;
-                o->points = pts;
-            }
+            novelty_pts += pts;
+            o->points = pts;
             break;
         case RULE_DIM_FLAG:
             flag_add(&flags, o->rule_id);
             break;
         }
         if (h->item >= 0) {
+            seen_item[(size_t)h->rule * r->nindicators + (size_t)h->item] = 1;
             if (dim == RULE_DIM_TRACEABILITY)
                 ind_points[h->item] += pts;
             strbuf *rb = &ind_reasons[h->item];
@@ -521,6 +524,7 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const scoring *s
     free(ind_reasons);
     free(ind_points);
     free(seen);
+    free(seen_item);
     rc = 0;
 done:
     rule_hits_free(&hits);
