@@ -27,7 +27,6 @@
 #define MAX_COLS 16384     /* XFD */
 #define MAX_ROW 1048576L
 #define NAME_MAX_LEN 512   /* longest part name we follow */
-#define NS_SEP '\x01'      /* expat's namespace separator: "URI\x01local" */
 #define MAX_ACTIVE_MERGES MAX_COLS
 
 enum { XZ_ABSENT = 100 }; /* internal: the part is not in the ZIP */
@@ -257,16 +256,21 @@ typedef struct xp {
     int rc; /* ENG_OK, or what a handler failed with */
 } xp;
 
+/* The local name: "x:c" -> "c".  Parts are matched by local names, so a
+ * writer's prefixes and the Strict namespace read alike; expat's namespace
+ * mode is not used because it costs a string build per element. */
 static const char *lname(const char *name)
 {
-    const char *s = strrchr(name, NS_SEP);
+    const char *s = strchr(name, ':');
     return s ? s + 1 : name;
 }
 
+/* An attribute by local name; namespace declarations (xmlns, xmlns:r)
+ * are not attributes here. */
 static const char *attr(const char **atts, const char *local)
 {
     for (; atts[0]; atts += 2)
-        if (strcmp(lname(atts[0]), local) == 0)
+        if (strncmp(atts[0], "xmlns", 5) != 0 && strcmp(lname(atts[0]), local) == 0)
             return atts[1];
     return NULL;
 }
@@ -309,7 +313,7 @@ static int xp_init(xp *x, xz *z, eng_err *err, XML_StartElementHandler start,
     x->z = z;
     x->err = err;
     x->rc = ENG_OK;
-    x->p = XML_ParserCreateNS(NULL, NS_SEP);
+    x->p = XML_ParserCreate(NULL);
     if (!x->p)
         return eng_fail(err, ENG_EIO, "%s: out of memory", z->path);
     XML_SetUserData(x->p, x);
@@ -1465,8 +1469,10 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
         r->col = col;
         r->next_col = col + 1;
         r->has_cref = cr != NULL;
-        if (cr)
-            snprintf(r->crefbuf, sizeof r->crefbuf, "%.20s", cr);
+        if (cr) { /* a valid reference is short: ref_col() checked it */
+            size_t n = strlen(cr);
+            memcpy(r->crefbuf, cr, n + 1);
+        }
         r->ctype = !t                          ? T_N
                    : strcmp(t, "s") == 0       ? T_S
                    : strcmp(t, "str") == 0     ? T_STR
