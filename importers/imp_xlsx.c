@@ -24,10 +24,13 @@
 #include <minizip/unzip.h>
 
 #define CHUNK (64 * 1024)
-#define MAX_COLS 16384     /* XFD */
+#define MAX_COLS 16384 /* XFD */
 #define MAX_ROW 1048576L
-#define NAME_MAX_LEN 512   /* longest part name we follow */
+#define NAME_MAX_LEN 512 /* longest part name we follow */
 #define MAX_ACTIVE_MERGES MAX_COLS
+/* OOXML nests a dozen levels at most; expat keeps a stack entry for every
+ * open element, so deep nesting is refused before it costs memory. */
+#define MAX_DEPTH 256
 
 enum { XZ_ABSENT = 100 }; /* internal: the part is not in the ZIP */
 
@@ -133,8 +136,8 @@ static int xz_open(xz *z, const char *path, const imp_xlsx_limits *lim, eng_err 
                         path);
     z->uf = unzOpen64(path);
     if (!z->uf)
-        return eng_fail(err, ENG_EINPUT, "%s: not an .xlsx workbook (not a ZIP archive, or a damaged one)",
-                        path);
+        return eng_fail(err, ENG_EINPUT,
+                        "%s: not an .xlsx workbook (not a ZIP archive, or a damaged one)", path);
     unz_global_info64 gi;
     if (unzGetGlobalInfo64(z->uf, &gi) != UNZ_OK)
         return eng_fail(err, ENG_EINPUT, "%s: damaged ZIP directory", path);
@@ -186,7 +189,8 @@ static int xz_open_part(xz *z, const char *name, unsigned long long cap, int cou
         return eng_fail(err, ENG_EINPUT, "%s: %s: %llu bytes uncompressed, over the limit of %llu",
                         z->path, name, (unsigned long long)info.uncompressed_size, cap);
     if (info.uncompressed_size > z->lim.ratio_floor &&
-        info.uncompressed_size / (info.compressed_size ? info.compressed_size : 1) > z->lim.max_ratio)
+        info.uncompressed_size / (info.compressed_size ? info.compressed_size : 1) >
+            z->lim.max_ratio)
         return eng_fail(err, ENG_EINPUT,
                         "%s: %s: compression ratio %llu:1, over the limit of %lu:1 (a zip bomb?)",
                         z->path, name,
@@ -194,7 +198,8 @@ static int xz_open_part(xz *z, const char *name, unsigned long long cap, int cou
                                              (info.compressed_size ? info.compressed_size : 1)),
                         z->lim.max_ratio);
     if (unzOpenCurrentFile(z->uf) != UNZ_OK)
-        return eng_fail(err, ENG_EINPUT, "%s: %s: cannot open the part (damaged ZIP)", z->path, name);
+        return eng_fail(err, ENG_EINPUT, "%s: %s: cannot open the part (damaged ZIP)", z->path,
+                        name);
     z->open = 1;
     z->count_total = count_total;
     z->done = 0;
@@ -219,7 +224,8 @@ static int xz_read(xz *z, char *buf, size_t len, size_t *got, eng_err *err)
         int rc = unzCloseCurrentFile(z->uf);
         z->open = 0;
         if (rc == UNZ_CRCERROR)
-            return eng_fail(err, ENG_EINPUT, "%s: %s: CRC mismatch (damaged ZIP)", z->path, z->part);
+            return eng_fail(err, ENG_EINPUT, "%s: %s: CRC mismatch (damaged ZIP)", z->path,
+                            z->part);
         *got = 0;
         return ENG_OK;
     }
@@ -230,7 +236,8 @@ static int xz_read(xz *z, char *buf, size_t len, size_t *got, eng_err *err)
         return eng_fail(err, ENG_EINPUT, "%s: %s: more than %llu bytes uncompressed (the limit)",
                         z->path, z->part, z->cap);
     if (z->total > z->lim.max_total)
-        return eng_fail(err, ENG_EINPUT, "%s: %s: the workbook inflates to more than %llu bytes (the limit)",
+        return eng_fail(err, ENG_EINPUT,
+                        "%s: %s: the workbook inflates to more than %llu bytes (the limit)",
                         z->path, z->part, z->lim.max_total);
     if (z->done > z->lim.ratio_floor) {
         /* minizip reads compressed input in blocks, so this counts slightly
@@ -254,6 +261,9 @@ typedef struct xp {
     xz *z;
     eng_err *err;
     int rc; /* ENG_OK, or what a handler failed with */
+    XML_StartElementHandler start;
+    XML_EndElementHandler end;
+    int depth;
 } xp;
 
 /* The local name: "x:c" -> "c".  Parts are matched by local names, so a
@@ -295,7 +305,8 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *s
                                const XML_Char *pubid, int has_internal_subset)
 {
     (void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
-    xp_stop(ud, ENG_EINPUT, "a DOCTYPE is not allowed in a workbook part (XXE or entity expansion?)");
+    xp_stop(ud, ENG_EINPUT,
+            "a DOCTYPE is not allowed in a workbook part (XXE or entity expansion?)");
 }
 
 static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param, const XML_Char *value,
@@ -305,6 +316,25 @@ static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param, cons
     (void)is_param, (void)value, (void)value_len, (void)base, (void)sysid, (void)pubid,
         (void)notation;
     xp_stop(ud, ENG_EINPUT, "entity declaration '%s' refused", name);
+}
+
+static void XMLCALL xp_on_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+    xp *x = ud;
+    if (++x->depth > MAX_DEPTH) {
+        xp_stop(x, ENG_EINPUT, "elements nested deeper than %d", MAX_DEPTH);
+        return;
+    }
+    if (x->start)
+        x->start(ud, name, atts);
+}
+
+static void XMLCALL xp_on_end(void *ud, const XML_Char *name)
+{
+    xp *x = ud;
+    x->depth--;
+    if (x->end)
+        x->end(ud, name);
 }
 
 static int xp_init(xp *x, xz *z, eng_err *err, XML_StartElementHandler start,
@@ -320,7 +350,10 @@ static int xp_init(xp *x, xz *z, eng_err *err, XML_StartElementHandler start,
     XML_SetStartDoctypeDeclHandler(x->p, on_doctype);
     XML_SetEntityDeclHandler(x->p, on_entity);
     XML_SetParamEntityParsing(x->p, XML_PARAM_ENTITY_PARSING_NEVER);
-    XML_SetElementHandler(x->p, start, end);
+    x->start = start;
+    x->end = end;
+    x->depth = 0;
+    XML_SetElementHandler(x->p, xp_on_start, xp_on_end);
     XML_SetCharacterDataHandler(x->p, text);
     return ENG_OK;
 }
@@ -553,7 +586,8 @@ static void XMLCALL wb_start(void *ud, const XML_Char *name, const XML_Char **at
         const char *v = attr(atts, "date1904");
         b->date1904 = v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
     } else if (strcmp(ln, "sheet") == 0) {
-        const char *sname = attr(atts, "name"), *rid = attr(atts, "id"), *state = attr(atts, "state");
+        const char *sname = attr(atts, "name"), *rid = attr(atts, "id"),
+                   *state = attr(atts, "state");
         if (!sname || !rid) {
             xp_stop(&c->x, ENG_EINPUT, "<sheet> without a name or r:id");
             return;
@@ -581,7 +615,10 @@ static void XMLCALL wb_start(void *ud, const XML_Char *name, const XML_Char **at
             xp_stop(&c->x, ENG_EIO, "out of memory");
             return;
         }
-        s->hidden = !state ? 0 : strcmp(state, "hidden") == 0 ? 1 : strcmp(state, "veryHidden") == 0 ? 2 : 0;
+        s->hidden = !state                             ? 0
+                    : strcmp(state, "hidden") == 0     ? 1
+                    : strcmp(state, "veryHidden") == 0 ? 2
+                                                       : 0;
         b->nsheets++;
     }
 }
@@ -1007,7 +1044,8 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
         c->in_si = 0;
         c->cur.len = unescape_x(c->cur.p, c->cur.len);
         if (s->n >= lim->max_strings) {
-            xp_stop(&c->x, ENG_EINPUT, "more than %lu shared strings (the limit)", lim->max_strings);
+            xp_stop(&c->x, ENG_EINPUT, "more than %lu shared strings (the limit)",
+                    lim->max_strings);
             return;
         }
         if (s->text.len + c->cur.len + 1 > lim->max_string_bytes) {
@@ -1015,7 +1053,8 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
                     lim->max_string_bytes);
             return;
         }
-        if (grow((void **)&s->off, &s->cap, s->n + 2, sizeof *s->off, (size_t)lim->max_strings + 1) ||
+        if (grow((void **)&s->off, &s->cap, s->n + 2, sizeof *s->off,
+                 (size_t)lim->max_strings + 1) ||
             xbuf_add(&s->text, c->cur.p, c->cur.len) || xbuf_add(&s->text, "", 1)) {
             xp_stop(&c->x, ENG_EIO, "out of memory");
             return;
@@ -1363,8 +1402,9 @@ static void cell_finish(xrows *r)
             return;
         unsigned long long i = strtoull(v, &end, 10);
         if (end != v + n || v[0] < '0' || v[0] > '9' || i >= r->s.n) {
-            xp_stop(&r->x, ENG_EINPUT, "cell %s: shared string index '%.20s' out of range (%zu strings)",
-                    cell_name(r), v, r->s.n);
+            xp_stop(&r->x, ENG_EINPUT,
+                    "cell %s: shared string index '%.20s' out of range (%zu strings)", cell_name(r),
+                    v, r->s.n);
             return;
         }
         cell_store(r, r->s.text.p + r->s.off[i], r->s.off[i + 1] - r->s.off[i] - 1);
@@ -1458,8 +1498,8 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
         if (cr) {
             col = ref_col(cr);
             if (col < 0) {
-                xp_stop(&r->x, ENG_EINPUT, "row %ld: bad cell reference '%.20s' (columns end at XFD)",
-                        r->row_num, cr);
+                xp_stop(&r->x, ENG_EINPUT,
+                        "row %ld: bad cell reference '%.20s' (columns end at XFD)", r->row_num, cr);
                 return;
             }
         } else if (col >= MAX_COLS) {
@@ -1473,14 +1513,14 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
             size_t n = strlen(cr);
             memcpy(r->crefbuf, cr, n + 1);
         }
-        r->ctype = !t                          ? T_N
-                   : strcmp(t, "s") == 0       ? T_S
-                   : strcmp(t, "str") == 0     ? T_STR
+        r->ctype = !t                            ? T_N
+                   : strcmp(t, "s") == 0         ? T_S
+                   : strcmp(t, "str") == 0       ? T_STR
                    : strcmp(t, "inlineStr") == 0 ? T_INLINE
-                   : strcmp(t, "b") == 0       ? T_B
-                   : strcmp(t, "e") == 0       ? T_E
-                   : strcmp(t, "d") == 0       ? T_D
-                                               : T_N;
+                   : strcmp(t, "b") == 0         ? T_B
+                   : strcmp(t, "e") == 0         ? T_E
+                   : strcmp(t, "d") == 0         ? T_D
+                                                 : T_N;
         r->cstyle = s ? strtoul(s, NULL, 10) : 0;
         r->in_c = 1;
         r->in_v = r->in_is = r->in_t = r->rph = 0;
@@ -1611,7 +1651,8 @@ static void XMLCALL merge_start(void *ud, const XML_Char *name, const XML_Char *
         xp_stop(&c->x, ENG_EINPUT, "more than %lu merged ranges (the limit)", lim->max_merges);
         return;
     }
-    r->merged_cells += (unsigned long long)(m.r2 - m.r1 + 1) * (unsigned long long)(m.c2 - m.c1 + 1);
+    r->merged_cells +=
+        (unsigned long long)(m.r2 - m.r1 + 1) * (unsigned long long)(m.c2 - m.c1 + 1);
     if (r->merged_cells > lim->max_merged_cells) {
         xp_stop(&c->x, ENG_EINPUT, "merged ranges cover more than %llu cells (the limit)",
                 lim->max_merged_cells);
@@ -1779,10 +1820,10 @@ static int rows_step(xrows *r, imp_row *row)
     r->handed += rb->text.len + rb->ncols;
     if (r->handed > lim->amp_base + lim->amp_factor * r->b.z.total)
         return -eng_fail(&r->ferr, ENG_EINPUT,
-                        "%s: %s: row %ld: the sheet's cells add up to far more text than the "
-                        "workbook holds (over %llu + %lu x %llu bytes: repeated huge strings or "
-                        "merged ranges?)",
-                        r->b.z.path, r->part, num, lim->amp_base, lim->amp_factor, r->b.z.total);
+                         "%s: %s: row %ld: the sheet's cells add up to far more text than the "
+                         "workbook holds (over %llu + %lu x %llu bytes: repeated huge strings or "
+                         "merged ranges?)",
+                         r->b.z.path, r->part, num, lim->amp_base, lim->amp_factor, r->b.z.total);
     row->cells = r->cells;
     row->lens = r->lens;
     row->ncells = rb->ncols;
@@ -1861,8 +1902,9 @@ static int pick_sheet(const book *b, const char *name, const sheet_ent **out, en
         return eng_fail(err, ENG_EINPUT, "%s: sheet '%s' has no part (relationship %s missing)",
                         b->z.path, s->name, s->rid);
     if (!s->worksheet)
-        return eng_fail(err, ENG_EINPUT, "%s: sheet '%s' is a chart or dialog sheet, not a worksheet",
-                        b->z.path, s->name);
+        return eng_fail(err, ENG_EINPUT,
+                        "%s: sheet '%s' is a chart or dialog sheet, not a worksheet", b->z.path,
+                        s->name);
     *out = s;
     return ENG_OK;
 }
@@ -1957,10 +1999,10 @@ void imp_xlsx_free_names(char **names, int *hidden, size_t n)
 typedef struct prop_ctx {
     xp x;
     const char *want;
-    int custom;     /* docProps/custom.xml, else core.xml */
-    int depth;      /* element depth, the root is 1 */
-    int capture;    /* depth of the element whose text is the value, 0: none */
-    int in_match;   /* custom: inside the wanted <property> */
+    int custom;   /* docProps/custom.xml, else core.xml */
+    int depth;    /* element depth, the root is 1 */
+    int capture;  /* depth of the element whose text is the value, 0: none */
+    int in_match; /* custom: inside the wanted <property> */
     int found, stop;
     xbuf val;
 } prop_ctx;

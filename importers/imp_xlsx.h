@@ -40,7 +40,8 @@
  * that is not a ZIP, an OLE compound file ("encrypted or legacy .xls
  * workbook"), a missing or encrypted part, any DOCTYPE or entity declaration
  * (OOXML needs none: this stops XXE and billion laughs before any entity is
- * read), and anything over the limits below.  Sizes and ratios are measured
+ * read), elements nested deeper than 256, and anything over the limits
+ * below.  Sizes and ratios are measured
  * while inflating, not taken from the ZIP headers (which are only used to
  * refuse earlier).  The format's own bounds are enforced too: columns up to
  * XFD (16,384) and rows up to 1,048,576.
@@ -61,18 +62,18 @@
 /* The limits a workbook must stay within; imp_xlsx_limits_default() fills
  * in the values noted here, and tests may lower them. */
 typedef struct imp_xlsx_limits {
-    unsigned long long max_total;       /* bytes inflated from all parts: 1 GiB */
-    unsigned long long max_part;        /* bytes inflated from one part: 512 MiB */
-    unsigned long long max_meta_part;   /* workbook, rels, styles, properties: 16 MiB */
-    unsigned long long ratio_floor;     /* ratio checked once a part passes this: 1 MiB */
-    unsigned long max_ratio;            /* inflated : compressed bytes of a part: 200 */
-    unsigned long max_entries;          /* ZIP entries: 10,000 */
-    unsigned long max_strings;          /* shared strings: 16,777,216 */
-    unsigned long long max_string_bytes;/* shared string text in all: 256 MiB */
-    unsigned long max_cell_bytes;       /* text of one cell or shared string: 1 MiB */
-    unsigned long long max_row_bytes;   /* text of one row, merged copies included: 64 MiB */
-    unsigned long max_merges;           /* merged ranges in the sheet: 1,000,000 */
-    unsigned long long max_merged_cells;/* cells covered by merged ranges: 16,777,216 */
+    unsigned long long max_total;        /* bytes inflated from all parts: 1 GiB */
+    unsigned long long max_part;         /* bytes inflated from one part: 512 MiB */
+    unsigned long long max_meta_part;    /* workbook, rels, styles, properties: 16 MiB */
+    unsigned long long ratio_floor;      /* ratio checked once a part passes this: 1 MiB */
+    unsigned long max_ratio;             /* inflated : compressed bytes of a part: 200 */
+    unsigned long max_entries;           /* ZIP entries: 10,000 */
+    unsigned long max_strings;           /* shared strings: 16,777,216 */
+    unsigned long long max_string_bytes; /* shared string text in all: 256 MiB */
+    unsigned long max_cell_bytes;        /* text of one cell or shared string: 1 MiB */
+    unsigned long long max_row_bytes;    /* text of one row, merged copies included: 64 MiB */
+    unsigned long max_merges;            /* merged ranges in the sheet: 1,000,000 */
+    unsigned long long max_merged_cells; /* cells covered by merged ranges: 16,777,216 */
     /* What a sheet may hand out beyond what was inflated: text bytes plus
      * cells of all rows must stay under amp_base + amp_factor x bytes
      * inflated.  It stops a small sheet that repeats one huge shared string
@@ -91,9 +92,9 @@ void imp_xlsx_limits_default(imp_xlsx_limits *lim);
  * OUT: *out, a stream to free with imp_rows_free(); its next() returns rows
  * as imp_rows.h says, failing with -ENG_EINPUT and "FILE: PART: ..." on a
  * sheet that turns out bad or over a limit part way.
- * Returns ENG_OK; ENG_EINPUT for a bad or hostile workbook or no such sheet
- * (the message lists the sheets); ENG_EIO when the file cannot be read or
- * memory runs out. */
+ * Returns ENG_OK; ENG_EINPUT for a missing file, a bad or hostile workbook
+ * or no such sheet (the message lists the sheets); ENG_EIO when the file
+ * exists but cannot be read, or memory runs out. */
 int imp_xlsx_open(const char *path, const char *sheet, imp_rows **out, eng_err *err);
 
 /* imp_xlsx_open() under the limits *lim (NULL: the defaults). */

@@ -108,8 +108,9 @@ static char *wrap(const char *root, const char *body)
     char *s = NULL;
     if (body[0] == '<' && (body[1] == '?' || body[1] == '!' || strncmp(body, "<x:", 3) == 0))
         return strdup(body);
-    if (asprintf(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-                     "<%s xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\">%s</%s>",
+    if (asprintf(&s,
+                 "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+                 "<%s xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\">%s</%s>",
                  root, body, root) < 0)
         return NULL;
     return s;
@@ -123,22 +124,25 @@ static int mini_book(const char *path, const char *sheet, const char *sst, const
                      const char *wb_body)
 {
     char rels[1024];
-    snprintf(rels, sizeof rels,
-             "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
-             "<Relationship Id=\"rId1\" Type=\"" REL_T "worksheet\" Target=\"ws/first.xml\"/>%s%s"
-             "</Relationships>",
-             sst ? "<Relationship Id=\"rId2\" Type=\"" REL_T "sharedStrings\" Target=\"strings.xml\"/>"
-                 : "",
-             styles ? "<Relationship Id=\"rId3\" Type=\"" REL_T "styles\" Target=\"/xl/styles.xml\"/>"
-                    : "");
-    char *wb = wrap("workbook", wb_body ? wb_body
-                                        : "<sheets><sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/>"
-                                          "</sheets>");
+    snprintf(
+        rels, sizeof rels,
+        "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+        "<Relationship Id=\"rId1\" Type=\"" REL_T "worksheet\" Target=\"ws/first.xml\"/>%s%s"
+        "</Relationships>",
+        sst ? "<Relationship Id=\"rId2\" Type=\"" REL_T "sharedStrings\" Target=\"strings.xml\"/>"
+            : "",
+        styles ? "<Relationship Id=\"rId3\" Type=\"" REL_T "styles\" Target=\"/xl/styles.xml\"/>"
+               : "");
+    char *wb =
+        wrap("workbook", wb_body ? wb_body
+                                 : "<sheets><sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/>"
+                                   "</sheets>");
     char *ws = sheet ? wrap("worksheet", sheet) : NULL;
     char *ss = sst ? wrap("sst", sst) : NULL;
     char *st = styles ? wrap("styleSheet", styles) : NULL;
     part parts[] = {
-        {"[Content_Types].xml", "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"},
+        {"[Content_Types].xml",
+         "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"},
         {"_rels/.rels",
          "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
          "<Relationship Id=\"rId1\" Type=\"" REL_T "officeDocument\" Target=\"xl/workbook.xml\"/>"
@@ -171,15 +175,17 @@ static int bomb_frame(zipFile zf)
          "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
          "<Relationship Id=\"rId1\" Type=\"" REL_T "officeDocument\" Target=\"xl/workbook.xml\"/>"
          "</Relationships>"},
-        {"xl/workbook.xml", "<workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\"><sheets>"
-                            "<sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"},
+        {"xl/workbook.xml",
+         "<workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\"><sheets>"
+         "<sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"},
         {"xl/_rels/workbook.xml.rels",
          "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
          "<Relationship Id=\"rId1\" Type=\"" REL_T "worksheet\" Target=\"worksheets/sheet1.xml\"/>"
          "</Relationships>"},
     };
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-        if (zipOpenNewFileInZip64(zf, parts[i].name, NULL, NULL, 0, NULL, 0, NULL, Z_DEFLATED, 6, 0) ||
+        if (zipOpenNewFileInZip64(zf, parts[i].name, NULL, NULL, 0, NULL, 0, NULL, Z_DEFLATED, 6,
+                                  0) ||
             zipWriteInFileInZip(zf, parts[i].data, (unsigned)strlen(parts[i].data)) ||
             zipCloseFileInZip(zf))
             return -1;
@@ -254,6 +260,37 @@ static int b_many_entries(const char *path)
     return (zf && zipClose(zf, NULL) != ZIP_OK) || bad ? -1 : 0;
 }
 
+/* A stored sheet part whose CRC in the headers is wrong. */
+static int b_bad_crc(const char *path)
+{
+    static const char sheet[] = "<worksheet xmlns=\"" NS_MAIN "\"><sheetData/></worksheet>";
+    zip_fileinfo zi = {0};
+    zipFile zf = zipOpen64(path, 0);
+    int bad = !zf || bomb_frame(zf) ||
+              zipOpenNewFileInZip2_64(zf, "xl/worksheets/sheet1.xml", &zi, NULL, 0, NULL, 0, NULL,
+                                      0, 0, 1, 0) != ZIP_OK ||
+              zipWriteInFileInZip(zf, sheet, sizeof sheet - 1) != ZIP_OK ||
+              zipCloseFileInZipRaw64(zf, sizeof sheet - 1, 12345) != ZIP_OK;
+    return (zf && zipClose(zf, NULL) != ZIP_OK) || bad ? -1 : 0;
+}
+
+/* A sheet part encrypted with a ZIP password (returns 1 when this minizip
+ * cannot write one: the case is then skipped). */
+static int b_encrypted_part(const char *path)
+{
+    static const char sheet[] = "<worksheet xmlns=\"" NS_MAIN "\"><sheetData/></worksheet>";
+    zip_fileinfo zi = {0};
+    zipFile zf = zipOpen64(path, 0);
+    int bad =
+        !zf || bomb_frame(zf) ||
+        zipOpenNewFileInZip3_64(zf, "xl/worksheets/sheet1.xml", &zi, NULL, 0, NULL, 0, NULL,
+                                Z_DEFLATED, 6, 0, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, "secret",
+                                crc32(0, (const Bytef *)sheet, sizeof sheet - 1), 0) != ZIP_OK ||
+        zipWriteInFileInZip(zf, sheet, sizeof sheet - 1) != ZIP_OK ||
+        zipCloseFileInZip(zf) != ZIP_OK;
+    return (zf && zipClose(zf, NULL) != ZIP_OK) || bad ? 1 : 0;
+}
+
 static int b_not_zip(const char *path)
 {
     static const char csv[] = "id,title\n1,x\n";
@@ -324,7 +361,7 @@ static int b_writer_main(const char *path)
     worksheet_write_datetime(ws, 5, 0, &d1, date);
     worksheet_write_datetime(ws, 5, 1, &d2, stamp);
     worksheet_write_datetime(ws, 5, 2, &d1, cn);
-    worksheet_write_number(ws, 5, 3, 43647, NULL); /* a serial without a date format */
+    worksheet_write_number(ws, 5, 3, 43647, NULL);   /* a serial without a date format */
     worksheet_write_formula(ws, 5, 4, "=1+1", NULL); /* cached 0, as libxlsxwriter writes */
     worksheet_write_number(ws, 6, 0, -3, NULL);
     worksheet_write_number(ws, 6, 1, 1.0 / 3, NULL);
@@ -408,11 +445,11 @@ typedef struct xcase {
     const char *name;
     int (*build)(const char *path); /* NULL: mini_book() from the parts below */
     const char *sheet_xml, *sst_xml, *styles_xml, *wb_body;
-    const char *sheet;      /* which sheet to open, NULL: the first */
-    int lim;                /* which limits: 0 the defaults, else see limits_for() */
-    const char *want;       /* the dump, when it reads */
-    int want_code;          /* else the error code */
-    const char *want_err;   /* and a part of its message */
+    const char *sheet;    /* which sheet to open, NULL: the first */
+    int lim;              /* which limits: 0 the defaults, else see limits_for() */
+    const char *want;     /* the dump, when it reads */
+    int want_code;        /* else the error code */
+    const char *want_err; /* and a part of its message */
 } xcase;
 
 static void limits_for(int which, imp_xlsx_limits *lim)
@@ -438,10 +475,13 @@ static void limits_for(int which, imp_xlsx_limits *lim)
     }
 }
 
+/* 300 nested elements inside a cell, made by main(). */
+static char deep_sheet[300 * 7 + 64];
+
 static const xcase cases[] = {
     /* libxlsxwriter */
-    {"writer: strings, numbers, dates, formulas, booleans, merged header", b_writer_main, NULL, NULL,
-     NULL, NULL, NULL, 0,
+    {"writer: strings, numbers, dates, formulas, booleans, merged header", b_writer_main, NULL,
+     NULL, NULL, NULL, NULL, 0,
      "1:基本信息|基本信息|经费|经费|经费\n"
      "2:项目编号|项目名称|金额|倍数|说明\n"
      "3:2019YFB0101001|高精度测温系统 (ITS-90)|1200|2400|ok!\n"
@@ -460,7 +500,8 @@ static const xcase cases[] = {
     {"writer: a name in another ASCII case", b_writer_sheets, NULL, NULL, NULL, NULL, "PROJECTS", 0,
      "1:id\n2:P-1\n", 0, NULL},
     {"writer: no such sheet", b_writer_sheets, NULL, NULL, NULL, NULL, "Budget", 0, NULL,
-     ENG_EINPUT, "no sheet named 'Budget' (the workbook has 'Summary', 'Projects', '隐藏', '评审意见')"},
+     ENG_EINPUT,
+     "no sheet named 'Budget' (the workbook has 'Summary', 'Projects', '隐藏', '评审意见')"},
     {"writer: decisions with a drop-down and links", b_writer_decisions, NULL, NULL, NULL, NULL,
      "Projects", 0,
      "1:项目编号|评审结论|意见|证据\n"
@@ -471,9 +512,11 @@ static const xcase cases[] = {
     /* hand-made XML */
     {"shared strings: rich runs, phonetic runs, xml:space, _x escapes", NULL,
      "<sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>"
-     "<c r=\"C1\" t=\"s\"><v>2</v></c><c r=\"D1\" t=\"s\"><v>3</v></c><c r=\"E1\" t=\"s\"><v>4</v></c>"
+     "<c r=\"C1\" t=\"s\"><v>2</v></c><c r=\"D1\" t=\"s\"><v>3</v></c><c r=\"E1\" "
+     "t=\"s\"><v>4</v></c>"
      "</row><row r=\"2\"><c r=\"A2\" t=\"s\"><v>5</v></c><c r=\"B2\" t=\"s\"><v>6</v></c>"
-     "<c r=\"C2\" t=\"s\"><v>7</v></c><c r=\"D2\" t=\"s\"><v>8</v></c><c r=\"E2\" t=\"s\"><v>9</v></c>"
+     "<c r=\"C2\" t=\"s\"><v>7</v></c><c r=\"D2\" t=\"s\"><v>8</v></c><c r=\"E2\" "
+     "t=\"s\"><v>9</v></c>"
      "</row></sheetData>",
      "<si><r><t>Hello</t></r><r><rPr><b/></rPr><t xml:space=\"preserve\"> world</t></r></si>"
      "<si><t>東京</t><rPh sb=\"0\" eb=\"2\"><t>トウキョウ</t></rPh><phoneticPr fontId=\"1\"/></si>"
@@ -495,9 +538,11 @@ static const xcase cases[] = {
      "<v>inlinex</v></c><c r=\"D2\" t=\"d\"><v>2019-07-01T00:00:00</v></c>"
      "<c r=\"E2\" t=\"d\"><v>2019-07-01T08:30:00.000</v></c><c r=\"F2\"><f>1/0</f></c>"
      "<c r=\"G2\" t=\"inlineStr\"><is><t>  untrimmed? no  </t></is></c></row>"
-     "<row r=\"3\"><c r=\"A3\"><v>12.50</v></c><c r=\"B3\"><v>1.0E3</v></c><c r=\"C3\"><v>-0</v></c>"
+     "<row r=\"3\"><c r=\"A3\"><v>12.50</v></c><c r=\"B3\"><v>1.0E3</v></c><c "
+     "r=\"C3\"><v>-0</v></c>"
      "<c r=\"D3\"><v>0.30000000000000004</v></c><c r=\"E3\"><v>0.0001</v></c>"
-     "<c r=\"F3\"><v>0.00001</v></c><c r=\"G3\"><v>1e21</v></c><c r=\"H3\" t=\"n\"><v>not a number</v></c>"
+     "<c r=\"F3\"><v>0.00001</v></c><c r=\"G3\"><v>1e21</v></c><c r=\"H3\" t=\"n\"><v>not a "
+     "number</v></c>"
      "<c r=\"I3\" t=\"b\"><v>0</v></c></row>"
      "<row><c><v>1</v></c><c><v>2</v></c><c r=\"E4\"><v>5</v></c><c><v>6</v></c></row>"
      "<row r=\"6\" spans=\"1:3\"><c r=\"A6\" s=\"1\"/><c r=\"B6\" t=\"s\"/></row>"
@@ -509,9 +554,12 @@ static const xcase cases[] = {
      "7:||7\n",
      0, NULL},
     {"dates by style: built-in, custom, CJK, 1900 leap bug, times", NULL,
-     "<sheetData><row r=\"1\"><c r=\"A1\" s=\"1\"><v>43647</v></c><c r=\"B1\" s=\"2\"><v>43647.5</v></c>"
-     "<c r=\"C1\" s=\"3\"><v>2.5</v></c><c r=\"D1\" s=\"4\"><v>60</v></c><c r=\"E1\" s=\"4\"><v>59</v></c>"
-     "<c r=\"F1\" s=\"4\"><v>61</v></c><c r=\"G1\" s=\"1\"><v>1</v></c><c r=\"H1\" s=\"6\"><v>0.75</v></c>"
+     "<sheetData><row r=\"1\"><c r=\"A1\" s=\"1\"><v>43647</v></c><c r=\"B1\" "
+     "s=\"2\"><v>43647.5</v></c>"
+     "<c r=\"C1\" s=\"3\"><v>2.5</v></c><c r=\"D1\" s=\"4\"><v>60</v></c><c r=\"E1\" "
+     "s=\"4\"><v>59</v></c>"
+     "<c r=\"F1\" s=\"4\"><v>61</v></c><c r=\"G1\" s=\"1\"><v>1</v></c><c r=\"H1\" "
+     "s=\"6\"><v>0.75</v></c>"
      "<c r=\"I1\" s=\"5\"><v>43647</v></c><c r=\"J1\" s=\"7\"><v>44926.999999</v></c>"
      "<c r=\"K1\" s=\"1\"><v>-1</v></c><c r=\"L1\" s=\"99\"><v>43647</v></c>"
      "<c r=\"M1\" s=\"0\"><v>43647</v></c><c r=\"N1\" s=\"4\"><v>2958465</v></c></row></sheetData>",
@@ -523,11 +571,13 @@ static const xcase cases[] = {
      "<sheetData><row r=\"1\"><c r=\"A1\" s=\"1\"><v>0</v></c><c r=\"B1\" s=\"1\"><v>42185</v></c>"
      "<c r=\"C1\" s=\"4\"><v>0.5</v></c></row></sheetData>",
      NULL, styles_dates,
-     "<workbookPr date1904=\"1\"/><sheets><sheet name=\"Sheet1\" sheetId=\"1\" r:id=\"rId1\"/></sheets>",
+     "<workbookPr date1904=\"1\"/><sheets><sheet name=\"Sheet1\" sheetId=\"1\" "
+     "r:id=\"rId1\"/></sheets>",
      NULL, 0, "1:1904-01-01|2019-07-01|1904-01-01 12:00:00\n", 0, NULL},
     {"merged ranges: across columns and down rows the sheet leaves out", NULL,
      "<sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>组</t></is></c>"
-     "<c r=\"B1\" t=\"inlineStr\"><is><t>x</t></is></c><c r=\"C1\" t=\"inlineStr\"><is><t>h</t></is></c>"
+     "<c r=\"B1\" t=\"inlineStr\"><is><t>x</t></is></c><c r=\"C1\" "
+     "t=\"inlineStr\"><is><t>h</t></is></c>"
      "</row><row r=\"3\"><c r=\"B3\" t=\"inlineStr\"><is><t>y</t></is></c></row>"
      "<row r=\"6\"><c r=\"B6\"><v>6</v></c></row></sheetData>"
      "<mergeCells count=\"4\"><mergeCell ref=\"C1:D1\"/><mergeCell ref=\"A1:A3\"/>"
@@ -540,20 +590,21 @@ static const xcase cases[] = {
 
     /* bad or hostile content */
     {"shared string index out of range", NULL,
-     "<sheetData><row r=\"1\"><c r=\"C5\" t=\"s\"><v>7</v></c></row></sheetData>", "<si><t>a</t></si>",
-     NULL, NULL, NULL, 0, NULL, ENG_EINPUT,
+     "<sheetData><row r=\"1\"><c r=\"C5\" t=\"s\"><v>7</v></c></row></sheetData>",
+     "<si><t>a</t></si>", NULL, NULL, NULL, 0, NULL, ENG_EINPUT,
      "xl/ws/first.xml:2: cell C5: shared string index '7' out of range (1 strings)"},
-    {"a column past XFD", NULL, "<sheetData><row r=\"1\"><c r=\"XFE1\"><v>1</v></c></row></sheetData>",
-     NULL, NULL, NULL, NULL, 0, NULL, ENG_EINPUT, "bad cell reference 'XFE1' (columns end at XFD)"},
-    {"a row past 1,048,576", NULL, "<sheetData><row r=\"1048577\"><c><v>1</v></c></row></sheetData>",
-     NULL, NULL, NULL, NULL, 0, NULL, ENG_EINPUT, "row number '1048577' outside 1..1048576"},
+    {"a column past XFD", NULL,
+     "<sheetData><row r=\"1\"><c r=\"XFE1\"><v>1</v></c></row></sheetData>", NULL, NULL, NULL, NULL,
+     0, NULL, ENG_EINPUT, "bad cell reference 'XFE1' (columns end at XFD)"},
+    {"a row past 1,048,576", NULL,
+     "<sheetData><row r=\"1048577\"><c><v>1</v></c></row></sheetData>", NULL, NULL, NULL, NULL, 0,
+     NULL, ENG_EINPUT, "row number '1048577' outside 1..1048576"},
     {"rows out of order", NULL,
      "<sheetData><row r=\"5\"><c><v>1</v></c></row><row r=\"2\"><c><v>1</v></c></row></sheetData>",
      NULL, NULL, NULL, NULL, 0, NULL, ENG_EINPUT, "row 2 comes after row 5"},
-    {"malformed XML", NULL, "<sheetData><row r=\"1\"><c><v>1</c></row></sheetData>", NULL, NULL, NULL,
-     NULL, 0, NULL, ENG_EINPUT, "xl/ws/first.xml:2:187: malformed XML: mismatched tag"},
-    {"billion laughs in the shared strings", NULL,
-     "<sheetData/>",
+    {"malformed XML", NULL, "<sheetData><row r=\"1\"><c><v>1</c></row></sheetData>", NULL, NULL,
+     NULL, NULL, 0, NULL, ENG_EINPUT, "xl/ws/first.xml:2:187: malformed XML: mismatched tag"},
+    {"billion laughs in the shared strings", NULL, "<sheetData/>",
      "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\">"
      "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
      "<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">]>"
@@ -579,10 +630,17 @@ static const xcase cases[] = {
      NULL, NULL, NULL, 0, NULL, ENG_EINPUT, "malformed XML: undefined entity"},
     {"a zip bomb: 100 MB of zeros as sheet1.xml", b_bomb, NULL, NULL, NULL, NULL, NULL, 0, NULL,
      ENG_EINPUT, "xl/worksheets/sheet1.xml: compression ratio "},
-    {"a zip bomb behind a padded compressed size", b_bomb_lying, NULL, NULL, NULL, NULL, NULL, 0, NULL,
-     ENG_EINPUT, "xl/worksheets/sheet1.xml: compression ratio over 200:1 while inflating (a zip bomb?)"},
+    {"a zip bomb behind a padded compressed size", b_bomb_lying, NULL, NULL, NULL, NULL, NULL, 0,
+     NULL, ENG_EINPUT,
+     "xl/worksheets/sheet1.xml: compression ratio over 200:1 while inflating (a zip bomb?)"},
     {"10,001 ZIP entries", b_many_entries, NULL, NULL, NULL, NULL, NULL, 0, NULL, ENG_EINPUT,
      "10004 ZIP entries, more than the limit of 10000"},
+    {"a part whose CRC does not match", b_bad_crc, NULL, NULL, NULL, NULL, NULL, 0, NULL,
+     ENG_EINPUT, "xl/worksheets/sheet1.xml: CRC mismatch (damaged ZIP)"},
+    {"a part encrypted with a ZIP password", b_encrypted_part, NULL, NULL, NULL, NULL, NULL, 0,
+     NULL, ENG_EINPUT, "xl/worksheets/sheet1.xml: the part is encrypted"},
+    {"elements nested 300 deep", NULL, deep_sheet, NULL, NULL, NULL, NULL, 0, NULL, ENG_EINPUT,
+     "xl/ws/first.xml:2: elements nested deeper than 256"},
     {"not a ZIP", b_not_zip, NULL, NULL, NULL, NULL, NULL, 0, NULL, ENG_EINPUT,
      "not an .xlsx workbook (not a ZIP archive, or a damaged one)"},
     {"an empty file", b_empty_file, NULL, NULL, NULL, NULL, NULL, 0, NULL, ENG_EINPUT,
@@ -591,8 +649,9 @@ static const xcase cases[] = {
      "encrypted or legacy .xls workbook"},
     {"a ZIP with no workbook", b_no_workbook, NULL, NULL, NULL, NULL, NULL, 0, NULL, ENG_EINPUT,
      "not an .xlsx workbook: the part xl/workbook.xml is missing"},
-    {"a huge merged range", NULL, "<sheetData/><mergeCells><mergeCell ref=\"A1:XFD1048576\"/></mergeCells>",
-     NULL, NULL, NULL, NULL, 0, NULL, ENG_EINPUT, "merged ranges cover more than 16777216 cells"},
+    {"a huge merged range", NULL,
+     "<sheetData/><mergeCells><mergeCell ref=\"A1:XFD1048576\"/></mergeCells>", NULL, NULL, NULL,
+     NULL, 0, NULL, ENG_EINPUT, "merged ranges cover more than 16777216 cells"},
 
     /* limits, lowered */
     {"more shared strings than the limit", NULL, "<sheetData/>",
@@ -609,28 +668,45 @@ static const xcase cases[] = {
      "<row r=\"3\"><c t=\"s\"><v>0</v></c><c t=\"s\"><v>0</v></c></row>"
      "<row r=\"4\"><c t=\"s\"><v>0</v></c><c t=\"s\"><v>0</v></c></row></sheetData>",
      "<si><t>"
-     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+     "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012"
+     "3456789"
+     "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012"
+     "3456789"
+     "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012"
+     "3456789"
+     "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012"
+     "3456789"
      "</t></si>",
-     NULL, NULL, NULL, 3, NULL, ENG_EINPUT, "the sheet's cells add up to far more text than the workbook holds"},
+     NULL, NULL, NULL, 3, NULL, ENG_EINPUT,
+     "the sheet's cells add up to far more text than the workbook holds"},
     {"a workbook over the total size limit", NULL,
      "<sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>"
-     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+     "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012"
+     "3456789"
+     "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012"
+     "3456789"
+     "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012"
+     "3456789"
+     "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012"
+     "3456789"
+     "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012"
+     "3456789"
+     "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012"
+     "3456789"
+     "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012"
+     "3456789"
+     "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012"
+     "3456789"
+     "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012"
+     "3456789"
+     "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012"
+     "3456789"
      "</t></is></c></row></sheetData>",
-     NULL, NULL, NULL, NULL, 4, NULL, ENG_EINPUT, "the workbook inflates to more than 1500 bytes (the limit)"},
+     NULL, NULL, NULL, NULL, 4, NULL, ENG_EINPUT,
+     "the workbook inflates to more than 1500 bytes (the limit)"},
     {"a cell over the cell limit", NULL,
-     "<sheetData><row r=\"1\"><c r=\"B1\" t=\"inlineStr\"><is><t>01234567890</t></is></c></row></sheetData>",
+     "<sheetData><row r=\"1\"><c r=\"B1\" "
+     "t=\"inlineStr\"><is><t>01234567890</t></is></c></row></sheetData>",
      NULL, NULL, NULL, NULL, 5, NULL, ENG_EINPUT, "cell B1: longer than 10 bytes (the limit)"},
 };
 
@@ -639,7 +715,12 @@ static void run_case(const xcase *c)
     char name[64];
     snprintf(name, sizeof name, "case%02d.xlsx", (int)(c - cases));
     const char *path = tmp_path(name);
-    int built = c->build ? c->build(path) : mini_book(path, c->sheet_xml, c->sst_xml, c->styles_xml, c->wb_body);
+    int built = c->build ? c->build(path)
+                         : mini_book(path, c->sheet_xml, c->sst_xml, c->styles_xml, c->wb_body);
+    if (built == 1) {
+        printf("test_xlsx: %s: skipped (this minizip cannot write it)\n", c->name);
+        return;
+    }
     CHECK(built == 0, "%s: could not build the workbook", c->name);
     if (built)
         return;
@@ -658,10 +739,10 @@ static void run_case(const xcase *c)
     CHECK_INT(rc, c->want_code, c->name);
     if (c->want_code) {
         CHECK_INT(err.code, c->want_code, c->name);
-        CHECK(strstr(err.msg, c->want_err) != NULL, "%s: message \"%s\" lacks \"%s\"", c->name, err.msg,
-              c->want_err);
-        CHECK(strncmp(err.msg, path, strlen(path)) == 0, "%s: message \"%s\" does not name the file",
-              c->name, err.msg);
+        CHECK(strstr(err.msg, c->want_err) != NULL, "%s: message \"%s\" lacks \"%s\"", c->name,
+              err.msg, c->want_err);
+        CHECK(strncmp(err.msg, path, strlen(path)) == 0,
+              "%s: message \"%s\" does not name the file", c->name, err.msg);
         if (c->build == b_bomb || c->build == b_bomb_lying)
             printf("test_xlsx: %s refused in %.3f s\n", c->name, secs);
     } else if (c->want) {
@@ -680,8 +761,9 @@ static void test_widest_row(void)
     imp_rows *rows = NULL;
     imp_row row;
     eng_err err;
-    CHECK(mini_book(path, "<sheetData><row r=\"9\"><c r=\"A9\"><v>0</v></c><c r=\"XFD9\"><v>1</v></c>"
-                          "</row></sheetData>",
+    CHECK(mini_book(path,
+                    "<sheetData><row r=\"9\"><c r=\"A9\"><v>0</v></c><c r=\"XFD9\"><v>1</v></c>"
+                    "</row></sheetData>",
                     NULL, NULL, NULL) == 0,
           "build wide.xlsx");
     CHECK_INT(imp_xlsx_open(path, NULL, &rows, &err), ENG_OK, "open wide.xlsx");
@@ -726,8 +808,8 @@ static void test_sheets(void)
 
     rc = imp_xlsx_sheets(tmp_path("does-not-exist.xlsx"), &names, &hidden, &n, &err);
     CHECK_INT(rc, ENG_EINPUT, "sheets of a missing file");
-    CHECK(strstr(err.msg, "does-not-exist.xlsx: cannot open: No such file") != NULL, "missing file: %s",
-          err.msg);
+    CHECK(strstr(err.msg, "does-not-exist.xlsx: cannot open: No such file") != NULL,
+          "missing file: %s", err.msg);
     unlink(path);
 }
 
@@ -736,8 +818,8 @@ static void test_properties(void)
     static const struct {
         const char *name, *want; /* want NULL: absent */
     } cases_p[] = {
-        {"vernier_run", "42"},   {"vernier_projects", "2"}, {"title", "评审工作簿"},
-        {"creator", "vernier"},  {"no_such", NULL},         {"property", NULL},
+        {"vernier_run", "42"},  {"vernier_projects", "2"}, {"title", "评审工作簿"},
+        {"creator", "vernier"}, {"no_such", NULL},         {"property", NULL},
     };
     const char *path = tmp_path("decisions.xlsx");
     CHECK(b_writer_decisions(path) == 0, "build decisions.xlsx");
@@ -755,7 +837,8 @@ static void test_properties(void)
     char *v = (char *)"unset";
     eng_err err;
     CHECK(mini_book(mini, "<sheetData/>", NULL, NULL, NULL) == 0, "build noprops.xlsx");
-    CHECK_INT(imp_xlsx_property(mini, "vernier_run", &v, &err), ENG_OK, "property without docProps");
+    CHECK_INT(imp_xlsx_property(mini, "vernier_run", &v, &err), ENG_OK,
+              "property without docProps");
     CHECK(v == NULL, "property without docProps: want NULL");
     unlink(path);
     unlink(mini);
@@ -812,6 +895,12 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
+    size_t o = (size_t)snprintf(deep_sheet, sizeof deep_sheet, "<sheetData><row><c>");
+    for (int i = 0; i < 300; i++)
+        o += (size_t)snprintf(deep_sheet + o, sizeof deep_sheet - o, "<a>");
+    for (int i = 0; i < 300; i++)
+        o += (size_t)snprintf(deep_sheet + o, sizeof deep_sheet - o, "</a>");
+    snprintf(deep_sheet + o, sizeof deep_sheet - o, "</c></row></sheetData>");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         run_case(&cases[i]);
     test_widest_row();
