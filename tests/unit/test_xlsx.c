@@ -611,6 +611,14 @@ static const xcase cases[] = {
      "<sst xmlns=\"" NS_MAIN "\"><si><t>&lol3;</t></si></sst>",
      NULL, NULL, NULL, 0, NULL, ENG_EINPUT,
      "xl/strings.xml:2: a DOCTYPE is not allowed in a workbook part (XXE or entity expansion?)"},
+    {"billion laughs in the sheet", NULL,
+     "<?xml version=\"1.0\"?>\n<!DOCTYPE worksheet [<!ENTITY a \"aaaaaaaaaa\">"
+     "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c "
+     "\"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]>\n"
+     "<worksheet xmlns=\"" NS_MAIN "\"><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>&c;</t>"
+     "</is></c></row></sheetData></worksheet>",
+     NULL, NULL, NULL, NULL, 0, NULL, ENG_EINPUT,
+     "xl/ws/first.xml:2: a DOCTYPE is not allowed in a workbook part"},
     {"an external entity (XXE) in the sheet", NULL,
      "<?xml version=\"1.0\"?>\n<!DOCTYPE w [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n"
      "<worksheet xmlns=\"" NS_MAIN "\"><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>&xxe;</t>"
