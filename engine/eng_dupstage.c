@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/eng_dup.h"
 #include "rules/rule_sha256.h"
 
 void eng_dup_config_from_set(const rule_set *set, eng_dup_config *c)
@@ -215,6 +216,12 @@ static int keyed_cmp(const void *x, const void *y)
     return earlier(&g_recs[a->idx], &g_recs[b->idx]) ? -1 : 1;
 }
 
+static int idx_cmp(const void *x, const void *y)
+{
+    const size_t *a = x, *b = y;
+    return earlier(&g_recs[*a], &g_recs[*b]) ? -1 : earlier(&g_recs[*b], &g_recs[*a]) ? 1 : 0;
+}
+
 static int pair_cmp(const void *x, const void *y)
 {
     const eng_pair *a = x, *b = y;
@@ -337,11 +344,209 @@ static int find_exact(const eng_record *recs, size_t n, eng_dup_result *out, siz
     return rc;
 }
 
+/* Rank of each record in the "earlier" order (date, then id): a total order,
+ * so that of two same-day duplicates one is the earlier. */
+static long *earlier_ranks(const eng_record *recs, size_t n)
+{
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    long *rank = malloc((n ? n : 1) * sizeof *rank);
+    if (!idx || !rank) {
+        free(idx);
+        free(rank);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    /* insertion into sorted order by merge sort would be faster; n log n via qsort */
+    g_recs = recs;
+    qsort(idx, n, sizeof *idx, idx_cmp);
+    g_recs = NULL;
+    for (size_t i = 0; i < n; i++)
+        rank[idx[i]] = (long)i;
+    free(idx);
+    return rank;
+}
+
+static int has_pair(const eng_dup_result *out, size_t nexact, const char *a, const char *b)
+{
+    for (size_t i = 0; i < nexact; i++)
+        if ((!strcmp(out->pairs[i].a, a) && !strcmp(out->pairs[i].b, b)) ||
+            (!strcmp(out->pairs[i].a, b) && !strcmp(out->pairs[i].b, a)))
+            return 1;
+    return 0;
+}
+
+/* Fills the set with every record's shingles and signature, taking them from
+ * the store's cache when there, computing (in parallel) and caching the
+ * rest. */
+static int fill_set(eng_store *st, eng_dup_set *set, const eng_dup_doc *docs, char **texts,
+                    size_t n, eng_err *err)
+{
+    const char *key = eng_dup_key(set);
+    char (*hashes)[65] = malloc((n ? n : 1) * sizeof *hashes);
+    unsigned char *cached = calloc(n ? n : 1, 1);
+    int rc = ENG_OK;
+    if (!hashes || !cached) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        rule_sha256_hex(texts[i], docs[i].len, hashes[i]);
+    for (size_t i = 0; i < n && !rc;) {
+        void *blob = NULL;
+        size_t blen = 0;
+        if (st && (rc = eng_store_sig_get(st, hashes[i], key, &blob, &blen, err)) != ENG_OK)
+            break;
+        if (blob) {
+            eng_err e2;
+            if (eng_dup_add_blob(set, blob, blen, docs[i].order, &e2) == ENG_OK) {
+                free(blob);
+                cached[i] = 1;
+                i++;
+                continue;
+            }
+            free(blob); /* a damaged blob is recomputed below */
+        }
+        /* A run of uncached docs is added in one call (in parallel). */
+        size_t j = i + 1;
+        while (j < n && j - i < 4096) {
+            void *b2 = NULL;
+            size_t l2 = 0;
+            if (st && eng_store_sig_get(st, hashes[j], key, &b2, &l2, NULL) == ENG_OK && b2) {
+                free(b2);
+                break;
+            }
+            j++;
+        }
+        rc = eng_dup_add(set, docs + i, j - i, err);
+        i = j;
+    }
+    if (!rc && st) {
+        int began = eng_store_begin(st, err) == ENG_OK;
+        for (size_t i = 0; i < n && began && !rc; i++) {
+            if (cached[i])
+                continue;
+            void *blob;
+            size_t blen;
+            if ((rc = eng_dup_blob(set, i, &blob, &blen, err)) != ENG_OK)
+                break;
+            rc = eng_store_sig_put(st, hashes[i], key, blob, blen, err);
+            free(blob);
+        }
+        if (began && !rc)
+            rc = eng_store_commit(st, err);
+        else if (began)
+            eng_store_rollback(st);
+        else
+            rc = ENG_EIO;
+    }
+done:
+    free(hashes);
+    free(cached);
+    return rc;
+}
+
+static int find_near(eng_store *st, const eng_record *recs, size_t n, const eng_dup_config *c,
+                     eng_dup_result *out, size_t *cap, eng_err *err)
+{
+    eng_dup_params p;
+    eng_dup_params_default(&p);
+    p.jaccard = c->jaccard;
+    p.containment = c->containment;
+    if (c->shingle_cjk > 0)
+        p.shingle_cjk = c->shingle_cjk;
+    if (c->shingle_latin > 0)
+        p.shingle_latin = c->shingle_latin;
+    if (c->num_perm > 0)
+        p.num_perm = c->num_perm;
+    p.jobs = c->jobs;
+    p.stop_phrases = c->stop;
+    p.nstop = c->nstop;
+
+    char **texts = calloc(n ? n : 1, sizeof *texts);
+    eng_dup_doc *docs = calloc(n ? n : 1, sizeof *docs);
+    long *rank = earlier_ranks(recs, n);
+    eng_dup_set *set = NULL;
+    eng_dup_pair *pairs = NULL;
+    eng_dup_near *near = NULL;
+    size_t np = 0, nexact = out->npairs;
+    eng_dup_stats stats;
+    int rc = ENG_OK;
+    if (!texts || !docs || !rank) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!(texts[i] = dup_text(&recs[i]))) {
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+            goto done;
+        }
+        docs[i].text = texts[i];
+        docs[i].len = strlen(texts[i]);
+        docs[i].order = rank[i];
+    }
+    if ((rc = eng_dup_set_new(&p, &set, err)) || (rc = fill_set(st, set, docs, texts, n, err)) ||
+        (rc = eng_dup_pairs(set, &pairs, &np, &stats, err)) ||
+        (rc = eng_dup_passages(set, docs, pairs, np, err)))
+        goto done;
+    char method[128];
+    snprintf(method, sizeof method, "minhash-oph p=%d b=%dxr=%d, verified", p.num_perm,
+             stats.bands, stats.rows);
+    for (size_t k = 0; k < np && !rc; k++) {
+        const eng_dup_pair *q = &pairs[k];
+        /* a is the earlier of the two */
+        size_t a = q->a, b = q->b;
+        if (rank[a] > rank[b]) {
+            size_t t = a;
+            a = b;
+            b = t;
+        }
+        if (has_pair(out, nexact, recs[a].id, recs[b].id))
+            continue;
+        int partial = q->contained != ENG_DUP_NONE;
+        const char *contained = NULL;
+        if (partial)
+            contained = q->contained == ENG_DUP_A_IN_B ? recs[q->a].id : recs[q->b].id;
+        size_t ao = q->a == a ? q->a_off : q->b_off, al = q->a == a ? q->a_len : q->b_len;
+        size_t bo = q->a == a ? q->b_off : q->a_off, bl = q->a == a ? q->b_len : q->a_len;
+        rc = add_pair(out, cap, &recs[a], &recs[b], partial ? "partial" : "near", method,
+                      q->jaccard, q->containment, contained, excerpt(texts[a], ao, al, 600),
+                      excerpt(texts[b], bo, bl, 600));
+        out->flags[a] |= partial ? 4 : 2;
+        out->flags[b] |= partial ? 4 : 2;
+        if (!partial && out->duplicate_of[b] == SIZE_MAX)
+            out->duplicate_of[b] = a;
+    }
+    if (rc)
+        goto done;
+    near = malloc((n ? n : 1) * sizeof *near);
+    if (!near || !(out->nearest_sim = malloc((n ? n : 1) * sizeof *out->nearest_sim))) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
+    if ((rc = eng_dup_nearest_earlier(set, near, err)))
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        out->nearest_sim[i] = near[i].doc == SIZE_MAX ? 0 : near[i].jaccard;
+    /* An exact duplicate of an earlier record is not new at all. */
+    for (size_t i = 0; i < n; i++)
+        if ((out->flags[i] & 1) && out->duplicate_of[i] != SIZE_MAX)
+            out->nearest_sim[i] = 1;
+done:
+    for (size_t i = 0; texts && i < n; i++)
+        free(texts[i]);
+    free(texts);
+    free(docs);
+    free(rank);
+    free(pairs);
+    free(near);
+    eng_dup_set_free(set);
+    return rc;
+}
+
 int eng_dupstage_run(eng_store *st, const eng_record *recs, size_t n, const eng_dup_config *c,
                      eng_dup_result *out, eng_err *err)
 {
-    (void)st;
-    (void)c;
     memset(out, 0, sizeof *out);
     size_t cap = 0;
     out->duplicate_of = malloc((n ? n : 1) * sizeof *out->duplicate_of);
@@ -355,6 +560,13 @@ int eng_dupstage_run(eng_store *st, const eng_record *recs, size_t n, const eng_
     if (find_exact(recs, n, out, &cap)) {
         eng_dup_result_release(out);
         return eng_fail(err, ENG_EIO, "out of memory while finding exact duplicates");
+    }
+    if (!c->skip_near) {
+        int rc = find_near(st, recs, n, c, out, &cap, err);
+        if (rc) {
+            eng_dup_result_release(out);
+            return rc;
+        }
     }
     qsort(out->pairs, out->npairs, sizeof *out->pairs, pair_cmp);
     return ENG_OK;
