@@ -67,6 +67,9 @@ const char *cli_default_rules(void);
 int cli_score(cli_ctx *ctx, eng_store *st, const char *rules, const char *name, const char **sw,
               size_t nsw, int no_dups, long *run_id);
 int cli_apply_schemes(rule_set *set, const char **sw, size_t n);
+/* Writes the workbook(s) of a run (shared by report and evaluate). */
+int cli_report(cli_ctx *ctx, eng_store *st, long run, const char *output, const char *lang,
+               const char *split_by);
 
 /* Output that appears whole or not at all: cli_output_open gives stdout for
  * NULL or "-", else a temporary file beside path (OUT: *tmp); close with

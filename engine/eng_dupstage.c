@@ -446,23 +446,27 @@ done:
     return rc;
 }
 
+static void params_from_config(const eng_dup_config *c, eng_dup_params *p)
+{
+    eng_dup_params_default(p);
+    p->jaccard = c->jaccard;
+    p->containment = c->containment;
+    if (c->shingle_cjk > 0)
+        p->shingle_cjk = c->shingle_cjk;
+    if (c->shingle_latin > 0)
+        p->shingle_latin = c->shingle_latin;
+    if (c->num_perm > 0)
+        p->num_perm = c->num_perm;
+    p->jobs = c->jobs;
+    p->stop_phrases = c->stop;
+    p->nstop = c->nstop;
+}
+
 static int find_near(eng_store *st, const eng_record *recs, size_t n, const eng_dup_config *c,
                      eng_dup_result *out, size_t *cap, eng_err *err)
 {
     eng_dup_params p;
-    eng_dup_params_default(&p);
-    p.jaccard = c->jaccard;
-    p.containment = c->containment;
-    if (c->shingle_cjk > 0)
-        p.shingle_cjk = c->shingle_cjk;
-    if (c->shingle_latin > 0)
-        p.shingle_latin = c->shingle_latin;
-    if (c->num_perm > 0)
-        p.num_perm = c->num_perm;
-    p.jobs = c->jobs;
-    p.stop_phrases = c->stop;
-    p.nstop = c->nstop;
-
+    params_from_config(c, &p);
     char **texts = calloc(n ? n : 1, sizeof *texts);
     eng_dup_doc *docs = calloc(n ? n : 1, sizeof *docs);
     long *rank = earlier_ranks(recs, n);
@@ -570,4 +574,97 @@ int eng_dupstage_run(eng_store *st, const eng_record *recs, size_t n, const eng_
     }
     qsort(out->pairs, out->npairs, sizeof *out->pairs, pair_cmp);
     return ENG_OK;
+}
+
+void eng_screen_release(eng_screen_result *r, size_t n)
+{
+    for (size_t i = 0; r && i < n; i++) {
+        for (size_t k = 0; k < r[i].n; k++) {
+            free(r[i].matches[k].contained);
+            free(r[i].matches[k].passage_stored);
+            free(r[i].matches[k].passage_proposal);
+            free(r[i].matches[k].signals);
+        }
+        free(r[i].matches);
+    }
+}
+
+int eng_screen(eng_store *st, const eng_record *stored, size_t nstored, const eng_record *props,
+               size_t nprops, const eng_dup_config *c, size_t top_k, eng_screen_result *out,
+               eng_err *err)
+{
+    eng_dup_params p;
+    params_from_config(c, &p);
+    char **texts = calloc(nstored ? nstored : 1, sizeof *texts);
+    eng_dup_doc *docs = calloc(nstored ? nstored : 1, sizeof *docs);
+    eng_dup_set *set = NULL;
+    int rc = ENG_OK;
+    memset(out, 0, nprops * sizeof *out);
+    if (!texts || !docs) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < nstored; i++) {
+        if (!(texts[i] = dup_text(&stored[i]))) {
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+            goto done;
+        }
+        docs[i].text = texts[i];
+        docs[i].len = strlen(texts[i]);
+        docs[i].order = (long)i;
+    }
+    if ((rc = eng_dup_set_new(&p, &set, err)) ||
+        (rc = fill_set(st, set, docs, texts, nstored, err)))
+        goto done;
+    for (size_t i = 0; i < nprops && !rc; i++) {
+        char *pt = dup_text(&props[i]);
+        char *pnorm = pt ? eng_dup_normalise(pt) : NULL;
+        eng_dup_pair *hits = NULL;
+        size_t nh = 0;
+        if (!pt || !pnorm)
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+        else
+            rc = eng_dup_query(set, pt, strlen(pt), top_k, &hits, &nh, err);
+        if (!rc && nh && !(out[i].matches = calloc(nh, sizeof *out[i].matches)))
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+        for (size_t k = 0; k < nh && !rc; k++) {
+            const eng_dup_pair *h = &hits[k];
+            const eng_record *s = &stored[h->a];
+            eng_screen_match *m = &out[i].matches[out[i].n++];
+            m->stored = h->a;
+            m->jaccard = h->jaccard;
+            m->containment = h->containment;
+            char *snorm = eng_dup_normalise(texts[h->a]);
+            if (snorm && *pnorm && !strcmp(snorm, pnorm))
+                m->kind = "exact";
+            else if (h->contained != ENG_DUP_NONE)
+                m->kind = "partial";
+            else if (h->jaccard >= c->jaccard)
+                m->kind = "near";
+            else
+                m->kind = "similar";
+            free(snorm);
+            if (h->contained != ENG_DUP_NONE)
+                m->contained = strdup(h->contained == ENG_DUP_A_IN_B ? s->id : props[i].id);
+            eng_dup_span span;
+            if ((rc = eng_dup_passage(set, texts[h->a], docs[h->a].len, pt, strlen(pt), &span,
+                                      err)) != ENG_OK)
+                break;
+            m->passage_stored = excerpt(texts[h->a], span.a_off, span.a_len, 600);
+            m->passage_proposal = excerpt(pt, span.b_off, span.b_len, 600);
+            m->signals = signals_json(s, &props[i]);
+        }
+        free(hits);
+        free(pt);
+        free(pnorm);
+    }
+done:
+    for (size_t i = 0; texts && i < nstored; i++)
+        free(texts[i]);
+    free(texts);
+    free(docs);
+    eng_dup_set_free(set);
+    if (rc)
+        eng_screen_release(out, nprops);
+    return rc;
 }

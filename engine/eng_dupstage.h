@@ -46,6 +46,29 @@ void eng_dup_result_release(eng_dup_result *r);
 int eng_dupstage_run(eng_store *st, const eng_record *recs, size_t n, const eng_dup_config *c,
                      eng_dup_result *out, eng_err *err);
 
+/* Screening: each proposal against every stored record, nothing stored
+ * (the signature cache excepted).  For proposal i, out[i] lists up to top_k
+ * stored records with max(Jaccard, containment) at or above the floor (0.3),
+ * best first, each with the shared passage and the signals. */
+typedef struct eng_screen_match {
+    size_t stored;      /* index into the stored records */
+    const char *kind;   /* "exact", "near", "partial" or "similar" (static) */
+    double jaccard, containment;
+    char *contained;    /* id of the record inside the other, NULL when none */
+    char *passage_stored, *passage_proposal;
+    char *signals;      /* JSON array */
+} eng_screen_match;
+
+typedef struct eng_screen_result {
+    eng_screen_match *matches;
+    size_t n;
+} eng_screen_result;
+
+int eng_screen(eng_store *st, const eng_record *stored, size_t nstored, const eng_record *props,
+               size_t nprops, const eng_dup_config *c, size_t top_k, eng_screen_result *out,
+               eng_err *err);
+void eng_screen_release(eng_screen_result *r, size_t n);
+
 /* Normalised text for exact comparison: full-width folded to half-width,
  * ASCII lower-cased, white space and punctuation removed.  malloc'd. */
 char *eng_dup_normalise(const char *s);
