@@ -67,6 +67,11 @@ const char *cli_default_rules(void);
 int cli_score(cli_ctx *ctx, eng_store *st, const char *rules, const char *name, const char **sw,
               size_t nsw, int no_dups, long *run_id);
 int cli_apply_schemes(rule_set *set, const char **sw, size_t n);
+/* Imports files one by one (shared by import and evaluate), printing a
+ * summary line per file; returns the worst exit code. */
+struct imp_options;
+int cli_import_files(cli_ctx *ctx, eng_store *st, const char **files, size_t n,
+                     const struct imp_options *o);
 /* Writes the workbook(s) of a run (shared by report and evaluate). */
 int cli_report(cli_ctx *ctx, eng_store *st, long run, const char *output, const char *lang,
                const char *split_by);

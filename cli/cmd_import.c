@@ -1,0 +1,96 @@
+/* cmd_import: `vernier import FILE...` — load records into the store, one
+ * transaction per file; re-importing a file changes nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "importers/imp_import.h"
+
+static const char usage[] =
+    "vernier import FILE... [--source NAME] [--map MAP.json] [--encoding NAME] "
+    "[--delimiter C] [--sheet NAME] [--indicators FILE] [--skip-bad] [--rejects FILE] [--dry-run]";
+
+int cli_import_files(cli_ctx *ctx, eng_store *st, const char **files, size_t n,
+                     const imp_options *o)
+{
+    int worst = 0;
+    for (size_t i = 0; i < n; i++) {
+        imp_result res;
+        memset(&res, 0, sizeof res);
+        eng_err err;
+        eng_err_clear(&err);
+        int rc = imp_import_file(st, files[i], o, &res, &err);
+        if (rc) {
+            cli_fail(&err);
+            if (rc > worst)
+                worst = rc;
+            imp_result_release(&res);
+            continue;
+        }
+        if (o->dry_run) {
+            fputs(res.dry_run_text ? res.dry_run_text : "", stdout);
+        } else if (res.already) {
+            if (!ctx->quiet)
+                fprintf(stderr, "vernier: %s: already imported (import #%ld): nothing changed\n",
+                        files[i], res.import_id);
+        } else if (!ctx->quiet) {
+            fprintf(stderr,
+                    "vernier: %s: %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected",
+                    files[i], res.rows, res.counts.added, res.counts.updated, res.counts.unchanged,
+                    res.counts.rejected);
+            if (res.counts.skipped_headers)
+                fprintf(stderr, ", %ld repeated header rows skipped", res.counts.skipped_headers);
+            fprintf(stderr, "\n");
+        }
+        imp_result_release(&res);
+    }
+    return worst;
+}
+
+static int cli_import_options(const char *delimiter, imp_options *o)
+{
+    if (!delimiter)
+        return 0;
+    if (!strcmp(delimiter, "tab") || !strcmp(delimiter, "\\t") || !strcmp(delimiter, "TAB"))
+        o->delimiter = '\t';
+    else if (strlen(delimiter) == 1 && delimiter[0] != '"' && delimiter[0] != '\n')
+        o->delimiter = delimiter[0];
+    else
+        return cli_usage_error(usage, "--delimiter takes one character or tab, got \"%s\"",
+                               delimiter);
+    return 0;
+}
+
+int cmd_import(cli_ctx *ctx, int argc, char **argv)
+{
+    imp_options o;
+    memset(&o, 0, sizeof o);
+    const char *delimiter = NULL;
+    const cli_opt opts[] = {{"source", &o.source, NULL, NULL, NULL},
+                            {"map", &o.map_path, NULL, NULL, NULL},
+                            {"encoding", &o.encoding, NULL, NULL, NULL},
+                            {"delimiter", &delimiter, NULL, NULL, NULL},
+                            {"sheet", &o.sheet, NULL, NULL, NULL},
+                            {"indicators", &o.indicators_path, NULL, NULL, NULL},
+                            {"skip-bad", NULL, &o.skip_bad, NULL, NULL},
+                            {"rejects", &o.rejects_path, NULL, NULL, NULL},
+                            {"dry-run", NULL, &o.dry_run, NULL, NULL},
+                            {NULL, NULL, NULL, NULL, NULL}};
+    const char *files[256];
+    size_t n;
+    CLI_PARSE(ctx, argc, argv, opts, files, 256, &n, usage);
+    if (!n)
+        return cli_usage_error(usage, "import: which files? give one or more");
+    if (cli_import_options(delimiter, &o))
+        return 1;
+    if (o.indicators_path && n > 1)
+        return cli_usage_error(usage, "--indicators goes with one projects file");
+    eng_store *st;
+    int rc = cli_open_store(ctx, &st);
+    if (rc)
+        return rc;
+    rc = cli_import_files(ctx, st, files, n, &o);
+    eng_store_close(st);
+    return rc;
+}
