@@ -403,6 +403,29 @@ static int tokens_push(eng_tokens *t, uint64_t hash, size_t off, size_t len, int
 }
 
 /* Tokenises without stop-phrase removal. */
+/* ASCII letters and digits folded to lower case; 0 for every other byte
+ * below 0x80 (the fast path of raw_tokens). */
+static const unsigned char ascii_fold[128] = {
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5', ['6'] = '6',
+    ['7'] = '7', ['8'] = '8', ['9'] = '9', ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd',
+    ['E'] = 'e', ['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k',
+    ['L'] = 'l', ['M'] = 'm', ['N'] = 'n', ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r',
+    ['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y',
+    ['Z'] = 'z', ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f',
+    ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm',
+    ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
+    ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z',
+};
+
+static inline void wb_flush(unsigned char *wb, size_t *nb, size_t *total, uint64_t *h)
+{
+    *h = fold_words(*h, wb, 32);
+    memmove(wb, wb + 256, *nb - 256);
+    *nb -= 256;
+    *total += 256;
+}
+
+/* Tokenises without stop-phrase removal. */
 static int raw_tokens(const char *text, size_t n, eng_tokens *out)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -410,6 +433,10 @@ static int raw_tokens(const char *text, size_t n, eng_tokens *out)
     size_t i = 0;
     out->n = 0;
     while (i < n) {
+        while (i < n && s[i] < 0x80 && !ascii_fold[s[i]])
+            i++; /* ASCII separators */
+        if (i >= n)
+            break;
         uint32_t cp;
         int cls;
         size_t len = next_char(s + i, n - i, &cp, &cls);
@@ -429,20 +456,25 @@ static int raw_tokens(const char *text, size_t n, eng_tokens *out)
          * into h whenever wb fills, exactly as eng_hash64 would */
         size_t start = i, nb = 0, total = 0;
         uint64_t h = TOKEN_SEED ^ HC0;
+        nb += encode(cp, wb + nb);
+        i += len;
         for (;;) {
-            nb += encode(cp, wb + nb);
-            i += len;
-            if (nb >= 256) {
-                h = fold_words(h, wb, 32);
-                memmove(wb, wb + 256, nb - 256);
-                nb -= 256;
-                total += 256;
+            unsigned char f;
+            while (i < n && s[i] < 0x80 && (f = ascii_fold[s[i]]) != 0) {
+                wb[nb++] = f;
+                i++;
+                if (nb >= 256)
+                    wb_flush(wb, &nb, &total, &h);
             }
-            if (i >= n)
+            if (i >= n || s[i] < 0x80)
                 break;
             len = next_char(s + i, n - i, &cp, &cls);
             if (cls != C_WORD)
                 break;
+            nb += encode(cp, wb + nb);
+            i += len;
+            if (nb >= 256)
+                wb_flush(wb, &nb, &total, &h);
         }
         total += nb;
         h = fold_words(h, wb, nb / 8);
@@ -702,11 +734,46 @@ static void quick_sort(uint64_t *v, size_t n)
     insertion_sort(v, n);
 }
 
+/* One pass of counting sort on the top bits into about n/2 buckets, then
+ * insertion sort inside each: linear time for hashes, which are uniform;
+ * a crowded bucket (non-uniform input) falls back to quicksort. */
+#define BUCKET_MAX_N 4096
+static void bucket_sort(uint64_t *v, size_t n)
+{
+    uint64_t tmp[BUCKET_MAX_N];
+    uint32_t cnt[BUCKET_MAX_N / 2 + 1];
+    unsigned bits = 1;
+    while (((size_t)1 << (bits + 1)) <= n / 2)
+        bits++;
+    size_t nb = (size_t)1 << bits;
+    memset(cnt, 0, (nb + 1) * sizeof *cnt);
+    for (size_t i = 0; i < n; i++)
+        cnt[(v[i] >> (64 - bits)) + 1]++;
+    for (size_t b = 0; b < nb; b++)
+        cnt[b + 1] += cnt[b];
+    for (size_t i = 0; i < n; i++)
+        tmp[cnt[v[i] >> (64 - bits)]++] = v[i];
+    /* cnt[b] is now the end of bucket b */
+    size_t lo = 0;
+    for (size_t b = 0; b < nb; b++) {
+        size_t hi = cnt[b];
+        if (hi - lo > 32)
+            quick_sort(tmp + lo, hi - lo);
+        else
+            insertion_sort(tmp + lo, hi - lo);
+        lo = hi;
+    }
+    memcpy(v, tmp, n * sizeof *v);
+}
+
 size_t eng_text_sort_unique(uint64_t *v, size_t n)
 {
     if (n < 2)
         return n;
-    quick_sort(v, n);
+    if (n >= 64 && n <= BUCKET_MAX_N)
+        bucket_sort(v, n);
+    else
+        quick_sort(v, n);
     size_t w = 1;
     for (size_t i = 1; i < n; i++)
         if (v[i] != v[w - 1])

@@ -1,0 +1,1336 @@
+/*
+ * eng_dup: MinHash (one-permutation hashing with optimal densification),
+ * LSH banding and exact verification (see eng_dup.h).
+ *
+ * Memory layout, chosen for a million texts: all shingle sets in one uint64
+ * arena with a start offset per doc; signatures num_perm uint32 per doc in
+ * one array; band buckets are never allocated: for one band at a time, an
+ * array of (band key << 32 | doc) is radix-sorted and runs of equal keys
+ * are the buckets.  A pair is handled only in the first band where its rows
+ * agree, so every candidate is verified once and nothing has to remember
+ * which pairs were seen; workers take bands from a shared counter and the
+ * output is sorted at the end, so any number of jobs gives the same result.
+ */
+#include "engine/eng_dup.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/eng_text.h"
+
+#define MAX_JOBS 64
+#define ADD_CHUNK 8192 /* docs prepared per round of eng_dup_add */
+#define DENSIFY_SEED 0x64656e7369667931ull
+#define BAND_SEED 0x62616e64733a7631ull
+#define BLOB_MAGIC 0x50554456u /* "VDUP" little-endian */
+#define BLOB_VERSION 1u
+#define BLOB_HEADER 32
+
+struct eng_dup_set {
+    eng_dup_params p; /* stop phrases not kept (they live on in text) */
+    eng_text *text;
+    int K;
+    int pair_b, pair_r, floor_b, floor_r;
+    double pair_t, pair_p, floor_p;
+    int pair_mmin, floor_mmin; /* fewest agreeing rows worth an exact check */
+    char key[96];
+    size_t n, cap;
+    uint32_t *sig;   /* cap * K */
+    uint64_t *start; /* cap + 1: doc i's shingles are sh[start[i]..start[i+1]) */
+    long *order;     /* cap */
+    uint64_t *sh;
+    size_t shcap;
+};
+
+__extension__ typedef unsigned __int128 u128;
+
+static inline uint64_t mix(uint64_t h, uint64_t x)
+{
+    u128 r = (u128)(x ^ 0xbf58476d1ce4e5b9ull) * (h ^ 0x94d049bb133111ebull);
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+/* ---- threads ------------------------------------------------------------------ */
+
+typedef struct worker_arg {
+    void (*fn)(void *, int);
+    void *ctx;
+    int w;
+} worker_arg;
+
+static void *worker_main(void *p)
+{
+    worker_arg *a = p;
+    a->fn(a->ctx, a->w);
+    return NULL;
+}
+
+/* Runs fn(ctx, w) on `jobs` workers (w = 0 on the calling thread).  Work is
+ * pulled from counters in ctx, so a thread that cannot be started only
+ * makes the rest slower.  Returns the number of workers that ran. */
+static int run_workers(int jobs, void (*fn)(void *, int), void *ctx)
+{
+    pthread_t th[MAX_JOBS];
+    worker_arg args[MAX_JOBS];
+    int started = 1;
+    for (int w = 1; w < jobs; w++) {
+        args[w] = (worker_arg){fn, ctx, w};
+        if (pthread_create(&th[started], NULL, worker_main, &args[w]) != 0)
+            break;
+        started++;
+    }
+    fn(ctx, 0);
+    for (int i = 1; i < started; i++)
+        pthread_join(th[i], NULL);
+    return started;
+}
+
+static int jobs_of(const eng_dup_set *s)
+{
+    int j = s->p.jobs;
+    return j < 1 ? 1 : j > MAX_JOBS ? MAX_JOBS : j;
+}
+
+/* ---- parameters ---------------------------------------------------------------- */
+
+void eng_dup_params_default(eng_dup_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->jaccard = 0.5;
+    p->containment = 0.7;
+    p->contain_ratio = 2.0;
+    p->floor = 0.3;
+    p->recall = 0.995;
+    p->shingle_cjk = 3;
+    p->shingle_latin = 2;
+    p->num_perm = 128;
+    p->jobs = 1;
+}
+
+static double p_candidate(double t, int b, int r)
+{
+    return 1.0 - pow(1.0 - pow(t, r), b);
+}
+
+/* The largest m with P(X < m) <= 1e-6 for X ~ Binomial(K, t): a pair of
+ * Jaccard t has fewer than m agreeing signature rows with probability
+ * at most 1e-6 (rows of sets with at least K shingles fall in distinct
+ * bins and are no more dependent than binomial draws). */
+static int min_matches(int K, double t)
+{
+    if (t >= 1)
+        return K;
+    double logp = (double)K * log1p(-t), cdf = 0;
+    for (int m = 0; m <= K; m++) {
+        cdf += exp(logp);
+        if (cdf > 1e-6)
+            return m;
+        logp += log((double)(K - m) / (double)(m + 1)) + log(t) - log1p(-t);
+    }
+    return K;
+}
+
+double eng_dup_banding(int num_perm, double t, double recall, int *bands, int *rows)
+{
+    for (int r = num_perm; r >= 1; r--) {
+        int b = num_perm / r;
+        double p = p_candidate(t, b, r);
+        if (p >= recall || r == 1) {
+            *bands = b;
+            *rows = r;
+            return p;
+        }
+    }
+    *bands = num_perm;
+    *rows = 1;
+    return p_candidate(t, num_perm, 1);
+}
+
+static int in_unit(double x)
+{
+    return x > 0 && x <= 1;
+}
+
+int eng_dup_set_new(const eng_dup_params *p, eng_dup_set **out, eng_err *err)
+{
+    if (!in_unit(p->jaccard))
+        return eng_fail(err, ENG_EUSAGE, "duplicates: jaccard %g is not in (0, 1]", p->jaccard);
+    if (!(p->containment > 0))
+        return eng_fail(err, ENG_EUSAGE, "duplicates: containment %g is not above 0",
+                        p->containment);
+    if (!(p->contain_ratio >= 0 && p->contain_ratio < 1e6))
+        return eng_fail(err, ENG_EUSAGE, "duplicates: contain_ratio %g is out of range",
+                        p->contain_ratio);
+    if (!in_unit(p->floor))
+        return eng_fail(err, ENG_EUSAGE, "duplicates: floor %g is not in (0, 1]", p->floor);
+    if (!(p->recall >= 0.5 && p->recall <= 0.999999))
+        return eng_fail(err, ENG_EUSAGE, "duplicates: recall %g is not in [0.5, 0.999999]",
+                        p->recall);
+    if (p->num_perm < 8 || p->num_perm > 1024)
+        return eng_fail(err, ENG_EUSAGE, "duplicates: num_perm %d is not in 8..1024",
+                        p->num_perm);
+    eng_dup_set *s = calloc(1, sizeof *s);
+    if (!s)
+        return eng_fail(err, ENG_EIO, "duplicates: out of memory");
+    eng_text_params tp = {p->shingle_cjk, p->shingle_latin, p->stop_phrases, p->nstop};
+    int rc = eng_text_new(&tp, &s->text, err);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    s->p = *p;
+    s->p.stop_phrases = NULL;
+    s->p.nstop = 0;
+    s->K = p->num_perm;
+    double t = p->jaccard;
+    if (p->containment <= 1 && p->contain_ratio > 1) {
+        double tc = p->containment / (1 + p->contain_ratio - p->containment);
+        if (tc < t)
+            t = tc;
+    }
+    s->pair_t = t;
+    s->pair_p = eng_dup_banding(s->K, t, p->recall, &s->pair_b, &s->pair_r);
+    s->floor_p = eng_dup_banding(s->K, p->floor, p->recall, &s->floor_b, &s->floor_r);
+    s->pair_mmin = min_matches(s->K, t);
+    s->floor_mmin = min_matches(s->K, p->floor);
+    snprintf(s->key, sizeof s->key, "oph-dens:k=%d/%d:p=%d:t=%016llx:v1", p->shingle_cjk,
+             p->shingle_latin, p->num_perm, (unsigned long long)eng_text_digest(s->text));
+    s->start = calloc(1, sizeof *s->start);
+    if (!s->start) {
+        eng_dup_set_free(s);
+        return eng_fail(err, ENG_EIO, "duplicates: out of memory");
+    }
+    *out = s;
+    return ENG_OK;
+}
+
+void eng_dup_set_free(eng_dup_set *s)
+{
+    if (!s)
+        return;
+    eng_text_free(s->text);
+    free(s->sig);
+    free(s->start);
+    free(s->order);
+    free(s->sh);
+    free(s);
+}
+
+size_t eng_dup_count(const eng_dup_set *s)
+{
+    return s->n;
+}
+
+size_t eng_dup_size(const eng_dup_set *s, size_t i)
+{
+    return i < s->n ? (size_t)(s->start[i + 1] - s->start[i]) : 0;
+}
+
+const char *eng_dup_key(const eng_dup_set *s)
+{
+    return s->key;
+}
+
+/* ---- signatures ------------------------------------------------------------------ */
+
+/* One-permutation hashing of the sorted set h[0..m): bin = the hash's high
+ * 32 bits scaled to K, value = the low 32 bits of the bin's smallest hash
+ * (the first one met, the set being sorted); then optimal densification:
+ * an empty bin i takes the value of the first non-empty bin on the probe
+ * sequence mix(i, 1), mix(i, 2), ..., the same for every set. */
+static void signature(const uint64_t *h, size_t m, int K, uint32_t *sig, unsigned char *filled)
+{
+    memset(filled, 0, (size_t)K);
+    if (!m) {
+        memset(sig, 0, (size_t)K * sizeof *sig);
+        return;
+    }
+    size_t nfilled = 0;
+    for (size_t i = 0; i < m; i++) {
+        uint32_t bin = (uint32_t)(((h[i] >> 32) * (uint64_t)K) >> 32);
+        if (!filled[bin]) {
+            filled[bin] = 1;
+            sig[bin] = (uint32_t)h[i];
+            nfilled++;
+        }
+    }
+    if (nfilled == (size_t)K)
+        return;
+    for (int i = 0; i < K; i++) {
+        if (filled[i])
+            continue;
+        for (uint64_t a = 1;; a++) {
+            uint64_t x = mix(DENSIFY_SEED ^ (uint64_t)i, a);
+            uint32_t j = (uint32_t)(((x >> 32) * (uint64_t)K) >> 32);
+            if (filled[j]) {
+                sig[i] = sig[j];
+                break;
+            }
+        }
+    }
+}
+
+/* ---- adding docs ------------------------------------------------------------------- */
+
+static int grow_docs(eng_dup_set *s, size_t need)
+{
+    if (need <= s->cap)
+        return 0;
+    size_t cap = s->cap ? s->cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    uint32_t *sig = realloc(s->sig, cap * (size_t)s->K * sizeof *sig);
+    if (!sig)
+        return -1;
+    s->sig = sig;
+    uint64_t *start = realloc(s->start, (cap + 1) * sizeof *start);
+    if (!start)
+        return -1;
+    s->start = start;
+    long *order = realloc(s->order, cap * sizeof *order);
+    if (!order)
+        return -1;
+    s->order = order;
+    s->cap = cap;
+    return 0;
+}
+
+static int grow_shingles(eng_dup_set *s, size_t need)
+{
+    if (need <= s->shcap)
+        return 0;
+    size_t cap = s->shcap ? s->shcap : 65536;
+    while (cap < need)
+        cap *= 2;
+    uint64_t *sh = realloc(s->sh, cap * sizeof *sh);
+    if (!sh)
+        return -1;
+    s->sh = sh;
+    s->shcap = cap;
+    return 0;
+}
+
+typedef struct add_worker {
+    eng_tokens tk;
+    uint64_t *buf;
+    size_t bufcap;
+    uint64_t *arena;
+    size_t an, acap;
+    unsigned char *filled;
+    int rc;
+    size_t bad;
+} add_worker;
+
+typedef struct add_ctx {
+    eng_dup_set *s;
+    const eng_dup_doc *docs;
+    size_t n;    /* docs in this round */
+    size_t base; /* set index of docs[0] */
+    atomic_size_t next;
+    unsigned char *who; /* worker of each doc */
+    size_t *where;      /* offset in that worker's arena */
+    uint32_t *count;
+    add_worker w[MAX_JOBS];
+} add_ctx;
+
+/* Tokens, shingles, sorted set and signature of one text.  OUT: *set (in
+ * w->buf), *m; sig.  Returns ENG_OK, ENG_EINPUT or ENG_EIO. */
+static int prepare_one(const eng_dup_set *s, add_worker *w, const char *text, size_t len,
+                       uint32_t *sig, size_t *m)
+{
+    if (len >= 0xFFFFFFFFu)
+        return ENG_EINPUT;
+    if (eng_text_tokens(s->text, text ? text : "", text ? len : 0, &w->tk, NULL))
+        return ENG_EIO;
+    size_t need = eng_text_max_shingles(w->tk.n);
+    if (need > w->bufcap) {
+        size_t cap = w->bufcap ? w->bufcap : 1024;
+        while (cap < need)
+            cap *= 2;
+        uint64_t *b = realloc(w->buf, cap * sizeof *b);
+        if (!b)
+            return ENG_EIO;
+        w->buf = b;
+        w->bufcap = cap;
+    }
+    size_t k = eng_text_shingles(s->text, w->tk.v, w->tk.n, w->buf);
+    k = eng_text_sort_unique(w->buf, k);
+    signature(w->buf, k, s->K, sig, w->filled);
+    *m = k;
+    return ENG_OK;
+}
+
+static void add_work(void *p, int wi)
+{
+    add_ctx *c = p;
+    add_worker *w = &c->w[wi];
+    const eng_dup_set *s = c->s;
+    for (;;) {
+        size_t lo = atomic_fetch_add(&c->next, 16);
+        if (lo >= c->n || w->rc)
+            return;
+        size_t hi = lo + 16 < c->n ? lo + 16 : c->n;
+        for (size_t i = lo; i < hi; i++) {
+            const eng_dup_doc *d = &c->docs[i];
+            size_t m = 0;
+            int rc = prepare_one(s, w, d->text, d->len, s->sig + (c->base + i) * (size_t)s->K, &m);
+            if (rc) {
+                w->rc = rc;
+                w->bad = i;
+                return;
+            }
+            if (w->an + m > w->acap) {
+                size_t cap = w->acap ? w->acap : 65536;
+                while (cap < w->an + m)
+                    cap *= 2;
+                uint64_t *a = realloc(w->arena, cap * sizeof *a);
+                if (!a) {
+                    w->rc = ENG_EIO;
+                    w->bad = i;
+                    return;
+                }
+                w->arena = a;
+                w->acap = cap;
+            }
+            memcpy(w->arena + w->an, w->buf, m * sizeof *w->buf);
+            c->who[i] = (unsigned char)wi;
+            c->where[i] = w->an;
+            c->count[i] = (uint32_t)m;
+            w->an += m;
+        }
+    }
+}
+
+int eng_dup_add(eng_dup_set *s, const eng_dup_doc *docs, size_t n, eng_err *err)
+{
+    if (s->n + n >= 0xFFFFFFFFu)
+        return eng_fail(err, ENG_EUSAGE, "duplicates: at most %u texts", 0xFFFFFFFEu);
+    int jobs = jobs_of(s);
+    add_ctx *c = calloc(1, sizeof *c);
+    size_t round = n < ADD_CHUNK ? n : ADD_CHUNK;
+    int rc = ENG_OK;
+    size_t added = 0, sh_used = s->start[s->n];
+    if (!c)
+        return eng_fail(err, ENG_EIO, "duplicates: out of memory");
+    c->who = malloc(round + 1);
+    c->where = malloc((round + 1) * sizeof *c->where);
+    c->count = malloc((round + 1) * sizeof *c->count);
+    if (!c->who || !c->where || !c->count || grow_docs(s, s->n + n))
+        goto oom;
+    for (int w = 0; w < jobs; w++) {
+        eng_tokens_init(&c->w[w].tk);
+        c->w[w].filled = malloc((size_t)s->K);
+        if (!c->w[w].filled)
+            goto oom;
+    }
+    c->s = s;
+    while (added < n) {
+        size_t m = n - added < round ? n - added : round;
+        c->docs = docs + added;
+        c->n = m;
+        c->base = s->n + added;
+        atomic_store(&c->next, 0);
+        for (int w = 0; w < jobs; w++)
+            c->w[w].an = 0;
+        run_workers(jobs, add_work, c);
+        size_t bad = SIZE_MAX;
+        for (int w = 0; w < jobs; w++)
+            if (c->w[w].rc && c->w[w].bad < bad) {
+                bad = c->w[w].bad;
+                rc = c->w[w].rc;
+            }
+        if (rc == ENG_EINPUT) {
+            rc = eng_fail(err, ENG_EINPUT, "duplicates: text %zu is 4 GiB or more",
+                          added + bad);
+            goto done;
+        }
+        if (rc)
+            goto oom;
+        size_t total = 0;
+        for (size_t i = 0; i < m; i++)
+            total += c->count[i];
+        if (grow_shingles(s, sh_used + total))
+            goto oom;
+        for (size_t i = 0; i < m; i++) {
+            size_t d = s->n + added + i;
+            memcpy(s->sh + sh_used, c->w[c->who[i]].arena + c->where[i],
+                   c->count[i] * sizeof *s->sh);
+            sh_used += c->count[i];
+            s->start[d + 1] = sh_used;
+            s->order[d] = docs[added + i].order;
+        }
+        added += m;
+    }
+    s->n += n;
+    goto done;
+oom:
+    rc = eng_fail(err, ENG_EIO, "duplicates: out of memory");
+done:
+    for (int w = 0; w < jobs; w++) {
+        eng_tokens_release(&c->w[w].tk);
+        free(c->w[w].buf);
+        free(c->w[w].arena);
+        free(c->w[w].filled);
+    }
+    free(c->who);
+    free(c->where);
+    free(c->count);
+    free(c);
+    return rc;
+}
+
+int eng_dup_prepare(const eng_dup_doc *docs, size_t n, const eng_dup_params *p, eng_dup_set **out,
+                    eng_err *err)
+{
+    eng_dup_set *s = NULL;
+    int rc = eng_dup_set_new(p, &s, err);
+    if (rc)
+        return rc;
+    rc = eng_dup_add(s, docs, n, err);
+    if (rc) {
+        eng_dup_set_free(s);
+        return rc;
+    }
+    *out = s;
+    return ENG_OK;
+}
+
+/* ---- blobs ------------------------------------------------------------------------- */
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+    return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+/* Layout: "VDUP", version, num_perm, shingle count (u32 each), the text
+ * parameters' digest and a checksum of what follows (u64 each), then the
+ * signature (u32 x num_perm) and the sorted shingle set (u64 each). */
+int eng_dup_blob(const eng_dup_set *s, size_t i, void **blob, size_t *len, eng_err *err)
+{
+    if (i >= s->n)
+        return eng_fail(err, ENG_EUSAGE, "duplicates: no text %zu", i);
+    size_t m = eng_dup_size(s, i), K = (size_t)s->K;
+    size_t size = BLOB_HEADER + 4 * K + 8 * m;
+    unsigned char *b = malloc(size);
+    if (!b)
+        return eng_fail(err, ENG_EIO, "duplicates: out of memory");
+    put32(b, BLOB_MAGIC);
+    put32(b + 4, BLOB_VERSION);
+    put32(b + 8, (uint32_t)K);
+    put32(b + 12, (uint32_t)m);
+    put64(b + 16, eng_text_digest(s->text));
+    unsigned char *q = b + BLOB_HEADER;
+    const uint32_t *sig = s->sig + i * K;
+    for (size_t j = 0; j < K; j++, q += 4)
+        put32(q, sig[j]);
+    const uint64_t *sh = s->sh + s->start[i];
+    for (size_t j = 0; j < m; j++, q += 8)
+        put64(q, sh[j]);
+    put64(b + 24, eng_hash64(b + BLOB_HEADER, size - BLOB_HEADER, BLOB_MAGIC));
+    *blob = b;
+    *len = size;
+    return ENG_OK;
+}
+
+int eng_dup_add_blob(eng_dup_set *s, const void *blob, size_t len, long order, eng_err *err)
+{
+    const unsigned char *b = blob;
+    size_t K = (size_t)s->K;
+    if (!b || len < BLOB_HEADER || get32(b) != BLOB_MAGIC || get32(b + 4) != BLOB_VERSION)
+        return eng_fail(err, ENG_EINPUT, "duplicates: not a signature blob");
+    size_t m = get32(b + 12);
+    if (get32(b + 8) != K || get64(b + 16) != eng_text_digest(s->text))
+        return eng_fail(err, ENG_EINPUT, "duplicates: blob made with other parameters");
+    if (len != BLOB_HEADER + 4 * K + 8 * m ||
+        get64(b + 24) != eng_hash64(b + BLOB_HEADER, len - BLOB_HEADER, BLOB_MAGIC))
+        return eng_fail(err, ENG_EINPUT, "duplicates: damaged signature blob");
+    const unsigned char *sh = b + BLOB_HEADER + 4 * K;
+    for (size_t j = 1; j < m; j++)
+        if (get64(sh + 8 * j) <= get64(sh + 8 * (j - 1)))
+            return eng_fail(err, ENG_EINPUT, "duplicates: damaged signature blob");
+    if (s->n + 1 >= 0xFFFFFFFFu)
+        return eng_fail(err, ENG_EUSAGE, "duplicates: at most %u texts", 0xFFFFFFFEu);
+    size_t used = s->start[s->n];
+    if (grow_docs(s, s->n + 1) || grow_shingles(s, used + m))
+        return eng_fail(err, ENG_EIO, "duplicates: out of memory");
+    uint32_t *sig = s->sig + s->n * K;
+    for (size_t j = 0; j < K; j++)
+        sig[j] = get32(b + BLOB_HEADER + 4 * j);
+    for (size_t j = 0; j < m; j++)
+        s->sh[used + j] = get64(sh + 8 * j);
+    s->order[s->n] = order;
+    s->start[s->n + 1] = used + m;
+    s->n++;
+    return ENG_OK;
+}
+
+/* ---- verification ------------------------------------------------------------------- */
+
+/* |A ∩ B| of two sorted sets, or some value below `need` as soon as
+ * reaching need has become impossible. */
+static size_t intersect(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, size_t need)
+{
+    if (na > nb) {
+        const uint64_t *t = a;
+        a = b;
+        b = t;
+        size_t tn = na;
+        na = nb;
+        nb = tn;
+    }
+    size_t c = 0;
+    if (nb > 16 * na) {
+        /* galloping: each element of the small set searched in the big one */
+        size_t lo = 0;
+        for (size_t i = 0; i < na; i++) {
+            if (c + (na - i) < need)
+                return c;
+            uint64_t x = a[i];
+            size_t step = 1, hi = lo;
+            while (hi < nb && b[hi] < x) {
+                lo = hi + 1;
+                hi += step;
+                step *= 2;
+            }
+            if (hi > nb)
+                hi = nb;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (b[mid] < x)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo < nb && b[lo] == x) {
+                c++;
+                lo++;
+            }
+        }
+        return c;
+    }
+    size_t i = 0, j = 0;
+    while (i < na && j < nb) {
+        size_t stop = i + 32 < na ? i + 32 : na;
+        /* branch-free merge steps between bound checks */
+        while (i < stop && j < nb) {
+            uint64_t x = a[i], y = b[j];
+            c += x == y;
+            i += x <= y;
+            j += y <= x;
+        }
+        size_t ra = na - i, rb = nb - j;
+        if (c + (ra < rb ? ra : rb) < need)
+            return c;
+    }
+    return c;
+}
+
+/* The smallest intersection that can give Jaccard >= t for sizes na, nb
+ * (rounded down a little so that rounding never loses a pair). */
+static size_t need_jaccard(double t, size_t na, size_t nb)
+{
+    double x = t * (double)(na + nb) / (1 + t) * (1 - 1e-9);
+    return x <= 0 ? 0 : (size_t)x;
+}
+
+static size_t need_containment(double t, size_t na, size_t nb)
+{
+    if (t > 1)
+        return SIZE_MAX;
+    double x = t * (double)(na < nb ? na : nb) * (1 - 1e-9);
+    return x <= 0 ? 0 : (size_t)x;
+}
+
+static const uint64_t *set_of(const eng_dup_set *s, size_t i, size_t *m)
+{
+    *m = (size_t)(s->start[i + 1] - s->start[i]);
+    return s->sh + s->start[i];
+}
+
+/* ---- banding ------------------------------------------------------------------------- */
+
+static inline uint32_t band_key(const uint32_t *sig, int j, int r)
+{
+    const uint32_t *v = sig + (size_t)j * (size_t)r;
+    uint64_t h = BAND_SEED ^ (uint64_t)j;
+    int i = 0;
+    for (; i + 1 < r; i += 2)
+        h = mix(h, (uint64_t)v[i] << 32 | v[i + 1]);
+    if (i < r)
+        h = mix(h, v[i]);
+    return (uint32_t)(h >> 32);
+}
+
+static inline int band_equal(const uint32_t *x, const uint32_t *y, int j, int r)
+{
+    size_t o = (size_t)j * (size_t)r;
+    for (int i = 0; i < r; i++)
+        if (x[o + i] != y[o + i])
+            return 0;
+    return 1;
+}
+
+static inline int sig_matches(const uint32_t *x, const uint32_t *y, int K)
+{
+    int c = 0;
+    for (int i = 0; i < K; i++)
+        c += x[i] == y[i];
+    return c;
+}
+
+/* Sorts v[0..n) by the high 32 bits, stably (3 passes of 11 bits). */
+static void radix_sort_hi(uint64_t *v, uint64_t *tmp, size_t n)
+{
+    static const int shift[3] = {32, 43, 54};
+    for (int p = 0; p < 3; p++) {
+        size_t cnt[2048];
+        memset(cnt, 0, sizeof cnt);
+        int sh = shift[p];
+        for (size_t i = 0; i < n; i++)
+            cnt[(v[i] >> sh) & 2047]++;
+        size_t sum = 0;
+        for (int k = 0; k < 2048; k++) {
+            size_t c = cnt[k];
+            cnt[k] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[cnt[(v[i] >> sh) & 2047]++] = v[i];
+        uint64_t *t = v;
+        v = tmp;
+        tmp = t;
+    }
+    /* three passes: the result is in tmp's original buffer; copy back */
+    memcpy(tmp, v, n * sizeof *v);
+}
+
+enum { MODE_PAIRS, MODE_NEAREST };
+
+typedef struct band_worker {
+    uint64_t *buf, *tmp;
+    eng_dup_pair *out;
+    size_t nout, capout;
+    size_t cand, verified;
+    eng_dup_near *best; /* MODE_NEAREST: n entries */
+    int oom;
+} band_worker;
+
+typedef struct band_ctx {
+    const eng_dup_set *s;
+    int mode, B, R;
+    atomic_int next;
+    band_worker w[MAX_JOBS];
+} band_ctx;
+
+static int push_pair(band_worker *w, const eng_dup_pair *p)
+{
+    if (w->nout == w->capout) {
+        size_t cap = w->capout ? 2 * w->capout : 256;
+        eng_dup_pair *v = realloc(w->out, cap * sizeof *v);
+        if (!v)
+            return -1;
+        w->out = v;
+        w->capout = cap;
+    }
+    w->out[w->nout++] = *p;
+    return 0;
+}
+
+static void verify_pair(const eng_dup_set *s, band_worker *w, size_t a, size_t b)
+{
+    size_t na, nb;
+    const uint64_t *A = set_of(s, a, &na), *B = set_of(s, b, &nb);
+    double jt = s->p.jaccard, ct = s->p.containment;
+    size_t nj = need_jaccard(jt, na, nb), nc = need_containment(ct, na, nb);
+    size_t need = nj < nc ? nj : nc;
+    size_t inter = intersect(A, na, B, nb, need);
+    if (inter < need)
+        return;
+    double jac = (double)inter / (double)(na + nb - inter);
+    double con = (double)inter / (double)(na < nb ? na : nb);
+    if (!(jac >= jt || con >= ct))
+        return;
+    eng_dup_pair p;
+    memset(&p, 0, sizeof p);
+    p.a = a;
+    p.b = b;
+    p.jaccard = jac;
+    p.containment = con;
+    if (con >= ct && jac < jt)
+        p.contained = na <= nb ? ENG_DUP_A_IN_B : ENG_DUP_B_IN_A;
+    if (push_pair(w, &p))
+        w->oom = 1;
+}
+
+/* Is (j, d) a better nearest neighbour than cur? */
+static int better(double j, size_t d, const eng_dup_near *cur)
+{
+    return j > cur->jaccard || (j == cur->jaccard && d < cur->doc);
+}
+
+static void verify_nearest(const eng_dup_set *s, band_worker *w, size_t a, size_t b)
+{
+    if (s->order[a] == s->order[b])
+        return;
+    size_t later = s->order[a] < s->order[b] ? b : a, earlier = later == a ? b : a;
+    eng_dup_near *cur = &w->best[later];
+    double floor = s->p.floor, t = cur->jaccard > floor ? cur->jaccard : floor;
+    size_t na, nb;
+    const uint64_t *A = set_of(s, a, &na), *B = set_of(s, b, &nb);
+    size_t inter = intersect(A, na, B, nb, need_jaccard(t, na, nb));
+    double jac = (double)inter / (double)(na + nb - inter);
+    if (jac < floor || !better(jac, earlier, cur))
+        return;
+    cur->doc = earlier;
+    cur->jaccard = jac;
+    cur->containment = (double)inter / (double)(na < nb ? na : nb);
+}
+
+static void band_work(void *p, int wi)
+{
+    band_ctx *c = p;
+    band_worker *w = &c->w[wi];
+    const eng_dup_set *s = c->s;
+    const int R = c->R;
+    const size_t K = (size_t)s->K;
+    const int mmin = c->mode == MODE_PAIRS ? s->pair_mmin : s->floor_mmin;
+    for (;;) {
+        int j = atomic_fetch_add(&c->next, 1);
+        if (j >= c->B || w->oom)
+            return;
+        size_t m = 0;
+        for (size_t d = 0; d < s->n; d++)
+            if (s->start[d + 1] > s->start[d])
+                w->buf[m++] = (uint64_t)band_key(s->sig + d * K, j, R) << 32 | d;
+        radix_sort_hi(w->buf, w->tmp, m);
+        for (size_t i = 0; i < m;) {
+            size_t e = i + 1;
+            uint32_t key = (uint32_t)(w->buf[i] >> 32);
+            while (e < m && (uint32_t)(w->buf[e] >> 32) == key)
+                e++;
+            for (size_t x = i; x + 1 < e; x++) {
+                size_t a = (uint32_t)w->buf[x];
+                const uint32_t *sa = s->sig + a * K;
+                for (size_t y = x + 1; y < e; y++) {
+                    size_t b = (uint32_t)w->buf[y];
+                    const uint32_t *sb = s->sig + b * K;
+                    if (!band_equal(sa, sb, j, R))
+                        continue; /* the keys collided, not the rows */
+                    int seen = 0;
+                    for (int q = 0; q < j && !seen; q++)
+                        seen = band_equal(sa, sb, q, R);
+                    if (seen)
+                        continue; /* handled in an earlier band */
+                    w->cand++;
+                    if (s->start[a + 1] - s->start[a] >= K && s->start[b + 1] - s->start[b] >= K &&
+                        sig_matches(sa, sb, s->K) < mmin)
+                        continue; /* the signatures say it cannot reach the threshold */
+                    w->verified++;
+                    if (c->mode == MODE_PAIRS)
+                        verify_pair(s, w, a, b);
+                    else
+                        verify_nearest(s, w, a, b);
+                }
+            }
+            i = e;
+        }
+    }
+}
+
+static int pair_cmp(const void *x, const void *y)
+{
+    const eng_dup_pair *a = x, *b = y;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
+    if (a->b != b->b)
+        return a->b < b->b ? -1 : 1;
+    return 0;
+}
+
+/* Runs the banding (B, R) over the set in `mode`.  OUT: c (the caller
+ * releases it with band_release).  Returns 0 or -1 when out of memory. */
+static int band_run(const eng_dup_set *s, int mode, int B, int R, band_ctx *c)
+{
+    int jobs = jobs_of(s);
+    memset(c, 0, sizeof *c);
+    c->s = s;
+    c->mode = mode;
+    c->B = B;
+    c->R = R;
+    atomic_store(&c->next, 0);
+    for (int w = 0; w < jobs; w++) {
+        band_worker *bw = &c->w[w];
+        bw->buf = malloc((s->n + 1) * sizeof *bw->buf);
+        bw->tmp = malloc((s->n + 1) * sizeof *bw->tmp);
+        if (!bw->buf || !bw->tmp)
+            return -1;
+        if (mode == MODE_NEAREST) {
+            bw->best = malloc((s->n + 1) * sizeof *bw->best);
+            if (!bw->best)
+                return -1;
+            for (size_t i = 0; i < s->n; i++)
+                bw->best[i] = (eng_dup_near){SIZE_MAX, 0, 0};
+        }
+    }
+    run_workers(jobs, band_work, c);
+    for (int w = 0; w < jobs; w++) {
+        free(c->w[w].buf);
+        free(c->w[w].tmp);
+        c->w[w].buf = c->w[w].tmp = NULL;
+        if (c->w[w].oom)
+            return -1;
+    }
+    return 0;
+}
+
+static void band_release(band_ctx *c)
+{
+    for (int w = 0; w < MAX_JOBS; w++) {
+        free(c->w[w].buf);
+        free(c->w[w].tmp);
+        free(c->w[w].out);
+        free(c->w[w].best);
+    }
+}
+
+int eng_dup_pairs(const eng_dup_set *s, eng_dup_pair **pairs, size_t *n, eng_dup_stats *stats,
+                  eng_err *err)
+{
+    band_ctx *c = malloc(sizeof *c);
+    if (!c)
+        return eng_fail(err, ENG_EIO, "duplicates: out of memory");
+    if (band_run(s, MODE_PAIRS, s->pair_b, s->pair_r, c)) {
+        band_release(c);
+        free(c);
+        return eng_fail(err, ENG_EIO, "duplicates: out of memory");
+    }
+    size_t total = 0, cand = 0, verified = 0;
+    for (int w = 0; w < MAX_JOBS; w++) {
+        total += c->w[w].nout;
+        cand += c->w[w].cand;
+        verified += c->w[w].verified;
+    }
+    eng_dup_pair *v = NULL;
+    if (total) {
+        v = malloc(total * sizeof *v);
+        if (!v) {
+            band_release(c);
+            free(c);
+            return eng_fail(err, ENG_EIO, "duplicates: out of memory");
+        }
+        size_t o = 0;
+        for (int w = 0; w < MAX_JOBS; w++) {
+            if (c->w[w].nout)
+                memcpy(v + o, c->w[w].out, c->w[w].nout * sizeof *v);
+            o += c->w[w].nout;
+        }
+        qsort(v, total, sizeof *v, pair_cmp);
+    }
+    band_release(c);
+    free(c);
+    if (stats) {
+        stats->bands = s->pair_b;
+        stats->rows = s->pair_r;
+        stats->p_at_threshold = s->pair_p;
+        stats->candidates = cand;
+        stats->verified = verified;
+        stats->pairs = total;
+    }
+    *pairs = v;
+    *n = total;
+    return ENG_OK;
+}
+
+int eng_dup_nearest_earlier(const eng_dup_set *s, eng_dup_near *out, eng_err *err)
+{
+    band_ctx *c = malloc(sizeof *c);
+    if (!c)
+        return eng_fail(err, ENG_EIO, "duplicates: out of memory");
+    if (band_run(s, MODE_NEAREST, s->floor_b, s->floor_r, c)) {
+        band_release(c);
+        free(c);
+        return eng_fail(err, ENG_EIO, "duplicates: out of memory");
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        eng_dup_near b = {SIZE_MAX, 0, 0};
+        for (int w = 0; w < MAX_JOBS; w++)
+            if (c->w[w].best && c->w[w].best[i].doc != SIZE_MAX &&
+                better(c->w[w].best[i].jaccard, c->w[w].best[i].doc, &b))
+                b = c->w[w].best[i];
+        out[i] = b;
+    }
+    band_release(c);
+    free(c);
+    return ENG_OK;
+}
+
+/* ---- queries ---------------------------------------------------------------------------- */
+
+typedef struct query_worker {
+    eng_dup_pair *out;
+    size_t nout, capout;
+    int oom;
+} query_worker;
+
+typedef struct query_ctx {
+    const eng_dup_set *s;
+    const uint32_t *sig;
+    const uint64_t *set;
+    size_t m;
+    atomic_size_t next;
+    query_worker w[MAX_JOBS];
+} query_ctx;
+
+static void query_work(void *p, int wi)
+{
+    query_ctx *c = p;
+    query_worker *w = &c->w[wi];
+    const eng_dup_set *s = c->s;
+    const size_t K = (size_t)s->K;
+    const int B = s->floor_b, R = s->floor_r;
+    double floor = s->p.floor, ct = s->p.containment;
+    for (;;) {
+        size_t lo = atomic_fetch_add(&c->next, 4096);
+        if (lo >= s->n || w->oom)
+            return;
+        size_t hi = lo + 4096 < s->n ? lo + 4096 : s->n;
+        for (size_t d = lo; d < hi; d++) {
+            size_t nd;
+            const uint64_t *D = set_of(s, d, &nd);
+            if (!nd)
+                continue;
+            const uint32_t *sd = s->sig + d * K;
+            int hit = 0;
+            for (int j = 0; j < B && !hit; j++)
+                hit = band_equal(sd, c->sig, j, R);
+            if (!hit)
+                continue;
+            if (nd >= K && c->m >= K && sig_matches(sd, c->sig, s->K) < s->floor_mmin)
+                continue;
+            size_t need = need_containment(floor, nd, c->m), nj = need_jaccard(floor, nd, c->m);
+            if (nj < need)
+                need = nj;
+            size_t inter = intersect(D, nd, c->set, c->m, need);
+            double jac = (double)inter / (double)(nd + c->m - inter);
+            double con = (double)inter / (double)(nd < c->m ? nd : c->m);
+            if (!(jac >= floor || con >= floor))
+                continue;
+            eng_dup_pair h;
+            memset(&h, 0, sizeof h);
+            h.a = d;
+            h.b = ENG_DUP_QUERY;
+            h.jaccard = jac;
+            h.containment = con;
+            if (con >= ct)
+                h.contained = nd <= c->m ? ENG_DUP_A_IN_B : ENG_DUP_B_IN_A;
+            if (w->nout == w->capout) {
+                size_t cap = w->capout ? 2 * w->capout : 64;
+                eng_dup_pair *v = realloc(w->out, cap * sizeof *v);
+                if (!v) {
+                    w->oom = 1;
+                    return;
+                }
+                w->out = v;
+                w->capout = cap;
+            }
+            w->out[w->nout++] = h;
+        }
+    }
+}
+
+static int hit_cmp(const void *x, const void *y)
+{
+    const eng_dup_pair *a = x, *b = y;
+    double ma = a->jaccard > a->containment ? a->jaccard : a->containment;
+    double mb = b->jaccard > b->containment ? b->jaccard : b->containment;
+    if (ma != mb)
+        return ma > mb ? -1 : 1;
+    if (a->jaccard != b->jaccard)
+        return a->jaccard > b->jaccard ? -1 : 1;
+    return a->a < b->a ? -1 : a->a > b->a;
+}
+
+int eng_dup_query(const eng_dup_set *s, const char *text, size_t len, size_t top_k,
+                  eng_dup_pair **hits, size_t *n, eng_err *err)
+{
+    add_worker aw;
+    memset(&aw, 0, sizeof aw);
+    eng_tokens_init(&aw.tk);
+    query_ctx *c = calloc(1, sizeof *c);
+    uint32_t *sig = malloc((size_t)s->K * sizeof *sig);
+    aw.filled = malloc((size_t)s->K);
+    int rc = ENG_OK;
+    size_t m = 0;
+    if (!c || !sig || !aw.filled) {
+        rc = eng_fail(err, ENG_EIO, "duplicates: out of memory");
+        goto done;
+    }
+    rc = prepare_one(s, &aw, text, len, sig, &m);
+    if (rc) {
+        rc = rc == ENG_EINPUT ? eng_fail(err, rc, "duplicates: query text is 4 GiB or more")
+                              : eng_fail(err, rc, "duplicates: out of memory");
+        goto done;
+    }
+    eng_dup_pair *v = NULL;
+    size_t total = 0;
+    if (m && top_k) {
+        c->s = s;
+        c->sig = sig;
+        c->set = aw.buf;
+        c->m = m;
+        atomic_store(&c->next, 0);
+        run_workers(jobs_of(s), query_work, c);
+        for (int w = 0; w < MAX_JOBS; w++) {
+            if (c->w[w].oom) {
+                rc = eng_fail(err, ENG_EIO, "duplicates: out of memory");
+                goto done;
+            }
+            total += c->w[w].nout;
+        }
+        if (total) {
+            v = malloc(total * sizeof *v);
+            if (!v) {
+                rc = eng_fail(err, ENG_EIO, "duplicates: out of memory");
+                goto done;
+            }
+            size_t o = 0;
+            for (int w = 0; w < MAX_JOBS; w++) {
+                if (c->w[w].nout)
+                    memcpy(v + o, c->w[w].out, c->w[w].nout * sizeof *v);
+                o += c->w[w].nout;
+            }
+            qsort(v, total, sizeof *v, hit_cmp);
+            if (total > top_k)
+                total = top_k;
+        }
+    }
+    *hits = v;
+    *n = total;
+done:
+    if (c)
+        for (int w = 0; w < MAX_JOBS; w++)
+            free(c->w[w].out);
+    free(c);
+    free(sig);
+    free(aw.filled);
+    free(aw.buf);
+    eng_tokens_release(&aw.tk);
+    return rc;
+}
+
+/* ---- passages ------------------------------------------------------------------------------ */
+
+typedef struct pos_hash {
+    uint64_t h;
+    uint32_t pos;
+} pos_hash;
+
+static int pos_hash_cmp(const void *x, const void *y)
+{
+    const pos_hash *a = x, *b = y;
+    if (a->h != b->h)
+        return a->h < b->h ? -1 : 1;
+    return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+typedef struct passage_scratch {
+    eng_tokens ta, tb;
+    pos_hash *idx;
+    uint32_t *prev, *cur, *tprev, *tcur;
+    size_t cap;
+} passage_scratch;
+
+static void scratch_release(passage_scratch *w)
+{
+    eng_tokens_release(&w->ta);
+    eng_tokens_release(&w->tb);
+    free(w->idx);
+    free(w->prev);
+    free(w->cur);
+    free(w->tprev);
+    free(w->tcur);
+    memset(w, 0, sizeof *w);
+}
+
+/* Longest common run of token hashes: a sparse dynamic programme over the
+ * matching (i, j) only: run(i, j) = run(i-1, j-1) + 1. */
+static int passage_with(const eng_dup_set *s, passage_scratch *w, const char *a, size_t alen,
+                        const char *b, size_t blen, eng_dup_span *out, eng_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (alen >= 0xFFFFFFFFu || blen >= 0xFFFFFFFFu)
+        return eng_fail(err, ENG_EINPUT, "duplicates: text is 4 GiB or more");
+    int rc = eng_text_tokens(s->text, a ? a : "", a ? alen : 0, &w->ta, err);
+    if (!rc)
+        rc = eng_text_tokens(s->text, b ? b : "", b ? blen : 0, &w->tb, err);
+    if (rc)
+        return rc;
+    size_t na = w->ta.n, nb = w->tb.n;
+    if (!na || !nb)
+        return ENG_OK;
+    if (nb + 1 > w->cap) {
+        size_t cap = nb + 1;
+        pos_hash *idx = realloc(w->idx, cap * sizeof *idx);
+        if (idx)
+            w->idx = idx;
+        uint32_t *p1 = realloc(w->prev, cap * sizeof *p1);
+        if (p1)
+            w->prev = p1;
+        uint32_t *p2 = realloc(w->cur, cap * sizeof *p2);
+        if (p2)
+            w->cur = p2;
+        uint32_t *p3 = realloc(w->tprev, cap * sizeof *p3);
+        if (p3)
+            w->tprev = p3;
+        uint32_t *p4 = realloc(w->tcur, cap * sizeof *p4);
+        if (p4)
+            w->tcur = p4;
+        if (!idx || !p1 || !p2 || !p3 || !p4)
+            return eng_fail(err, ENG_EIO, "duplicates: out of memory");
+        w->cap = cap;
+    }
+    const eng_token *A = w->ta.v, *B = w->tb.v;
+    for (size_t j = 0; j < nb; j++)
+        w->idx[j] = (pos_hash){B[j].hash, (uint32_t)j};
+    qsort(w->idx, nb, sizeof *w->idx, pos_hash_cmp);
+    memset(w->prev, 0, (nb + 1) * sizeof *w->prev);
+    memset(w->cur, 0, (nb + 1) * sizeof *w->cur);
+    size_t nprev = 0, best = 0, bi = 0, bj = 0;
+    uint32_t *prev = w->prev, *cur = w->cur, *tprev = w->tprev, *tcur = w->tcur;
+    for (size_t i = 0; i < na; i++) {
+        size_t ncur = 0, lo = 0, hi = nb;
+        uint64_t h = A[i].hash;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (w->idx[mid].h < h)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t k = lo; k < nb && w->idx[k].h == h; k++) {
+            uint32_t j = w->idx[k].pos;
+            uint32_t run = prev[j] + 1; /* prev[j] is run(i-1, j-1), stored at j */
+            cur[j + 1] = run;
+            tcur[ncur++] = j + 1;
+            if (run > best) {
+                best = run;
+                bi = i;
+                bj = j;
+            }
+        }
+        for (size_t k = 0; k < nprev; k++)
+            prev[tprev[k]] = 0;
+        uint32_t *t = prev;
+        prev = cur;
+        cur = t;
+        t = tprev;
+        tprev = tcur;
+        tcur = t;
+        nprev = ncur;
+    }
+    for (size_t k = 0; k < nprev; k++)
+        prev[tprev[k]] = 0;
+    if (!best)
+        return ENG_OK;
+    const eng_token *a0 = &A[bi + 1 - best], *a1 = &A[bi];
+    const eng_token *b0 = &B[bj + 1 - best], *b1 = &B[bj];
+    out->a_off = a0->off;
+    out->a_len = (size_t)a1->off + a1->len - a0->off;
+    out->b_off = b0->off;
+    out->b_len = (size_t)b1->off + b1->len - b0->off;
+    out->tokens = best;
+    return ENG_OK;
+}
+
+int eng_dup_passage(const eng_dup_set *s, const char *a, size_t alen, const char *b, size_t blen,
+                    eng_dup_span *out, eng_err *err)
+{
+    passage_scratch w;
+    memset(&w, 0, sizeof w);
+    eng_dup_span span;
+    int rc = passage_with(s, &w, a, alen, b, blen, &span, err);
+    scratch_release(&w);
+    if (!rc)
+        *out = span;
+    return rc;
+}
+
+typedef struct passages_ctx {
+    const eng_dup_set *s;
+    const eng_dup_doc *docs;
+    eng_dup_pair *pairs;
+    size_t n;
+    atomic_size_t next;
+    int rc[MAX_JOBS];
+    eng_err err[MAX_JOBS];
+} passages_ctx;
+
+static void passages_work(void *p, int wi)
+{
+    passages_ctx *c = p;
+    passage_scratch w;
+    memset(&w, 0, sizeof w);
+    for (;;) {
+        size_t i = atomic_fetch_add(&c->next, 1);
+        if (i >= c->n || c->rc[wi])
+            break;
+        eng_dup_pair *q = &c->pairs[i];
+        if (q->b == ENG_DUP_QUERY)
+            continue;
+        const eng_dup_doc *da = &c->docs[q->a], *db = &c->docs[q->b];
+        eng_dup_span sp;
+        c->rc[wi] = passage_with(c->s, &w, da->text, da->len, db->text, db->len, &sp, &c->err[wi]);
+        if (c->rc[wi])
+            break;
+        q->a_off = sp.a_off;
+        q->a_len = sp.a_len;
+        q->b_off = sp.b_off;
+        q->b_len = sp.b_len;
+        q->passage_tokens = sp.tokens;
+    }
+    scratch_release(&w);
+}
+
+int eng_dup_passages(const eng_dup_set *s, const eng_dup_doc *docs, eng_dup_pair *pairs, size_t n,
+                     eng_err *err)
+{
+    passages_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return eng_fail(err, ENG_EIO, "duplicates: out of memory");
+    c->s = s;
+    c->docs = docs;
+    c->pairs = pairs;
+    c->n = n;
+    atomic_store(&c->next, 0);
+    int jobs = jobs_of(s);
+    run_workers(jobs, passages_work, c);
+    int rc = ENG_OK;
+    for (int w = 0; w < jobs; w++)
+        if (c->rc[w]) {
+            rc = eng_fail(err, c->rc[w], "%s", c->err[w].msg);
+            break;
+        }
+    free(c);
+    return rc;
+}

@@ -1,0 +1,206 @@
+/*
+ * eng_dup: near-duplicates, partial copies, screening queries and nearest
+ * earlier neighbours over a set of texts (the algorithmic core of the
+ * duplicate stage; eng_dupstage wires it to the store and the run).
+ *
+ * Each text becomes (eng_text) a set of 64-bit shingle hashes, kept sorted
+ * and deduplicated, and a MinHash signature of num_perm 32-bit values made
+ * by one-permutation hashing (Li, Owen, Zhang 2012) with optimal
+ * densification (Shrivastava 2017): each shingle hash is computed once, its
+ * high bits choose one of num_perm bins, the smallest hash in a bin gives
+ * the bin's value, and an empty bin borrows the value of the first
+ * non-empty bin on a fixed pseudo-random probe sequence.  For every bin,
+ * P(two signatures agree) = Jaccard of the two sets.
+ *
+ * Candidates come from LSH banding: b bands of r rows, a pair is a
+ * candidate when all r values of some band agree, which happens with
+ * probability 1 - (1 - J^r)^b.  (b, r) is chosen, for the lowest similarity
+ * that must be found, as the largest r (fewest false candidates) whose
+ * probability there is at least `recall` (0.995): see eng_dup_banding.
+ * Every candidate is then verified exactly on the stored shingle sets:
+ * Jaccard |A∩B| / |A∪B| and containment |A∩B| / min(|A|, |B|).  Before
+ * that, a candidate whose two sets both have at least num_perm shingles is
+ * dropped when its signatures agree in fewer rows than a pair at the
+ * banding's threshold would show with probability 10^-6 (binomial lower
+ * tail): a cheap test that rules out most chance collisions.
+ *
+ * Partial copies: a small text A inside a large B has a low Jaccard
+ * (containment c and sizes |B| = R|A| give J = c / (1 + R - c)).  Pairs are
+ * therefore drawn with the banding for min(jaccard, containment / (1 +
+ * contain_ratio - containment)): a partial copy whose larger text is at
+ * most contain_ratio times the smaller is a candidate with probability >=
+ * recall; beyond that ratio it is found only by chance.  contain_ratio <= 1
+ * draws candidates for the Jaccard threshold alone (the fastest setting).
+ *
+ * Texts without any token have no shingles: they never pair, never match a
+ * query and have no nearest neighbour.
+ *
+ * Results are identical for any number of jobs.  A set is read-only after
+ * it is filled: pairs, queries, nearest and passages may run at the same
+ * time from several threads.  Limits: fewer than 2^32 texts, each under
+ * 4 GiB.
+ *
+ * Ownership: eng_dup_set_new/eng_dup_set_free; the set copies everything it
+ * needs (not the texts: passages need the caller to hand them in again).
+ * Arrays returned through OUT pointers are malloc'd and freed by the caller
+ * with free().
+ */
+#ifndef ENG_DUP_H
+#define ENG_DUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/eng_err.h"
+
+typedef struct eng_dup_params {
+    double jaccard;       /* a near-duplicate at or above this Jaccard (0 < j <= 1) */
+    double containment;   /* a partial copy at or above this containment; > 1: none */
+    double contain_ratio; /* partial copies are sure candidates up to this size ratio */
+    double floor;         /* query and nearest-earlier floor (0 < floor <= 1) */
+    double recall;        /* candidate probability at the threshold, 0.5..0.999999 */
+    int shingle_cjk;      /* tokens per shingle, 1..16 (see eng_text.h) */
+    int shingle_latin;
+    int num_perm; /* signature length, 8..1024 */
+    int jobs;     /* threads; < 1 means 1 */
+    const char *const *stop_phrases; /* borrowed during eng_dup_set_new only */
+    size_t nstop;
+} eng_dup_params;
+
+/* The defaults, measured in tests/dupquality and bench/bench_dup.sh:
+ * jaccard 0.5, containment 0.7, contain_ratio 2, floor 0.3, recall 0.995,
+ * shingle_cjk 3, shingle_latin 2, num_perm 128, jobs 1, no stop phrases. */
+void eng_dup_params_default(eng_dup_params *p);
+
+/* The banding for threshold t with num_perm rows: OUT *bands, *rows (bands
+ * * rows <= num_perm).  Returns the probability that a pair with Jaccard t
+ * becomes a candidate: the largest r whose probability reaches `recall`
+ * (r = 1 with every row a band when none does). */
+double eng_dup_banding(int num_perm, double t, double recall, int *bands, int *rows);
+
+typedef struct eng_dup_doc {
+    const char *text; /* UTF-8, need not be NUL-terminated; NULL with len 0 is empty */
+    size_t len;
+    long order; /* for "earlier": a doc is earlier than another when its order is smaller */
+} eng_dup_doc;
+
+typedef struct eng_dup_set eng_dup_set;
+
+/* An empty set with these parameters.  OUT: *out.  Returns ENG_OK,
+ * ENG_EUSAGE for a parameter out of range (the message names it), ENG_EIO
+ * when out of memory. */
+int eng_dup_set_new(const eng_dup_params *p, eng_dup_set **out, eng_err *err);
+void eng_dup_set_free(eng_dup_set *s);
+
+/* Prepares docs[0..n) (tokens, shingle sets, signatures; p->jobs threads)
+ * and appends them: they get indexes count..count+n-1.  The texts are not
+ * kept.  Returns ENG_OK, ENG_EINPUT for a text of 4 GiB or more (the
+ * message gives its index), ENG_EIO when out of memory; on failure the set
+ * is as it was. */
+int eng_dup_add(eng_dup_set *s, const eng_dup_doc *docs, size_t n, eng_err *err);
+
+/* eng_dup_set_new then eng_dup_add. */
+int eng_dup_prepare(const eng_dup_doc *docs, size_t n, const eng_dup_params *p, eng_dup_set **out,
+                    eng_err *err);
+
+size_t eng_dup_count(const eng_dup_set *s);
+/* Distinct shingles of doc i. */
+size_t eng_dup_size(const eng_dup_set *s, size_t i);
+
+/* ---- cache blobs ---------------------------------------------------------- */
+
+/* The parameters key a blob belongs to, e.g.
+ * "oph-dens:k=3/2:p=128:t=1f0c...:v1" (t: digest of shingle lengths and
+ * stop phrases).  Blobs made under another key are refused. */
+const char *eng_dup_key(const eng_dup_set *s);
+
+/* Doc i as a blob (shingle set and signature, little-endian, checksummed).
+ * OUT: *blob (malloc'd), *len.  Returns ENG_OK or ENG_EIO. */
+int eng_dup_blob(const eng_dup_set *s, size_t i, void **blob, size_t *len, eng_err *err);
+
+/* Appends one doc from a blob made by eng_dup_blob under the same key.
+ * Returns ENG_OK, ENG_EINPUT when the blob is damaged or of another key
+ * (the set is unchanged), ENG_EIO when out of memory. */
+int eng_dup_add_blob(eng_dup_set *s, const void *blob, size_t len, long order, eng_err *err);
+
+/* ---- pairs ------------------------------------------------------------------- */
+
+enum { ENG_DUP_NONE = 0, ENG_DUP_A_IN_B = 1, ENG_DUP_B_IN_A = 2 };
+
+typedef struct eng_dup_pair {
+    size_t a, b; /* doc indexes, a < b (queries: a is the stored doc, b ENG_DUP_QUERY) */
+    double jaccard, containment;
+    /* for a partial copy (containment >= its threshold, jaccard below its
+     * own): which one is inside the other (the one with fewer shingles; a on
+     * a tie); ENG_DUP_NONE for a near-duplicate */
+    int contained;
+    size_t a_off, a_len, b_off, b_len; /* shared passage, see eng_dup_passages */
+    size_t passage_tokens;
+} eng_dup_pair;
+
+#define ENG_DUP_QUERY SIZE_MAX
+
+typedef struct eng_dup_stats {
+    int bands, rows;      /* the banding used */
+    double p_at_threshold; /* its candidate probability at the lowest threshold */
+    size_t candidates;    /* distinct candidate pairs (band collisions) */
+    size_t verified;      /* of those, checked exactly (the rest were ruled out by their
+                             signatures: see "Candidates" above) */
+    size_t pairs;         /* pairs reported */
+} eng_dup_stats;
+
+/* Every pair with jaccard >= p.jaccard or containment >= p.containment,
+ * sorted by (a, b); passages empty (zero).  OUT: *pairs (malloc'd, NULL
+ * when none), *n, *stats when not NULL.  Returns ENG_OK or ENG_EIO. */
+int eng_dup_pairs(const eng_dup_set *s, eng_dup_pair **pairs, size_t *n, eng_dup_stats *stats,
+                  eng_err *err);
+
+/* ---- shared passages --------------------------------------------------------- */
+
+typedef struct eng_dup_span {
+    size_t a_off, a_len; /* bytes of a: from the first shared token to the last */
+    size_t b_off, b_len;
+    size_t tokens; /* its length in tokens; 0 when the texts share none */
+} eng_dup_span;
+
+/* The longest run of consecutive identical tokens (after normalisation and
+ * stop-phrase removal) in a and b; ties go to the earliest in a, then in
+ * b.  The byte ranges start and end on character boundaries of the
+ * original texts, so the passage can be shown verbatim (the separators
+ * inside it included).  OUT: *out.  Returns ENG_OK, ENG_EINPUT (text too
+ * long) or ENG_EIO. */
+int eng_dup_passage(const eng_dup_set *s, const char *a, size_t alen, const char *b, size_t blen,
+                    eng_dup_span *out, eng_err *err);
+
+/* Fills the passage fields of pairs[0..n) from docs (indexed like the set;
+ * pairs whose b is ENG_DUP_QUERY are skipped), with p.jobs threads.
+ * Returns as eng_dup_passage. */
+int eng_dup_passages(const eng_dup_set *s, const eng_dup_doc *docs, eng_dup_pair *pairs, size_t n,
+                     eng_err *err);
+
+/* ---- screening and novelty ------------------------------------------------ */
+
+/* The stored docs most similar to one new text, not added to the set: those
+ * with max(jaccard, containment) >= floor among the candidates of the
+ * floor's banding, best first (by that maximum, then Jaccard, then index),
+ * at most top_k.  a is the stored doc, b ENG_DUP_QUERY; contained says which
+ * is inside the other when containment >= p.containment (A_IN_B: the
+ * stored doc inside the query).  Passages are empty: call eng_dup_passage
+ * with the stored text.  OUT: *hits (malloc'd, NULL when none), *n.
+ * Returns ENG_OK, ENG_EINPUT (text too long) or ENG_EIO. */
+int eng_dup_query(const eng_dup_set *s, const char *text, size_t len, size_t top_k,
+                  eng_dup_pair **hits, size_t *n, eng_err *err);
+
+typedef struct eng_dup_near {
+    size_t doc;         /* the earlier doc with the highest Jaccard; SIZE_MAX when none */
+    double jaccard;     /* its Jaccard, 0 when none reaches the floor */
+    double containment; /* the pair's containment */
+} eng_dup_near;
+
+/* For every doc, its most similar earlier doc (smaller order; equal orders
+ * are not earlier) with Jaccard >= floor, among the candidates of the
+ * floor's banding; ties go to the smaller index.  OUT: out[0..count).
+ * Returns ENG_OK or ENG_EIO. */
+int eng_dup_nearest_earlier(const eng_dup_set *s, eng_dup_near *out, eng_err *err);
+
+#endif
