@@ -177,7 +177,9 @@ static int time_tail_ok(const char *p)
 }
 
 /* Parses a whole folded string as a date.  Returns 1 and fills out, 0 when it
- * is not a date form, -1 when it is a day-first / month-first form. */
+ * is not a date form, -1 when it is a day-first / month-first form, -2 when
+ * it has the form of a date but names no calendar day (2019-13, 2019-02-30,
+ * or a year outside 1900-2200). */
 static int parse_date(const char *s, char out[11])
 {
     const char *p = s;
@@ -242,7 +244,7 @@ static int parse_date(const char *s, char out[11])
         return 0;
     }
     if (y < 1900 || y > 2200 || (m && (m < 1 || m > 12)) || (d && (!m || d > days_in_month(y, m))))
-        return 0;
+        return -2; /* the form of a date, but no such day */
     char tmp[32];
     if (d)
         snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
@@ -269,6 +271,11 @@ int imp_value_date(const char *s, char out[11], eng_err *err)
                             "the order of day and month in \"%s\" is ambiguous; write the date as "
                             "YYYY-MM-DD",
                             f);
+        if (r == -2)
+            return eng_fail(err, ENG_EINPUT,
+                            "\"%s\" is not a calendar date (month 1-12, a day of that month, "
+                            "year 1900-2200)",
+                            f);
     }
     out[0] = '\0';
     return eng_fail(err, ENG_EINPUT,
@@ -294,7 +301,7 @@ int imp_value_period(const char *s, char start[11], char end[11], eng_err *err)
     if (!fold(s, f, sizeof f))
         return eng_fail(err, ENG_EINPUT, "expected a period (2018.01-2020.12), got \"%.80s\"", s);
     int found = 0;
-    char a[11] = "", b[11] = "";
+    char a[11] = "", b[11] = "", no_day[64] = "";
     for (size_t i = 1; f[i]; i++) {
         for (size_t k = 0; period_seps[k]; k++) {
             size_t sl = strlen(period_seps[k]);
@@ -307,14 +314,16 @@ int imp_value_period(const char *s, char start[11], char end[11], eng_err *err)
                 left[--ll] = '\0';
             const char *right = skip_spaces(f + i + sl);
             char ta[11], tb[11] = "";
-            if (parse_date(left, ta) != 1)
-                continue;
             char rt[160];
             snprintf(rt, sizeof rt, "%s", right);
             size_t rl = strlen(rt);
             while (rl > 0 && rt[rl - 1] == ' ')
                 rt[--rl] = '\0';
-            if (!is_open_end(rt) && parse_date(rt, tb) != 1)
+            int ra = parse_date(left, ta);
+            int rb = is_open_end(rt) ? 1 : parse_date(rt, tb);
+            if ((ra == -2 && rb != 0) || (rb == -2 && ra != 0))
+                snprintf(no_day, sizeof no_day, "%.60s", ra == -2 ? left : rt);
+            if (ra != 1 || rb != 1)
                 continue;
             if (found && (strcmp(ta, a) || strcmp(tb, b)))
                 return eng_fail(err, ENG_EINPUT,
@@ -332,6 +341,11 @@ int imp_value_period(const char *s, char start[11], char end[11], eng_err *err)
             memcpy(start, a, 11);
             return ENG_OK;
         }
+        if (no_day[0])
+            return eng_fail(err, ENG_EINPUT,
+                            "in the period \"%s\", \"%s\" is not a calendar date (month 1-12, "
+                            "a day of that month, year 1900-2200)",
+                            f, no_day);
         return eng_fail(err, ENG_EINPUT,
                         "expected a period (2018.01-2020.12, 2018年1月至2020年12月), got \"%.80s\"",
                         s);

@@ -63,15 +63,15 @@ static void test_dates(void)
         {"N/A", "", NULL},
         {"—", "", NULL},
         {"", "", NULL},
-        {"2019-02-29", NULL, "expected a date"},
-        {"2019-13", NULL, "expected a date"},
-        {"2019.7.32", NULL, "expected a date"},
+        {"2019-02-29", NULL, "\"2019-02-29\" is not a calendar date"},
+        {"2019-13", NULL, "is not a calendar date"},
+        {"2019.7.32", NULL, "is not a calendar date"},
         {"7/1/2019", NULL, "ambiguous"},
         {"01.07.2019", NULL, "ambiguous"},
         {"19-07-01", NULL, "expected a date"},
         {"next year", NULL, "got \"next year\""},
         {"2019-07/01", NULL, "expected a date"},
-        {"1850", NULL, "expected a date"},
+        {"1850", NULL, "is not a calendar date"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char out[11];
@@ -108,7 +108,9 @@ static void test_periods(void)
         {"0", "", "", NULL},
         {"无", "", "", NULL},
         {"2020.12-2018.01", NULL, NULL, "ends before it starts"},
-        {"2018.13-2020.12", NULL, NULL, "expected a period"},
+        {"2018.13-2020.12", NULL, NULL, "\"2018.13\" is not a calendar date"},
+        {"2016.01-2019.14", NULL, NULL,
+         "in the period \"2016.01-2019.14\", \"2019.14\" is not a calendar date"},
         {"soon", NULL, NULL, "expected a period"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -416,8 +418,8 @@ static const table_case table_cases[] = {
     {"bad values name file, line, field and column",
      "编号,名称,立项时间,金额,技术成熟度\n1,a,2019-13-01,1,2\n2,b,2019,-1,2\n3,c,2019,1,十\n"
      "4,d,2019,1,3\n",
-     "ERR t.csv:2: field 'start' (column '立项时间'): expected a date (2019-07-01, 2019.07, "
-     "2019/7/1, 2019年7月1日...), got \"2019-13-01\"\n"
+     "ERR t.csv:2: field 'start' (column '立项时间'): \"2019-13-01\" is not a calendar date "
+     "(month 1-12, a day of that month, year 1900-2200)\n"
      "ERR t.csv:3: field 'budget' (column '金额'): a negative amount: \"-1\"\n"
      "ERR t.csv:4: field 'acceptance.trl_claimed' (column '技术成熟度'): expected a TRL level 1-9 "
      "(6, TRL 6, 6级), got \"十\"\n"
