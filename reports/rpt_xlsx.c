@@ -1,0 +1,1529 @@
+/*
+ * rpt_xlsx: the reviewer workbook of a run (see rpt_xlsx.h).
+ *
+ * The run is read from the store once (scores, hits, verdicts, pairs,
+ * decisions, the rule set's canonical text), grouped by project, and then
+ * written as one workbook, or as one per panel with --split-by.  Every
+ * sheet is written in row order, so any of them may be a constant-memory
+ * sheet; Summary, always small, is written last because it counts what the
+ * other sheets had to repair.
+ */
+#include "reports/rpt_xlsx.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/rpt_book.h"
+#include "rules/rule_sha256.h"
+
+/* Data rows a sheet can hold below its header. */
+#define SHEET_ROWS 1048575UL
+
+/* ---- labels ------------------------------------------------------------------------------ */
+
+enum { SH_SUMMARY, SH_PROJECTS, SH_DUPLICATES, SH_EVIDENCE, SH_INDICATORS, SH_RULES, SH_LISTS,
+       NSHEETS };
+
+enum { P_ID, P_TITLE, P_KIND, P_SOURCE, P_FIELD, P_ORG, P_PI, P_TRL_CLAIMED, P_TRL_EVIDENCED,
+       P_TRL_CONF, P_TRACE, P_NOVELTY, P_OVERALL, P_FLAGS, P_NFLAGS, P_DUP, P_ERRORS, P_EVIDENCE,
+       P_DECISION, P_COMMENT, P_HASH, P_WRITTEN, P_NCOLS };
+
+enum { D_A, D_TITLE_A, D_B, D_TITLE_B, D_KIND, D_METHOD, D_JACCARD, D_CONTAINMENT, D_CONTAINED,
+       D_SIGNALS, D_PASSAGE_A, D_PASSAGE_B, D_NCOLS };
+
+enum { E_PROJECT, E_RULE, E_DIMENSION, E_FIELD, E_INDICATOR, E_LEVEL, E_POINTS, E_SEVERITY,
+       E_MATCH, E_CONTEXT, E_MESSAGE, E_OFFSET, E_ERROR, E_NCOLS };
+
+enum { I_PROJECT, I_IDX, I_NAME, I_TARGET, I_ACHIEVED, I_UNIT, I_VERDICT, I_POINTS, I_REASONS,
+       I_NCOLS };
+
+enum { R_ID, R_DIMENSION, R_SCOPE, R_LEVEL, R_POINTS, R_SEVERITY, R_SCHEME, R_FIELDS, R_PATTERN,
+       R_FLAGS, R_NEGATABLE, R_ABSENT, R_WHEN, R_WHY, R_MESSAGE, R_NCOLS };
+
+enum { S_TITLE, S_RUN, S_RUN_NAME, S_RUN_DATE, S_WRITTEN, S_RULESET, S_RS_VERSION, S_RS_SHA,
+       S_TOOL, S_PANEL, S_ALL, S_REVIEWER, S_PARAMS, S_COUNTS, S_N_PROJECTS, S_N_HITS, S_N_PAIRS,
+       S_N_FLAGGED, S_N_DUP, S_N_INDICATORS, S_N_TRACEABLE, S_N_PARTLY, S_N_UNTRACEABLE,
+       S_N_RULE_ERRORS, S_N_REPAIRED, S_N_TRUNCATED, S_DECISIONS, S_UNDECIDED, S_HOWTO,
+       S_STEP1, S_STEP2, S_STEP3, S_STEP4, S_STEP5, S_TRL_TABLE, S_LEVEL, S_CLAIMED, S_EVIDENCED,
+       S_NONE, S_HIST_TABLE, S_RANGE, S_TRACE, S_NOVELTY, S_OVERALL, S_FLAGS_TABLE, S_FLAG,
+       S_FLAG_PROJECTS, S_NO_FLAGS, S_CHART_TRL, S_CHART_FLAGS, S_PROJECTS_AXIS, NS };
+
+typedef struct labels {
+    const char *sheet[NSHEETS];
+    const char *proj[P_NCOLS];
+    const char *dup[D_NCOLS];
+    const char *ev[E_NCOLS];
+    const char *ind[I_NCOLS];
+    const char *rule[R_NCOLS];
+    const char *sum[NS];
+    const char *decision[3]; /* pass, revise, fail */
+    const char *hits_one, *hits_many; /* "%zu" inside */
+    const char *validation_title, *validation_msg;
+    const char *yes;
+} labels;
+
+static const labels EN = {
+    {"Summary", "Projects", "Duplicates", "Evidence", "Indicators", "Rules", "Lists"},
+    {"ID", "Title", "Kind", "Source", "Field", "Organisation", "PI", "TRL claimed",
+     "TRL evidenced", "TRL confidence", "Traceability", "Novelty", "Overall", "Flags",
+     "Flag count", "Duplicate of", "Rule errors", "Evidence", "Decision", "Comment",
+     "Content hash", "Written decision"},
+    {"Project A", "Title A", "Project B", "Title B", "Kind", "Method", "Jaccard", "Containment",
+     "Contained", "Signals", "Shared passage in A", "Shared passage in B"},
+    {"Project", "Rule", "Dimension", "Field", "Indicator", "Level", "Points", "Severity",
+     "Match", "Context", "Message", "Offset", "Error"},
+    {"Project", "#", "Indicator", "Target", "Achieved", "Unit", "Verdict", "Points", "Reasons"},
+    {"ID", "Dimension", "Scope", "Level", "Points", "Severity", "Scheme", "Fields", "Pattern",
+     "Flags", "Negatable", "Absent", "When", "Why", "Message"},
+    {"vernier reviewer workbook", "Run", "Run name", "Run date", "Workbook written", "Rule set",
+     "Rule-set version", "Rule-set SHA-256", "Tool version", "Panel", "all projects",
+     "Reviewer", "Parameters", "Counts", "Projects", "Rule hits", "Duplicate pairs",
+     "Flagged projects", "Projects with a duplicate", "Indicators", "Indicators traceable",
+     "Indicators partly traceable", "Indicators untraceable", "Projects with rule errors",
+     "Cells repaired (invalid UTF-8)", "Cells truncated (over 32,767 characters)", "Decisions",
+     "undecided", "How to review",
+     "1. Write your name in the Reviewer cell above.",
+     "2. On Projects, filter Flag count > 0 (or sort by a score) to see the projects to look at.",
+     "3. Follow the Evidence link of a project to the rule hits behind its scores.",
+     "4. Pick a Decision from the drop-down (pass, revise, fail) and write a Comment.",
+     "5. Save and send the file back: `vernier decisions import FILE.xlsx` reads it.",
+     "TRL: claimed vs evidenced", "Level", "Claimed", "Evidenced", "none",
+     "Score distribution", "Range", "Traceability", "Novelty", "Overall", "Flags by kind",
+     "Flag", "Projects", "no flags", "Claimed vs evidenced TRL", "Flags by kind", "Projects"},
+    {"pass", "revise", "fail"},
+    "%zu hit",
+    "%zu hits",
+    "Decision",
+    "Pick pass, revise or fail from the list.",
+    "yes",
+};
+
+static const labels ZH = {
+    {"摘要", "项目", "重复", "证据", "指标", "规则", "列表"},
+    {"项目编号", "项目名称", "类型", "来源", "领域", "承担单位", "项目负责人", "声称TRL",
+     "证据TRL", "TRL置信度", "可溯源性", "新颖性", "综合得分", "标记", "标记数", "疑似重复于",
+     "规则错误", "证据", "评审结论", "评审意见", "内容哈希", "原结论"},
+    {"项目A", "项目A名称", "项目B", "项目B名称", "类型", "方法", "Jaccard相似度", "包含度",
+     "被包含项目", "信号", "A中的相同段落", "B中的相同段落"},
+    {"项目编号", "规则", "维度", "字段", "指标", "等级", "分值", "严重程度", "匹配文本", "上下文",
+     "说明", "偏移", "错误"},
+    {"项目编号", "序号", "指标", "目标值", "实测值", "单位", "溯源结论", "分值", "理由"},
+    {"编号", "维度", "范围", "等级", "分值", "严重程度", "方案", "字段", "模式", "选项", "可否定",
+     "缺失触发", "条件", "依据", "说明"},
+    {"vernier 评审工作簿", "运行编号", "运行名称", "运行日期", "工作簿生成时间", "规则集",
+     "规则集版本", "规则集 SHA-256", "工具版本", "评审组", "全部项目", "评审专家", "参数",
+     "统计", "项目数", "规则命中数", "重复项目对", "有标记的项目", "有疑似重复的项目", "指标数",
+     "可溯源指标", "部分可溯源指标", "不可溯源指标", "有规则错误的项目",
+     "已修复的单元格（无效 UTF-8）", "已截断的单元格（超过 32,767 字符）", "评审结论", "未评审",
+     "评审方法",
+     "1. 在上方“评审专家”单元格中填写姓名。",
+     "2. 在“项目”表中筛选“标记数”大于 0（或按得分排序），找出需要重点审查的项目。",
+     "3. 点击项目的“证据”链接，查看得分背后的规则命中。",
+     "4. 在“评审结论”下拉列表中选择（通过、整改后通过、不通过），并填写“评审意见”。",
+     "5. 保存并交回文件：`vernier decisions import 文件.xlsx` 读取评审结果。",
+     "TRL：声称与证据", "等级", "声称", "证据", "无", "得分分布", "区间", "可溯源性", "新颖性",
+     "综合得分", "标记分类", "标记", "项目数", "无标记", "声称TRL与证据TRL", "标记分类",
+     "项目数"},
+    {"通过", "整改后通过", "不通过"},
+    "%zu 条证据",
+    "%zu 条证据",
+    "评审结论",
+    "请从列表中选择：通过、整改后通过或不通过。",
+    "是",
+};
+
+static const char *const DECISIONS[3] = {"pass", "revise", "fail"};
+
+/* Values the engine writes in English words, and their Chinese. */
+static const char *const VALUE_ZH[][2] = {
+    {"project", "项目"},
+    {"proposal", "申报书"},
+    {"prior-art", "在先技术"},
+    {"trl", "TRL"},
+    {"traceability", "可溯源性"},
+    {"novelty", "新颖性"},
+    {"flag", "标记"},
+    {"traceable", "可溯源"},
+    {"partly", "部分可溯源"},
+    {"untraceable", "不可溯源"},
+    {"exact", "完全重复"},
+    {"near", "近似重复"},
+    {"partial", "部分重复"},
+    {"same-pi", "同一负责人"},
+    {"same-organisation", "同一单位"},
+    {"overlapping-period", "执行期重叠"},
+    {"same-indicators", "考核指标相同"},
+    {"info", "提示"},
+    {"warn", "警告"},
+    {"error", "错误"},
+    {"record", "项目"},
+    {"indicator", "指标"},
+    {NULL, NULL},
+};
+
+/* ---- the run, read once -------------------------------------------------------------------- */
+
+typedef struct proj {
+    char *flags_joined; /* "; "-joined flag ids, NULL when none */
+    int nflags;
+    size_t h0, hn; /* its hits: hord[h0 .. h0+hn) */
+    size_t v0, vn; /* its verdicts: vd[v0 .. v0+vn) */
+    long dec;      /* index into dec, -1 when undecided */
+} proj;
+
+typedef struct hit_ref {
+    const char *pid;
+    size_t i;
+} hit_ref;
+
+typedef struct rule_row {
+    cJSON *obj; /* borrowed from the parsed documents */
+} rule_row;
+
+typedef struct run_data {
+    eng_run_info ri;
+    eng_score *sc;
+    size_t nsc;
+    proj *pj;
+    eng_hit *hits;
+    size_t nhits;
+    size_t *hord;
+    eng_ind_verdict *vd;
+    size_t nvd;
+    eng_pair *pairs;
+    size_t npairs;
+    eng_decision *dec;
+    size_t ndec;
+    cJSON **docs; /* the rule set's parsed documents */
+    size_t ndocs;
+    cJSON **rules;
+    size_t nrules;
+    cJSON *params;
+} run_data;
+
+typedef struct ctx {
+    const run_data *d;
+    const labels *L;
+    const rpt_options *opt;
+    rpt_book *b;
+} ctx;
+
+static void run_data_release(run_data *d)
+{
+    for (size_t i = 0; i < d->nsc; i++) {
+        eng_score_release(&d->sc[i]);
+        if (d->pj)
+            free(d->pj[i].flags_joined);
+    }
+    free(d->sc);
+    free(d->pj);
+    for (size_t i = 0; i < d->nhits; i++)
+        eng_hit_release(&d->hits[i]);
+    free(d->hits);
+    free(d->hord);
+    for (size_t i = 0; i < d->nvd; i++)
+        eng_ind_verdict_release(&d->vd[i]);
+    free(d->vd);
+    for (size_t i = 0; i < d->npairs; i++)
+        eng_pair_release(&d->pairs[i]);
+    free(d->pairs);
+    for (size_t i = 0; i < d->ndec; i++)
+        eng_decision_release(&d->dec[i]);
+    free(d->dec);
+    for (size_t i = 0; i < d->ndocs; i++)
+        cJSON_Delete(d->docs[i]);
+    free(d->docs);
+    free(d->rules);
+    cJSON_Delete(d->params);
+    eng_run_info_release(&d->ri);
+    memset(d, 0, sizeof *d);
+}
+
+static int hit_ref_cmp(const void *x, const void *y)
+{
+    const hit_ref *a = x, *b = y;
+    int c = strcmp(a->pid ? a->pid : "", b->pid ? b->pid : "");
+    if (c)
+        return c;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
+/* Joins a JSON array of strings with "; "; returns NULL for an empty or
+ * unreadable array.  OUT: *n, the number of items. */
+static char *join_json_array(const char *json, int *n)
+{
+    *n = 0;
+    if (!json || !*json || !strcmp(json, "[]"))
+        return NULL;
+    cJSON *a = cJSON_Parse(json);
+    if (!cJSON_IsArray(a)) {
+        cJSON_Delete(a);
+        return NULL;
+    }
+    size_t len = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, a)
+    {
+        if (cJSON_IsString(it))
+            len += strlen(it->valuestring) + 2;
+    }
+    char *out = len ? malloc(len + 1) : NULL;
+    if (out) {
+        size_t k = 0;
+        cJSON_ArrayForEach(it, a)
+        {
+            if (!cJSON_IsString(it))
+                continue;
+            if (k) {
+                memcpy(out + k, "; ", 2);
+                k += 2;
+            }
+            size_t l = strlen(it->valuestring);
+            memcpy(out + k, it->valuestring, l);
+            k += l;
+            (*n)++;
+        }
+        out[k] = '\0';
+    }
+    cJSON_Delete(a);
+    return out;
+}
+
+/* Collects the rule objects of the rule set's canonical text, whatever its
+ * outer shape: one object with "rules", an array of per-file documents, or
+ * several documents one after the other. */
+static void find_rules(run_data *d, cJSON *node, int depth)
+{
+    if (!node || depth > 3)
+        return;
+    if (cJSON_IsArray(node)) {
+        cJSON *it;
+        cJSON_ArrayForEach(it, node) find_rules(d, it, depth + 1);
+        return;
+    }
+    if (!cJSON_IsObject(node))
+        return;
+    cJSON *rules = cJSON_GetObjectItemCaseSensitive(node, "rules");
+    if (cJSON_IsArray(rules)) {
+        cJSON *r;
+        cJSON_ArrayForEach(r, rules)
+        {
+            if (!cJSON_IsObject(r))
+                continue;
+            cJSON **nv = realloc(d->rules, (d->nrules + 1) * sizeof *nv);
+            if (!nv)
+                return;
+            d->rules = nv;
+            d->rules[d->nrules++] = r;
+        }
+        return;
+    }
+    cJSON *it;
+    cJSON_ArrayForEach(it, node)
+    {
+        if (cJSON_IsObject(it) || cJSON_IsArray(it))
+            find_rules(d, it, depth + 1);
+    }
+}
+
+static void parse_ruleset(run_data *d)
+{
+    const char *p = d->ri.ruleset_text;
+    if (!p)
+        return;
+    const char *end = p + strlen(p);
+    while (p < end) {
+        while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+            p++;
+        if (p >= end)
+            break;
+        const char *stop = NULL;
+        cJSON *doc = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &stop, 0);
+        if (!doc || !stop || stop <= p) {
+            cJSON_Delete(doc);
+            break;
+        }
+        cJSON **nv = realloc(d->docs, (d->ndocs + 1) * sizeof *nv);
+        if (!nv) {
+            cJSON_Delete(doc);
+            break;
+        }
+        d->docs = nv;
+        d->docs[d->ndocs++] = doc;
+        find_rules(d, doc, 0);
+        p = stop;
+    }
+}
+
+static int load_run(eng_store *st, long run, run_data *d, eng_err *err)
+{
+    memset(d, 0, sizeof *d);
+    int rc = eng_store_run(st, run, &d->ri, err);
+    if (rc)
+        return rc;
+    long id = d->ri.id;
+    if ((rc = eng_store_scores(st, id, NULL, &d->sc, &d->nsc, err)) ||
+        (rc = eng_store_hits(st, id, NULL, &d->hits, &d->nhits, err)) ||
+        (rc = eng_store_verdicts(st, id, NULL, &d->vd, &d->nvd, err)) ||
+        (rc = eng_store_pairs(st, id, NULL, &d->pairs, &d->npairs, err)) ||
+        (rc = eng_store_decisions(st, id, NULL, &d->dec, &d->ndec, err)))
+        return rc;
+    d->pj = calloc(d->nsc ? d->nsc : 1, sizeof *d->pj);
+    d->hord = malloc((d->nhits ? d->nhits : 1) * sizeof *d->hord);
+    hit_ref *hr = malloc((d->nhits ? d->nhits : 1) * sizeof *hr);
+    if (!d->pj || !d->hord || !hr) {
+        free(hr);
+        return eng_fail(err, ENG_EIO, "out of memory");
+    }
+    /* Hits grouped by project, in their stored order within a project. */
+    for (size_t i = 0; i < d->nhits; i++) {
+        hr[i].pid = d->hits[i].project_id;
+        hr[i].i = i;
+    }
+    qsort(hr, d->nhits, sizeof *hr, hit_ref_cmp);
+    for (size_t i = 0; i < d->nhits; i++)
+        d->hord[i] = hr[i].i;
+    /* Scores, verdicts, decisions and the sorted hits are all ordered by
+     * project id: one merge walk places each project's rows. */
+    size_t h = 0, v = 0, k = 0;
+    for (size_t i = 0; i < d->nsc; i++) {
+        const char *id_i = nz(d->sc[i].project_id);
+        proj *p = &d->pj[i];
+        while (h < d->nhits && strcmp(nz(hr[h].pid), id_i) < 0)
+            h++;
+        p->h0 = h;
+        while (h < d->nhits && !strcmp(nz(hr[h].pid), id_i))
+            h++;
+        p->hn = h - p->h0;
+        while (v < d->nvd && strcmp(nz(d->vd[v].project_id), id_i) < 0)
+            v++;
+        p->v0 = v;
+        while (v < d->nvd && !strcmp(nz(d->vd[v].project_id), id_i))
+            v++;
+        p->vn = v - p->v0;
+        while (k < d->ndec && strcmp(nz(d->dec[k].project_id), id_i) < 0)
+            k++;
+        p->dec = k < d->ndec && !strcmp(nz(d->dec[k].project_id), id_i) ? (long)k : -1;
+        p->flags_joined = join_json_array(d->sc[i].flags, &p->nflags);
+    }
+    free(hr);
+    parse_ruleset(d);
+    if (d->ri.params)
+        d->params = cJSON_Parse(d->ri.params);
+    return ENG_OK;
+}
+
+/* Index of the score of project id, or -1. */
+static long score_index(const run_data *d, const char *id)
+{
+    if (!id)
+        return -1;
+    size_t lo = 0, hi = d->nsc;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(nz(d->sc[mid].project_id), id);
+        if (!c)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* ---- helpers --------------------------------------------------------------------------------- */
+
+static const char *tr(const ctx *c, const char *v)
+{
+    if (!v || c->L != &ZH)
+        return v;
+    for (size_t i = 0; VALUE_ZH[i][0]; i++)
+        if (!strcmp(VALUE_ZH[i][0], v))
+            return VALUE_ZH[i][1];
+    return v;
+}
+
+static int decision_index(const char *v)
+{
+    if (!v)
+        return -1;
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(v, DECISIONS[i]))
+            return i;
+    return -1;
+}
+
+/* The label a decision is shown with: the canonical value in the workbook's
+ * language, or the stored text when it is not a canonical value. */
+static const char *decision_label(const ctx *c, const char *v)
+{
+    int i = decision_index(v);
+    return i < 0 ? v : c->L->decision[i];
+}
+
+static void headers(const ctx *c, lxw_worksheet *ws, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        rpt_book_str(c->b, ws, 0, (lxw_col_t)i, names[i], c->b->header);
+}
+
+static void col_width(lxw_worksheet *ws, int first, int last, double w, lxw_format *f)
+{
+    if (ws)
+        worksheet_set_column(ws, (lxw_col_t)first, (lxw_col_t)last, w, f);
+}
+
+static void col_hidden(lxw_worksheet *ws, int col, double w)
+{
+    lxw_row_col_options o;
+    memset(&o, 0, sizeof o);
+    o.hidden = 1;
+    if (ws)
+        worksheet_set_column_opt(ws, (lxw_col_t)col, (lxw_col_t)col, w, NULL, &o);
+}
+
+/* Freeze the header (and `cols` columns) and filter rows 0..last over cols
+ * 0..lastcol. */
+static void table_view(rpt_book *b, lxw_worksheet *ws, lxw_row_t last, int lastcol, int cols)
+{
+    if (!ws)
+        return;
+    worksheet_freeze_panes(ws, 1, (lxw_col_t)cols);
+    rpt_book_check(b, worksheet_autofilter(ws, 0, 0, last ? last : 1, (lxw_col_t)lastcol),
+                   "autofilter");
+}
+
+/* A 3-colour scale (red, yellow, green) over a score column. */
+static void colour_scale(rpt_book *b, lxw_worksheet *ws, lxw_row_t last, int col)
+{
+    if (!ws || !last)
+        return;
+    lxw_conditional_format cf;
+    memset(&cf, 0, sizeof cf);
+    cf.type = LXW_CONDITIONAL_3_COLOR_SCALE;
+    cf.min_color = 0xF8696B;
+    cf.mid_color = 0xFFEB84;
+    cf.max_color = 0x63BE7B;
+    rpt_book_check(b,
+                   worksheet_conditional_format_range(ws, 1, (lxw_col_t)col, last,
+                                                      (lxw_col_t)col, &cf),
+                   "colour scale");
+}
+
+/* Fills the cells of a column equal to `lit` (a quoted literal of ours,
+ * never data) with a colour. */
+static void equal_fill(rpt_book *b, lxw_worksheet *ws, lxw_row_t last, int col, const char *lit,
+                       lxw_format *f)
+{
+    if (!ws || !last)
+        return;
+    lxw_conditional_format cf;
+    memset(&cf, 0, sizeof cf);
+    cf.type = LXW_CONDITIONAL_TYPE_CELL;
+    cf.criteria = LXW_CONDITIONAL_CRITERIA_EQUAL_TO;
+    cf.value_string = (char *)lit;
+    cf.format = f;
+    rpt_book_check(b,
+                   worksheet_conditional_format_range(ws, 1, (lxw_col_t)col, last,
+                                                      (lxw_col_t)col, &cf),
+                   "conditional format");
+}
+
+static lxw_format *fill_format(rpt_book *b, lxw_color_t bg)
+{
+    lxw_format *f = workbook_add_format(b->wb);
+    if (f)
+        format_set_bg_color(f, bg);
+    return f;
+}
+
+/* "comment hash": the first 16 hex digits of the SHA-256 of a comment, so
+ * that the hidden "written decision" column stays short. */
+static void comment_hash(const char *comment, char out[17])
+{
+    char hex[65];
+    rule_sha256_hex(comment ? comment : "", comment ? strlen(comment) : 0, hex);
+    memcpy(out, hex, 16);
+    out[16] = '\0';
+}
+
+/* ---- one workbook ------------------------------------------------------------------------------ */
+
+typedef struct layout {
+    const size_t *sel; /* the selected scores, in id order */
+    size_t m;
+    const char *panel; /* NULL when not split */
+    size_t *pairs;     /* the pairs in the panel */
+    size_t np;
+    size_t nev;        /* evidence rows in all */
+    size_t nind;       /* indicator rows */
+    size_t nevsheets;
+    char names[NSHEETS][128];
+    char evnames[16][128];
+    lxw_worksheet *ws[NSHEETS];
+    lxw_worksheet *evws[16];
+} layout;
+
+static void write_lists(const ctx *c, layout *lo)
+{
+    lxw_worksheet *ws = lo->ws[SH_LISTS];
+    if (!ws)
+        return;
+    for (int i = 0; i < 3; i++)
+        rpt_book_str(c->b, ws, (lxw_row_t)i, 0, c->L->decision[i], NULL);
+    worksheet_hide(ws);
+}
+
+static void write_projects(const ctx *c, layout *lo)
+{
+    rpt_book *b = c->b;
+    const run_data *d = c->d;
+    lxw_worksheet *ws = lo->ws[SH_PROJECTS];
+    if (!ws)
+        return;
+    static const double widths[P_NCOLS] = {18, 48, 10, 14, 14, 28, 12, 9, 9, 10, 11, 9, 9,
+                                           28, 8,  18, 8,  12, 14, 40, 20, 20};
+    for (int i = 0; i < P_NCOLS; i++)
+        col_width(ws, i, i, widths[i], i == P_DECISION || i == P_COMMENT ? b->input : NULL);
+    col_hidden(ws, P_HASH, 20);
+    col_hidden(ws, P_WRITTEN, 20);
+    worksheet_set_row(ws, 0, 30, NULL);
+    headers(c, ws, c->L->proj, P_NCOLS);
+
+    size_t evrow = 0; /* evidence rows placed so far */
+    for (size_t k = 0; k < lo->m; k++) {
+        size_t i = lo->sel[k];
+        const eng_score *s = &d->sc[i];
+        const proj *p = &d->pj[i];
+        lxw_row_t r = (lxw_row_t)(k + 1);
+        rpt_book_str(b, ws, r, P_ID, s->project_id, NULL);
+        rpt_book_str(b, ws, r, P_TITLE, s->title, NULL);
+        rpt_book_str(b, ws, r, P_KIND, tr(c, s->kind), NULL);
+        rpt_book_str(b, ws, r, P_SOURCE, s->source, NULL);
+        rpt_book_str(b, ws, r, P_FIELD, s->field, NULL);
+        rpt_book_str(b, ws, r, P_ORG, s->organisation, NULL);
+        rpt_book_str(b, ws, r, P_PI, s->pi, NULL);
+        if (s->trl_claimed > 0)
+            rpt_book_num(b, ws, r, P_TRL_CLAIMED, s->trl_claimed, NULL);
+        rpt_book_num(b, ws, r, P_TRL_EVIDENCED, s->trl_evidenced, NULL);
+        rpt_book_num(b, ws, r, P_TRL_CONF, s->trl_confidence, b->pct);
+        rpt_book_num(b, ws, r, P_TRACE, s->traceability, b->num1);
+        if (s->novelty >= 0)
+            rpt_book_num(b, ws, r, P_NOVELTY, s->novelty, b->num1);
+        rpt_book_num(b, ws, r, P_OVERALL, s->overall, b->num1);
+        rpt_book_str(b, ws, r, P_FLAGS, p->flags_joined, NULL);
+        rpt_book_num(b, ws, r, P_NFLAGS, p->nflags, NULL);
+        rpt_book_str(b, ws, r, P_DUP, s->duplicate_of, NULL);
+        rpt_book_num(b, ws, r, P_ERRORS, s->rule_errors, NULL);
+        if (p->hn) {
+            size_t sheet = evrow / SHEET_ROWS, row = evrow % SHEET_ROWS + 1;
+            char target[200], quoted[140], label[64], ref[24];
+            rpt_book_quote(quoted, sizeof quoted, lo->evnames[sheet]);
+            rpt_book_cell(ref, (lxw_row_t)row, 0, 0);
+            snprintf(target, sizeof target, "%s!%s", quoted, ref);
+            snprintf(label, sizeof label, p->hn == 1 ? c->L->hits_one : c->L->hits_many, p->hn);
+            rpt_book_link(b, ws, r, P_EVIDENCE, target, label);
+            evrow += p->hn;
+        }
+        const eng_decision *dc = p->dec >= 0 ? &d->dec[p->dec] : NULL;
+        if (dc) {
+            rpt_book_str(b, ws, r, P_DECISION, decision_label(c, dc->decision), b->input);
+            rpt_book_str(b, ws, r, P_COMMENT, dc->comment, b->input);
+        }
+        rpt_book_str(b, ws, r, P_HASH, s->content_hash, NULL);
+        if (dc && ((dc->decision && *dc->decision) || (dc->comment && *dc->comment))) {
+            char h[17], written[96];
+            comment_hash(dc->comment, h);
+            snprintf(written, sizeof written, "%s:%s", nz(dc->decision), h);
+            rpt_book_str(b, ws, r, P_WRITTEN, written, NULL);
+        }
+    }
+    lxw_row_t last = (lxw_row_t)lo->m;
+    table_view(b, ws, last, P_COMMENT, 2);
+    colour_scale(b, ws, last, P_TRACE);
+    colour_scale(b, ws, last, P_NOVELTY);
+    colour_scale(b, ws, last, P_OVERALL);
+    if (last) {
+        lxw_conditional_format cf;
+        memset(&cf, 0, sizeof cf);
+        cf.type = LXW_CONDITIONAL_DATA_BAR;
+        cf.bar_color = 0x638EC6;
+        cf.min_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
+        cf.min_value = 0;
+        cf.max_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
+        cf.max_value = 9;
+        rpt_book_check(b,
+                       worksheet_conditional_format_range(ws, 1, P_TRL_EVIDENCED, last,
+                                                          P_TRL_EVIDENCED, &cf),
+                       "data bar");
+        lxw_conditional_format fl;
+        memset(&fl, 0, sizeof fl);
+        fl.type = LXW_CONDITIONAL_TYPE_CELL;
+        fl.criteria = LXW_CONDITIONAL_CRITERIA_GREATER_THAN;
+        fl.value = 0;
+        fl.format = fill_format(b, 0xFCE4D6);
+        rpt_book_check(b, worksheet_conditional_format_range(ws, 1, P_NFLAGS, last, P_NFLAGS, &fl),
+                       "conditional format");
+        /* Decisions coloured by the value picked (the literals are our own
+         * labels, so no data goes into a formula). */
+        static const lxw_color_t colours[3] = {0xC6EFCE, 0xFFEB9C, 0xFFC7CE};
+        for (int i = 0; i < 3; i++) {
+            char lit[64];
+            snprintf(lit, sizeof lit, "\"%s\"", c->L->decision[i]);
+            equal_fill(b, ws, last, P_DECISION, lit, fill_format(b, colours[i]));
+        }
+    }
+    /* The drop-down: a list from a range of the hidden Lists sheet (a list
+     * of Chinese items given inline crashes libxlsxwriter 1.1.4). */
+    lxw_data_validation dv;
+    memset(&dv, 0, sizeof dv);
+    char formula[200], quoted[140];
+    rpt_book_quote(quoted, sizeof quoted, lo->names[SH_LISTS]);
+    snprintf(formula, sizeof formula, "=%s!$A$1:$A$3", quoted);
+    dv.validate = LXW_VALIDATION_TYPE_LIST_FORMULA;
+    dv.value_formula = formula;
+    dv.ignore_blank = LXW_VALIDATION_ON;
+    dv.show_input = LXW_VALIDATION_ON;
+    dv.input_title = (char *)c->L->validation_title;
+    dv.input_message = (char *)c->L->validation_msg;
+    dv.error_title = (char *)c->L->validation_title;
+    dv.error_message = (char *)c->L->validation_msg;
+    rpt_book_check(b,
+                   worksheet_data_validation_range(ws, 1, P_DECISION, last ? last : 1, P_DECISION,
+                                                   &dv),
+                   "decision drop-down");
+}
+
+static void write_duplicates(const ctx *c, layout *lo)
+{
+    rpt_book *b = c->b;
+    lxw_worksheet *ws = lo->ws[SH_DUPLICATES];
+    if (!ws)
+        return;
+    static const double widths[D_NCOLS] = {18, 40, 18, 40, 12, 20, 10, 11, 18, 28, 60, 60};
+    for (int i = 0; i < D_NCOLS; i++)
+        col_width(ws, i, i, widths[i], i >= D_PASSAGE_A ? b->wrap : NULL);
+    worksheet_set_row(ws, 0, 30, NULL);
+    headers(c, ws, c->L->dup, D_NCOLS);
+    for (size_t k = 0; k < lo->np; k++) {
+        const eng_pair *p = &c->d->pairs[lo->pairs[k]];
+        lxw_row_t r = (lxw_row_t)(k + 1);
+        rpt_book_str(b, ws, r, D_A, p->a, NULL);
+        rpt_book_str(b, ws, r, D_TITLE_A, p->a_title, NULL);
+        rpt_book_str(b, ws, r, D_B, p->b, NULL);
+        rpt_book_str(b, ws, r, D_TITLE_B, p->b_title, NULL);
+        rpt_book_str(b, ws, r, D_KIND, tr(c, p->kind), NULL);
+        rpt_book_str(b, ws, r, D_METHOD, p->method, NULL);
+        rpt_book_num(b, ws, r, D_JACCARD, p->jaccard, b->num3);
+        rpt_book_num(b, ws, r, D_CONTAINMENT, p->containment, b->num3);
+        rpt_book_str(b, ws, r, D_CONTAINED, p->contained, NULL);
+        int n;
+        char *sig = join_json_array(p->signals, &n);
+        if (sig && c->L == &ZH) {
+            /* Translate each signal; the joined text is rebuilt. */
+            char buf[512];
+            size_t k2 = 0;
+            buf[0] = '\0';
+            char *save = NULL;
+            for (char *t = strtok_r(sig, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+                while (*t == ' ')
+                    t++;
+                k2 += (size_t)snprintf(buf + k2, k2 < sizeof buf ? sizeof buf - k2 : 0, "%s%s",
+                                       k2 ? "；" : "", tr(c, t));
+                if (k2 >= sizeof buf)
+                    break;
+            }
+            rpt_book_str(b, ws, r, D_SIGNALS, buf, NULL);
+        } else {
+            rpt_book_str(b, ws, r, D_SIGNALS, sig, NULL);
+        }
+        free(sig);
+        rpt_book_str(b, ws, r, D_PASSAGE_A, p->passage_a, b->wrap);
+        rpt_book_str(b, ws, r, D_PASSAGE_B, p->passage_b, b->wrap);
+    }
+    lxw_row_t last = (lxw_row_t)lo->np;
+    table_view(b, ws, last, D_NCOLS - 1, 1);
+    colour_scale(b, ws, last, D_JACCARD);
+    colour_scale(b, ws, last, D_CONTAINMENT);
+}
+
+static void evidence_sheet_setup(const ctx *c, lxw_worksheet *ws)
+{
+    static const double widths[E_NCOLS] = {18, 22, 12, 20, 9, 7, 8, 10, 30, 70, 40, 8, 7};
+    for (int i = 0; i < E_NCOLS; i++)
+        col_width(ws, i, i, widths[i], i == E_CONTEXT ? c->b->wrap : NULL);
+    worksheet_set_row(ws, 0, 30, NULL);
+    headers(c, ws, c->L->ev, E_NCOLS);
+}
+
+static void write_evidence(const ctx *c, layout *lo)
+{
+    rpt_book *b = c->b;
+    const run_data *d = c->d;
+    for (size_t s = 0; s < lo->nevsheets; s++)
+        if (lo->evws[s])
+            evidence_sheet_setup(c, lo->evws[s]);
+    size_t row = 0;
+    for (size_t k = 0; k < lo->m; k++) {
+        const proj *p = &d->pj[lo->sel[k]];
+        for (size_t j = 0; j < p->hn; j++, row++) {
+            const eng_hit *h = &d->hits[d->hord[p->h0 + j]];
+            lxw_worksheet *ws = lo->evws[row / SHEET_ROWS];
+            lxw_row_t r = (lxw_row_t)(row % SHEET_ROWS + 1);
+            rpt_book_str(b, ws, r, E_PROJECT, h->project_id, NULL);
+            rpt_book_str(b, ws, r, E_RULE, h->rule_id, NULL);
+            rpt_book_str(b, ws, r, E_DIMENSION, tr(c, h->dimension), NULL);
+            rpt_book_str(b, ws, r, E_FIELD, h->field, NULL);
+            if (h->indicator >= 0)
+                rpt_book_num(b, ws, r, E_INDICATOR, h->indicator + 1, NULL);
+            if (h->level > 0)
+                rpt_book_num(b, ws, r, E_LEVEL, h->level, NULL);
+            rpt_book_num(b, ws, r, E_POINTS, h->points, NULL);
+            rpt_book_str(b, ws, r, E_SEVERITY, tr(c, h->severity), NULL);
+            rpt_book_str(b, ws, r, E_MATCH, h->match, NULL);
+            rpt_book_str(b, ws, r, E_CONTEXT, h->context, b->wrap);
+            rpt_book_str(b, ws, r, E_MESSAGE, h->message, NULL);
+            rpt_book_num(b, ws, r, E_OFFSET, (double)h->offset, NULL);
+            if (h->error)
+                rpt_book_num(b, ws, r, E_ERROR, h->error, NULL);
+        }
+    }
+    for (size_t s = 0; s < lo->nevsheets; s++) {
+        size_t rows = lo->nev - s * SHEET_ROWS;
+        if (rows > SHEET_ROWS)
+            rows = SHEET_ROWS;
+        table_view(b, lo->evws[s], (lxw_row_t)rows, E_NCOLS - 1, 1);
+    }
+}
+
+static void write_indicators(const ctx *c, layout *lo)
+{
+    rpt_book *b = c->b;
+    const run_data *d = c->d;
+    lxw_worksheet *ws = lo->ws[SH_INDICATORS];
+    if (!ws)
+        return;
+    static const double widths[I_NCOLS] = {18, 5, 28, 16, 16, 8, 14, 8, 60};
+    for (int i = 0; i < I_NCOLS; i++)
+        col_width(ws, i, i, widths[i], i == I_REASONS ? b->wrap : NULL);
+    worksheet_set_row(ws, 0, 30, NULL);
+    headers(c, ws, c->L->ind, I_NCOLS);
+    size_t row = 0;
+    for (size_t k = 0; k < lo->m; k++) {
+        const proj *p = &d->pj[lo->sel[k]];
+        for (size_t j = 0; j < p->vn; j++) {
+            const eng_ind_verdict *v = &d->vd[p->v0 + j];
+            lxw_row_t r = (lxw_row_t)(++row);
+            rpt_book_str(b, ws, r, I_PROJECT, v->project_id, NULL);
+            rpt_book_num(b, ws, r, I_IDX, v->idx + 1, NULL);
+            rpt_book_str(b, ws, r, I_NAME, v->name, NULL);
+            rpt_book_str(b, ws, r, I_TARGET, v->target, NULL);
+            rpt_book_str(b, ws, r, I_ACHIEVED, v->achieved, NULL);
+            rpt_book_str(b, ws, r, I_UNIT, v->unit, NULL);
+            rpt_book_str(b, ws, r, I_VERDICT, tr(c, v->verdict), NULL);
+            rpt_book_num(b, ws, r, I_POINTS, v->points, NULL);
+            rpt_book_str(b, ws, r, I_REASONS, v->reasons, b->wrap);
+        }
+    }
+    lxw_row_t last = (lxw_row_t)row;
+    table_view(b, ws, last, I_NCOLS - 1, 1);
+    if (last) {
+        static const char *const verdicts[3] = {"traceable", "partly", "untraceable"};
+        static const lxw_color_t colours[3] = {0xC6EFCE, 0xFFEB9C, 0xFFC7CE};
+        for (int i = 0; i < 3; i++) {
+            char lit[64];
+            snprintf(lit, sizeof lit, "\"%s\"", tr(c, verdicts[i]));
+            equal_fill(b, ws, last, I_VERDICT, lit, fill_format(b, colours[i]));
+        }
+    }
+}
+
+/* A rule's value as cell text: strings as they are, arrays joined with
+ * "; ", anything else as compact JSON.  OUT: *owned when malloc'd. */
+static const char *json_text(const cJSON *v, char **owned)
+{
+    *owned = NULL;
+    if (!v || cJSON_IsNull(v))
+        return NULL;
+    if (cJSON_IsString(v))
+        return v->valuestring;
+    if (cJSON_IsArray(v)) {
+        int all_str = 1;
+        const cJSON *it;
+        cJSON_ArrayForEach(it, v) all_str &= cJSON_IsString(it);
+        if (all_str) {
+            char *s = cJSON_PrintUnformatted(v);
+            int n;
+            *owned = join_json_array(s, &n);
+            free(s);
+            return *owned;
+        }
+    }
+    *owned = cJSON_PrintUnformatted(v);
+    return *owned;
+}
+
+static void write_rules(const ctx *c, layout *lo)
+{
+    rpt_book *b = c->b;
+    lxw_worksheet *ws = lo->ws[SH_RULES];
+    if (!ws)
+        return;
+    static const double widths[R_NCOLS] = {24, 12, 9, 6, 7, 9, 10, 28, 60, 12, 9, 8, 30, 50, 40};
+    for (int i = 0; i < R_NCOLS; i++)
+        col_width(ws, i, i, widths[i], NULL);
+    worksheet_set_row(ws, 0, 30, NULL);
+    headers(c, ws, c->L->rule, R_NCOLS);
+    static const char *const keys[R_NCOLS] = {"id",     "dimension", "scope",     "level",
+                                              "points", "severity",  "scheme",    "fields",
+                                              "pattern", "flags",    "negatable", "absent",
+                                              "when",   "why",       "message"};
+    for (size_t k = 0; k < c->d->nrules; k++) {
+        const cJSON *rule = c->d->rules[k];
+        lxw_row_t r = (lxw_row_t)(k + 1);
+        for (int col = 0; col < R_NCOLS; col++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(rule, keys[col]);
+            if (!v)
+                continue;
+            if (cJSON_IsNumber(v)) {
+                rpt_book_num(b, ws, r, (lxw_col_t)col, v->valuedouble, NULL);
+            } else if (cJSON_IsBool(v)) {
+                if (cJSON_IsTrue(v))
+                    rpt_book_str(b, ws, r, (lxw_col_t)col, c->L->yes, NULL);
+            } else {
+                char *owned;
+                const char *t = json_text(v, &owned);
+                if (col == R_DIMENSION || col == R_SCOPE || col == R_SEVERITY)
+                    t = tr(c, t);
+                rpt_book_str(b, ws, r, (lxw_col_t)col, t, NULL);
+                free(owned);
+            }
+        }
+    }
+    table_view(b, ws, (lxw_row_t)c->d->nrules, R_NCOLS - 1, 1);
+}
+
+/* ---- Summary ------------------------------------------------------------------------------- */
+
+typedef struct flag_count {
+    char *id;
+    long n;
+} flag_count;
+
+static int flag_count_cmp(const void *x, const void *y)
+{
+    const flag_count *a = x, *b = y;
+    if (a->n != b->n)
+        return a->n > b->n ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+/* Counts each flag id over the selected projects.  OUT: *out (malloc'd,
+ * ids malloc'd), *n. */
+static void count_flags(const ctx *c, const layout *lo, flag_count **out, size_t *n)
+{
+    flag_count *v = NULL;
+    size_t cnt = 0;
+    for (size_t k = 0; k < lo->m; k++) {
+        const eng_score *s = &c->d->sc[lo->sel[k]];
+        if (!c->d->pj[lo->sel[k]].nflags)
+            continue;
+        cJSON *a = cJSON_Parse(s->flags);
+        const cJSON *it;
+        cJSON_ArrayForEach(it, a)
+        {
+            if (!cJSON_IsString(it))
+                continue;
+            size_t j = 0;
+            while (j < cnt && strcmp(v[j].id, it->valuestring))
+                j++;
+            if (j == cnt) {
+                flag_count *nv = realloc(v, (cnt + 1) * sizeof *nv);
+                char *id = strdup(it->valuestring);
+                if (!nv || !id) {
+                    free(id);
+                    if (nv)
+                        v = nv;
+                    break;
+                }
+                v = nv;
+                v[cnt].id = id;
+                v[cnt].n = 0;
+                cnt++;
+            }
+            v[j].n++;
+        }
+        cJSON_Delete(a);
+    }
+    if (cnt)
+        qsort(v, cnt, sizeof *v, flag_count_cmp);
+    *out = v;
+    *n = cnt;
+}
+
+/* Writes the params JSON flattened to "a.b" keys. */
+static lxw_row_t write_params(const ctx *c, lxw_worksheet *ws, lxw_row_t r, const cJSON *node,
+                              const char *prefix)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, node)
+    {
+        char key[256];
+        snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", nz(it->string));
+        if (cJSON_IsObject(it)) {
+            r = write_params(c, ws, r, it, key);
+            continue;
+        }
+        rpt_book_str(c->b, ws, r, 0, key, NULL);
+        if (cJSON_IsNumber(it)) {
+            rpt_book_num(c->b, ws, r, 1, it->valuedouble, NULL);
+        } else {
+            char *owned;
+            const char *t = json_text(it, &owned);
+            if (cJSON_IsBool(it))
+                t = cJSON_IsTrue(it) ? "true" : "false";
+            rpt_book_str(c->b, ws, r, 1, t, NULL);
+            free(owned);
+        }
+        r++;
+    }
+    return r;
+}
+
+static void add_chart(const ctx *c, lxw_worksheet *ws, uint8_t type, const char *title,
+                      const char *sheet_q, int cat_col, int first_val_col, int nser,
+                      const char *const *names, lxw_row_t r0, lxw_row_t r1, lxw_row_t at_row,
+                      lxw_col_t at_col)
+{
+    lxw_chart *ch = workbook_add_chart(c->b->wb, type);
+    if (!ch) {
+        c->b->oom = 1;
+        return;
+    }
+    for (int s = 0; s < nser; s++) {
+        char cat[256], val[256], a[24], z[24];
+        rpt_book_cell(a, r0, (lxw_col_t)cat_col, 1);
+        rpt_book_cell(z, r1, (lxw_col_t)cat_col, 1);
+        snprintf(cat, sizeof cat, "=%s!%s:%s", sheet_q, a, z);
+        rpt_book_cell(a, r0, (lxw_col_t)(first_val_col + s), 1);
+        rpt_book_cell(z, r1, (lxw_col_t)(first_val_col + s), 1);
+        snprintf(val, sizeof val, "=%s!%s:%s", sheet_q, a, z);
+        lxw_chart_series *ser = chart_add_series(ch, cat, val);
+        if (ser)
+            chart_series_set_name(ser, names[s]);
+    }
+    chart_title_set_name(ch, title);
+    chart_axis_set_name(ch->y_axis, c->L->sum[S_PROJECTS_AXIS]);
+    if (nser == 1)
+        chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+    else
+        chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    lxw_chart_options o;
+    memset(&o, 0, sizeof o);
+    o.x_scale = 1.0;
+    o.y_scale = 1.0;
+    rpt_book_check(c->b, worksheet_insert_chart_opt(ws, at_row, at_col, ch, &o), "chart");
+}
+
+static void write_summary(const ctx *c, layout *lo)
+{
+    rpt_book *b = c->b;
+    const run_data *d = c->d;
+    const labels *L = c->L;
+    lxw_worksheet *ws = lo->ws[SH_SUMMARY];
+    if (!ws)
+        return;
+    col_width(ws, 0, 0, 34, NULL);
+    col_width(ws, 1, 1, 68, NULL);
+    col_width(ws, 2, 2, 3, NULL);
+    col_width(ws, 3, 3, 22, NULL);
+    col_width(ws, 4, 6, 12, NULL);
+    col_width(ws, 7, 7, 3, NULL);
+    char sq[140];
+    rpt_book_quote(sq, sizeof sq, lo->names[SH_SUMMARY]);
+
+    /* Left: the run, its method, counts, decisions, how to review. */
+    lxw_row_t r = 0;
+    rpt_book_str(b, ws, r, 0, L->sum[S_TITLE], b->title);
+    r = 2;
+    rpt_book_str(b, ws, r, 0, L->sum[S_RUN], b->bold);
+    rpt_book_num(b, ws, r++, 1, (double)d->ri.id, NULL);
+    rpt_book_str(b, ws, r, 0, L->sum[S_RUN_NAME], b->bold);
+    rpt_book_str(b, ws, r++, 1, d->ri.name, NULL);
+    rpt_book_str(b, ws, r, 0, L->sum[S_RUN_DATE], b->bold);
+    rpt_book_str(b, ws, r++, 1, d->ri.created, NULL);
+    rpt_book_str(b, ws, r, 0, L->sum[S_WRITTEN], b->bold);
+    rpt_book_str(b, ws, r++, 1, b->created_iso, NULL);
+    rpt_book_str(b, ws, r, 0, L->sum[S_RULESET], b->bold);
+    rpt_book_str(b, ws, r++, 1, d->ri.ruleset_name, NULL);
+    rpt_book_str(b, ws, r, 0, L->sum[S_RS_VERSION], b->bold);
+    rpt_book_str(b, ws, r++, 1, d->ri.ruleset_version, NULL);
+    rpt_book_str(b, ws, r, 0, L->sum[S_RS_SHA], b->bold);
+    rpt_book_str(b, ws, r++, 1, d->ri.ruleset_sha256, NULL);
+    rpt_book_str(b, ws, r, 0, L->sum[S_TOOL], b->bold);
+    rpt_book_str(b, ws, r++, 1, d->ri.tool_version, NULL);
+    rpt_book_str(b, ws, r, 0, L->sum[S_PANEL], b->bold);
+    if (lo->panel) {
+        char panel[512];
+        snprintf(panel, sizeof panel, "%s = %s", c->opt->split_by,
+                 *lo->panel ? lo->panel : L->sum[S_NONE]);
+        rpt_book_str(b, ws, r++, 1, panel, NULL);
+    } else {
+        rpt_book_str(b, ws, r++, 1, L->sum[S_ALL], NULL);
+    }
+    rpt_book_str(b, ws, r, 0, L->sum[S_REVIEWER], b->bold);
+    worksheet_write_blank(ws, r++, 1, b->input);
+    r++;
+
+    rpt_book_str(b, ws, r++, 0, L->sum[S_PARAMS], b->section);
+    if (cJSON_IsObject(d->params))
+        r = write_params(c, ws, r, d->params, "");
+    r++;
+
+    /* Counts. */
+    long flagged = 0, dup = 0, errors = 0, nv[3] = {0, 0, 0};
+    long claimed[10] = {0}, evidenced[10] = {0}, hist[3][10] = {{0}};
+    for (size_t k = 0; k < lo->m; k++) {
+        size_t i = lo->sel[k];
+        const eng_score *s = &d->sc[i];
+        const proj *p = &d->pj[i];
+        flagged += p->nflags > 0;
+        dup += s->duplicate_of && *s->duplicate_of;
+        errors += s->rule_errors > 0;
+        claimed[s->trl_claimed >= 0 && s->trl_claimed <= 9 ? s->trl_claimed : 0]++;
+        evidenced[s->trl_evidenced >= 0 && s->trl_evidenced <= 9 ? s->trl_evidenced : 0]++;
+        double vals[3] = {s->traceability, s->novelty, s->overall};
+        for (int h = 0; h < 3; h++) {
+            if (vals[h] < 0)
+                continue;
+            int bin = (int)(vals[h] / 10);
+            hist[h][bin > 9 ? 9 : bin]++;
+        }
+        for (size_t j = 0; j < p->vn; j++) {
+            const char *v = d->vd[p->v0 + j].verdict;
+            for (int t = 0; t < 3; t++)
+                if (v && !strcmp(v, (const char *[]){"traceable", "partly", "untraceable"}[t]))
+                    nv[t]++;
+        }
+    }
+    rpt_book_str(b, ws, r++, 0, L->sum[S_COUNTS], b->section);
+    const struct {
+        int label;
+        double v;
+    } counts[] = {
+        {S_N_PROJECTS, (double)lo->m},  {S_N_HITS, (double)lo->nev},
+        {S_N_PAIRS, (double)lo->np},    {S_N_FLAGGED, (double)flagged},
+        {S_N_DUP, (double)dup},         {S_N_INDICATORS, (double)lo->nind},
+        {S_N_TRACEABLE, (double)nv[0]}, {S_N_PARTLY, (double)nv[1]},
+        {S_N_UNTRACEABLE, (double)nv[2]}, {S_N_RULE_ERRORS, (double)errors},
+    };
+    for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+        rpt_book_str(b, ws, r, 0, L->sum[counts[k].label], NULL);
+        rpt_book_num(b, ws, r++, 1, counts[k].v, NULL);
+    }
+    lxw_row_t repaired_row = r++, truncated_row = r++;
+    r++;
+
+    /* Decisions: live counts over the Decision column (the writer's own
+     * formulas: cell references only). */
+    rpt_book_str(b, ws, r++, 0, L->sum[S_DECISIONS], b->section);
+    char pq[140], lq[140], a[24], z[24];
+    rpt_book_quote(pq, sizeof pq, lo->names[SH_PROJECTS]);
+    rpt_book_quote(lq, sizeof lq, lo->names[SH_LISTS]);
+    rpt_book_cell(a, 1, P_DECISION, 1);
+    rpt_book_cell(z, lo->m ? (lxw_row_t)lo->m : 1, P_DECISION, 1);
+    long dcount[4] = {0, 0, 0, 0};
+    for (size_t k = 0; k < lo->m; k++) {
+        const proj *p = &d->pj[lo->sel[k]];
+        int di = p->dec >= 0 ? decision_index(d->dec[p->dec].decision) : -1;
+        if (p->dec < 0 || !d->dec[p->dec].decision || !*d->dec[p->dec].decision)
+            dcount[3]++;
+        else if (di >= 0)
+            dcount[di]++;
+    }
+    for (int i = 0; i < 4; i++) {
+        char f[512], cell[24];
+        rpt_book_str(b, ws, r, 0, i < 3 ? L->decision[i] : L->sum[S_UNDECIDED], NULL);
+        if (i < 3) {
+            rpt_book_cell(cell, (lxw_row_t)i, 0, 1);
+            snprintf(f, sizeof f, "=COUNTIF(%s!%s:%s,%s!%s)", pq, a, z, lq, cell);
+        } else {
+            snprintf(f, sizeof f, "=COUNTBLANK(%s!%s:%s)", pq, a, z);
+        }
+        if (lo->m)
+            rpt_book_formula(b, ws, r++, 1, f, (double)dcount[i], NULL);
+        else
+            rpt_book_num(b, ws, r++, 1, 0, NULL);
+    }
+    r++;
+    rpt_book_str(b, ws, r++, 0, L->sum[S_HOWTO], b->section);
+    for (int i = S_STEP1; i <= S_STEP5; i++)
+        rpt_book_str(b, ws, r++, 0, L->sum[i], NULL);
+
+    /* Right: the tables the charts draw. */
+    lxw_row_t t = 0;
+    rpt_book_str(b, ws, t++, 3, L->sum[S_TRL_TABLE], b->section);
+    rpt_book_str(b, ws, t, 3, L->sum[S_LEVEL], b->header);
+    rpt_book_str(b, ws, t, 4, L->sum[S_CLAIMED], b->header);
+    rpt_book_str(b, ws, t++, 5, L->sum[S_EVIDENCED], b->header);
+    lxw_row_t trl0 = t;
+    for (int lv = 0; lv <= 9; lv++, t++) {
+        char lab[16];
+        snprintf(lab, sizeof lab, "%d", lv);
+        rpt_book_str(b, ws, t, 3, lv ? lab : L->sum[S_NONE], NULL);
+        rpt_book_num(b, ws, t, 4, (double)claimed[lv], NULL);
+        rpt_book_num(b, ws, t, 5, (double)evidenced[lv], NULL);
+    }
+    lxw_row_t trl1 = t - 1;
+    t++;
+    rpt_book_str(b, ws, t++, 3, L->sum[S_HIST_TABLE], b->section);
+    rpt_book_str(b, ws, t, 3, L->sum[S_RANGE], b->header);
+    rpt_book_str(b, ws, t, 4, L->sum[S_TRACE], b->header);
+    rpt_book_str(b, ws, t, 5, L->sum[S_NOVELTY], b->header);
+    rpt_book_str(b, ws, t++, 6, L->sum[S_OVERALL], b->header);
+    lxw_row_t h0 = t;
+    for (int bin = 0; bin < 10; bin++, t++) {
+        char lab[16];
+        snprintf(lab, sizeof lab, "%d\xE2\x80\x93%d", bin * 10, bin * 10 + 10);
+        rpt_book_str(b, ws, t, 3, lab, NULL);
+        for (int h = 0; h < 3; h++)
+            rpt_book_num(b, ws, t, (lxw_col_t)(4 + h), (double)hist[h][bin], NULL);
+    }
+    lxw_row_t h1 = t - 1;
+    t++;
+    rpt_book_str(b, ws, t++, 3, L->sum[S_FLAGS_TABLE], b->section);
+    rpt_book_str(b, ws, t, 3, L->sum[S_FLAG], b->header);
+    rpt_book_str(b, ws, t++, 4, L->sum[S_FLAG_PROJECTS], b->header);
+    flag_count *fc = NULL;
+    size_t nfc = 0;
+    count_flags(c, lo, &fc, &nfc);
+    lxw_row_t f0 = t;
+    for (size_t k = 0; k < nfc; k++, t++) {
+        rpt_book_str(b, ws, t, 3, fc[k].id, NULL);
+        rpt_book_num(b, ws, t, 4, (double)fc[k].n, NULL);
+    }
+    if (!nfc)
+        rpt_book_str(b, ws, t++, 3, L->sum[S_NO_FLAGS], NULL);
+    lxw_row_t f1 = t - 1;
+    for (size_t k = 0; k < nfc; k++)
+        free(fc[k].id);
+    free(fc);
+
+    /* Charts, in two columns to the right of the tables. */
+    const char *trl_names[2] = {L->sum[S_CLAIMED], L->sum[S_EVIDENCED]};
+    add_chart(c, ws, LXW_CHART_COLUMN, L->sum[S_CHART_TRL], sq, 3, 4, 2, trl_names, trl0, trl1, 0,
+              8);
+    if (nfc)
+        add_chart(c, ws, LXW_CHART_BAR, L->sum[S_CHART_FLAGS], sq, 3, 4, 1,
+                  &L->sum[S_FLAG_PROJECTS], f0, f1, 0, 16);
+    for (int h = 0; h < 3; h++) {
+        const char *name = L->sum[S_TRACE + h];
+        add_chart(c, ws, LXW_CHART_COLUMN, name, sq, 3, 4 + h, 1, &name, h0, h1,
+                  (lxw_row_t)(16 + 16 * (h / 2)), (lxw_col_t)(8 + 8 * (h % 2)));
+    }
+
+    /* Written last: what the other sheets had to repair. */
+    rpt_book_str(b, ws, repaired_row, 0, L->sum[S_N_REPAIRED], NULL);
+    rpt_book_num(b, ws, repaired_row, 1, (double)b->repaired, NULL);
+    rpt_book_str(b, ws, truncated_row, 0, L->sum[S_N_TRUNCATED], NULL);
+    rpt_book_num(b, ws, truncated_row, 1, (double)b->truncated, NULL);
+}
+
+static int write_book(const ctx *c0, const size_t *sel, size_t m, const char *panel,
+                      const char *path, eng_err *err)
+{
+    const run_data *d = c0->d;
+    layout lo;
+    memset(&lo, 0, sizeof lo);
+    lo.sel = sel;
+    lo.m = m;
+    lo.panel = panel;
+    for (size_t k = 0; k < m; k++) {
+        lo.nev += d->pj[sel[k]].hn;
+        lo.nind += d->pj[sel[k]].vn;
+    }
+    lo.nevsheets = lo.nev ? (lo.nev + SHEET_ROWS - 1) / SHEET_ROWS : 1;
+    if (lo.nevsheets > 16)
+        return eng_fail(err, ENG_EINPUT, "%s: %zu rule hits are more than a workbook can hold",
+                        path, lo.nev);
+    if (m > SHEET_ROWS)
+        return eng_fail(err, ENG_EINPUT, "%s: %zu projects are more than a sheet can hold", path,
+                        m);
+    /* The pairs of the panel: those with one side in it. */
+    lo.pairs = malloc((d->npairs ? d->npairs : 1) * sizeof *lo.pairs);
+    if (!lo.pairs)
+        return eng_fail(err, ENG_EIO, "out of memory");
+    if (!panel) {
+        for (size_t i = 0; i < d->npairs; i++)
+            lo.pairs[lo.np++] = i;
+    } else {
+        /* sel is sorted; membership by binary search of score indices. */
+        for (size_t i = 0; i < d->npairs; i++) {
+            long ia = score_index(d, d->pairs[i].a), ib = score_index(d, d->pairs[i].b);
+            int in = 0;
+            for (int side = 0; side < 2 && !in; side++) {
+                long x = side ? ib : ia;
+                if (x < 0)
+                    continue;
+                size_t lo_i = 0, hi = m;
+                while (lo_i < hi) {
+                    size_t mid = lo_i + (hi - lo_i) / 2;
+                    if (sel[mid] == (size_t)x) {
+                        in = 1;
+                        break;
+                    }
+                    if (sel[mid] < (size_t)x)
+                        lo_i = mid + 1;
+                    else
+                        hi = mid;
+                }
+            }
+            if (in)
+                lo.pairs[lo.np++] = i;
+        }
+    }
+
+    rpt_book b;
+    char title[160];
+    snprintf(title, sizeof title, "vernier: run %ld", d->ri.id);
+    int rc = rpt_book_open(&b, path, c0->opt, title, err);
+    if (rc) {
+        free(lo.pairs);
+        return rc;
+    }
+    ctx c = *c0;
+    c.b = &b;
+    const labels *L = c.L;
+    /* Summary is written out of row order (its counts come last): never a
+     * constant-memory sheet. */
+    long rows[NSHEETS] = {0, (long)m + 1, (long)lo.np + 1, 0, (long)lo.nind + 1,
+                          (long)d->nrules + 1, 3};
+    for (int s = 0; s < NSHEETS; s++) {
+        if (s == SH_EVIDENCE) {
+            for (size_t e = 0; e < lo.nevsheets; e++) {
+                char want[64];
+                if (e)
+                    snprintf(want, sizeof want, "%s %zu", L->sheet[SH_EVIDENCE], e + 1);
+                else
+                    snprintf(want, sizeof want, "%s", L->sheet[SH_EVIDENCE]);
+                long n = (long)(lo.nev - e * SHEET_ROWS);
+                lo.evws[e] = rpt_book_sheet(&b, want, (n > (long)SHEET_ROWS ? (long)SHEET_ROWS : n) + 1,
+                                            lo.evnames[e]);
+            }
+            lo.ws[s] = lo.evws[0];
+            snprintf(lo.names[s], sizeof lo.names[s], "%s", lo.evnames[0]);
+            continue;
+        }
+        lo.ws[s] = rpt_book_sheet(&b, L->sheet[s], rows[s], lo.names[s]);
+    }
+    write_lists(&c, &lo);
+    write_projects(&c, &lo);
+    write_duplicates(&c, &lo);
+    write_evidence(&c, &lo);
+    write_indicators(&c, &lo);
+    write_rules(&c, &lo);
+    write_summary(&c, &lo);
+
+    char id[32];
+    snprintf(id, sizeof id, "%ld", d->ri.id);
+    rpt_book_property(&b, "vernier_run", id);
+    rpt_book_property(&b, "vernier_ruleset_sha256", nz(d->ri.ruleset_sha256));
+    rpt_book_property(&b, "vernier_lang", L == &ZH ? "zh" : "en");
+    if (panel) {
+        rpt_book_property(&b, "vernier_split_by", c.opt->split_by);
+        rpt_book_property(&b, "vernier_panel", *panel ? panel : "none");
+    }
+    free(lo.pairs);
+    return rpt_book_close(&b, err);
+}
+
+/* ---- split-by ---------------------------------------------------------------------------------- */
+
+static const char *panel_value(const eng_score *s, const char *field)
+{
+    const char *v = !strcmp(field, "source")         ? s->source
+                    : !strcmp(field, "field")        ? s->field
+                    : !strcmp(field, "organisation") ? s->organisation
+                    : !strcmp(field, "kind")         ? s->kind
+                                                     : s->pi;
+    return v ? v : "";
+}
+
+typedef struct panel_ref {
+    const char *value;
+    size_t i;
+} panel_ref;
+
+static int panel_ref_cmp(const void *x, const void *y)
+{
+    const panel_ref *a = x, *b = y;
+    int c = strcmp(a->value, b->value);
+    if (c)
+        return c;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static int ascii_casecmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x >= 'A' && x <= 'Z')
+            x += 32;
+        if (y >= 'A' && y <= 'Z')
+            y += 32;
+        if (x != y || !x)
+            return x - y;
+    }
+}
+
+static int push_path(char ***paths, size_t *n, const char *p)
+{
+    char **nv = realloc(*paths, (*n + 1) * sizeof *nv);
+    if (!nv)
+        return -1;
+    *paths = nv;
+    if (!(nv[*n] = strdup(p)))
+        return -1;
+    (*n)++;
+    return 0;
+}
+
+void rpt_paths_free(char **paths, size_t n)
+{
+    if (!paths)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
+}
+
+int rpt_workbook_write(eng_store *st, long run, const char *path, const rpt_options *opt,
+                       char ***paths, size_t *npaths, eng_err *err)
+{
+    rpt_options defaults;
+    memset(&defaults, 0, sizeof defaults);
+    if (!opt)
+        opt = &defaults;
+    const char *lang = opt->lang ? opt->lang : "en";
+    if (strcmp(lang, "en") && strcmp(lang, "zh"))
+        return eng_fail(err, ENG_EUSAGE, "unknown language '%s' (en or zh)", lang);
+    static const char *const fields[] = {"source", "field", "organisation", "kind", "pi", NULL};
+    if (opt->split_by) {
+        int ok = 0;
+        for (int i = 0; fields[i]; i++)
+            ok |= !strcmp(fields[i], opt->split_by);
+        if (!ok)
+            return eng_fail(err, ENG_EUSAGE,
+                            "cannot split by '%s' (source, field, organisation, kind or pi)",
+                            opt->split_by);
+    }
+    time_t tdummy;
+    if (opt->fixed_date && rpt_parse_date(opt->fixed_date, &tdummy))
+        return eng_fail(err, ENG_EUSAGE, "bad date '%s' (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
+                        opt->fixed_date);
+
+    run_data d;
+    int rc = load_run(st, run, &d, err);
+    if (rc) {
+        run_data_release(&d);
+        return rc;
+    }
+    ctx c = {&d, !strcmp(lang, "zh") ? &ZH : &EN, opt, NULL};
+    char **out = NULL;
+    size_t nout = 0;
+    size_t *sel = malloc((d.nsc ? d.nsc : 1) * sizeof *sel);
+    panel_ref *pr = malloc((d.nsc ? d.nsc : 1) * sizeof *pr);
+    if (!sel || !pr) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
+    if (!opt->split_by) {
+        for (size_t i = 0; i < d.nsc; i++)
+            sel[i] = i;
+        rc = write_book(&c, sel, d.nsc, NULL, path, err);
+        if (!rc && push_path(&out, &nout, path))
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
+
+    /* One workbook per value, in value order; projects keep id order. */
+    for (size_t i = 0; i < d.nsc; i++) {
+        pr[i].value = panel_value(&d.sc[i], opt->split_by);
+        pr[i].i = i;
+    }
+    qsort(pr, d.nsc, sizeof *pr, panel_ref_cmp);
+    size_t plen = strlen(path);
+    size_t stem = plen >= 5 && !ascii_casecmp(path + plen - 5, ".xlsx") ? plen - 5 : plen;
+    char **parts = NULL; /* the file parts used, for uniqueness */
+    size_t nparts = 0;
+    for (size_t g = 0; g < d.nsc && !rc;) {
+        size_t e = g;
+        while (e < d.nsc && !strcmp(pr[e].value, pr[g].value))
+            e++;
+        for (size_t k = g; k < e; k++)
+            sel[k - g] = pr[k].i;
+        char part[128], uniq[160];
+        rpt_file_part(part, sizeof part, pr[g].value);
+        snprintf(uniq, sizeof uniq, "%s", part);
+        for (int n = 2;; n++) {
+            size_t j = 0;
+            while (j < nparts && ascii_casecmp(parts[j], uniq))
+                j++;
+            if (j == nparts)
+                break;
+            snprintf(uniq, sizeof uniq, "%s-%d", part, n);
+        }
+        char **np = realloc(parts, (nparts + 1) * sizeof *np);
+        if (!np || !(np[nparts] = strdup(uniq))) {
+            if (np)
+                parts = np;
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+            break;
+        }
+        parts = np;
+        nparts++;
+        size_t need = stem + strlen(uniq) + 8;
+        char *file = malloc(need);
+        if (!file) {
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+            break;
+        }
+        snprintf(file, need, "%.*s-%s.xlsx", (int)stem, path, uniq);
+        rc = write_book(&c, sel, e - g, pr[g].value, file, err);
+        if (!rc && push_path(&out, &nout, file))
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+        free(file);
+        g = e;
+    }
+    for (size_t j = 0; j < nparts; j++)
+        free(parts[j]);
+    free(parts);
+    if (rc && nout && err) {
+        size_t l = strlen(err->msg);
+        snprintf(err->msg + l, sizeof err->msg - l, " (%zu workbook%s written before)", nout,
+                 nout == 1 ? "" : "s");
+    }
+done:
+    free(sel);
+    free(pr);
+    run_data_release(&d);
+    if (rc) {
+        rpt_paths_free(out, nout);
+        return rc;
+    }
+    if (paths)
+        *paths = out;
+    else
+        rpt_paths_free(out, nout);
+    if (npaths)
+        *npaths = nout;
+    return ENG_OK;
+}
