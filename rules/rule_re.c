@@ -1,0 +1,147 @@
+/*
+ * rule_re.c: compiling and matching with PCRE2 under limits.  This is the
+ * only file of vernier that includes pcre2.h.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "rules/rule_re.h"
+
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rule_re {
+    pcre2_code *code;
+    int jit;
+    int matches_empty;
+};
+
+struct rule_rx {
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *stack;
+};
+
+rule_re *rule_re_compile(const char *pattern, size_t len, unsigned flags, char *msg,
+                         size_t msgsize, size_t *erroff)
+{
+    uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_BACKSLASH_C;
+    if (flags & RULE_RE_CASELESS)
+        opts |= PCRE2_CASELESS;
+    if (flags & RULE_RE_MULTILINE)
+        opts |= PCRE2_MULTILINE;
+    if (flags & RULE_RE_DOTALL)
+        opts |= PCRE2_DOTALL;
+    if (flags & RULE_RE_EXTENDED)
+        opts |= PCRE2_EXTENDED;
+    *erroff = 0;
+    rule_re *re = calloc(1, sizeof *re);
+    pcre2_compile_context *cctx = pcre2_compile_context_create(NULL);
+    if (!re || !cctx) {
+        snprintf(msg, msgsize, "out of memory");
+        free(re);
+        pcre2_compile_context_free(cctx);
+        return NULL;
+    }
+    /* records come from Windows and old systems too: CR, LF and CRLF all
+     * end a line for ^ and $ */
+    pcre2_set_newline(cctx, PCRE2_NEWLINE_ANYCRLF);
+    pcre2_set_max_pattern_length(cctx, 65536);
+    int code;
+    PCRE2_SIZE off = 0;
+    re->code = pcre2_compile((PCRE2_SPTR)pattern, len, opts, &code, &off, cctx);
+    pcre2_compile_context_free(cctx);
+    if (!re->code) {
+        rule_re_strerror(code, msg, msgsize);
+        *erroff = off;
+        free(re);
+        return NULL;
+    }
+    re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0;
+    uint32_t empty = 0;
+    pcre2_pattern_info(re->code, PCRE2_INFO_MATCHEMPTY, &empty);
+    re->matches_empty = empty != 0;
+    return re;
+}
+
+void rule_re_free(rule_re *re)
+{
+    if (!re)
+        return;
+    pcre2_code_free(re->code);
+    free(re);
+}
+
+int rule_re_jit(const rule_re *re)
+{
+    return re->jit;
+}
+
+int rule_re_matches_empty(const rule_re *re)
+{
+    return re->matches_empty;
+}
+
+rule_rx *rule_rx_new(void)
+{
+    rule_rx *rx = calloc(1, sizeof *rx);
+    if (!rx)
+        return NULL;
+    rx->md = pcre2_match_data_create(1, NULL);
+    rx->mctx = pcre2_match_context_create(NULL);
+    /* JIT's default stack is 32 KiB on the machine stack; pcre2jit(3) says
+     * 512 KiB to 1 MiB is enough for any pattern.  Grown on demand. */
+    rx->stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    if (!rx->md || !rx->mctx || !rx->stack) {
+        rule_rx_free(rx);
+        return NULL;
+    }
+    pcre2_jit_stack_assign(rx->mctx, NULL, rx->stack);
+    rule_rx_set_limits(rx, RULE_RE_MATCH_LIMIT, RULE_RE_DEPTH_LIMIT, RULE_RE_HEAP_LIMIT_KIB);
+    return rx;
+}
+
+void rule_rx_free(rule_rx *rx)
+{
+    if (!rx)
+        return;
+    pcre2_match_data_free(rx->md);
+    pcre2_match_context_free(rx->mctx);
+    pcre2_jit_stack_free(rx->stack);
+    free(rx);
+}
+
+void rule_rx_set_limits(rule_rx *rx, unsigned long match, unsigned long depth,
+                        unsigned long heap_kib)
+{
+    if (match)
+        pcre2_set_match_limit(rx->mctx, (uint32_t)match);
+    if (depth)
+        pcre2_set_depth_limit(rx->mctx, (uint32_t)depth);
+    if (heap_kib)
+        pcre2_set_heap_limit(rx->mctx, (uint32_t)heap_kib);
+}
+
+int rule_re_find(const rule_re *re, rule_rx *rx, const char *s, size_t len, size_t start,
+                 size_t *ms, size_t *me)
+{
+    if (start > len)
+        return 0;
+    int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, start, 0, rx->md, rx->mctx);
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return 0;
+    if (rc < 0)
+        return rc;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(rx->md);
+    *ms = ov[0];
+    *me = ov[1] >= ov[0] ? ov[1] : ov[0]; /* \K may set the start past the end */
+    return 1;
+}
+
+void rule_re_strerror(int code, char *buf, size_t size)
+{
+    if (size == 0)
+        return;
+    if (pcre2_get_error_message(code, (PCRE2_UCHAR *)buf, size) < 0 && buf[0] == '\0')
+        snprintf(buf, size, "pcre2 error %d", code);
+}

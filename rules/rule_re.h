@@ -1,0 +1,70 @@
+/*
+ * rule_re: the one wrapper around PCRE2 (private to rules/).
+ *
+ * Every pattern of a rule set is compiled once with UTF, UCP and
+ * MATCH_INVALID_UTF (records may carry broken UTF-8: invalid sequences
+ * simply never match), NEVER_BACKSLASH_C, plus the rule's flags, then
+ * JIT-compiled when the platform has a JIT.  A compiled rule_re is
+ * immutable and may be shared by threads; each thread matches through its
+ * own rule_rx, which holds the match data, a match context carrying the
+ * limits below, and a JIT stack.
+ *
+ * Limits (why these numbers: see rule_rx_new in rule_re.c): a match that
+ * exceeds one returns a negative PCRE2 code, which the caller records as a
+ * rule error instead of "no match".
+ */
+#ifndef RULE_RE_H
+#define RULE_RE_H
+
+#include <stddef.h>
+
+typedef struct rule_re rule_re;
+typedef struct rule_rx rule_rx;
+
+/* Flags of a rule (FORMAT.md `flags`). */
+enum {
+    RULE_RE_CASELESS = 1,
+    RULE_RE_MULTILINE = 2,
+    RULE_RE_DOTALL = 4,
+    RULE_RE_EXTENDED = 8,
+};
+
+/* The limits every rule_rx starts with. */
+#define RULE_RE_MATCH_LIMIT 100000UL
+#define RULE_RE_DEPTH_LIMIT 10000UL
+#define RULE_RE_HEAP_LIMIT_KIB 20480UL
+
+/*
+ * Compiles pattern[0..len).  On failure returns NULL, writes PCRE2's message
+ * into msg and the offset (in bytes of the pattern) where it stopped into
+ * *erroff; msg is "out of memory" when that was the cause.
+ */
+rule_re *rule_re_compile(const char *pattern, size_t len, unsigned flags, char *msg,
+                         size_t msgsize, size_t *erroff);
+void rule_re_free(rule_re *re);
+
+/* 1 when the pattern runs JIT-compiled. */
+int rule_re_jit(const rule_re *re);
+/* 1 when the pattern can match an empty string. */
+int rule_re_matches_empty(const rule_re *re);
+
+/* Per-thread match state with the default limits; NULL when memory ran out. */
+rule_rx *rule_rx_new(void);
+void rule_rx_free(rule_rx *rx);
+/* Replaces the limits (0 keeps the current one). */
+void rule_rx_set_limits(rule_rx *rx, unsigned long match, unsigned long depth,
+                        unsigned long heap_kib);
+
+/*
+ * Finds the leftmost match of re in s[0..len) at or after byte `start`.
+ * Returns 1 and sets OUT: *ms, *me (the match is s[*ms..*me)); 0 when there
+ * is none; a negative PCRE2 error code when a limit (or memory) stopped the
+ * search.
+ */
+int rule_re_find(const rule_re *re, rule_rx *rx, const char *s, size_t len, size_t start,
+                 size_t *ms, size_t *me);
+
+/* PCRE2's text for an error code, into buf. */
+void rule_re_strerror(int code, char *buf, size_t size);
+
+#endif
