@@ -1042,7 +1042,7 @@ static void query_work(void *p, int wi)
             h.b = ENG_DUP_QUERY;
             h.jaccard = jac;
             h.containment = con;
-            if (con >= ct)
+            if (con >= ct && jac < s->p.jaccard)
                 h.contained = nd <= c->m ? ENG_DUP_A_IN_B : ENG_DUP_B_IN_A;
             if (w->nout == w->capout) {
                 size_t cap = w->capout ? 2 * w->capout : 64;

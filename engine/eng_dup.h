@@ -183,9 +183,8 @@ int eng_dup_passages(const eng_dup_set *s, const eng_dup_doc *docs, eng_dup_pair
 /* The stored docs most similar to one new text, not added to the set: those
  * with max(jaccard, containment) >= floor among the candidates of the
  * floor's banding, best first (by that maximum, then Jaccard, then index),
- * at most top_k.  a is the stored doc, b ENG_DUP_QUERY; contained says which
- * is inside the other when containment >= p.containment (A_IN_B: the
- * stored doc inside the query).  Passages are empty: call eng_dup_passage
+ * at most top_k.  a is the stored doc, b ENG_DUP_QUERY; contained is set as
+ * for pairs (A_IN_B: the stored doc inside the query).  Passages are empty: call eng_dup_passage
  * with the stored text.  OUT: *hits (malloc'd, NULL when none), *n.
  * Returns ENG_OK, ENG_EINPUT (text too long) or ENG_EIO. */
 int eng_dup_query(const eng_dup_set *s, const char *text, size_t len, size_t top_k,
