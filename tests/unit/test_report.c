@@ -10,6 +10,8 @@
  *                                  DIR/en.xlsx, DIR/zh.xlsx, DIR/split.xlsx
  *                                  (split by source), DIR/screen.xlsx, with
  *                                  the fixed date 2026-01-15
+ *   test_report --report DB FILE LANG
+ *                                  writes the workbook of the latest run
  *   test_report --import DB FILE [REVIEWER]
  *                                  runs `decisions import` on FILE and
  *                                  prints "added N unchanged N empty N" or
@@ -675,6 +677,53 @@ static void test_workbook(void)
     eng_store_close(st);
 }
 
+/* imp_decisions on workbooks this writer made (edited ones are tried by
+ * tests/workbook/roundtrip.py, which has an independent xlsx writer). */
+static void test_decisions(void)
+{
+    eng_store *st = NULL, *other = NULL;
+    eng_err err;
+    CHECK(eng_store_open(tmp_path("t.db"), &st, &err) == ENG_OK, "open: %s", err.msg);
+    CHECK(eng_store_open(tmp_path("other.db"), &other, &err) == ENG_OK, "open: %s", err.msg);
+    if (!st || !other)
+        return;
+    const struct {
+        eng_store *st;
+        const char *file;
+        int code;
+        const char *text; /* in the message, or the counts "added unchanged empty" */
+    } cases[] = {
+        {NULL, "en.xlsx", ENG_OK, "0 1 4"},
+        {NULL, "zh.xlsx", ENG_OK, "0 1 4"},
+        {NULL, "panel-NKP-2019.xlsx", ENG_OK, "0 1 1"},
+        {NULL, "screen.xlsx", ENG_EINPUT, "screening workbook"},
+        {NULL, "t.db", ENG_EINPUT, "t.db"},
+        {NULL, "missing.xlsx", ENG_EIO, "missing.xlsx"},
+        {(eng_store *)1, "en.xlsx", ENG_EINPUT, "does not have"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        eng_store *s = cases[i].st ? other : st;
+        imp_decisions_result res;
+        memset(&res, 0, sizeof res);
+        eng_err_clear(&err);
+        int rc = imp_decisions_read(s, tmp_path(cases[i].file), "tester", &res, &err);
+        CHECK_INT(rc, cases[i].code, cases[i].file);
+        if (rc == ENG_OK) {
+            char counts[64];
+            snprintf(counts, sizeof counts, "%zu %zu %zu", res.added, res.unchanged, res.empty);
+            CHECK_STR(counts, cases[i].text, cases[i].file);
+            CHECK_STR(res.reviewer, "tester", "reviewer");
+            CHECK_INT(strlen(res.sha256), 64, "file hash");
+        } else {
+            CHECK(strstr(err.msg, cases[i].text) != NULL, "%s: message \"%s\"", cases[i].file,
+                  err.msg);
+        }
+        imp_decisions_result_release(&res);
+    }
+    eng_store_close(other);
+    eng_store_close(st);
+}
+
 static void test_screen(void)
 {
     const rpt_screen_match m[2] = {
@@ -740,6 +789,22 @@ static int fixture_mode(const char *outdir)
     return 0;
 }
 
+static int report_mode(const char *db, const char *file, const char *lang)
+{
+    eng_store *st;
+    eng_err err;
+    if (eng_store_open(db, &st, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return err.code;
+    }
+    rpt_options opt = {lang, NULL, FIXED_DATE, 0};
+    int rc = rpt_workbook_write(st, 0, file, &opt, NULL, NULL, &err);
+    if (rc)
+        fprintf(stderr, "%s\n", err.msg);
+    eng_store_close(st);
+    return rc;
+}
+
 static int import_mode(const char *db, const char *file, const char *reviewer)
 {
     eng_store *st;
@@ -765,6 +830,8 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "--fixture"))
         return fixture_mode(argv[2]);
+    if (argc == 5 && !strcmp(argv[1], "--report"))
+        return report_mode(argv[2], argv[3], argv[4]);
     if ((argc == 4 || argc == 5) && !strcmp(argv[1], "--import"))
         return import_mode(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
     if (!mkdtemp(dir))
@@ -773,6 +840,7 @@ int main(int argc, char **argv)
     test_names();
     test_workbook();
     test_screen();
+    test_decisions();
     int rc = check_done("test_report");
     if (!rc && !getenv("KEEP")) {
         char cmd[700];
