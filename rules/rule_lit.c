@@ -1071,7 +1071,9 @@ static info parse_alt(pp *s, unsigned *opts)
             if (!ok)
                 req_ok = 0;
         }
-        if (b.exact && all_exact) {
+        if (b.never) {
+            /* a branch that never matches adds no string */
+        } else if (b.exact && all_exact) {
             int ok;
             exu = sset_union(s->ar, exu, b.ex, MAX_SET, &ok);
             if (!ok)

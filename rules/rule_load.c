@@ -286,6 +286,8 @@ static int get_number(loader *L, const cJSON *obj, const char *key, const char *
                 type_name(n));
         return -1;
     }
+    if (!isfinite(n->valuedouble))
+        return -1; /* reported once by check_numbers */
     *out = n->valuedouble;
     return 1;
 }
@@ -467,7 +469,8 @@ static const char *contradiction(const rule_when *a, const rule_when *b)
     }
     if (a->op == OP_PRESENT && b->op == OP_PRESENT)
         return a->present != b->present ? "present: true and present: false" : NULL;
-    if (b->op == OP_PRESENT && !b->present && a->op != OP_NE)
+    if ((b->op == OP_PRESENT && !b->present && a->op != OP_NE) ||
+        (a->op == OP_PRESENT && !a->present && b->op != OP_NE))
         return "a missing value makes every comparison false but ne";
     if (a->op == OP_EQ && b->op == OP_EQ)
         return same_operand(&a->vals[0], &b->vals[0]) ? NULL : "two different eq values";
