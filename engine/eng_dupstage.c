@@ -326,7 +326,8 @@ static int find_exact(const eng_record *recs, size_t n, eng_dup_result *out, siz
             if (x != i) {
                 out->duplicate_of[k[x].idx] = k[i].idx;
             }
-            out->flags[k[x].idx] |= 1;
+            if (g > 1)
+                out->flags[k[x].idx] |= 1;
             for (size_t y = x + 1; y < j && !rc; y++) {
                 if (g > 20 && x != i)
                     break;
@@ -507,7 +508,12 @@ static int find_near(eng_store *st, const eng_record *recs, size_t n, const eng_
         }
         if (has_pair(out, nexact, recs[a].id, recs[b].id))
             continue;
-        int partial = q->contained != ENG_DUP_NONE;
+        /* A pair above the containment threshold only is a partial copy when
+         * one text is clearly larger (by a fifth or more); two texts of about
+         * the same size with high containment are a reworded near duplicate. */
+        size_t sa = eng_dup_size(set, q->a), sb = eng_dup_size(set, q->b);
+        double ratio = sa > sb ? (double)sa / (sb ? sb : 1) : (double)sb / (sa ? sa : 1);
+        int partial = q->contained != ENG_DUP_NONE && ratio >= 1.2;
         const char *contained = NULL;
         if (partial)
             contained = q->contained == ENG_DUP_A_IN_B ? recs[q->a].id : recs[q->b].id;

@@ -492,7 +492,9 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const scoring *s
         s->traceability = s->traceability * 100 / sc->cap;
     s->novelty = -1;
     s->rule_errors = errors;
-    if (s->trl_claimed && s->trl_claimed - evidenced >= sc->margin)
+    /* Only a completed project claims a level: a proposal's or a running
+     * project's target is a plan, and a plan cannot over-claim. */
+    if (r->has_acceptance && s->trl_claimed && s->trl_claimed - evidenced >= sc->margin)
         flag_add(&flags, "TRL-OVERCLAIM");
     if (errors)
         flag_add(&flags, "RULE-ERROR");
