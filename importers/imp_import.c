@@ -552,7 +552,7 @@ static int dry_run(source *s, const imp_options *opt, imp_result *out, eng_err *
         if (c->blank_rows)
             sb_printf(&b, "; %ld blank rows skipped", c->blank_rows);
         if (c->title_rows)
-            sb_printf(&b, "; %ld title row above the header", c->title_rows);
+            sb_printf(&b, "; %ld title rows above the header", c->title_rows);
     }
     sb_printf(&b, "\n");
     if (nerr) {

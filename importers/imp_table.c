@@ -1135,6 +1135,27 @@ static size_t nonempty_cells(const imp_row *r)
     return n;
 }
 
+/* How many different non-empty values the row holds, counting to 2. */
+static int distinct_values(const imp_row *r)
+{
+    const char *first = NULL;
+    size_t first_len = 0;
+    for (size_t i = 0; i < r->ncells; i++) {
+        const char *t;
+        size_t l;
+        trim_span(r->cells[i], r->lens[i], &t, &l);
+        if (!l)
+            continue;
+        if (!first) {
+            first = t;
+            first_len = l;
+        } else if (l != first_len || memcmp(t, first, l) != 0) {
+            return 2;
+        }
+    }
+    return first ? 1 : 0;
+}
+
 static int same_as_header(const imp_row *r, const imp_row *h)
 {
     size_t n = r->ncells > h->ncells ? r->ncells : h->ncells;
@@ -1152,6 +1173,8 @@ static int same_as_header(const imp_row *r, const imp_row *h)
 
 /* ---- the table ---------------------------------------------------------------------------- */
 
+#define TITLE_MAX 3 /* title rows allowed above the header */
+
 struct imp_table {
     imp_rows *rows;
     char *file;
@@ -1159,8 +1182,8 @@ struct imp_table {
     saved_row header;
     column *cols;
     size_t ncols;
-    saved_row ahead; /* a row read while looking for the header */
-    int have_ahead;
+    saved_row ahead[TITLE_MAX + 1]; /* rows read while looking for the header */
+    size_t nahead, next_ahead;
     const imp_row *cur;
     imp_row cur_row;
     int failed; /* the reader failed: nothing more can be read */
@@ -1173,9 +1196,10 @@ struct imp_table {
  * 0 at the end, or -code (reader failure, kept in t). */
 static int read_row(imp_table *t, imp_row *row, int count_blank, eng_err *err)
 {
-    if (t->have_ahead) {
-        t->have_ahead = 0;
-        *row = t->ahead.row;
+    if (t->next_ahead < t->nahead) {
+        *row = t->ahead[t->next_ahead++].row;
+        if (nonempty_cells(row) == 0)
+            return read_row(t, row, count_blank, err);
         return 1;
     }
     for (;;) {
@@ -1216,43 +1240,49 @@ int imp_table_open(imp_rows *rows, const imp_table_options *opt, imp_table **out
         rc = eng_fail(err, ENG_EIO, "out of memory");
         goto fail;
     }
-    imp_row r1, r2;
-    int got = read_row(t, &r1, 0, err);
-    if (got < 0) {
-        rc = -got;
-        goto fail;
-    }
-    if (got == 0) {
-        rc = eng_fail(err, ENG_EINPUT, "%s: no header row (the file has no rows)", t->file);
-        goto fail;
-    }
-    if (saved_copy(&t->header, &r1) != ENG_OK) {
-        rc = eng_fail(err, ENG_EIO, "out of memory");
-        goto fail;
-    }
-    if (nonempty_cells(&r1) == 1) {
-        /* a title row above the header? */
-        got = read_row(t, &r2, 0, err);
+    /* The header is the first row with two different values.  Up to
+     * TITLE_MAX rows of one value before it (a title, a merged title cell
+     * that XLSX repeats across the row, "填报单位：...") are titles.  When no
+     * such row comes, the file has one column and its first row is the
+     * header: the rows read ahead are given back in order. */
+    saved_row seen[TITLE_MAX + 1];
+    memset(seen, 0, sizeof seen);
+    size_t nseen = 0;
+    int found = 0;
+    while (nseen <= TITLE_MAX) {
+        imp_row r;
+        int got = read_row(t, &r, 0, err);
         if (got < 0) {
             rc = -got;
-            goto fail;
+            break;
         }
-        if (got == 1) {
-            if (nonempty_cells(&r2) >= 2) {
-                t->counts.title_rows++;
-                if (saved_copy(&t->header, &r2) != ENG_OK) {
-                    rc = eng_fail(err, ENG_EIO, "out of memory");
-                    goto fail;
-                }
-            } else {
-                if (saved_copy(&t->ahead, &r2) != ENG_OK) {
-                    rc = eng_fail(err, ENG_EIO, "out of memory");
-                    goto fail;
-                }
-                t->have_ahead = 1;
-            }
+        if (got == 0)
+            break;
+        if (saved_copy(&seen[nseen++], &r) != ENG_OK) {
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+            break;
+        }
+        if (distinct_values(&r) >= 2) {
+            found = 1;
+            break;
         }
     }
+    if (rc == ENG_OK && nseen == 0)
+        rc = eng_fail(err, ENG_EINPUT, "%s: no header row (the file has no rows)", t->file);
+    if (rc == ENG_OK) {
+        size_t h = found ? nseen - 1 : 0;
+        t->counts.title_rows = (long)h;
+        t->header = seen[h];
+        memset(&seen[h], 0, sizeof seen[h]);
+        for (size_t i = h + 1; i < nseen; i++) { /* rows read ahead, given back */
+            t->ahead[t->nahead++] = seen[i];
+            memset(&seen[i], 0, sizeof seen[i]);
+        }
+    }
+    for (size_t i = 0; i < nseen; i++)
+        saved_release(&seen[i]);
+    if (rc != ENG_OK)
+        goto fail;
     rc = map_header(&t->header.row, map, 0, &t->cols, &t->ncols, err);
     if (rc != ENG_OK)
         goto fail;
@@ -1534,7 +1564,8 @@ void imp_table_free(imp_table *t)
     imp_rows_free(t->rows);
     columns_free(t->cols, t->ncols);
     saved_release(&t->header);
-    saved_release(&t->ahead);
+    for (size_t i = 0; i < t->nahead; i++)
+        saved_release(&t->ahead[i]);
     free(t->file);
     free(t->kind);
     free(t->source);

@@ -3,10 +3,12 @@
  * records (engine/eng_record.h): header mapping, value parsing, and the
  * long-format indicators file.
  *
- * HEADER.  The header is the first row with a non-empty cell (rows of
- * nothing but blanks before it are skipped); a first row holding a single
- * cell (a title such as "2017年度项目清单") followed by a row of several
- * cells is taken as a title, not as the header.  Each column maps to
+ * HEADER.  The header is the first row holding two different values (rows
+ * of nothing but blanks before it are skipped).  Up to three rows of one
+ * value above it -- a title such as "2017年度项目清单", a merged title cell
+ * that XLSX repeats across the row -- are titles, counted and left out.
+ * When no row within the first four has two values, the file has one
+ * column and its first row is the header.  Each column maps to
  *   - a field of the record, by the --map file or else by the built-in
  *     aliases (Chinese and English, matched ignoring ASCII case, spaces,
  *     '_', '-', '.', and a unit in brackets: "金额（万元）" is "金额" with

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <xlsxwriter.h>
+
 #include "importers/imp_import.h"
 #include "tests/check.h"
 
@@ -265,6 +267,59 @@ static void test_formats_and_options(void)
     eng_store_close(st);
 }
 
+/* A workbook as agencies make them: a merged title row, Chinese headers
+ * with a unit, dates and numbers as Excel stores them, a line break in a
+ * cell, a repeated header row, an empty row. */
+static void test_xlsx(void)
+{
+    const char *path = tmp_path("book.xlsx");
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "项目");
+    lxw_format *date = workbook_add_format(wb);
+    format_set_num_format(date, "yyyy-mm-dd");
+    worksheet_merge_range(ws, 0, 0, 0, 4, "2019年度项目清单", NULL);
+    static const char *const hdr[] = {"项目编号", "项目名称", "承担单位", "经费（万元）", "立项时间"};
+    for (int r = 1; r <= 4; r += 3)
+        for (int c = 0; c < 5; c++)
+            worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, hdr[c], NULL);
+    worksheet_write_string(ws, 2, 0, "2019YFB0101001", NULL);
+    worksheet_write_string(ws, 2, 1, "高精度温度测量\n第二行", NULL);
+    worksheet_write_string(ws, 2, 2, "中国计量科学研究院", NULL);
+    worksheet_write_number(ws, 2, 3, 1200, NULL);
+    lxw_datetime d = {2019, 7, 1, 0, 0, 0};
+    worksheet_write_datetime(ws, 2, 4, &d, date);
+    worksheet_write_number(ws, 5, 0, 71701001, NULL);
+    worksheet_write_string(ws, 5, 1, "量子电压", NULL);
+    worksheet_write_number(ws, 5, 3, 18.5, NULL);
+    CHECK(workbook_close(wb) == LXW_NO_ERROR, "workbook written");
+
+    eng_store *st = fresh_store();
+    imp_result res;
+    eng_err err = {0};
+    int rc = imp_import_file(st, path, NULL, &res, &err);
+    CHECK(rc == ENG_OK, "xlsx: %s", err.msg);
+    CHECK(res.counts.added == 2 && res.counts.skipped_headers == 1, "xlsx: %ld added, %ld headers",
+          res.counts.added, res.counts.skipped_headers);
+    imp_result_release(&res);
+    eng_record r;
+    eng_record_init(&r);
+    rc = eng_store_get_record(st, "2019YFB0101001", &r, &err);
+    CHECK(rc == ENG_OK, "xlsx record: %s", err.msg);
+    if (rc == ENG_OK) {
+        CHECK_STR(r.title, "高精度温度测量\n第二行", "xlsx title");
+        CHECK_STR(r.start, "2019-07-01", "xlsx date");
+        CHECK(r.has_budget && r.budget == 1200, "xlsx budget");
+        CHECK_STR(r.currency, "CNY", "xlsx currency from the header's unit");
+        CHECK_INT(r.prov_line, 3, "xlsx row number");
+    }
+    eng_record_release(&r);
+    eng_record_init(&r);
+    rc = eng_store_get_record(st, "71701001", &r, &err);
+    CHECK(rc == ENG_OK && r.has_budget && r.budget == 18.5, "xlsx numeric id: %s", err.msg);
+    eng_record_release(&r);
+    eng_store_close(st);
+}
+
 static void test_dry_run(void)
 {
     const char *path = write_tmp("dry.csv", "项目批准号,项目名称,金额,起止年月,备注\n"
@@ -308,6 +363,7 @@ int main(void)
     test_reader_failure_even_with_skip_bad();
     test_indicators();
     test_formats_and_options();
+    test_xlsx();
     test_dry_run();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
