@@ -76,8 +76,17 @@ static const score_case cases[] = {
      "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"样机通过现场试验\"}", 0, 0, 0, 0, 100, 20, "[]",
      ""},
     {"over-claim flagged at the margin", "confidence",
-     "{\"id\":\"a\",\"title\":\"t\",\"trl_target\":6,\"abstract\":\"原理样机完成了实验室验证\"}", 4,
-     6, 0.25, 0, 100, 42.2, "[\"TRL-OVERCLAIM\"]", ""},
+     "{\"id\":\"a\",\"title\":\"t\",\"trl_target\":6,\"abstract\":\"原理样机完成了实验室验证\","
+     "\"acceptance\":{\"conclusion\":\"通过\"}}",
+     4, 6, 0.25, 0, 100, 42.2, "[\"TRL-OVERCLAIM\"]", ""},
+    {"one level below the margin is not an over-claim", "confidence",
+     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"原理样机完成了实验室验证\","
+     "\"acceptance\":{\"trl_claimed\":5}}",
+     4, 5, 0.25, 0, 100, 42.2, "[]", ""},
+    {"a proposal's target is a plan, not a claim", "confidence",
+     "{\"id\":\"a\",\"kind\":\"proposal\",\"title\":\"t\",\"trl_target\":8,"
+     "\"abstract\":\"原理样机完成了实验室验证\"}",
+     4, 8, 0.25, 0, 100, 42.2, "[]", ""},
     {"claimed TRL from acceptance beats the target", "confidence",
      "{\"id\":\"a\",\"title\":\"t\",\"trl_target\":5,\"abstract\":\"原理样机完成了实验室验证\","
      "\"acceptance\":{\"trl_claimed\":4}}",
