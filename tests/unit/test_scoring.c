@@ -17,7 +17,7 @@ static char dir[] = "/tmp/vernier-test-scoring-XXXXXX";
 
 static const char set_json[] =
     "{\"name\": \"t\", \"version\": \"1\", \"languages\": [\"zh\", \"en\"],\n"
-    " \"description\": \"scoring tests\", \"schemes\": [\"common\"],\n"
+    " \"description\": \"scoring tests\",\n"
     " \"weights\": {\"trl\": 0.5, \"traceability\": 0.3, \"novelty\": 0.2},\n"
     " \"trl\": {\"threshold\": 2, \"support\": \"%s\", \"overclaim_margin\": 2},\n"
     " \"traceability\": {\"cap\": 100, \"indicator_traceable\": 30, \"indicator_partly\": 10},\n"
