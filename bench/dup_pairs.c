@@ -710,12 +710,15 @@ int main(int argc, char **argv)
 
     printf("{\"records\": %zu, \"mean_bytes\": %.0f, \"jaccard\": %g, \"containment\": %g, "
            "\"contain_ratio\": %g, \"k_cjk\": %d, \"k_latin\": %d, \"num_perm\": %d, "
-           "\"bands\": %d, \"rows\": %d, \"p_at_threshold\": %.4f, \"jobs\": %d, "
+           "\"bands\": %d, \"rows\": %d, \"p_at_threshold\": %.4f, "
+           "\"contain_bands\": %d, \"contain_rows\": %d, \"contain_threshold\": %.3f, "
+           "\"p_at_contain\": %.4f, \"jobs\": %d, "
            "\"read_prepare_s\": %.3f, \"prepare_s\": %.3f, \"pairs_s\": %.3f, "
-           "\"candidates\": %zu, \"pairs\": %zu",
+           "\"candidates\": %zu, \"verified\": %zu, \"pairs\": %zu",
            n, n ? bytes / (double)n : 0, p.jaccard, p.containment, p.contain_ratio,
            p.shingle_cjk, p.shingle_latin, p.num_perm, st.bands, st.rows, st.p_at_threshold,
-           p.jobs, t_read_prepare, t_prepare, t_pairs, st.candidates, npairs);
+           st.contain_bands, st.contain_rows, st.contain_threshold, st.p_at_contain, p.jobs,
+           t_read_prepare, t_prepare, t_pairs, st.candidates, st.verified, npairs);
     if (passages)
         printf(", \"passages_s\": %.3f", t_passages);
     if (nearest)

@@ -29,17 +29,28 @@
 #define BLOB_MAGIC 0x50554456u /* "VDUP" little-endian */
 #define BLOB_VERSION 1u
 #define BLOB_HEADER 32
+#define MAX_WORDS 16 /* 64-bit words of a row mask: num_perm <= 1024 */
+#define MIN_JOINT 16 /* fewer jointly filled rows than this: no signature test */
+#define MMIN_LEVELS 64
+
+/* One banding: b bands of r rows for threshold t. */
+typedef struct scheme {
+    int b, r;
+    double t, p;      /* threshold; candidate probability there */
+    double min_ratio; /* size ratios at or below this are left to the schemes before */
+} scheme;
 
 struct eng_dup_set {
     eng_dup_params p; /* stop phrases not kept (they live on in text) */
     eng_text *text;
-    int K;
-    int pair_b, pair_r, floor_b, floor_r;
-    double pair_t, pair_p, floor_p;
-    int pair_mmin, floor_mmin; /* fewest agreeing rows worth an exact check */
+    int K, W;          /* signature rows; 64-bit words of a row mask */
+    scheme sj, sc, sf; /* Jaccard; containment (b = 0 when not needed); floor */
+    int *mmin; /* [l * (K + 1) + n]: fewest agreeing rows, among n rows both docs filled,
+                  that a pair of Jaccard l / MMIN_LEVELS shows with probability 1 - 10^-6 */
     char key[96];
     size_t n, cap;
     uint32_t *sig;   /* cap * K */
+    uint64_t *fill;  /* cap * W: the rows filled by the doc's own shingles (not borrowed) */
     uint64_t *start; /* cap + 1: doc i's shingles are sh[start[i]..start[i+1]) */
     long *order;     /* cap */
     uint64_t *sh;
@@ -116,22 +127,19 @@ static double p_candidate(double t, int b, int r)
     return 1.0 - pow(1.0 - pow(t, r), b);
 }
 
-/* The largest m with P(X < m) <= 1e-6 for X ~ Binomial(K, t): a pair of
- * Jaccard t has fewer than m agreeing signature rows with probability
- * at most 1e-6 (rows of sets with at least K shingles fall in distinct
- * bins and are no more dependent than binomial draws). */
-static int min_matches(int K, double t)
+/* The largest m with P(X < m) <= 1e-6 for X ~ Binomial(n, t). */
+static int min_matches(int n, double t)
 {
     if (t >= 1)
-        return K;
-    double logp = (double)K * log1p(-t), cdf = 0;
-    for (int m = 0; m <= K; m++) {
+        return n;
+    double logp = (double)n * log1p(-t), cdf = 0;
+    for (int m = 0; m <= n; m++) {
         cdf += exp(logp);
         if (cdf > 1e-6)
             return m;
-        logp += log((double)(K - m) / (double)(m + 1)) + log(t) - log1p(-t);
+        logp += log((double)(n - m) / (double)(m + 1)) + log(t) - log1p(-t);
     }
-    return K;
+    return n;
 }
 
 double eng_dup_banding(int num_perm, double t, double recall, int *bands, int *rows)
@@ -155,6 +163,14 @@ static int in_unit(double x)
     return x > 0 && x <= 1;
 }
 
+static int scheme_init(scheme *sc, int K, double t, double recall, double min_ratio)
+{
+    sc->t = t;
+    sc->p = eng_dup_banding(K, t, recall, &sc->b, &sc->r);
+    sc->min_ratio = min_ratio;
+    return 0;
+}
+
 int eng_dup_set_new(const eng_dup_params *p, eng_dup_set **out, eng_err *err)
 {
     if (!in_unit(p->jaccard))
@@ -170,8 +186,9 @@ int eng_dup_set_new(const eng_dup_params *p, eng_dup_set **out, eng_err *err)
     if (!(p->recall >= 0.5 && p->recall <= 0.999999))
         return eng_fail(err, ENG_EUSAGE, "duplicates: recall %g is not in [0.5, 0.999999]",
                         p->recall);
-    if (p->num_perm < 8 || p->num_perm > 1024)
-        return eng_fail(err, ENG_EUSAGE, "duplicates: num_perm %d is not in 8..1024",
+    if (p->num_perm < 16 || p->num_perm > 1024 || p->num_perm % 16)
+        return eng_fail(err, ENG_EUSAGE,
+                        "duplicates: num_perm %d is not a multiple of 16 in 16..1024",
                         p->num_perm);
     eng_dup_set *s = calloc(1, sizeof *s);
     if (!s)
@@ -186,19 +203,30 @@ int eng_dup_set_new(const eng_dup_params *p, eng_dup_set **out, eng_err *err)
     s->p.stop_phrases = NULL;
     s->p.nstop = 0;
     s->K = p->num_perm;
-    double t = p->jaccard;
-    if (p->containment <= 1 && p->contain_ratio > 1) {
-        double tc = p->containment / (1 + p->contain_ratio - p->containment);
-        if (tc < t)
-            t = tc;
+    s->W = (s->K + 63) / 64;
+    rc = scheme_init(&s->sj, s->K, p->jaccard, p->recall, 0);
+    if (!rc && p->containment <= 1 && p->contain_ratio > 1) {
+        /* a partial copy (C >= c) with sizes in ratio R has J = c / (1 + R - c); below
+         * R0 = c / j + c - 1 it has J >= j anyway and the Jaccard banding finds it */
+        double c = p->containment, tc = c / (1 + p->contain_ratio - c);
+        if (tc < p->jaccard)
+            rc = scheme_init(&s->sc, s->K, tc, p->recall, c / p->jaccard + c - 1);
     }
-    s->pair_t = t;
-    s->pair_p = eng_dup_banding(s->K, t, p->recall, &s->pair_b, &s->pair_r);
-    s->floor_p = eng_dup_banding(s->K, p->floor, p->recall, &s->floor_b, &s->floor_r);
-    s->pair_mmin = min_matches(s->K, t);
-    s->floor_mmin = min_matches(s->K, p->floor);
-    snprintf(s->key, sizeof s->key, "oph-dens:k=%d/%d:p=%d:t=%016llx:v1", p->shingle_cjk,
-             p->shingle_latin, p->num_perm, (unsigned long long)eng_text_digest(s->text));
+    if (!rc)
+        rc = scheme_init(&s->sf, s->K, p->floor, p->recall, 0);
+    s->mmin = malloc((size_t)(MMIN_LEVELS + 1) * (size_t)(s->K + 1) * sizeof *s->mmin);
+    if (!s->mmin)
+        rc = -1;
+    for (int l = 0; !rc && l <= MMIN_LEVELS; l++)
+        for (int n = 0; n <= s->K; n++)
+            s->mmin[l * (s->K + 1) + n] =
+                n < MIN_JOINT ? 0 : min_matches(n, (double)l / MMIN_LEVELS);
+    if (rc) {
+        eng_dup_set_free(s);
+        return eng_fail(err, ENG_EIO, "duplicates: out of memory");
+    }
+    snprintf(s->key, sizeof s->key, "sh64:k=%d/%d:t=%016llx:v1", p->shingle_cjk,
+             p->shingle_latin, (unsigned long long)eng_text_digest(s->text));
     s->start = calloc(1, sizeof *s->start);
     if (!s->start) {
         eng_dup_set_free(s);
@@ -213,7 +241,9 @@ void eng_dup_set_free(eng_dup_set *s)
     if (!s)
         return;
     eng_text_free(s->text);
+    free(s->mmin);
     free(s->sig);
+    free(s->fill);
     free(s->start);
     free(s->order);
     free(s->sh);
@@ -242,9 +272,10 @@ const char *eng_dup_key(const eng_dup_set *s)
  * (the first one met, the set being sorted); then optimal densification:
  * an empty bin i takes the value of the first non-empty bin on the probe
  * sequence mix(i, 1), mix(i, 2), ..., the same for every set. */
-static void signature(const uint64_t *h, size_t m, int K, uint32_t *sig, unsigned char *filled)
+static void signature(const uint64_t *h, size_t m, int K, uint32_t *sig, uint64_t *fill)
 {
-    memset(filled, 0, (size_t)K);
+    int W = (K + 63) / 64;
+    memset(fill, 0, (size_t)W * sizeof *fill);
     if (!m) {
         memset(sig, 0, (size_t)K * sizeof *sig);
         return;
@@ -252,8 +283,8 @@ static void signature(const uint64_t *h, size_t m, int K, uint32_t *sig, unsigne
     size_t nfilled = 0;
     for (size_t i = 0; i < m; i++) {
         uint32_t bin = (uint32_t)(((h[i] >> 32) * (uint64_t)K) >> 32);
-        if (!filled[bin]) {
-            filled[bin] = 1;
+        if (!(fill[bin >> 6] >> (bin & 63) & 1)) {
+            fill[bin >> 6] |= 1ull << (bin & 63);
             sig[bin] = (uint32_t)h[i];
             nfilled++;
         }
@@ -261,12 +292,12 @@ static void signature(const uint64_t *h, size_t m, int K, uint32_t *sig, unsigne
     if (nfilled == (size_t)K)
         return;
     for (int i = 0; i < K; i++) {
-        if (filled[i])
+        if (fill[i >> 6] >> (i & 63) & 1)
             continue;
         for (uint64_t a = 1;; a++) {
             uint64_t x = mix(DENSIFY_SEED ^ (uint64_t)i, a);
             uint32_t j = (uint32_t)(((x >> 32) * (uint64_t)K) >> 32);
-            if (filled[j]) {
+            if (fill[j >> 6] >> (j & 63) & 1) {
                 sig[i] = sig[j];
                 break;
             }
@@ -287,6 +318,10 @@ static int grow_docs(eng_dup_set *s, size_t need)
     if (!sig)
         return -1;
     s->sig = sig;
+    uint64_t *fill = realloc(s->fill, cap * (size_t)s->W * sizeof *fill);
+    if (!fill)
+        return -1;
+    s->fill = fill;
     uint64_t *start = realloc(s->start, (cap + 1) * sizeof *start);
     if (!start)
         return -1;
@@ -320,7 +355,6 @@ typedef struct add_worker {
     size_t bufcap;
     uint64_t *arena;
     size_t an, acap;
-    unsigned char *filled;
     int rc;
     size_t bad;
 } add_worker;
@@ -340,7 +374,7 @@ typedef struct add_ctx {
 /* Tokens, shingles, sorted set and signature of one text.  OUT: *set (in
  * w->buf), *m; sig.  Returns ENG_OK, ENG_EINPUT or ENG_EIO. */
 static int prepare_one(const eng_dup_set *s, add_worker *w, const char *text, size_t len,
-                       uint32_t *sig, size_t *m)
+                       uint32_t *sig, uint64_t *fill, size_t *m)
 {
     if (len >= 0xFFFFFFFFu)
         return ENG_EINPUT;
@@ -359,7 +393,7 @@ static int prepare_one(const eng_dup_set *s, add_worker *w, const char *text, si
     }
     size_t k = eng_text_shingles(s->text, w->tk.v, w->tk.n, w->buf);
     k = eng_text_sort_unique(w->buf, k);
-    signature(w->buf, k, s->K, sig, w->filled);
+    signature(w->buf, k, s->K, sig, fill);
     *m = k;
     return ENG_OK;
 }
@@ -377,7 +411,9 @@ static void add_work(void *p, int wi)
         for (size_t i = lo; i < hi; i++) {
             const eng_dup_doc *d = &c->docs[i];
             size_t m = 0;
-            int rc = prepare_one(s, w, d->text, d->len, s->sig + (c->base + i) * (size_t)s->K, &m);
+            size_t at = c->base + i;
+            int rc = prepare_one(s, w, d->text, d->len, s->sig + at * (size_t)s->K,
+                                 s->fill + at * (size_t)s->W, &m);
             if (rc) {
                 w->rc = rc;
                 w->bad = i;
@@ -421,12 +457,8 @@ int eng_dup_add(eng_dup_set *s, const eng_dup_doc *docs, size_t n, eng_err *err)
     c->count = malloc((round + 1) * sizeof *c->count);
     if (!c->who || !c->where || !c->count || grow_docs(s, s->n + n))
         goto oom;
-    for (int w = 0; w < jobs; w++) {
+    for (int w = 0; w < jobs; w++)
         eng_tokens_init(&c->w[w].tk);
-        c->w[w].filled = malloc((size_t)s->K);
-        if (!c->w[w].filled)
-            goto oom;
-    }
     c->s = s;
     while (added < n) {
         size_t m = n - added < round ? n - added : round;
@@ -474,7 +506,6 @@ done:
         eng_tokens_release(&c->w[w].tk);
         free(c->w[w].buf);
         free(c->w[w].arena);
-        free(c->w[w].filled);
     }
     free(c->who);
     free(c->where);
@@ -523,30 +554,27 @@ static uint64_t get64(const unsigned char *p)
     return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
 }
 
-/* Layout: "VDUP", version, num_perm, shingle count (u32 each), the text
+/* Layout: "VDUP", version, shingle count, 0 (u32 each), the text
  * parameters' digest and a checksum of what follows (u64 each), then the
- * signature (u32 x num_perm) and the sorted shingle set (u64 each). */
+ * sorted shingle set (u64 each).  The signature is not stored: it is made
+ * again from the set in O(set + num_perm), so a blob serves any num_perm. */
 int eng_dup_blob(const eng_dup_set *s, size_t i, void **blob, size_t *len, eng_err *err)
 {
     if (i >= s->n)
         return eng_fail(err, ENG_EUSAGE, "duplicates: no text %zu", i);
-    size_t m = eng_dup_size(s, i), K = (size_t)s->K;
-    size_t size = BLOB_HEADER + 4 * K + 8 * m;
+    size_t m = eng_dup_size(s, i);
+    size_t size = BLOB_HEADER + 8 * m;
     unsigned char *b = malloc(size);
     if (!b)
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");
     put32(b, BLOB_MAGIC);
     put32(b + 4, BLOB_VERSION);
-    put32(b + 8, (uint32_t)K);
-    put32(b + 12, (uint32_t)m);
+    put32(b + 8, (uint32_t)m);
+    put32(b + 12, 0);
     put64(b + 16, eng_text_digest(s->text));
-    unsigned char *q = b + BLOB_HEADER;
-    const uint32_t *sig = s->sig + i * K;
-    for (size_t j = 0; j < K; j++, q += 4)
-        put32(q, sig[j]);
     const uint64_t *sh = s->sh + s->start[i];
-    for (size_t j = 0; j < m; j++, q += 8)
-        put64(q, sh[j]);
+    for (size_t j = 0; j < m; j++)
+        put64(b + BLOB_HEADER + 8 * j, sh[j]);
     put64(b + 24, eng_hash64(b + BLOB_HEADER, size - BLOB_HEADER, BLOB_MAGIC));
     *blob = b;
     *len = size;
@@ -556,16 +584,15 @@ int eng_dup_blob(const eng_dup_set *s, size_t i, void **blob, size_t *len, eng_e
 int eng_dup_add_blob(eng_dup_set *s, const void *blob, size_t len, long order, eng_err *err)
 {
     const unsigned char *b = blob;
-    size_t K = (size_t)s->K;
     if (!b || len < BLOB_HEADER || get32(b) != BLOB_MAGIC || get32(b + 4) != BLOB_VERSION)
         return eng_fail(err, ENG_EINPUT, "duplicates: not a signature blob");
-    size_t m = get32(b + 12);
-    if (get32(b + 8) != K || get64(b + 16) != eng_text_digest(s->text))
+    size_t m = get32(b + 8);
+    if (get64(b + 16) != eng_text_digest(s->text))
         return eng_fail(err, ENG_EINPUT, "duplicates: blob made with other parameters");
-    if (len != BLOB_HEADER + 4 * K + 8 * m ||
+    if (get32(b + 12) != 0 || len != BLOB_HEADER + 8 * m ||
         get64(b + 24) != eng_hash64(b + BLOB_HEADER, len - BLOB_HEADER, BLOB_MAGIC))
         return eng_fail(err, ENG_EINPUT, "duplicates: damaged signature blob");
-    const unsigned char *sh = b + BLOB_HEADER + 4 * K;
+    const unsigned char *sh = b + BLOB_HEADER;
     for (size_t j = 1; j < m; j++)
         if (get64(sh + 8 * j) <= get64(sh + 8 * (j - 1)))
             return eng_fail(err, ENG_EINPUT, "duplicates: damaged signature blob");
@@ -574,11 +601,10 @@ int eng_dup_add_blob(eng_dup_set *s, const void *blob, size_t len, long order, e
     size_t used = s->start[s->n];
     if (grow_docs(s, s->n + 1) || grow_shingles(s, used + m))
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");
-    uint32_t *sig = s->sig + s->n * K;
-    for (size_t j = 0; j < K; j++)
-        sig[j] = get32(b + BLOB_HEADER + 4 * j);
     for (size_t j = 0; j < m; j++)
         s->sh[used + j] = get64(sh + 8 * j);
+    signature(s->sh + used, m, s->K, s->sig + s->n * (size_t)s->K,
+              s->fill + s->n * (size_t)s->W);
     s->order[s->n] = order;
     s->start[s->n + 1] = used + m;
     s->n++;
@@ -673,7 +699,7 @@ static const uint64_t *set_of(const eng_dup_set *s, size_t i, size_t *m)
 static inline uint32_t band_key(const uint32_t *sig, int j, int r)
 {
     const uint32_t *v = sig + (size_t)j * (size_t)r;
-    uint64_t h = BAND_SEED ^ (uint64_t)j;
+    uint64_t h = BAND_SEED ^ ((uint64_t)r << 32) ^ (uint64_t)j;
     int i = 0;
     for (; i + 1 < r; i += 2)
         h = mix(h, (uint64_t)v[i] << 32 | v[i + 1]);
@@ -691,12 +717,83 @@ static inline int band_equal(const uint32_t *x, const uint32_t *y, int j, int r)
     return 1;
 }
 
-static inline int sig_matches(const uint32_t *x, const uint32_t *y, int K)
+/* OUT: eq[0..W], bit i set when row i of x and y agree (eq[W] = 0, so
+ * that bits_at may read one word past the rows). */
+static inline void row_mask(const uint32_t *x, const uint32_t *y, int K, uint64_t *eq)
 {
-    int c = 0;
-    for (int i = 0; i < K; i++)
-        c += x[i] == y[i];
-    return c;
+    memset(eq, 0, (size_t)((K + 63) / 64 + 1) * sizeof *eq);
+    /* blocks of 16 rows (num_perm is a multiple of 16): the compare loop of
+     * fixed length vectorises; the multiply gathers eight 0/1 bytes into
+     * eight bits (byte i's low bit lands on bit 56 + i) */
+    for (int blk = 0; blk < K / 16; blk++) {
+        unsigned char e[16];
+        const uint32_t *px = x + blk * 16, *py = y + blk * 16;
+        for (int i = 0; i < 16; i++)
+            e[i] = px[i] == py[i];
+        uint64_t lo, hi;
+        memcpy(&lo, e, 8);
+        memcpy(&hi, e + 8, 8);
+        uint64_t bits = (lo * 0x0102040810204080ull) >> 56 |
+                        ((hi * 0x0102040810204080ull) >> 56) << 8;
+        eq[blk >> 2] |= bits << ((blk & 3) * 16);
+    }
+}
+
+/* Bits pos..pos+63 of the row mask. */
+static inline uint64_t bits_at(const uint64_t *eq, int pos)
+{
+    int w = pos >> 6, sh = pos & 63;
+    return sh ? eq[w] >> sh | eq[w + 1] << (64 - sh) : eq[w];
+}
+
+/* Does any of the bands 0..bands-1 of r rows agree in all its rows?  A
+ * chunk of up to 64 / r + 1 bands at a time: bit k of the AND of the r
+ * shifted words says rows pos+k..pos+k+r-1 all agree. */
+static inline int any_band(const uint64_t *eq, int bands, int r)
+{
+    int per = 63 / r + 1;
+    for (int q = 0; q < bands; q += per) {
+        int pos = q * r, nb = bands - q < per ? bands - q : per;
+        uint64_t t = bits_at(eq, pos);
+        for (int i = 1; i < r && t; i++)
+            t &= bits_at(eq, pos + i);
+        uint64_t starts = 0;
+        for (int m = 0; m < nb; m++)
+            starts |= 1ull << (m * r);
+        if (t & starts)
+            return 1;
+    }
+    return 0;
+}
+/* The signature test: among the rows both docs filled themselves (the
+ * borrowed ones are copies and would overstate the evidence), do enough
+ * agree for Jaccard t to be plausible?  t is rounded down to a level of
+ * the table.  1 when the pair should be checked exactly. */
+static inline int plausible(const eng_dup_set *s, double t, const uint64_t *eq,
+                            const uint64_t *fa, const uint64_t *fb)
+{
+    int joint = 0, agree = 0;
+    for (int w = 0; w < s->W; w++) {
+        uint64_t both = fa[w] & fb[w];
+        joint += __builtin_popcountll(both);
+        agree += __builtin_popcountll(both & eq[w]);
+    }
+    int l = t >= 1 ? MMIN_LEVELS : (int)(t * MMIN_LEVELS);
+    return agree >= s->mmin[l * (s->K + 1) + joint];
+}
+
+/* The lowest Jaccard at which a pair of these sizes can be reported:
+ * jaccard, or for a partial copy c / (1 + ratio - c). */
+static double lowest_jaccard(const eng_dup_set *s, size_t na, size_t nb)
+{
+    double t = s->p.jaccard, c = s->p.containment;
+    if (c <= 1) {
+        double r = na > nb ? (double)na / (double)nb : (double)nb / (double)na;
+        double tc = c / (1 + r - c);
+        if (tc < t)
+            t = tc;
+    }
+    return t;
 }
 
 /* Sorts v[0..n) by the high 32 bits, stably (3 passes of 11 bits). */
@@ -721,7 +818,7 @@ static void radix_sort_hi(uint64_t *v, uint64_t *tmp, size_t n)
         v = tmp;
         tmp = t;
     }
-    /* three passes: the result is in tmp's original buffer; copy back */
+    /* after an odd number of passes the result is in the other buffer */
     memcpy(tmp, v, n * sizeof *v);
 }
 
@@ -736,9 +833,14 @@ typedef struct band_worker {
     int oom;
 } band_worker;
 
+/* The schemes of one run, in order: a pair is handled in the first band of
+ * the first scheme where its rows agree (and whose size-ratio rule lets it
+ * in), so every candidate is met once. */
 typedef struct band_ctx {
     const eng_dup_set *s;
-    int mode, B, R;
+    int mode;
+    const scheme *sch[2];
+    int nsch, items; /* bands of all schemes */
     atomic_int next;
     band_worker w[MAX_JOBS];
 } band_ctx;
@@ -791,8 +893,6 @@ static int better(double j, size_t d, const eng_dup_near *cur)
 
 static void verify_nearest(const eng_dup_set *s, band_worker *w, size_t a, size_t b)
 {
-    if (s->order[a] == s->order[b])
-        return;
     size_t later = s->order[a] < s->order[b] ? b : a, earlier = later == a ? b : a;
     eng_dup_near *cur = &w->best[later];
     double floor = s->p.floor, t = cur->jaccard > floor ? cur->jaccard : floor;
@@ -807,52 +907,72 @@ static void verify_nearest(const eng_dup_set *s, band_worker *w, size_t a, size_
     cur->containment = (double)inter / (double)(na < nb ? na : nb);
 }
 
+/* One candidate (a < b) met in band j of scheme si. */
+static void candidate(band_ctx *c, band_worker *w, int si, int j, size_t a, size_t b)
+{
+    const eng_dup_set *s = c->s;
+    const scheme *sc = c->sch[si];
+    const size_t K = (size_t)s->K;
+    const uint32_t *sa = s->sig + a * K, *sb = s->sig + b * K;
+    if (!band_equal(sa, sb, j, sc->r))
+        return; /* the keys collided, not the rows */
+    if (c->mode == MODE_NEAREST && s->order[a] == s->order[b])
+        return; /* neither is earlier */
+    size_t na = (size_t)(s->start[a + 1] - s->start[a]);
+    size_t nb = (size_t)(s->start[b + 1] - s->start[b]);
+    if (sc->min_ratio > 0 &&
+        (na > nb ? (double)na / (double)nb : (double)nb / (double)na) <= sc->min_ratio)
+        return;
+    uint64_t eq[MAX_WORDS + 1];
+    row_mask(sa, sb, s->K, eq);
+    for (int q = 0; q < si; q++)
+        if (any_band(eq, c->sch[q]->b, c->sch[q]->r))
+            return; /* met in an earlier scheme */
+    if (any_band(eq, j, sc->r))
+        return; /* met in an earlier band */
+    w->cand++;
+    double t = c->mode == MODE_PAIRS ? lowest_jaccard(s, na, nb) : s->p.floor;
+    if (!plausible(s, t, eq, s->fill + a * (size_t)s->W, s->fill + b * (size_t)s->W))
+        return;
+    w->verified++;
+    if (c->mode == MODE_PAIRS)
+        verify_pair(s, w, a, b);
+    else
+        verify_nearest(s, w, a, b);
+}
+
 static void band_work(void *p, int wi)
 {
     band_ctx *c = p;
     band_worker *w = &c->w[wi];
     const eng_dup_set *s = c->s;
-    const int R = c->R;
     const size_t K = (size_t)s->K;
-    const int mmin = c->mode == MODE_PAIRS ? s->pair_mmin : s->floor_mmin;
     for (;;) {
-        int j = atomic_fetch_add(&c->next, 1);
-        if (j >= c->B || w->oom)
+        int item = atomic_fetch_add(&c->next, 1);
+        if (item >= c->items || w->oom)
             return;
+        int si = 0, j = item;
+        while (j >= c->sch[si]->b)
+            j -= c->sch[si++]->b;
+        int R = c->sch[si]->r;
         size_t m = 0;
-        for (size_t d = 0; d < s->n; d++)
+        const uint32_t *rows = s->sig + (size_t)j * (size_t)R;
+        for (size_t d = 0; d < s->n; d++) {
+            /* one cache line per doc, num_perm * 4 bytes apart: fetch ahead */
+            if (d + 16 < s->n)
+                __builtin_prefetch(rows + (d + 16) * K);
             if (s->start[d + 1] > s->start[d])
                 w->buf[m++] = (uint64_t)band_key(s->sig + d * K, j, R) << 32 | d;
+        }
         radix_sort_hi(w->buf, w->tmp, m);
         for (size_t i = 0; i < m;) {
             size_t e = i + 1;
             uint32_t key = (uint32_t)(w->buf[i] >> 32);
             while (e < m && (uint32_t)(w->buf[e] >> 32) == key)
                 e++;
-            for (size_t x = i; x + 1 < e; x++) {
-                size_t a = (uint32_t)w->buf[x];
-                const uint32_t *sa = s->sig + a * K;
-                for (size_t y = x + 1; y < e; y++) {
-                    size_t b = (uint32_t)w->buf[y];
-                    const uint32_t *sb = s->sig + b * K;
-                    if (!band_equal(sa, sb, j, R))
-                        continue; /* the keys collided, not the rows */
-                    int seen = 0;
-                    for (int q = 0; q < j && !seen; q++)
-                        seen = band_equal(sa, sb, q, R);
-                    if (seen)
-                        continue; /* handled in an earlier band */
-                    w->cand++;
-                    if (s->start[a + 1] - s->start[a] >= K && s->start[b + 1] - s->start[b] >= K &&
-                        sig_matches(sa, sb, s->K) < mmin)
-                        continue; /* the signatures say it cannot reach the threshold */
-                    w->verified++;
-                    if (c->mode == MODE_PAIRS)
-                        verify_pair(s, w, a, b);
-                    else
-                        verify_nearest(s, w, a, b);
-                }
-            }
+            for (size_t x = i; x + 1 < e; x++)
+                for (size_t y = x + 1; y < e; y++)
+                    candidate(c, w, si, j, (uint32_t)w->buf[x], (uint32_t)w->buf[y]);
             i = e;
         }
     }
@@ -868,16 +988,20 @@ static int pair_cmp(const void *x, const void *y)
     return 0;
 }
 
-/* Runs the banding (B, R) over the set in `mode`.  OUT: c (the caller
- * releases it with band_release).  Returns 0 or -1 when out of memory. */
-static int band_run(const eng_dup_set *s, int mode, int B, int R, band_ctx *c)
+/* Runs the schemes over the set in `mode`.  OUT: c (release it with
+ * band_release).  Returns 0 or -1 when out of memory. */
+static int band_run(const eng_dup_set *s, int mode, const scheme *s1, const scheme *s2,
+                    band_ctx *c)
 {
     int jobs = jobs_of(s);
     memset(c, 0, sizeof *c);
     c->s = s;
     c->mode = mode;
-    c->B = B;
-    c->R = R;
+    c->sch[c->nsch++] = s1;
+    if (s2 && s2->b)
+        c->sch[c->nsch++] = s2;
+    for (int i = 0; i < c->nsch; i++)
+        c->items += c->sch[i]->b;
     atomic_store(&c->next, 0);
     for (int w = 0; w < jobs; w++) {
         band_worker *bw = &c->w[w];
@@ -920,7 +1044,7 @@ int eng_dup_pairs(const eng_dup_set *s, eng_dup_pair **pairs, size_t *n, eng_dup
     band_ctx *c = malloc(sizeof *c);
     if (!c)
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");
-    if (band_run(s, MODE_PAIRS, s->pair_b, s->pair_r, c)) {
+    if (band_run(s, MODE_PAIRS, &s->sj, &s->sc, c)) {
         band_release(c);
         free(c);
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");
@@ -950,9 +1074,14 @@ int eng_dup_pairs(const eng_dup_set *s, eng_dup_pair **pairs, size_t *n, eng_dup
     band_release(c);
     free(c);
     if (stats) {
-        stats->bands = s->pair_b;
-        stats->rows = s->pair_r;
-        stats->p_at_threshold = s->pair_p;
+        memset(stats, 0, sizeof *stats);
+        stats->bands = s->sj.b;
+        stats->rows = s->sj.r;
+        stats->p_at_threshold = s->sj.p;
+        stats->contain_bands = s->sc.b;
+        stats->contain_rows = s->sc.r;
+        stats->contain_threshold = s->sc.b ? s->sc.t : 0;
+        stats->p_at_contain = s->sc.b ? s->sc.p : 0;
         stats->candidates = cand;
         stats->verified = verified;
         stats->pairs = total;
@@ -967,7 +1096,7 @@ int eng_dup_nearest_earlier(const eng_dup_set *s, eng_dup_near *out, eng_err *er
     band_ctx *c = malloc(sizeof *c);
     if (!c)
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");
-    if (band_run(s, MODE_NEAREST, s->floor_b, s->floor_r, c)) {
+    if (band_run(s, MODE_NEAREST, &s->sf, NULL, c)) {
         band_release(c);
         free(c);
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");
@@ -996,6 +1125,7 @@ typedef struct query_worker {
 typedef struct query_ctx {
     const eng_dup_set *s;
     const uint32_t *sig;
+    const uint64_t *fill;
     const uint64_t *set;
     size_t m;
     atomic_size_t next;
@@ -1008,7 +1138,7 @@ static void query_work(void *p, int wi)
     query_worker *w = &c->w[wi];
     const eng_dup_set *s = c->s;
     const size_t K = (size_t)s->K;
-    const int B = s->floor_b, R = s->floor_r;
+    const int B = s->sf.b, R = s->sf.r;
     double floor = s->p.floor, ct = s->p.containment;
     for (;;) {
         size_t lo = atomic_fetch_add(&c->next, 4096);
@@ -1026,7 +1156,9 @@ static void query_work(void *p, int wi)
                 hit = band_equal(sd, c->sig, j, R);
             if (!hit)
                 continue;
-            if (nd >= K && c->m >= K && sig_matches(sd, c->sig, s->K) < s->floor_mmin)
+            uint64_t eq[MAX_WORDS + 1];
+            row_mask(sd, c->sig, s->K, eq);
+            if (!plausible(s, floor, eq, s->fill + d * (size_t)s->W, c->fill))
                 continue;
             size_t need = need_containment(floor, nd, c->m), nj = need_jaccard(floor, nd, c->m);
             if (nj < need)
@@ -1079,14 +1211,14 @@ int eng_dup_query(const eng_dup_set *s, const char *text, size_t len, size_t top
     eng_tokens_init(&aw.tk);
     query_ctx *c = calloc(1, sizeof *c);
     uint32_t *sig = malloc((size_t)s->K * sizeof *sig);
-    aw.filled = malloc((size_t)s->K);
+    uint64_t fill[MAX_WORDS];
     int rc = ENG_OK;
     size_t m = 0;
-    if (!c || !sig || !aw.filled) {
+    if (!c || !sig) {
         rc = eng_fail(err, ENG_EIO, "duplicates: out of memory");
         goto done;
     }
-    rc = prepare_one(s, &aw, text, len, sig, &m);
+    rc = prepare_one(s, &aw, text, len, sig, fill, &m);
     if (rc) {
         rc = rc == ENG_EINPUT ? eng_fail(err, rc, "duplicates: query text is 4 GiB or more")
                               : eng_fail(err, rc, "duplicates: out of memory");
@@ -1097,6 +1229,7 @@ int eng_dup_query(const eng_dup_set *s, const char *text, size_t len, size_t top
     if (m && top_k) {
         c->s = s;
         c->sig = sig;
+        c->fill = fill;
         c->set = aw.buf;
         c->m = m;
         atomic_store(&c->next, 0);
@@ -1133,7 +1266,6 @@ done:
             free(c->w[w].out);
     free(c);
     free(sig);
-    free(aw.filled);
     free(aw.buf);
     eng_tokens_release(&aw.tk);
     return rc;

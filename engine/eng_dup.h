@@ -61,7 +61,7 @@ typedef struct eng_dup_params {
     double recall;        /* candidate probability at the threshold, 0.5..0.999999 */
     int shingle_cjk;      /* tokens per shingle, 1..16 (see eng_text.h) */
     int shingle_latin;
-    int num_perm; /* signature length, 8..1024 */
+    int num_perm; /* signature length: a multiple of 16 in 16..1024 */
     int jobs;     /* threads; < 1 means 1 */
     const char *const *stop_phrases; /* borrowed during eng_dup_set_new only */
     size_t nstop;
@@ -109,13 +109,15 @@ size_t eng_dup_size(const eng_dup_set *s, size_t i);
 
 /* ---- cache blobs ---------------------------------------------------------- */
 
-/* The parameters key a blob belongs to, e.g.
- * "oph-dens:k=3/2:p=128:t=1f0c...:v1" (t: digest of shingle lengths and
- * stop phrases).  Blobs made under another key are refused. */
+/* The parameters key a blob belongs to, e.g. "sh64:k=3/2:t=1f0c...:v1"
+ * (shingle lengths and t, a digest of them and the stop phrases; v, the
+ * version of the hashes).  Blobs made under another key are refused. */
 const char *eng_dup_key(const eng_dup_set *s);
 
-/* Doc i as a blob (shingle set and signature, little-endian, checksummed).
- * OUT: *blob (malloc'd), *len.  Returns ENG_OK or ENG_EIO. */
+/* Doc i as a blob: its sorted shingle set, little-endian, checksummed (the
+ * signature is made again from it on loading, in O(set + num_perm), so a
+ * blob does not depend on num_perm).  OUT: *blob (malloc'd), *len.  Returns
+ * ENG_OK, ENG_EUSAGE when there is no doc i, ENG_EIO. */
 int eng_dup_blob(const eng_dup_set *s, size_t i, void **blob, size_t *len, eng_err *err);
 
 /* Appends one doc from a blob made by eng_dup_blob under the same key.
@@ -141,8 +143,11 @@ typedef struct eng_dup_pair {
 #define ENG_DUP_QUERY SIZE_MAX
 
 typedef struct eng_dup_stats {
-    int bands, rows;      /* the banding used */
-    double p_at_threshold; /* its candidate probability at the lowest threshold */
+    int bands, rows;        /* the banding for the Jaccard threshold */
+    double p_at_threshold;  /* its candidate probability there */
+    int contain_bands, contain_rows; /* the one for partial copies; 0 when none */
+    double contain_threshold, p_at_contain; /* its threshold (J of a partial copy at the
+                                               largest ratio) and probability there */
     size_t candidates;    /* distinct candidate pairs (band collisions) */
     size_t verified;      /* of those, checked exactly (the rest were ruled out by their
                              signatures: see "Candidates" above) */

@@ -120,6 +120,9 @@ static void test_params(void)
         {"floor 0", 0.5, 0.7, 2, 0, 0.995, 3, 2, 128, ENG_EUSAGE},
         {"recall 1", 0.5, 0.7, 2, 0.3, 1, 3, 2, 128, ENG_EUSAGE},
         {"perm 4", 0.5, 0.7, 2, 0.3, 0.995, 3, 2, 4, ENG_EUSAGE},
+        {"perm 100", 0.5, 0.7, 2, 0.3, 0.995, 3, 2, 100, ENG_EUSAGE},
+        {"perm 16", 0.5, 0.7, 2, 0.3, 0.995, 3, 2, 16, ENG_OK},
+        {"perm 1024", 0.5, 0.7, 2, 0.3, 0.995, 3, 2, 1024, ENG_OK},
         {"perm 2000", 0.5, 0.7, 2, 0.3, 0.995, 3, 2, 2000, ENG_EUSAGE},
         {"k 0", 0.5, 0.7, 2, 0.3, 0.995, 0, 2, 128, ENG_EUSAGE},
         {"k 17", 0.5, 0.7, 2, 0.3, 0.995, 3, 17, 128, ENG_EUSAGE},
@@ -347,7 +350,7 @@ static void test_blobs(void)
     eng_dup_set *s = make_set(&p, c.t, NULL, NDOCS), *s2 = NULL, *other = NULL;
     eng_err err;
     CHECK_INT(eng_dup_set_new(&p, &s2, &err), ENG_OK, "new");
-    CHECK(!strncmp(eng_dup_key(s), "oph-dens:k=3/2:p=128:t=", 23) &&
+    CHECK(!strncmp(eng_dup_key(s), "sh64:k=3/2:t=", 13) &&
               !strcmp(eng_dup_key(s) + strlen(eng_dup_key(s)) - 3, ":v1"),
           "key %s", eng_dup_key(s));
     CHECK_STR(eng_dup_key(s2), eng_dup_key(s), "same parameters, same key");
@@ -382,8 +385,8 @@ static void test_blobs(void)
         size_t at;   /* byte to flip, SIZE_MAX none */
         size_t cut;  /* bytes removed from the end */
     } cases[] = {
-        {"magic", 0, 0},       {"version", 4, 0},     {"num_perm", 8, 0}, {"count", 12, 0},
-        {"digest", 16, 0},     {"checksum", 24, 0},   {"signature", 40, 0},
+        {"magic", 0, 0},       {"version", 4, 0},     {"count", 8, 0},  {"reserved", 12, 0},
+        {"digest", 16, 0},     {"checksum", 24, 0},   {"first shingle", 32, 0},
         {"last shingle", SIZE_MAX - 1, 0},            {"truncated", SIZE_MAX, 8},
         {"header only", SIZE_MAX, 0},
     };
