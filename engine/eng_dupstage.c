@@ -290,21 +290,40 @@ static char *excerpt(const char *s, size_t off, size_t len, size_t max)
     return d;
 }
 
-static int find_exact(const eng_record *recs, size_t n, eng_dup_result *out, size_t *cap)
+static int has_pair(const eng_dup_result *out, size_t nexact, const char *a, const char *b)
 {
+    for (size_t i = 0; i < nexact; i++)
+        if ((!strcmp(out->pairs[i].a, a) && !strcmp(out->pairs[i].b, b)) ||
+            (!strcmp(out->pairs[i].a, b) && !strcmp(out->pairs[i].b, a)))
+            return 1;
+    return 0;
+}
+
+/* Exact duplicates: records whose normalised title and abstract are the
+ * same (abstract_only = 0), then records whose normalised abstracts alone
+ * are the same and long enough to mean the same work (abstract_only = 1:
+ * the same description filed under two titles). */
+static int find_exact(const eng_record *recs, size_t n, eng_dup_result *out, size_t *cap,
+                      int abstract_only)
+{
+    size_t before = out->npairs;
     keyed *k = malloc((n ? n : 1) * sizeof *k);
     if (!k)
         return ENG_EIO;
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        char *t = dup_text(&recs[i]);
-        char *norm = t ? eng_dup_normalise(t) : NULL;
+        char *t = abstract_only ? NULL : dup_text(&recs[i]);
+        char *norm = abstract_only ? eng_dup_normalise(recs[i].abstract)
+                     : t           ? eng_dup_normalise(t)
+                                   : NULL;
         free(t);
         if (!norm) {
             free(k);
             return ENG_EIO;
         }
-        if (strlen(norm) >= 8) { /* too short to call two records the same work */
+        /* Too short to call two records the same work: 8 bytes of title and
+         * abstract, 40 of an abstract alone. */
+        if (strlen(norm) >= (abstract_only ? 40u : 8u)) {
             rule_sha256_hex(norm, strlen(norm), k[m].hash);
             k[m++].idx = i;
         }
@@ -323,20 +342,23 @@ static int find_exact(const eng_record *recs, size_t n, eng_dup_result *out, siz
          * hundreds of records would otherwise give a quadratic list). */
         size_t g = j - i;
         for (size_t x = i; x < j && !rc; x++) {
-            if (x != i) {
+            if (x != i && out->duplicate_of[k[x].idx] == SIZE_MAX)
                 out->duplicate_of[k[x].idx] = k[i].idx;
-            }
             if (g > 1)
                 out->flags[k[x].idx] |= 1;
             for (size_t y = x + 1; y < j && !rc; y++) {
                 if (g > 20 && x != i)
                     break;
                 const eng_record *a = &recs[k[x].idx], *b = &recs[k[y].idx];
-                char *ta = dup_text(a);
+                if (abstract_only && has_pair(out, before, a->id, b->id))
+                    continue;
+                char *ta = abstract_only ? strdup(a->abstract) : dup_text(a);
                 char *pa = ta ? excerpt(ta, 0, strlen(ta), 600) : NULL;
                 char *pb = pa ? strdup(pa) : NULL;
                 free(ta);
-                rc = add_pair(out, cap, a, b, "exact", "exact-normalised", 1.0, 1.0, NULL, pa, pb);
+                rc = add_pair(out, cap, a, b, "exact",
+                              abstract_only ? "exact-normalised-abstract" : "exact-normalised",
+                              1.0, 1.0, NULL, pa, pb);
             }
         }
         i = j;
@@ -368,14 +390,6 @@ static long *earlier_ranks(const eng_record *recs, size_t n)
     return rank;
 }
 
-static int has_pair(const eng_dup_result *out, size_t nexact, const char *a, const char *b)
-{
-    for (size_t i = 0; i < nexact; i++)
-        if ((!strcmp(out->pairs[i].a, a) && !strcmp(out->pairs[i].b, b)) ||
-            (!strcmp(out->pairs[i].a, b) && !strcmp(out->pairs[i].b, a)))
-            return 1;
-    return 0;
-}
 
 /* Fills the set with every record's shingles and signature, taking them from
  * the store's cache when there, computing (in parallel) and caching the
@@ -567,7 +581,7 @@ int eng_dupstage_run(eng_store *st, const eng_record *recs, size_t n, const eng_
     }
     for (size_t i = 0; i < n; i++)
         out->duplicate_of[i] = SIZE_MAX;
-    if (find_exact(recs, n, out, &cap)) {
+    if (find_exact(recs, n, out, &cap, 0) || find_exact(recs, n, out, &cap, 1)) {
         eng_dup_result_release(out);
         return eng_fail(err, ENG_EIO, "out of memory while finding exact duplicates");
     }
