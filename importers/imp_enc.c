@@ -500,6 +500,23 @@ int imp_enc_open(const char *path, const char *encoding, imp_enc **out, eng_err 
                 use = b->name;
             e->in_pos = b->len;
         }
+        if (!b && !utf8 && strncasecmp(use, "UTF-16", 6) && strncasecmp(use, "UTF-32", 6) &&
+            strncasecmp(use, "UCS", 3)) {
+            /* A single-byte or CJK encoding named for a file that is plainly
+             * UTF-8 would decode to mojibake without a single error. */
+            if (scan_file(e->f, path, (long)e->in_len, &s, err) != ENG_OK) {
+                rc = err ? err->code : ENG_EIO;
+                goto fail;
+            }
+            if (!s.bad_line && s.first_strong) {
+                rc = eng_fail(err, ENG_EINPUT,
+                              "%s:%ld: --encoding names %s, but the file is valid UTF-8 "
+                              "throughout (line %ld has UTF-8 Chinese or accented text): reading "
+                              "it as %s would garble it; leave --encoding out",
+                              path, s.first_strong, encoding, s.first_strong, encoding);
+                goto fail;
+            }
+        }
         snprintf(e->name, sizeof e->name, "%s%s", use, b ? "+BOM" : "");
     } else {
         if (b && b->len != 3 && strcmp(b->name, "GB18030") != 0) {

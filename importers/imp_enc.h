@@ -38,8 +38,11 @@ typedef struct imp_enc imp_enc;
 /*
  * Opens path for reading as UTF-8.  encoding: NULL or "" to detect, else any
  * name iconv knows ("UTF-8", "GB18030", "GBK", "BIG5", "UTF-16LE",
- * "windows-1252"...); a byte-order mark that contradicts a named encoding
- * is an error, one that agrees is skipped.  OUT: *out.  Returns ENG_OK;
+ * "windows-1252"...; GBK, GB2312 and CP936 are read as GB18030, their
+ * superset); a byte-order mark that contradicts a named encoding is an
+ * error, one that agrees is skipped; naming a legacy encoding for a file
+ * that is valid UTF-8 with non-ASCII text is an error too (it would decode
+ * to mojibake without a single bad byte).  OUT: *out.  Returns ENG_OK;
  * ENG_EINPUT with "FILE:LINE: what is wrong" (undecidable or mixed
  * encodings, NUL bytes, an unknown encoding name); ENG_EIO when the file
  * cannot be read.  *out is untouched on failure.

@@ -123,6 +123,9 @@ static const mem_case mem_cases[] = {
     {"gb18030 bad pair", S("\xCF\xEE\xC4\xBF\x81\x20"), "GB18030", "项目", "GB18030",
      "byte offset 4: invalid GB18030 sequence (bytes 81 20)"},
     {"gb18030 cut at eof", S("\xCF\xEE\x81"), "GB18030", "项", "GB18030", "cut by the end"},
+    {"utf8 named gb18030", S("id\n1,国家自然科学基金项目\n"), "GB18030", NULL, NULL,
+     ":2: --encoding names GB18030, but the file is valid UTF-8 throughout"},
+    {"ascii named gb18030", S("id\n1,a\n"), "GB18030", "id\n1,a\n", "GB18030", NULL},
     {"unknown encoding", S("x"), "no-such-encoding-xyz", NULL, NULL,
      "unknown encoding 'no-such-encoding-xyz'"},
 };
