@@ -251,7 +251,8 @@ static int rejects_open(rejects *rj, const char *path, const imp_options *opt,
             close(fd);
             unlink(tmp);
         }
-        eng_fail(err, ENG_EIO, "%s: cannot write the rejects file: %s", final, strerror(e));
+        eng_fail(err, ENG_EIO, "%s: cannot write the rejects file: %s (name another with --rejects)",
+                 final, strerror(e));
         free(tmp);
         free(final);
         return ENG_EIO;
