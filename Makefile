@@ -76,7 +76,8 @@ test: deps
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) SHARED=$(SHARED) VERNIER=$(CURDIR)/$(BIN) sh tests/run.sh
 
 asan: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
+	@LSAN_OPTIONS="suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0" \
+	$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
 	  SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  BIN=build-asan/vernier test
 

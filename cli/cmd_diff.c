@@ -101,8 +101,10 @@ int cmd_diff(cli_ctx *ctx, int argc, char **argv)
             j++;
         }
     }
-    qsort(pa, npa, sizeof *pa, pair_qsort);
-    qsort(pb, npb, sizeof *pb, pair_qsort);
+    if (npa > 1)
+        qsort(pa, npa, sizeof *pa, pair_qsort);
+    if (npb > 1)
+        qsort(pb, npb, sizeof *pb, pair_qsort);
     size_t pchanged = 0;
     for (i = 0, j = 0; i < npa || j < npb;) {
         int c = i >= npa ? 1 : j >= npb ? -1 : pair_key_cmp(&pa[i], &pb[j]);

@@ -380,7 +380,6 @@ static long *earlier_ranks(const eng_record *recs, size_t n)
     }
     for (size_t i = 0; i < n; i++)
         idx[i] = i;
-    /* insertion into sorted order by merge sort would be faster; n log n via qsort */
     g_recs = recs;
     qsort(idx, n, sizeof *idx, idx_cmp);
     g_recs = NULL;
@@ -592,7 +591,8 @@ int eng_dupstage_run(eng_store *st, const eng_record *recs, size_t n, const eng_
             return rc;
         }
     }
-    qsort(out->pairs, out->npairs, sizeof *out->pairs, pair_cmp);
+    if (out->npairs > 1)
+        qsort(out->pairs, out->npairs, sizeof *out->pairs, pair_cmp);
     return ENG_OK;
 }
 
