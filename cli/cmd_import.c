@@ -9,7 +9,8 @@
 
 static const char usage[] =
     "vernier import FILE... [--source NAME] [--map MAP.json] [--encoding NAME] "
-    "[--delimiter C] [--sheet NAME] [--indicators FILE] [--skip-bad] [--rejects FILE] [--dry-run]";
+    "[--delimiter C] [--sheet NAME] [--indicators FILE] [--skip-bad] [--rejects FILE] [--dry-run] "
+    "[--id-prefix P] [--kind project|proposal|prior-art]";
 
 int cli_import_files(cli_ctx *ctx, eng_store *st, const char **files, size_t n,
                      const imp_options *o)
@@ -42,6 +43,9 @@ int cli_import_files(cli_ctx *ctx, eng_store *st, const char **files, size_t n,
             if (res.counts.skipped_headers)
                 fprintf(stderr, ", %ld repeated header rows skipped", res.counts.skipped_headers);
             fprintf(stderr, "\n");
+            if (res.rejects_path)
+                fprintf(stderr, "vernier: %s: rejected rows and their reasons are in %s\n",
+                        files[i], res.rejects_path);
         }
         imp_result_release(&res);
     }
@@ -76,6 +80,8 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
                             {"skip-bad", NULL, &o.skip_bad, NULL, NULL},
                             {"rejects", &o.rejects_path, NULL, NULL, NULL},
                             {"dry-run", NULL, &o.dry_run, NULL, NULL},
+                            {"id-prefix", &o.id_prefix, NULL, NULL, NULL},
+                            {"kind", &o.kind, NULL, NULL, NULL},
                             {NULL, NULL, NULL, NULL, NULL}};
     const char *files[256];
     size_t n;

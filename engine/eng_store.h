@@ -32,7 +32,9 @@ int eng_store_schema_version(void);
  * importing the same file again changes nothing.
  * eng_import_add: stores r (validated first); a record whose id exists with
  * the same content hash is left alone (counted as unchanged); with a
- * different hash it is replaced (counted as updated).
+ * different hash it is replaced (counted as updated) — unless the stored
+ * record has another source, which is ENG_EINPUT (ids are unique within an
+ * agency, not across agencies).
  * eng_import_reject: counts a rejected row (--skip-bad).
  * eng_import_commit: commits and frees imp; on failure everything is rolled
  * back.  eng_import_abort: rolls back and frees (NULL is a no-op).
@@ -49,6 +51,8 @@ int eng_import_add(eng_import *imp, const eng_record *r, eng_err *err);
 void eng_import_reject(eng_import *imp);
 void eng_import_skipped_header(eng_import *imp);
 const eng_import_counts *eng_import_get_counts(const eng_import *imp);
+/* The id of the import's history row (what `stats` lists). */
+long eng_import_id(const eng_import *imp);
 int eng_import_commit(eng_import *imp, eng_err *err);
 void eng_import_abort(eng_import *imp);
 

@@ -582,6 +582,18 @@ static int dry_run(source *s, const imp_options *opt, imp_result *out, eng_err *
 
 /* ---- import --------------------------------------------------------------------------------- */
 
+static int prefix_id(eng_record *r, const char *prefix, eng_err *err)
+{
+    size_t n = strlen(prefix) + strlen(r->id) + 1;
+    char *id = malloc(n);
+    if (!id)
+        return eng_fail(err, ENG_EIO, "out of memory");
+    snprintf(id, n, "%s%s", prefix, r->id);
+    free(r->id);
+    r->id = id;
+    return ENG_OK;
+}
+
 int imp_import_file(eng_store *st, const char *path, const imp_options *opt, imp_result *out,
                     eng_err *err)
 {
@@ -645,6 +657,8 @@ int imp_import_file(eng_store *st, const char *path, const imp_options *opt, imp
             rc = check_record(&s, &ids, &r, &e);
             if (rc == ENG_OK && s.ind)
                 rc = imp_indicators_attach(s.ind, &r, &e);
+            if (rc == ENG_OK && opt->id_prefix)
+                rc = prefix_id(&r, opt->id_prefix, &e);
             if (rc == ENG_OK) {
                 eng_err e2 = {0};
                 rc = eng_import_add(imp, &r, &e2);
@@ -690,6 +704,7 @@ int imp_import_file(eng_store *st, const char *path, const imp_options *opt, imp
         for (long i = 0; i < imp_table_get_counts(s.t)->repeated_headers; i++)
             eng_import_skipped_header(imp);
     out->counts = *eng_import_get_counts(imp);
+    out->import_id = eng_import_id(imp);
     out->rows = source_rows(&s);
     if (rj.f) {
         /* the rejects file is complete before the commit; renamed after it */

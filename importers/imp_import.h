@@ -57,6 +57,8 @@ typedef struct imp_options {
     const char *rejects_path;    /* --rejects FILE; NULL: FILE.rejects.csv */
     int dry_run;                 /* --dry-run */
     const char *kind;            /* kind of records that have none (CSV, XLSX); NULL: project */
+    const char *id_prefix;       /* --id-prefix: put before every id (keeps ids of two agencies
+                                    apart in one store); NULL: none */
 } imp_options;
 
 typedef struct imp_result {
