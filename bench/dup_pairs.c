@@ -16,6 +16,11 @@
  * the planted pairs are scored here.  Quality figures come from
  * gen_corpus.py corpora, not from --gen.
  *
+ * --exact (with --limit N, for a sample) is the anchor timed beside the
+ * engine: every pair of the records checked exactly, single thread, by a
+ * plain merge of the two shingle sets; it also scores the engine's pairs
+ * against that exact answer.
+ *
  * Prints one JSON line of figures on stdout; --out writes the pairs as CSV
  * (id_a,id_b,jaccard,containment,contained[,passage_a,passage_b]).
  */
@@ -28,6 +33,7 @@
 #include <time.h>
 
 #include "engine/eng_dup.h"
+#include "engine/eng_text.h"
 
 static double now(void)
 {
@@ -443,8 +449,9 @@ static void csv_quote(FILE *f, const char *s, size_t n)
 static void usage(void)
 {
     fputs("usage: dup_pairs [--cols ID,TEXT...] [--out PRED.csv] [--passages] [--nearest]\n"
+          "                 [--exact] [--limit N]\n"
           "                 [--queries N] [--jaccard X] [--containment X] [--ratio X] [--floor X]\n"
-          "                 [--recall X] [--k-cjk N] [--k-latin N] [--perm N] [--jobs N]\n"
+          "                 [--recall X] [--k-cjk N] [--k-latin N] [--perm N] [--cap N] [--jobs N]\n"
           "                 [--stop PHRASE]... [--batch N] (FILE.csv | --gen N [--gen-lang en|zh]\n"
           "                 [--gen-seed N] [--gen-dup F] [--gen-edit F] [--gen-chars N])\n",
           stderr);
@@ -458,7 +465,8 @@ int main(int argc, char **argv)
     const char *file = NULL, *out = NULL, *cols = "id,title,abstract";
     const char *stop[64];
     size_t nstop = 0, batch_size = 8192, gen_n = 0, nqueries = 0;
-    int passages = 0, nearest = 0, gen_zh = 0, gen_chars = 1500;
+    int passages = 0, nearest = 0, exact = 0, gen_zh = 0, gen_chars = 1500;
+    size_t limit = SIZE_MAX;
     uint64_t gen_seed = 42;
     double gen_dup = 0.02, gen_edit = 0.10;
     for (int i = 1; i < argc; i++) {
@@ -472,6 +480,10 @@ int main(int argc, char **argv)
             passages = 1;
         else if (!strcmp(a, "--nearest"))
             nearest = 1;
+        else if (!strcmp(a, "--exact"))
+            exact = passages = 1;
+        else if (OPT("--limit"))
+            limit = strtoul(v, NULL, 10);
         else if (OPT("--queries"))
             nqueries = strtoul(v, NULL, 10);
         else if (OPT("--jaccard"))
@@ -490,6 +502,8 @@ int main(int argc, char **argv)
             p.shingle_latin = atoi(v);
         else if (OPT("--perm"))
             p.num_perm = atoi(v);
+        else if (OPT("--cap"))
+            p.bucket_cap = strtoul(v, NULL, 10);
         else if (OPT("--jobs"))
             p.jobs = atoi(v);
         else if (OPT("--stop") && nstop < 64)
@@ -558,7 +572,7 @@ int main(int argc, char **argv)
         free(spec);
         if (nwant < 2)
             usage();
-        while (csv_next(&c)) {
+        while (n < limit && csv_next(&c)) {
             if (n == capn) {
                 capn = capn ? 2 * capn : 1024;
                 ids = xrealloc(ids, capn * sizeof *ids);
@@ -633,6 +647,67 @@ int main(int argc, char **argv)
             die(err.msg);
         t_passages = now() - t0;
         free(d);
+    }
+
+    double t_exact = 0;
+    size_t exact_pairs = 0, exact_found = 0;
+    if (exact) {
+        /* the anchor: every pair, exactly, one thread */
+        eng_text_params tp = {p.shingle_cjk, p.shingle_latin, p.stop_phrases, p.nstop};
+        eng_text *tx = NULL;
+        if (eng_text_new(&tp, &tx, &err))
+            die(err.msg);
+        uint64_t **sets = xrealloc(NULL, n * sizeof *sets);
+        size_t *sizes = xrealloc(NULL, n * sizeof *sizes);
+        eng_tokens tk;
+        eng_tokens_init(&tk);
+        t0 = now();
+        for (size_t i = 0; i < n; i++) {
+            if (eng_text_tokens(tx, b.text + b.off[i], b.tlen[i], &tk, &err))
+                die(err.msg);
+            sets[i] = xrealloc(NULL, (tk.n + 1) * sizeof **sets);
+            sizes[i] = eng_text_sort_unique(sets[i], eng_text_shingles(tx, tk.v, tk.n, sets[i]));
+        }
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = i + 1; j < n; j++) {
+                const uint64_t *x = sets[i], *y = sets[j];
+                size_t nx = sizes[i], ny = sizes[j], u = 0, v = 0, inter = 0;
+                if (!nx || !ny)
+                    continue;
+                while (u < nx && v < ny) {
+                    if (x[u] < y[v])
+                        u++;
+                    else if (x[u] > y[v])
+                        v++;
+                    else {
+                        inter++;
+                        u++;
+                        v++;
+                    }
+                }
+                double jac = (double)inter / (double)(nx + ny - inter);
+                double con = (double)inter / (double)(nx < ny ? nx : ny);
+                if (jac >= p.jaccard || con >= p.containment) {
+                    exact_pairs++;
+                    /* is it among the engine's pairs (sorted by a, b)? */
+                    size_t lo = 0, hi = npairs;
+                    while (lo < hi) {
+                        size_t mid = (lo + hi) / 2;
+                        if (pairs[mid].a < i || (pairs[mid].a == i && pairs[mid].b < j))
+                            lo = mid + 1;
+                        else
+                            hi = mid;
+                    }
+                    exact_found += lo < npairs && pairs[lo].a == i && pairs[lo].b == j;
+                }
+            }
+        t_exact = now() - t0;
+        for (size_t i = 0; i < n; i++)
+            free(sets[i]);
+        free(sets);
+        free(sizes);
+        eng_tokens_release(&tk);
+        eng_text_free(tx);
     }
 
     double t_nearest = 0;
@@ -714,11 +789,11 @@ int main(int argc, char **argv)
            "\"contain_bands\": %d, \"contain_rows\": %d, \"contain_threshold\": %.3f, "
            "\"p_at_contain\": %.4f, \"jobs\": %d, "
            "\"read_prepare_s\": %.3f, \"prepare_s\": %.3f, \"pairs_s\": %.3f, "
-           "\"candidates\": %zu, \"verified\": %zu, \"pairs\": %zu",
+           "\"candidates\": %zu, \"verified\": %zu, \"skipped\": %zu, \"pairs\": %zu",
            n, n ? bytes / (double)n : 0, p.jaccard, p.containment, p.contain_ratio,
            p.shingle_cjk, p.shingle_latin, p.num_perm, st.bands, st.rows, st.p_at_threshold,
            st.contain_bands, st.contain_rows, st.contain_threshold, st.p_at_contain, p.jobs,
-           t_read_prepare, t_prepare, t_pairs, st.candidates, st.verified, npairs);
+           t_read_prepare, t_prepare, t_pairs, st.candidates, st.verified, st.skipped, npairs);
     if (passages)
         printf(", \"passages_s\": %.3f", t_passages);
     if (nearest)
@@ -726,6 +801,10 @@ int main(int argc, char **argv)
     if (nqueries)
         printf(", \"queries\": %zu, \"queries_s\": %.3f, \"hits\": %zu", nqueries, t_queries,
                nhits);
+    if (exact)
+        printf(", \"exact_s\": %.3f, \"exact_pairs\": %zu, \"exact_found\": %zu, "
+               "\"extra_vs_exact\": %zu",
+               t_exact, exact_pairs, exact_found, npairs - exact_found);
     if (planted)
         printf(", \"planted\": %zu, \"planted_found\": %zu, \"recall\": %.4f, \"extra_pairs\": %zu",
                nplanted, found, nplanted ? (double)found / (double)nplanted : 1.0, extra);

@@ -32,12 +32,14 @@
 #define MAX_WORDS 16 /* 64-bit words of a row mask: num_perm <= 1024 */
 #define MIN_JOINT 16 /* fewer jointly filled rows than this: no signature test */
 #define MMIN_LEVELS 64
+#define GROUP_MAX 8 /* bands keyed in one pass over the signatures */
 
 /* One banding: b bands of r rows for threshold t. */
 typedef struct scheme {
     int b, r;
     double t, p;      /* threshold; candidate probability there */
     double min_ratio; /* size ratios at or below this are left to the schemes before */
+    size_t cap;       /* buckets of more docs than this are skipped (0: none) */
 } scheme;
 
 struct eng_dup_set {
@@ -119,6 +121,7 @@ void eng_dup_params_default(eng_dup_params *p)
     p->shingle_cjk = 3;
     p->shingle_latin = 2;
     p->num_perm = 128;
+    p->bucket_cap = 256;
     p->jobs = 1;
 }
 
@@ -163,9 +166,10 @@ static int in_unit(double x)
     return x > 0 && x <= 1;
 }
 
-static int scheme_init(scheme *sc, int K, double t, double recall, double min_ratio)
+static int scheme_init(scheme *sc, int K, double t, double recall, double min_ratio, size_t cap)
 {
     sc->t = t;
+    sc->cap = cap;
     sc->p = eng_dup_banding(K, t, recall, &sc->b, &sc->r);
     sc->min_ratio = min_ratio;
     return 0;
@@ -204,16 +208,17 @@ int eng_dup_set_new(const eng_dup_params *p, eng_dup_set **out, eng_err *err)
     s->p.nstop = 0;
     s->K = p->num_perm;
     s->W = (s->K + 63) / 64;
-    rc = scheme_init(&s->sj, s->K, p->jaccard, p->recall, 0);
+    rc = scheme_init(&s->sj, s->K, p->jaccard, p->recall, 0, 0);
     if (!rc && p->containment <= 1 && p->contain_ratio > 1) {
         /* a partial copy (C >= c) with sizes in ratio R has J = c / (1 + R - c); below
          * R0 = c / j + c - 1 it has J >= j anyway and the Jaccard banding finds it */
         double c = p->containment, tc = c / (1 + p->contain_ratio - c);
         if (tc < p->jaccard)
-            rc = scheme_init(&s->sc, s->K, tc, p->recall, c / p->jaccard + c - 1);
+            rc = scheme_init(&s->sc, s->K, tc, p->recall, c / p->jaccard + c - 1,
+                             p->bucket_cap);
     }
     if (!rc)
-        rc = scheme_init(&s->sf, s->K, p->floor, p->recall, 0);
+        rc = scheme_init(&s->sf, s->K, p->floor, p->recall, 0, p->bucket_cap);
     s->mmin = malloc((size_t)(MMIN_LEVELS + 1) * (size_t)(s->K + 1) * sizeof *s->mmin);
     if (!s->mmin)
         rc = -1;
@@ -825,10 +830,10 @@ static void radix_sort_hi(uint64_t *v, uint64_t *tmp, size_t n)
 enum { MODE_PAIRS, MODE_NEAREST };
 
 typedef struct band_worker {
-    uint64_t *buf, *tmp;
+    uint64_t *buf[GROUP_MAX], *tmp;
     eng_dup_pair *out;
     size_t nout, capout;
-    size_t cand, verified;
+    size_t cand, verified, skipped;
     eng_dup_near *best; /* MODE_NEAREST: n entries */
     int oom;
 } band_worker;
@@ -840,7 +845,8 @@ typedef struct band_ctx {
     const eng_dup_set *s;
     int mode;
     const scheme *sch[2];
-    int nsch, items; /* bands of all schemes */
+    int groups[2];   /* work items (groups of bands) per scheme */
+    int nsch, items; /* work items of all schemes */
     atomic_int next;
     band_worker w[MAX_JOBS];
 } band_ctx;
@@ -941,6 +947,14 @@ static void candidate(band_ctx *c, band_worker *w, int si, int j, size_t a, size
         verify_nearest(s, w, a, b);
 }
 
+/* Bands of a scheme handled together: those whose rows share a 64-byte
+ * line, so one pass over the signatures serves them all. */
+static int group_of(int r)
+{
+    int g = 16 / r;
+    return g < 1 ? 1 : g > GROUP_MAX ? GROUP_MAX : g;
+}
+
 static void band_work(void *p, int wi)
 {
     band_ctx *c = p;
@@ -951,29 +965,45 @@ static void band_work(void *p, int wi)
         int item = atomic_fetch_add(&c->next, 1);
         if (item >= c->items || w->oom)
             return;
-        int si = 0, j = item;
-        while (j >= c->sch[si]->b)
-            j -= c->sch[si++]->b;
-        int R = c->sch[si]->r;
+        int si = 0;
+        while (item >= c->groups[si])
+            item -= c->groups[si++];
+        const scheme *sc = c->sch[si];
+        int R = sc->r, G = group_of(R), j0 = item * G;
+        if (j0 + G > sc->b)
+            G = sc->b - j0;
         size_t m = 0;
-        const uint32_t *rows = s->sig + (size_t)j * (size_t)R;
+        const uint32_t *rows = s->sig + (size_t)j0 * (size_t)R;
         for (size_t d = 0; d < s->n; d++) {
-            /* one cache line per doc, num_perm * 4 bytes apart: fetch ahead */
+            /* the group's rows of each doc are num_perm * 4 bytes apart: fetch ahead */
             if (d + 16 < s->n)
                 __builtin_prefetch(rows + (d + 16) * K);
-            if (s->start[d + 1] > s->start[d])
-                w->buf[m++] = (uint64_t)band_key(s->sig + d * K, j, R) << 32 | d;
+            if (s->start[d + 1] == s->start[d])
+                continue;
+            const uint32_t *sig = s->sig + d * K;
+            for (int g = 0; g < G; g++)
+                w->buf[g][m] = (uint64_t)band_key(sig, j0 + g, R) << 32 | d;
+            m++;
         }
-        radix_sort_hi(w->buf, w->tmp, m);
-        for (size_t i = 0; i < m;) {
-            size_t e = i + 1;
-            uint32_t key = (uint32_t)(w->buf[i] >> 32);
-            while (e < m && (uint32_t)(w->buf[e] >> 32) == key)
-                e++;
-            for (size_t x = i; x + 1 < e; x++)
-                for (size_t y = x + 1; y < e; y++)
-                    candidate(c, w, si, j, (uint32_t)w->buf[x], (uint32_t)w->buf[y]);
-            i = e;
+        for (int g = 0; g < G; g++) {
+            int j = j0 + g;
+            uint64_t *v = w->buf[g];
+            radix_sort_hi(v, w->tmp, m);
+            for (size_t i = 0; i < m;) {
+                size_t e = i + 1;
+                uint32_t key = (uint32_t)(v[i] >> 32);
+                while (e < m && (uint32_t)(v[e] >> 32) == key)
+                    e++;
+                if (sc->cap && e - i > sc->cap) {
+                    w->skipped += e - i;
+                    i = e;
+                    continue;
+                }
+                for (size_t x = i; x + 1 < e; x++)
+                    for (size_t y = x + 1; y < e; y++)
+                        candidate(c, w, si, j, (uint32_t)v[x], (uint32_t)v[y]);
+                i = e;
+            }
         }
     }
 }
@@ -1000,14 +1030,23 @@ static int band_run(const eng_dup_set *s, int mode, const scheme *s1, const sche
     c->sch[c->nsch++] = s1;
     if (s2 && s2->b)
         c->sch[c->nsch++] = s2;
-    for (int i = 0; i < c->nsch; i++)
-        c->items += c->sch[i]->b;
+    for (int i = 0; i < c->nsch; i++) {
+        int g = group_of(c->sch[i]->r);
+        c->groups[i] = (c->sch[i]->b + g - 1) / g;
+        c->items += c->groups[i];
+    }
     atomic_store(&c->next, 0);
     for (int w = 0; w < jobs; w++) {
         band_worker *bw = &c->w[w];
-        bw->buf = malloc((s->n + 1) * sizeof *bw->buf);
+        int gmax = 1;
+        for (int i = 0; i < c->nsch; i++)
+            if (group_of(c->sch[i]->r) > gmax)
+                gmax = group_of(c->sch[i]->r);
+        for (int g = 0; g < gmax; g++)
+            if (!(bw->buf[g] = malloc((s->n + 1) * sizeof *bw->buf[g])))
+                return -1;
         bw->tmp = malloc((s->n + 1) * sizeof *bw->tmp);
-        if (!bw->buf || !bw->tmp)
+        if (!bw->tmp)
             return -1;
         if (mode == MODE_NEAREST) {
             bw->best = malloc((s->n + 1) * sizeof *bw->best);
@@ -1019,9 +1058,12 @@ static int band_run(const eng_dup_set *s, int mode, const scheme *s1, const sche
     }
     run_workers(jobs, band_work, c);
     for (int w = 0; w < jobs; w++) {
-        free(c->w[w].buf);
+        for (int g = 0; g < GROUP_MAX; g++) {
+            free(c->w[w].buf[g]);
+            c->w[w].buf[g] = NULL;
+        }
         free(c->w[w].tmp);
-        c->w[w].buf = c->w[w].tmp = NULL;
+        c->w[w].tmp = NULL;
         if (c->w[w].oom)
             return -1;
     }
@@ -1031,7 +1073,8 @@ static int band_run(const eng_dup_set *s, int mode, const scheme *s1, const sche
 static void band_release(band_ctx *c)
 {
     for (int w = 0; w < MAX_JOBS; w++) {
-        free(c->w[w].buf);
+        for (int g = 0; g < GROUP_MAX; g++)
+            free(c->w[w].buf[g]);
         free(c->w[w].tmp);
         free(c->w[w].out);
         free(c->w[w].best);
@@ -1049,11 +1092,12 @@ int eng_dup_pairs(const eng_dup_set *s, eng_dup_pair **pairs, size_t *n, eng_dup
         free(c);
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");
     }
-    size_t total = 0, cand = 0, verified = 0;
+    size_t total = 0, cand = 0, verified = 0, skipped = 0;
     for (int w = 0; w < MAX_JOBS; w++) {
         total += c->w[w].nout;
         cand += c->w[w].cand;
         verified += c->w[w].verified;
+        skipped += c->w[w].skipped;
     }
     eng_dup_pair *v = NULL;
     if (total) {
@@ -1084,6 +1128,7 @@ int eng_dup_pairs(const eng_dup_set *s, eng_dup_pair **pairs, size_t *n, eng_dup
         stats->p_at_contain = s->sc.b ? s->sc.p : 0;
         stats->candidates = cand;
         stats->verified = verified;
+        stats->skipped = skipped;
         stats->pairs = total;
     }
     *pairs = v;

@@ -32,6 +32,14 @@
  * recall; beyond that ratio it is found only by chance.  contain_ratio <= 1
  * draws candidates for the Jaccard threshold alone (the fastest setting).
  *
+ * Common shingles: the low thresholds (partial copies, the floor) need
+ * bands of few rows, and a band whose rows all come from shingles common to
+ * many texts (stock phrases) puts thousands of texts in one bucket, at a
+ * cost of bucket^2 / 2 checks for weak evidence.  Those bandings therefore
+ * skip buckets of more than bucket_cap texts: a pair loses that band but
+ * keeps its others, so its candidate probability hardly moves unless most
+ * of what it shares is stock phrases.  The Jaccard banding never skips.
+ *
  * Texts without any token have no shingles: they never pair, never match a
  * query and have no nearest neighbour.
  *
@@ -62,6 +70,7 @@ typedef struct eng_dup_params {
     int shingle_cjk;      /* tokens per shingle, 1..16 (see eng_text.h) */
     int shingle_latin;
     int num_perm; /* signature length: a multiple of 16 in 16..1024 */
+    size_t bucket_cap; /* partial-copy and floor bandings skip larger buckets (0: never) */
     int jobs;     /* threads; < 1 means 1 */
     const char *const *stop_phrases; /* borrowed during eng_dup_set_new only */
     size_t nstop;
@@ -69,7 +78,8 @@ typedef struct eng_dup_params {
 
 /* The defaults, measured in tests/dupquality and bench/bench_dup.sh:
  * jaccard 0.5, containment 0.7, contain_ratio 2, floor 0.3, recall 0.995,
- * shingle_cjk 3, shingle_latin 2, num_perm 128, jobs 1, no stop phrases. */
+ * shingle_cjk 3, shingle_latin 2, num_perm 128, bucket_cap 256, jobs 1, no
+ * stop phrases. */
 void eng_dup_params_default(eng_dup_params *p);
 
 /* The banding for threshold t with num_perm rows: OUT *bands, *rows (bands
@@ -150,7 +160,8 @@ typedef struct eng_dup_stats {
                                                largest ratio) and probability there */
     size_t candidates;    /* distinct candidate pairs (band collisions) */
     size_t verified;      /* of those, checked exactly (the rest were ruled out by their
-                             signatures: see "Candidates" above) */
+                             signatures, see above) */
+    size_t skipped;       /* bucket memberships skipped (bucket_cap) */
     size_t pairs;         /* pairs reported */
 } eng_dup_stats;
 
