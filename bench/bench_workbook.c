@@ -35,10 +35,12 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static const char *const titles[] = {
-    "高精度低温测温仪的研制与应用示范", "Portable laser interferometer for field calibration",
-    "基于量子霍尔效应的电阻基准研究", "Frequency comb for optical clock comparison",
-    "=HYPERLINK(\"http://example.invalid\",\"x\")", "大型风电叶片在线检测关键技术"};
+static const char *const titles[] = {"高精度低温测温仪的研制与应用示范",
+                                     "Portable laser interferometer for field calibration",
+                                     "基于量子霍尔效应的电阻基准研究",
+                                     "Frequency comb for optical clock comparison",
+                                     "=HYPERLINK(\"http://example.invalid\",\"x\")",
+                                     "大型风电叶片在线检测关键技术"};
 static const char *const orgs[] = {"中国计量科学研究院", "Example University", "某某大学",
                                    "Institute of Optics"};
 static const char *const fields[] = {"计量", "metrology", "optics", "能源"};
@@ -119,7 +121,7 @@ static int build(const char *db, long n, eng_err *err)
     }
     eng_decision *d = calloc((size_t)n / 10 + 1, sizeof *d);
     size_t nd = 0;
-    char (*ids)[24] = calloc((size_t)n / 10 + 1, sizeof *ids);
+    char(*ids)[24] = calloc((size_t)n / 10 + 1, sizeof *ids);
     for (long i = 0; i < n; i += 10, nd++) {
         snprintf(ids[nd], sizeof ids[nd], "B%07ld", i);
         d[nd].run_id = run1;
@@ -147,11 +149,27 @@ static int plain(const char *path, const eng_score *sc, size_t n, const eng_deci
     lxw_format *pct = workbook_add_format(wb), *num1 = workbook_add_format(wb);
     format_set_num_format(pct, "0%");
     format_set_num_format(num1, "0.0");
-    static const char *const heads[] = {"ID", "Title", "Kind", "Source", "Field", "Organisation",
-                                        "PI", "TRL claimed", "TRL evidenced", "TRL confidence",
-                                        "Traceability", "Novelty", "Overall", "Flags",
-                                        "Flag count", "Duplicate of", "Rule errors", "Evidence",
-                                        "Decision", "Comment", "Content hash",
+    static const char *const heads[] = {"ID",
+                                        "Title",
+                                        "Kind",
+                                        "Source",
+                                        "Field",
+                                        "Organisation",
+                                        "PI",
+                                        "TRL claimed",
+                                        "TRL evidenced",
+                                        "TRL confidence",
+                                        "Traceability",
+                                        "Novelty",
+                                        "Overall",
+                                        "Flags",
+                                        "Flag count",
+                                        "Duplicate of",
+                                        "Rule errors",
+                                        "Evidence",
+                                        "Decision",
+                                        "Comment",
+                                        "Content hash",
                                         "Written decision"};
     for (int c = 0; c < 22; c++)
         worksheet_write_string(ws, 0, (lxw_col_t)c, heads[c], NULL);

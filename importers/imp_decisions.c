@@ -29,11 +29,8 @@ static const char *const SUM_REVIEWER[2] = {"Reviewer", "评审专家"};
 
 enum { COL_ID, COL_DECISION, COL_COMMENT, COL_HASH, COL_WRITTEN, NCOLS };
 static const char *const COLS[NCOLS][2] = {
-    {"ID", "项目编号"},
-    {"Decision", "评审结论"},
-    {"Comment", "评审意见"},
-    {"Content hash", "内容哈希"},
-    {"Written decision", "原结论"},
+    {"ID", "项目编号"},           {"Decision", "评审结论"},       {"Comment", "评审意见"},
+    {"Content hash", "内容哈希"}, {"Written decision", "原结论"},
 };
 
 static const char *const DECISIONS[3] = {"pass", "revise", "fail"};
@@ -236,8 +233,7 @@ static char *pick_reviewer(const char *path, const char *arg, const char *cell)
     if (cell && *cell)
         return strdup(cell);
     char *v = NULL;
-    if (!imp_xlsx_property(path, "lastModifiedBy", &v, NULL) && v && *v &&
-        strcmp(v, "vernier"))
+    if (!imp_xlsx_property(path, "lastModifiedBy", &v, NULL) && v && *v && strcmp(v, "vernier"))
         return v;
     free(v);
     const char *user = getenv("USER");
@@ -277,8 +273,7 @@ int imp_decisions_read(eng_store *st, const char *path, const char *reviewer,
     int rc = hash_file(path, sha, err);
     if (rc)
         return rc;
-    char *p_run = NULL, *p_sha = NULL, *p_kind = NULL, *s_run = NULL, *s_sha = NULL,
-         *s_rev = NULL;
+    char *p_run = NULL, *p_sha = NULL, *p_kind = NULL, *s_run = NULL, *s_sha = NULL, *s_rev = NULL;
     char **names = NULL;
     int *hidden = NULL;
     size_t nnames = 0;
@@ -310,7 +305,8 @@ int imp_decisions_read(eng_store *st, const char *path, const char *reviewer,
     }
     const char *summary = NULL, *projects = NULL;
     for (size_t i = 0; i < nnames; i++) {
-        if (!summary && (!strcmp(names[i], SHEET_SUMMARY[0]) || !strcmp(names[i], SHEET_SUMMARY[1])))
+        if (!summary &&
+            (!strcmp(names[i], SHEET_SUMMARY[0]) || !strcmp(names[i], SHEET_SUMMARY[1])))
             summary = names[i];
         if (!projects &&
             (!strcmp(names[i], SHEET_PROJECTS[0]) || !strcmp(names[i], SHEET_PROJECTS[1])))
@@ -451,9 +447,9 @@ int imp_decisions_read(eng_store *st, const char *path, const char *reviewer,
                 snprintf(before, sizeof before, "%s", written);
             else
                 written_key(old ? old->decision : NULL, old ? old->comment : NULL, before);
-            int stored_same = old ? same_text(old->decision, decision) &&
-                                        same_text(old->comment, comment)
-                                  : !*decision && !*comment;
+            int stored_same =
+                old ? same_text(old->decision, decision) && same_text(old->comment, comment)
+                    : !*decision && !*comment;
             if (!strcmp(key, before) || stored_same) {
                 if (!*decision && !*comment && !old)
                     res.empty++;

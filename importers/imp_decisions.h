@@ -45,12 +45,12 @@
 
 typedef struct imp_decisions_result {
     long run_id;
-    char *reviewer;      /* who the decisions were recorded for (malloc'd) */
-    char sha256[65];     /* of the workbook file */
-    size_t rows;         /* project rows read */
-    size_t added;        /* decisions recorded */
-    size_t unchanged;    /* rows as written or as already stored: nothing recorded */
-    size_t empty;        /* rows with neither decision nor comment, never decided */
+    char *reviewer;   /* who the decisions were recorded for (malloc'd) */
+    char sha256[65];  /* of the workbook file */
+    size_t rows;      /* project rows read */
+    size_t added;     /* decisions recorded */
+    size_t unchanged; /* rows as written or as already stored: nothing recorded */
+    size_t empty;     /* rows with neither decision nor comment, never decided */
 } imp_decisions_result;
 
 /* Frees what a result owns (not the struct); NULL is a no-op. */

@@ -97,10 +97,9 @@ int rpt_book_open(rpt_book *b, const char *path, const rpt_options *opt, const c
         return eng_fail(err, ENG_EUSAGE, "unknown language '%s' (en or zh)", lang);
     b->zh = !strcmp(lang, "zh");
     b->large_rows = opt && opt->large_rows > 0 ? opt->large_rows : 20000;
-    if (opt && opt->fixed_date) {
+    if (opt && opt->fixed_date && *opt->fixed_date) {
         if (rpt_parse_date(opt->fixed_date, &b->created))
-            return eng_fail(err, ENG_EUSAGE,
-                            "bad date '%s' (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
+            return eng_fail(err, ENG_EUSAGE, "bad date '%s' (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
                             opt->fixed_date);
     } else {
         b->created = time(NULL);
@@ -241,15 +240,16 @@ void rpt_book_formula(rpt_book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t c
         cell_error(b, ws, row, col, worksheet_write_formula_num(ws, row, col, formula, f, value));
 }
 
-void rpt_book_link(rpt_book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
-                   const char *target, const char *label)
+void rpt_book_link(rpt_book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *target,
+                   const char *label)
 {
     if (!ws)
         return;
     if (ws->hlink_count < LXW_MAX_NUMBER_URLS) {
         char url[512];
         snprintf(url, sizeof url, "internal:%s", target);
-        cell_error(b, ws, row, col, worksheet_write_url_opt(ws, row, col, url, b->link, label, NULL));
+        cell_error(b, ws, row, col,
+                   worksheet_write_url_opt(ws, row, col, url, b->link, label, NULL));
         return;
     }
     /* The writer's own formula: a cell reference and a label of ours, no data. */

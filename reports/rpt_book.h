@@ -79,8 +79,8 @@ void rpt_book_formula(rpt_book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t c
  * "'Sheet'!A12".  Past the 65,530 links a sheet may hold it writes a
  * HYPERLINK() formula instead (label is then one of the writer's own
  * strings, as it always is). */
-void rpt_book_link(rpt_book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
-                   const char *target, const char *label);
+void rpt_book_link(rpt_book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *target,
+                   const char *label);
 /* Keeps the first error of a call made directly on libxlsxwriter. */
 void rpt_book_check(rpt_book *b, lxw_error e, const char *what);
 

@@ -14,37 +14,103 @@
 #include "reports/rpt_book.h"
 #include "reports/rpt_xlsx.h"
 
-enum { C_PROPOSAL, C_PTITLE, C_RANK, C_MATCH, C_MTITLE, C_MSOURCE, C_KIND, C_JACCARD,
-       C_CONTAINMENT, C_SIGNALS, C_PASSAGE_P, C_PASSAGE_M, C_NCOLS };
+enum {
+    C_PROPOSAL,
+    C_PTITLE,
+    C_RANK,
+    C_MATCH,
+    C_MTITLE,
+    C_MSOURCE,
+    C_KIND,
+    C_JACCARD,
+    C_CONTAINMENT,
+    C_SIGNALS,
+    C_PASSAGE_P,
+    C_PASSAGE_M,
+    C_NCOLS
+};
 
-enum { T_TITLE, T_WRITTEN, T_RULESET, T_RS_VERSION, T_RS_SHA, T_JACCARD, T_CONTAINMENT, T_TOPK,
-       T_STORED, T_PROPOSALS, T_WITH_MATCH, T_MATCHES, T_REPAIRED, T_TRUNCATED, T_NO_MATCH,
-       T_SUMMARY, T_SCREENING, T_NT };
+enum {
+    T_TITLE,
+    T_WRITTEN,
+    T_RULESET,
+    T_RS_VERSION,
+    T_RS_SHA,
+    T_JACCARD,
+    T_CONTAINMENT,
+    T_TOPK,
+    T_STORED,
+    T_PROPOSALS,
+    T_WITH_MATCH,
+    T_MATCHES,
+    T_REPAIRED,
+    T_TRUNCATED,
+    T_NO_MATCH,
+    T_SUMMARY,
+    T_SCREENING,
+    T_NT
+};
 
-static const char *const COLS_EN[C_NCOLS] = {
-    "Proposal", "Proposal title", "Rank", "Match", "Match title", "Match source", "Kind",
-    "Jaccard", "Containment", "Signals", "Shared passage in the proposal",
-    "Shared passage in the match"};
+static const char *const COLS_EN[C_NCOLS] = {"Proposal",
+                                             "Proposal title",
+                                             "Rank",
+                                             "Match",
+                                             "Match title",
+                                             "Match source",
+                                             "Kind",
+                                             "Jaccard",
+                                             "Containment",
+                                             "Signals",
+                                             "Shared passage in the proposal",
+                                             "Shared passage in the match"};
 static const char *const COLS_ZH[C_NCOLS] = {
-    "申报项目", "申报项目名称", "排名", "相似项目", "相似项目名称", "相似项目来源", "类型",
-    "Jaccard相似度", "包含度", "信号", "申报书中的相同段落", "相似项目中的相同段落"};
-static const char *const TXT_EN[T_NT] = {
-    "vernier screening workbook", "Workbook written", "Rule set", "Rule-set version",
-    "Rule-set SHA-256", "Jaccard threshold", "Containment threshold", "Matches kept per proposal",
-    "Stored projects screened against", "Proposals", "Proposals with a match", "Matches",
-    "Cells repaired (invalid UTF-8)", "Cells truncated (over 32,767 characters)",
-    "no similar project", "Summary", "Screening"};
-static const char *const TXT_ZH[T_NT] = {
-    "vernier 查重工作簿", "工作簿生成时间", "规则集", "规则集版本", "规则集 SHA-256",
-    "Jaccard 阈值", "包含度阈值", "每个申报项目保留的相似项目数", "比对的已存项目数",
-    "申报项目数", "有相似项目的申报项目", "相似项目对", "已修复的单元格（无效 UTF-8）",
-    "已截断的单元格（超过 32,767 字符）", "无相似项目", "摘要", "查重"};
+    "申报项目", "申报项目名称",       "排名",
+    "相似项目", "相似项目名称",       "相似项目来源",
+    "类型",     "Jaccard相似度",      "包含度",
+    "信号",     "申报书中的相同段落", "相似项目中的相同段落"};
+static const char *const TXT_EN[T_NT] = {"vernier screening workbook",
+                                         "Workbook written",
+                                         "Rule set",
+                                         "Rule-set version",
+                                         "Rule-set SHA-256",
+                                         "Jaccard threshold",
+                                         "Containment threshold",
+                                         "Matches kept per proposal",
+                                         "Stored projects screened against",
+                                         "Proposals",
+                                         "Proposals with a match",
+                                         "Matches",
+                                         "Cells repaired (invalid UTF-8)",
+                                         "Cells truncated (over 32,767 characters)",
+                                         "no similar project",
+                                         "Summary",
+                                         "Screening"};
+static const char *const TXT_ZH[T_NT] = {"vernier 查重工作簿",
+                                         "工作簿生成时间",
+                                         "规则集",
+                                         "规则集版本",
+                                         "规则集 SHA-256",
+                                         "Jaccard 阈值",
+                                         "包含度阈值",
+                                         "每个申报项目保留的相似项目数",
+                                         "比对的已存项目数",
+                                         "申报项目数",
+                                         "有相似项目的申报项目",
+                                         "相似项目对",
+                                         "已修复的单元格（无效 UTF-8）",
+                                         "已截断的单元格（超过 32,767 字符）",
+                                         "无相似项目",
+                                         "摘要",
+                                         "查重"};
 
-static const char *const KIND_ZH[][2] = {
-    {"exact", "完全重复"},           {"near", "近似重复"},       {"partial", "部分重复"},
-    {"same-pi", "同一负责人"},       {"same-organisation", "同一单位"},
-    {"overlapping-period", "执行期重叠"}, {"same-indicators", "考核指标相同"},
-    {NULL, NULL}};
+static const char *const KIND_ZH[][2] = {{"exact", "完全重复"},
+                                         {"near", "近似重复"},
+                                         {"partial", "部分重复"},
+                                         {"same-pi", "同一负责人"},
+                                         {"same-organisation", "同一单位"},
+                                         {"overlapping-period", "执行期重叠"},
+                                         {"same-indicators", "考核指标相同"},
+                                         {NULL, NULL}};
 
 static const char *tr(int zh, const char *v)
 {
@@ -171,9 +237,9 @@ int rpt_screen_write(const char *path, const rpt_screen *s, const rpt_options *o
         double v;
         lxw_format *f;
     } rowsv[] = {
-        {T_JACCARD, s->jaccard, b.num3},         {T_CONTAINMENT, s->containment, b.num3},
-        {T_TOPK, (double)s->top_k, NULL},        {T_STORED, (double)s->nstored, NULL},
-        {T_PROPOSALS, (double)s->nitems, NULL},  {T_WITH_MATCH, (double)with, NULL},
+        {T_JACCARD, s->jaccard, b.num3},        {T_CONTAINMENT, s->containment, b.num3},
+        {T_TOPK, (double)s->top_k, NULL},       {T_STORED, (double)s->nstored, NULL},
+        {T_PROPOSALS, (double)s->nitems, NULL}, {T_WITH_MATCH, (double)with, NULL},
         {T_MATCHES, (double)nmatch, NULL},
     };
     for (size_t k = 0; k < sizeof rowsv / sizeof rowsv[0]; k++) {

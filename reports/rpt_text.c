@@ -47,8 +47,7 @@ static size_t utf8_next(const unsigned char *s, size_t n, unsigned *cp)
 /* Characters XML 1.0 cannot carry (besides invalid UTF-8). */
 static int bad_char(unsigned cp)
 {
-    return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE ||
-           cp == 0xFFFF;
+    return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE || cp == 0xFFFF;
 }
 
 static int is_hex(unsigned char c)
@@ -59,8 +58,8 @@ static int is_hex(unsigned char c)
 /* "_xHHHH_" at s, which Excel would decode as one character. */
 static int excel_escape_at(const unsigned char *s, size_t n)
 {
-    return n >= 7 && s[0] == '_' && (s[1] == 'x' || s[1] == 'X') && is_hex(s[2]) &&
-           is_hex(s[3]) && is_hex(s[4]) && is_hex(s[5]) && s[6] == '_';
+    return n >= 7 && s[0] == '_' && (s[1] == 'x' || s[1] == 'X') && is_hex(s[2]) && is_hex(s[3]) &&
+           is_hex(s[4]) && is_hex(s[5]) && s[6] == '_';
 }
 
 size_t rpt_text_units(const char *str)
@@ -175,8 +174,10 @@ const char *rpt_text_clean(rpt_text *t, const char *str, size_t max_units, const
         char marker[96];
         size_t cut = ochars - cut_chars;
         if (zh)
-            snprintf(marker, sizeof marker, "\xE2\x80\xA6[\xE5\xB7\xB2\xE6\x88\xAA\xE6\x96\xAD %zu "
-                     "\xE4\xB8\xAA\xE5\xAD\x97\xE7\xAC\xA6]", cut);
+            snprintf(marker, sizeof marker,
+                     "\xE2\x80\xA6[\xE5\xB7\xB2\xE6\x88\xAA\xE6\x96\xAD %zu "
+                     "\xE4\xB8\xAA\xE5\xAD\x97\xE7\xAC\xA6]",
+                     cut);
         else
             snprintf(marker, sizeof marker, "\xE2\x80\xA6[truncated: %zu characters]", cut);
         olen = cut_at;
@@ -227,8 +228,7 @@ static size_t copy_chars(char *out, size_t cap, const char *src, size_t max_unit
     return n;
 }
 
-int rpt_sheet_name(char *out, size_t cap, const char *want, const char *const *taken,
-                   size_t ntaken)
+int rpt_sheet_name(char *out, size_t cap, const char *want, const char *const *taken, size_t ntaken)
 {
     if (cap < 128)
         return -1;

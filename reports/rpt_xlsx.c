@@ -23,32 +23,162 @@
 
 /* ---- labels ------------------------------------------------------------------------------ */
 
-enum { SH_SUMMARY, SH_PROJECTS, SH_DUPLICATES, SH_EVIDENCE, SH_INDICATORS, SH_RULES, SH_LISTS,
-       NSHEETS };
+enum {
+    SH_SUMMARY,
+    SH_PROJECTS,
+    SH_DUPLICATES,
+    SH_EVIDENCE,
+    SH_INDICATORS,
+    SH_RULES,
+    SH_LISTS,
+    NSHEETS
+};
 
-enum { P_ID, P_TITLE, P_KIND, P_SOURCE, P_FIELD, P_ORG, P_PI, P_TRL_CLAIMED, P_TRL_EVIDENCED,
-       P_TRL_CONF, P_TRACE, P_NOVELTY, P_OVERALL, P_FLAGS, P_NFLAGS, P_DUP, P_ERRORS, P_EVIDENCE,
-       P_DECISION, P_COMMENT, P_HASH, P_WRITTEN, P_NCOLS };
+enum {
+    P_ID,
+    P_TITLE,
+    P_KIND,
+    P_SOURCE,
+    P_FIELD,
+    P_ORG,
+    P_PI,
+    P_TRL_CLAIMED,
+    P_TRL_EVIDENCED,
+    P_TRL_CONF,
+    P_TRACE,
+    P_NOVELTY,
+    P_OVERALL,
+    P_FLAGS,
+    P_NFLAGS,
+    P_DUP,
+    P_ERRORS,
+    P_EVIDENCE,
+    P_DECISION,
+    P_COMMENT,
+    P_HASH,
+    P_WRITTEN,
+    P_NCOLS
+};
 
-enum { D_A, D_TITLE_A, D_B, D_TITLE_B, D_KIND, D_METHOD, D_JACCARD, D_CONTAINMENT, D_CONTAINED,
-       D_SIGNALS, D_PASSAGE_A, D_PASSAGE_B, D_NCOLS };
+enum {
+    D_A,
+    D_TITLE_A,
+    D_B,
+    D_TITLE_B,
+    D_KIND,
+    D_METHOD,
+    D_JACCARD,
+    D_CONTAINMENT,
+    D_CONTAINED,
+    D_SIGNALS,
+    D_PASSAGE_A,
+    D_PASSAGE_B,
+    D_NCOLS
+};
 
-enum { E_PROJECT, E_RULE, E_DIMENSION, E_FIELD, E_INDICATOR, E_LEVEL, E_POINTS, E_SEVERITY,
-       E_MATCH, E_CONTEXT, E_MESSAGE, E_OFFSET, E_ERROR, E_NCOLS };
+enum {
+    E_PROJECT,
+    E_RULE,
+    E_DIMENSION,
+    E_FIELD,
+    E_INDICATOR,
+    E_LEVEL,
+    E_POINTS,
+    E_SEVERITY,
+    E_MATCH,
+    E_CONTEXT,
+    E_MESSAGE,
+    E_OFFSET,
+    E_ERROR,
+    E_NCOLS
+};
 
-enum { I_PROJECT, I_IDX, I_NAME, I_TARGET, I_ACHIEVED, I_UNIT, I_VERDICT, I_POINTS, I_REASONS,
-       I_NCOLS };
+enum {
+    I_PROJECT,
+    I_IDX,
+    I_NAME,
+    I_TARGET,
+    I_ACHIEVED,
+    I_UNIT,
+    I_VERDICT,
+    I_POINTS,
+    I_REASONS,
+    I_NCOLS
+};
 
-enum { R_ID, R_DIMENSION, R_SCOPE, R_LEVEL, R_POINTS, R_SEVERITY, R_SCHEME, R_FIELDS, R_PATTERN,
-       R_FLAGS, R_NEGATABLE, R_ABSENT, R_WHEN, R_WHY, R_MESSAGE, R_NCOLS };
+enum {
+    R_ID,
+    R_DIMENSION,
+    R_SCOPE,
+    R_LEVEL,
+    R_POINTS,
+    R_SEVERITY,
+    R_SCHEME,
+    R_FIELDS,
+    R_PATTERN,
+    R_FLAGS,
+    R_NEGATABLE,
+    R_ABSENT,
+    R_WHEN,
+    R_WHY,
+    R_MESSAGE,
+    R_NCOLS
+};
 
-enum { S_TITLE, S_RUN, S_RUN_NAME, S_RUN_DATE, S_WRITTEN, S_RULESET, S_RS_VERSION, S_RS_SHA,
-       S_TOOL, S_PANEL, S_ALL, S_REVIEWER, S_PARAMS, S_COUNTS, S_N_PROJECTS, S_N_HITS, S_N_PAIRS,
-       S_N_FLAGGED, S_N_DUP, S_N_INDICATORS, S_N_TRACEABLE, S_N_PARTLY, S_N_UNTRACEABLE,
-       S_N_RULE_ERRORS, S_N_REPAIRED, S_N_TRUNCATED, S_DECISIONS, S_UNDECIDED, S_HOWTO,
-       S_STEP1, S_STEP2, S_STEP3, S_STEP4, S_STEP5, S_TRL_TABLE, S_LEVEL, S_CLAIMED, S_EVIDENCED,
-       S_NONE, S_HIST_TABLE, S_RANGE, S_TRACE, S_NOVELTY, S_OVERALL, S_FLAGS_TABLE, S_FLAG,
-       S_FLAG_PROJECTS, S_NO_FLAGS, S_CHART_TRL, S_CHART_FLAGS, S_PROJECTS_AXIS, NS };
+enum {
+    S_TITLE,
+    S_RUN,
+    S_RUN_NAME,
+    S_RUN_DATE,
+    S_WRITTEN,
+    S_RULESET,
+    S_RS_VERSION,
+    S_RS_SHA,
+    S_TOOL,
+    S_PANEL,
+    S_ALL,
+    S_REVIEWER,
+    S_PARAMS,
+    S_COUNTS,
+    S_N_PROJECTS,
+    S_N_HITS,
+    S_N_PAIRS,
+    S_N_FLAGGED,
+    S_N_DUP,
+    S_N_INDICATORS,
+    S_N_TRACEABLE,
+    S_N_PARTLY,
+    S_N_UNTRACEABLE,
+    S_N_RULE_ERRORS,
+    S_N_REPAIRED,
+    S_N_TRUNCATED,
+    S_DECISIONS,
+    S_UNDECIDED,
+    S_HOWTO,
+    S_STEP1,
+    S_STEP2,
+    S_STEP3,
+    S_STEP4,
+    S_STEP5,
+    S_TRL_TABLE,
+    S_LEVEL,
+    S_CLAIMED,
+    S_EVIDENCED,
+    S_NONE,
+    S_HIST_TABLE,
+    S_RANGE,
+    S_TRACE,
+    S_NOVELTY,
+    S_OVERALL,
+    S_FLAGS_TABLE,
+    S_FLAG,
+    S_FLAG_PROJECTS,
+    S_NO_FLAGS,
+    S_CHART_TRL,
+    S_CHART_FLAGS,
+    S_PROJECTS_AXIS,
+    NS
+};
 
 typedef struct labels {
     const char *sheet[NSHEETS];
@@ -58,7 +188,7 @@ typedef struct labels {
     const char *ind[I_NCOLS];
     const char *rule[R_NCOLS];
     const char *sum[NS];
-    const char *decision[3]; /* pass, revise, fail */
+    const char *decision[3];          /* pass, revise, fail */
     const char *hits_one, *hits_many; /* "%zu" inside */
     const char *validation_title, *validation_msg;
     const char *yes;
@@ -66,32 +196,68 @@ typedef struct labels {
 
 static const labels EN = {
     {"Summary", "Projects", "Duplicates", "Evidence", "Indicators", "Rules", "Lists"},
-    {"ID", "Title", "Kind", "Source", "Field", "Organisation", "PI", "TRL claimed",
-     "TRL evidenced", "TRL confidence", "Traceability", "Novelty", "Overall", "Flags",
-     "Flag count", "Duplicate of", "Rule errors", "Evidence", "Decision", "Comment",
-     "Content hash", "Written decision"},
+    {"ID",       "Title",       "Kind",          "Source",          "Field",        "Organisation",
+     "PI",       "TRL claimed", "TRL evidenced", "TRL confidence",  "Traceability", "Novelty",
+     "Overall",  "Flags",       "Flag count",    "Duplicate of",    "Rule errors",  "Evidence",
+     "Decision", "Comment",     "Content hash",  "Written decision"},
     {"Project A", "Title A", "Project B", "Title B", "Kind", "Method", "Jaccard", "Containment",
      "Contained", "Signals", "Shared passage in A", "Shared passage in B"},
-    {"Project", "Rule", "Dimension", "Field", "Indicator", "Level", "Points", "Severity",
-     "Match", "Context", "Message", "Offset", "Error"},
+    {"Project", "Rule", "Dimension", "Field", "Indicator", "Level", "Points", "Severity", "Match",
+     "Context", "Message", "Offset", "Error"},
     {"Project", "#", "Indicator", "Target", "Achieved", "Unit", "Verdict", "Points", "Reasons"},
     {"ID", "Dimension", "Scope", "Level", "Points", "Severity", "Scheme", "Fields", "Pattern",
      "Flags", "Negatable", "Absent", "When", "Why", "Message"},
-    {"vernier reviewer workbook", "Run", "Run name", "Run date", "Workbook written", "Rule set",
-     "Rule-set version", "Rule-set SHA-256", "Tool version", "Panel", "all projects",
-     "Reviewer", "Parameters", "Counts", "Projects", "Rule hits", "Duplicate pairs",
-     "Flagged projects", "Projects with a duplicate", "Indicators", "Indicators traceable",
-     "Indicators partly traceable", "Indicators untraceable", "Projects with rule errors",
-     "Cells repaired (invalid UTF-8)", "Cells truncated (over 32,767 characters)", "Decisions",
-     "undecided", "How to review",
+    {"vernier reviewer workbook",
+     "Run",
+     "Run name",
+     "Run date",
+     "Workbook written",
+     "Rule set",
+     "Rule-set version",
+     "Rule-set SHA-256",
+     "Tool version",
+     "Panel",
+     "all projects",
+     "Reviewer",
+     "Parameters",
+     "Counts",
+     "Projects",
+     "Rule hits",
+     "Duplicate pairs",
+     "Flagged projects",
+     "Projects with a duplicate",
+     "Indicators",
+     "Indicators traceable",
+     "Indicators partly traceable",
+     "Indicators untraceable",
+     "Projects with rule errors",
+     "Cells repaired (invalid UTF-8)",
+     "Cells truncated (over 32,767 characters)",
+     "Decisions",
+     "undecided",
+     "How to review",
      "1. Write your name in the Reviewer cell above.",
      "2. On Projects, filter Flag count > 0 (or sort by a score) to see the projects to look at.",
      "3. Follow the Evidence link of a project to the rule hits behind its scores.",
      "4. Pick a Decision from the drop-down (pass, revise, fail) and write a Comment.",
      "5. Save and send the file back: `vernier decisions import FILE.xlsx` reads it.",
-     "TRL: claimed vs evidenced", "Level", "Claimed", "Evidenced", "none",
-     "Score distribution", "Range", "Traceability", "Novelty", "Overall", "Flags by kind",
-     "Flag", "Projects", "no flags", "Claimed vs evidenced TRL", "Flags by kind", "Projects"},
+     "TRL: claimed vs evidenced",
+     "Level",
+     "Claimed",
+     "Evidenced",
+     "none",
+     "Score distribution",
+     "Range",
+     "Traceability",
+     "Novelty",
+     "Overall",
+     "Flags by kind",
+     "Flag",
+     "Projects",
+     "no flags",
+     "Claimed vs evidenced TRL",
+     "Flags by kind",
+     "Projects"},
     {"pass", "revise", "fail"},
     "%zu hit",
     "%zu hits",
@@ -102,9 +268,10 @@ static const labels EN = {
 
 static const labels ZH = {
     {"摘要", "项目", "重复", "证据", "指标", "规则", "列表"},
-    {"项目编号", "项目名称", "类型", "来源", "领域", "承担单位", "项目负责人", "声称TRL",
-     "证据TRL", "TRL置信度", "可溯源性", "新颖性", "综合得分", "标记", "标记数", "疑似重复于",
-     "规则错误", "证据", "评审结论", "评审意见", "内容哈希", "原结论"},
+    {"项目编号",   "项目名称", "类型",     "来源",       "领域",     "承担单位",
+     "项目负责人", "声称TRL",  "证据TRL",  "TRL置信度",  "可溯源性", "新颖性",
+     "综合得分",   "标记",     "标记数",   "疑似重复于", "规则错误", "证据",
+     "评审结论",   "评审意见", "内容哈希", "原结论"},
     {"项目A", "项目A名称", "项目B", "项目B名称", "类型", "方法", "Jaccard相似度", "包含度",
      "被包含项目", "信号", "A中的相同段落", "B中的相同段落"},
     {"项目编号", "规则", "维度", "字段", "指标", "等级", "分值", "严重程度", "匹配文本", "上下文",
@@ -112,19 +279,56 @@ static const labels ZH = {
     {"项目编号", "序号", "指标", "目标值", "实测值", "单位", "溯源结论", "分值", "理由"},
     {"编号", "维度", "范围", "等级", "分值", "严重程度", "方案", "字段", "模式", "选项", "可否定",
      "缺失触发", "条件", "依据", "说明"},
-    {"vernier 评审工作簿", "运行编号", "运行名称", "运行日期", "工作簿生成时间", "规则集",
-     "规则集版本", "规则集 SHA-256", "工具版本", "评审组", "全部项目", "评审专家", "参数",
-     "统计", "项目数", "规则命中数", "重复项目对", "有标记的项目", "有疑似重复的项目", "指标数",
-     "可溯源指标", "部分可溯源指标", "不可溯源指标", "有规则错误的项目",
-     "已修复的单元格（无效 UTF-8）", "已截断的单元格（超过 32,767 字符）", "评审结论", "未评审",
+    {"vernier 评审工作簿",
+     "运行编号",
+     "运行名称",
+     "运行日期",
+     "工作簿生成时间",
+     "规则集",
+     "规则集版本",
+     "规则集 SHA-256",
+     "工具版本",
+     "评审组",
+     "全部项目",
+     "评审专家",
+     "参数",
+     "统计",
+     "项目数",
+     "规则命中数",
+     "重复项目对",
+     "有标记的项目",
+     "有疑似重复的项目",
+     "指标数",
+     "可溯源指标",
+     "部分可溯源指标",
+     "不可溯源指标",
+     "有规则错误的项目",
+     "已修复的单元格（无效 UTF-8）",
+     "已截断的单元格（超过 32,767 字符）",
+     "评审结论",
+     "未评审",
      "评审方法",
      "1. 在上方“评审专家”单元格中填写姓名。",
      "2. 在“项目”表中筛选“标记数”大于 0（或按得分排序），找出需要重点审查的项目。",
      "3. 点击项目的“证据”链接，查看得分背后的规则命中。",
      "4. 在“评审结论”下拉列表中选择（通过、整改后通过、不通过），并填写“评审意见”。",
      "5. 保存并交回文件：`vernier decisions import 文件.xlsx` 读取评审结果。",
-     "TRL：声称与证据", "等级", "声称", "证据", "无", "得分分布", "区间", "可溯源性", "新颖性",
-     "综合得分", "标记分类", "标记", "项目数", "无标记", "声称TRL与证据TRL", "标记分类",
+     "TRL：声称与证据",
+     "等级",
+     "声称",
+     "证据",
+     "无",
+     "得分分布",
+     "区间",
+     "可溯源性",
+     "新颖性",
+     "综合得分",
+     "标记分类",
+     "标记",
+     "项目数",
+     "无标记",
+     "声称TRL与证据TRL",
+     "标记分类",
      "项目数"},
     {"通过", "整改后通过", "不通过"},
     "%zu 条证据",
@@ -512,10 +716,9 @@ static void colour_scale(rpt_book *b, lxw_worksheet *ws, lxw_row_t last, int col
     cf.min_color = 0xF8696B;
     cf.mid_color = 0xFFEB84;
     cf.max_color = 0x63BE7B;
-    rpt_book_check(b,
-                   worksheet_conditional_format_range(ws, 1, (lxw_col_t)col, last,
-                                                      (lxw_col_t)col, &cf),
-                   "colour scale");
+    rpt_book_check(
+        b, worksheet_conditional_format_range(ws, 1, (lxw_col_t)col, last, (lxw_col_t)col, &cf),
+        "colour scale");
 }
 
 /* Fills the cells of a column equal to `lit` (a quoted literal of ours,
@@ -531,10 +734,9 @@ static void equal_fill(rpt_book *b, lxw_worksheet *ws, lxw_row_t last, int col, 
     cf.criteria = LXW_CONDITIONAL_CRITERIA_EQUAL_TO;
     cf.value_string = (char *)lit;
     cf.format = f;
-    rpt_book_check(b,
-                   worksheet_conditional_format_range(ws, 1, (lxw_col_t)col, last,
-                                                      (lxw_col_t)col, &cf),
-                   "conditional format");
+    rpt_book_check(
+        b, worksheet_conditional_format_range(ws, 1, (lxw_col_t)col, last, (lxw_col_t)col, &cf),
+        "conditional format");
 }
 
 static lxw_format *fill_format(rpt_book *b, lxw_color_t bg)
@@ -555,7 +757,8 @@ static void comment_hash(const char *comment, char out[17])
     out[16] = '\0';
 }
 
-/* ---- one workbook ------------------------------------------------------------------------------ */
+/* ---- one workbook ------------------------------------------------------------------------------
+ */
 
 typedef struct layout {
     const size_t *sel; /* the selected scores, in id order */
@@ -563,8 +766,8 @@ typedef struct layout {
     const char *panel; /* NULL when not split */
     size_t *pairs;     /* the pairs in the panel */
     size_t np;
-    size_t nev;        /* evidence rows in all */
-    size_t nind;       /* indicator rows */
+    size_t nev;  /* evidence rows in all */
+    size_t nind; /* indicator rows */
     size_t nevsheets;
     char names[NSHEETS][128];
     char evnames[16][128];
@@ -589,8 +792,8 @@ static void write_projects(const ctx *c, layout *lo)
     lxw_worksheet *ws = lo->ws[SH_PROJECTS];
     if (!ws)
         return;
-    static const double widths[P_NCOLS] = {18, 48, 10, 14, 14, 28, 12, 9, 9, 10, 11, 9, 9,
-                                           28, 8,  18, 8,  12, 14, 40, 20, 20};
+    static const double widths[P_NCOLS] = {18, 48, 10, 14, 14, 28, 12, 9,  9,  10, 11,
+                                           9,  9,  28, 8,  18, 8,  12, 14, 40, 20, 20};
     for (int i = 0; i < P_NCOLS; i++)
         col_width(ws, i, i, widths[i], i == P_DECISION || i == P_COMMENT ? b->input : NULL);
     col_hidden(ws, P_HASH, 20);
@@ -660,10 +863,10 @@ static void write_projects(const ctx *c, layout *lo)
         cf.min_value = 0;
         cf.max_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
         cf.max_value = 9;
-        rpt_book_check(b,
-                       worksheet_conditional_format_range(ws, 1, P_TRL_EVIDENCED, last,
-                                                          P_TRL_EVIDENCED, &cf),
-                       "data bar");
+        rpt_book_check(
+            b,
+            worksheet_conditional_format_range(ws, 1, P_TRL_EVIDENCED, last, P_TRL_EVIDENCED, &cf),
+            "data bar");
         lxw_conditional_format fl;
         memset(&fl, 0, sizeof fl);
         fl.type = LXW_CONDITIONAL_TYPE_CELL;
@@ -696,10 +899,9 @@ static void write_projects(const ctx *c, layout *lo)
     dv.input_message = (char *)c->L->validation_msg;
     dv.error_title = (char *)c->L->validation_title;
     dv.error_message = (char *)c->L->validation_msg;
-    rpt_book_check(b,
-                   worksheet_data_validation_range(ws, 1, P_DECISION, last ? last : 1, P_DECISION,
-                                                   &dv),
-                   "decision drop-down");
+    rpt_book_check(
+        b, worksheet_data_validation_range(ws, 1, P_DECISION, last ? last : 1, P_DECISION, &dv),
+        "decision drop-down");
 }
 
 static void write_duplicates(const ctx *c, layout *lo)
@@ -882,10 +1084,9 @@ static void write_rules(const ctx *c, layout *lo)
         col_width(ws, i, i, widths[i], NULL);
     worksheet_set_row(ws, 0, 30, NULL);
     headers(c, ws, c->L->rule, R_NCOLS);
-    static const char *const keys[R_NCOLS] = {"id",     "dimension", "scope",     "level",
-                                              "points", "severity",  "scheme",    "fields",
-                                              "pattern", "flags",    "negatable", "absent",
-                                              "when",   "why",       "message"};
+    static const char *const keys[R_NCOLS] = {
+        "id",      "dimension", "scope",     "level",  "points", "severity", "scheme", "fields",
+        "pattern", "flags",     "negatable", "absent", "when",   "why",      "message"};
     for (size_t k = 0; k < c->d->nrules; k++) {
         const cJSON *rule = c->d->rules[k];
         lxw_row_t r = (lxw_row_t)(k + 1);
@@ -1119,10 +1320,10 @@ static void write_summary(const ctx *c, layout *lo)
         int label;
         double v;
     } counts[] = {
-        {S_N_PROJECTS, (double)lo->m},  {S_N_HITS, (double)lo->nev},
-        {S_N_PAIRS, (double)lo->np},    {S_N_FLAGGED, (double)flagged},
-        {S_N_DUP, (double)dup},         {S_N_INDICATORS, (double)lo->nind},
-        {S_N_TRACEABLE, (double)nv[0]}, {S_N_PARTLY, (double)nv[1]},
+        {S_N_PROJECTS, (double)lo->m},    {S_N_HITS, (double)lo->nev},
+        {S_N_PAIRS, (double)lo->np},      {S_N_FLAGGED, (double)flagged},
+        {S_N_DUP, (double)dup},           {S_N_INDICATORS, (double)lo->nind},
+        {S_N_TRACEABLE, (double)nv[0]},   {S_N_PARTLY, (double)nv[1]},
         {S_N_UNTRACEABLE, (double)nv[2]}, {S_N_RULE_ERRORS, (double)errors},
     };
     for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
@@ -1304,8 +1505,8 @@ static int write_book(const ctx *c0, const size_t *sel, size_t m, const char *pa
     const labels *L = c.L;
     /* Summary is written out of row order (its counts come last): never a
      * constant-memory sheet. */
-    long rows[NSHEETS] = {0, (long)m + 1, (long)lo.np + 1, 0, (long)lo.nind + 1,
-                          (long)d->nrules + 1, 3};
+    long rows[NSHEETS] = {
+        0, (long)m + 1, (long)lo.np + 1, 0, (long)lo.nind + 1, (long)d->nrules + 1, 3};
     for (int s = 0; s < NSHEETS; s++) {
         if (s == SH_EVIDENCE) {
             for (size_t e = 0; e < lo.nevsheets; e++) {
@@ -1315,8 +1516,8 @@ static int write_book(const ctx *c0, const size_t *sel, size_t m, const char *pa
                 else
                     snprintf(want, sizeof want, "%s", L->sheet[SH_EVIDENCE]);
                 long n = (long)(lo.nev - e * SHEET_ROWS);
-                lo.evws[e] = rpt_book_sheet(&b, want, (n > (long)SHEET_ROWS ? (long)SHEET_ROWS : n) + 1,
-                                            lo.evnames[e]);
+                lo.evws[e] = rpt_book_sheet(
+                    &b, want, (n > (long)SHEET_ROWS ? (long)SHEET_ROWS : n) + 1, lo.evnames[e]);
             }
             lo.ws[s] = lo.evws[0];
             snprintf(lo.names[s], sizeof lo.names[s], "%s", lo.evnames[0]);
@@ -1345,7 +1546,8 @@ static int write_book(const ctx *c0, const size_t *sel, size_t m, const char *pa
     return rpt_book_close(&b, err);
 }
 
-/* ---- split-by ---------------------------------------------------------------------------------- */
+/* ---- split-by ----------------------------------------------------------------------------------
+ */
 
 static const char *panel_value(const eng_score *s, const char *field)
 {
@@ -1426,7 +1628,7 @@ int rpt_workbook_write(eng_store *st, long run, const char *path, const rpt_opti
                             opt->split_by);
     }
     time_t tdummy;
-    if (opt->fixed_date && rpt_parse_date(opt->fixed_date, &tdummy))
+    if (opt->fixed_date && *opt->fixed_date && rpt_parse_date(opt->fixed_date, &tdummy))
         return eng_fail(err, ENG_EUSAGE, "bad date '%s' (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
                         opt->fixed_date);
 

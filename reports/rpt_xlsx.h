@@ -65,7 +65,7 @@ typedef struct rpt_options {
     const char *lang;       /* "en" (default, also for NULL) or "zh" */
     const char *split_by;   /* NULL, or source, field, organisation, kind, pi: one workbook
                                per value of that field */
-    const char *fixed_date; /* NULL (now), or an ISO 8601 date "YYYY-MM-DD" or date-time
+    const char *fixed_date; /* NULL or "" (now), or an ISO 8601 date "YYYY-MM-DD" or date-time
                                "YYYY-MM-DDTHH:MM:SSZ": the workbook's creation date, shown on
                                Summary (golden tests; the CLI passes VERNIER_NOW) */
     long large_rows;        /* 0: 20,000; sheets with more rows use constant-memory mode */
@@ -99,9 +99,9 @@ void rpt_paths_free(char **paths, size_t n);
 /* One stored project that resembles a proposal.  Strings are borrowed. */
 typedef struct rpt_screen_match {
     const char *id, *title, *source;
-    const char *kind;     /* exact, near, partial (or NULL) */
+    const char *kind; /* exact, near, partial (or NULL) */
     double jaccard, containment;
-    const char *signals;  /* JSON array of signal names, or NULL */
+    const char *signals;                          /* JSON array of signal names, or NULL */
     const char *passage_proposal, *passage_match; /* the longest shared passage, verbatim in
                                                      each text; NULL when none */
 } rpt_screen_match;
@@ -116,9 +116,9 @@ typedef struct rpt_screen_item {
 /* What `vernier screen` found.  Strings are borrowed. */
 typedef struct rpt_screen {
     const char *ruleset_name, *ruleset_version, *ruleset_sha256; /* may be NULL */
-    double jaccard, containment; /* the thresholds used */
-    size_t top_k;                /* matches kept per proposal */
-    long nstored;                /* stored projects screened against */
+    double jaccard, containment;                                 /* the thresholds used */
+    size_t top_k;                                                /* matches kept per proposal */
+    long nstored; /* stored projects screened against */
     const rpt_screen_item *items;
     size_t nitems;
 } rpt_screen;
@@ -131,7 +131,6 @@ typedef struct rpt_screen {
  * writing as rpt_workbook_write(); opt->split_by is ignored.
  * Returns ENG_OK, ENG_EUSAGE for a bad option, or ENG_EIO.
  */
-int rpt_screen_write(const char *path, const rpt_screen *s, const rpt_options *opt,
-                     eng_err *err);
+int rpt_screen_write(const char *path, const rpt_screen *s, const rpt_options *opt, eng_err *err);
 
 #endif

@@ -137,7 +137,8 @@ static const name_case name_cases[] = {
     {"This name is far too long for an Excel sheet", {NULL}, "This name is far too long for a"},
     {"证据", {"证据", NULL}, "证据 (2)"},
     {"Lists", {"lists", "Lists (2)", NULL}, "Lists (3)"},
-    {"这是一个非常非常长的中文工作表名称用来测试截断是否在字符边界上进行处理", {NULL},
+    {"这是一个非常非常长的中文工作表名称用来测试截断是否在字符边界上进行处理",
+     {NULL},
      "这是一个非常非常长的中文工作表名称用来测试截断是否在字符边界上"},
     {"bad \xff", {NULL}, "bad \xEF\xBF\xBD"},
 };
@@ -150,7 +151,9 @@ static const char *const file_cases[][2] = {
     {"", "none"},
     {"CON", "CON_"},
     {"com1", "com1_"},
-    {"x\xff" "y", "x_y"},
+    {"x\xff"
+     "y",
+     "x_y"},
     {"Example University, Dept. of Physics", "Example_University,_Dept._of_Physics"},
 };
 
@@ -173,7 +176,8 @@ static void test_names(void)
     }
 }
 
-/* ---- the fixture store ------------------------------------------------------------------------ */
+/* ---- the fixture store ------------------------------------------------------------------------
+ */
 
 typedef struct fx_project {
     const char *id, *kind, *source, *title, *abstract, *org, *pi, *field;
@@ -186,24 +190,111 @@ typedef struct fx_project {
 } fx_project;
 
 static const fx_project fx_projects[] = {
-    {"2019YFB0101001", "project", "NKP-2019", "高精度低温测温仪的研制",
-     "研制了基于铑铁电阻的低温测温仪样机，经中国计量科学研究院校准。", "中国计量科学研究院",
-     "张三", "计量", 6, "测温不确定度", "≤0.5 mK", "0.32 mK", "CNAS L0001", 6, 0.8, 65, 40, 58.5,
-     "[]", NULL, 0},
-    {"2019YFB0101002", "project", "NKP-2019", "高精度低温测温仪研制",
-     "研制了基于铑铁电阻的低温测温仪样机。", "某某大学", "李四", "计量", 7, "测温范围",
-     "1 K–300 K", "1.5 K–300 K", NULL, 4, 0.5, 10, 12.5, 20,
-     "[\"TRL-OVERCLAIM\",\"TRC-SELF-TESTED\"]", "2019YFB0101001", 0},
-    {"2020-EN-0001", "project", "NSF-2020", "Portable laser interferometer for field calibration",
+    {"2019YFB0101001",
+     "project",
+     "NKP-2019",
+     "高精度低温测温仪的研制",
+     "研制了基于铑铁电阻的低温测温仪样机，经中国计量科学研究院校准。",
+     "中国计量科学研究院",
+     "张三",
+     "计量",
+     6,
+     "测温不确定度",
+     "≤0.5 mK",
+     "0.32 mK",
+     "CNAS L0001",
+     6,
+     0.8,
+     65,
+     40,
+     58.5,
+     "[]",
+     NULL,
+     0},
+    {"2019YFB0101002",
+     "project",
+     "NKP-2019",
+     "高精度低温测温仪研制",
+     "研制了基于铑铁电阻的低温测温仪样机。",
+     "某某大学",
+     "李四",
+     "计量",
+     7,
+     "测温范围",
+     "1 K–300 K",
+     "1.5 K–300 K",
+     NULL,
+     4,
+     0.5,
+     10,
+     12.5,
+     20,
+     "[\"TRL-OVERCLAIM\",\"TRC-SELF-TESTED\"]",
+     "2019YFB0101001",
+     0},
+    {"2020-EN-0001",
+     "project",
+     "NSF-2020",
+     "Portable laser interferometer for field calibration",
      "A prototype was demonstrated in a relevant environment; uncertainty U = 0.2 um, k = 2.",
-     "Example University", "Jane Doe", "metrology", 5, "Length uncertainty", "0.5 um", "0.2 um",
-     "CNAS L1234", 5, 0.9, 80, 90, 76, "[]", NULL, 0},
-    {"2020-EN-0002", "project", "NSF-2020", "=HYPERLINK(\"http://evil.example\",\"click\")",
-     "-2+3 looks like a formula too.", "@corp", "+SUM(1,2)", "metrology", 3, NULL, NULL, NULL,
-     NULL, 2, 0.3, 0, -1, 12, "[\"TRC-NO-METHOD\"]", NULL, 1},
-    {"2021-XX-0003", "proposal", NULL, "Frequency comb proposal", "A proposal with no source.",
-     "Institute of Optics", "Wang Wu", "optics", 0, NULL, NULL, NULL, NULL, 1, 0.1, 5, 100, 35,
-     "[\"TRL-OVERCLAIM\"]", NULL, 0},
+     "Example University",
+     "Jane Doe",
+     "metrology",
+     5,
+     "Length uncertainty",
+     "0.5 um",
+     "0.2 um",
+     "CNAS L1234",
+     5,
+     0.9,
+     80,
+     90,
+     76,
+     "[]",
+     NULL,
+     0},
+    {"2020-EN-0002",
+     "project",
+     "NSF-2020",
+     "=HYPERLINK(\"http://evil.example\",\"click\")",
+     "-2+3 looks like a formula too.",
+     "@corp",
+     "+SUM(1,2)",
+     "metrology",
+     3,
+     NULL,
+     NULL,
+     NULL,
+     NULL,
+     2,
+     0.3,
+     0,
+     -1,
+     12,
+     "[\"TRC-NO-METHOD\"]",
+     NULL,
+     1},
+    {"2021-XX-0003",
+     "proposal",
+     NULL,
+     "Frequency comb proposal",
+     "A proposal with no source.",
+     "Institute of Optics",
+     "Wang Wu",
+     "optics",
+     0,
+     NULL,
+     NULL,
+     NULL,
+     NULL,
+     1,
+     0.1,
+     5,
+     100,
+     35,
+     "[\"TRL-OVERCLAIM\"]",
+     NULL,
+     0},
 };
 #define NFX (sizeof fx_projects / sizeof fx_projects[0])
 
@@ -219,21 +310,20 @@ typedef struct fx_hit {
 } fx_hit;
 
 static const fx_hit fx_hits[] = {
-    {0, "TRL6-PROTOTYPE", "trl", "abstract", -1, 30, 6, "样机", "研制了基于铑铁电阻的低温测温仪样机", 2,
-     6, NULL, "prototype built"},
+    {0, "TRL6-PROTOTYPE", "trl", "abstract", -1, 30, 6, "样机",
+     "研制了基于铑铁电阻的低温测温仪样机", 2, 6, NULL, "prototype built"},
     {0, "TRC-CALIBRATED", "traceability", "abstract", -1, 60, 9, "校准",
      "经中国计量科学研究院校准。", 25, 0, NULL, "calibrated by an NMI"},
     {0, "TRC-CNAS", "traceability", "accreditation", 0, 0, 10, "CNAS L0001", "CNAS L0001", 30, 0,
      NULL, "accredited laboratory"},
-    {1, "TRL4-LAB", "trl", "abstract", -1, 0, 6, "研制", "研制了基于铑铁电阻的低温测温仪样机。", 1, 4,
-     NULL, "laboratory work"},
+    {1, "TRL4-LAB", "trl", "abstract", -1, 0, 6, "研制", "研制了基于铑铁电阻的低温测温仪样机。", 1,
+     4, NULL, "laboratory work"},
     {1, "TRL-OVERCLAIM", "flag", "", -1, 0, 0, "", "", 0, 0, "warn",
      "claimed TRL 7 is 3 above the evidence"},
     {1, "TRC-SELF-TESTED", "flag", "abstract", -1, 0, 6, "自测", "bad \xff\xfe bytes in context", 0,
      0, "warn", "self-tested only"},
     {2, "TRL5-RELEVANT", "trl", "abstract", -1, 2, 9, "prototype",
-     "A prototype was demonstrated in a relevant environment", 2, 5, NULL,
-     "relevant environment"},
+     "A prototype was demonstrated in a relevant environment", 2, 5, NULL, "relevant environment"},
     {2, "TRC-UNCERTAINTY", "traceability", "abstract", -1, 60, 16, "U = 0.2 um, k = 2",
      "uncertainty U = 0.2 um, k = 2.", 25, 0, NULL, "expanded uncertainty with k"},
     {3, "TRC-NO-METHOD", "flag", "indicators", -1, 0, 0, "_x0041_", "=1+1", 0, 0, "error",
@@ -248,7 +338,8 @@ static const char FX_RULESET[] =
     "\"pattern\":\"样机|prototype\",\"points\":2,\"why\":\"GB/T 22900-2022 level 6\","
     "\"message\":\"prototype built\"},"
     "{\"dimension\":\"traceability\",\"fields\":[\"abstract\",\"acceptance.summary\"],"
-    "\"flags\":[\"caseless\"],\"id\":\"TRC-CNAS\",\"negatable\":true,\"pattern\":\"CNAS\\\\s*L\\\\d{4}\","
+    "\"flags\":[\"caseless\"],\"id\":\"TRC-CNAS\",\"negatable\":true,\"pattern\":\"CNAS\\\\s*"
+    "L\\\\d{4}\","
     "\"points\":30,\"scheme\":\"common\",\"scope\":\"indicator\",\"why\":\"ILAC P10\"},"
     "{\"absent\":true,\"dimension\":\"flag\",\"fields\":[\"indicators\"],\"id\":\"TRC-NO-METHOD\","
     "\"severity\":\"error\",\"when\":{\"field\":\"trl_claimed\",\"ge\":3},"
@@ -379,10 +470,11 @@ static long build_fixture(const char *path)
     const eng_ind_verdict verdicts[] = {
         {(char *)"2019YFB0101001", 0, (char *)"测温不确定度", (char *)"≤0.5 mK", (char *)"0.32 mK",
          NULL, (char *)"traceable", 30, (char *)"accredited laboratory"},
-        {(char *)"2019YFB0101002", 0, (char *)"测温范围", (char *)"1 K–300 K", (char *)"1.5 K–300 K",
-         NULL, (char *)"untraceable", 0, (char *)"self-tested only"},
-        {(char *)"2020-EN-0001", 0, (char *)"Length uncertainty", (char *)"0.5 um", (char *)"0.2 um",
-         (char *)"um", (char *)"partly", 15, (char *)"uncertainty stated; no report number"},
+        {(char *)"2019YFB0101002", 0, (char *)"测温范围", (char *)"1 K–300 K",
+         (char *)"1.5 K–300 K", NULL, (char *)"untraceable", 0, (char *)"self-tested only"},
+        {(char *)"2020-EN-0001", 0, (char *)"Length uncertainty", (char *)"0.5 um",
+         (char *)"0.2 um", (char *)"um", (char *)"partly", 15,
+         (char *)"uncertainty stated; no report number"},
     };
     for (size_t i = 0; i < sizeof verdicts / sizeof verdicts[0] && !rc; i++)
         rc = eng_runw_verdict(w, &verdicts[i], &err);
@@ -435,7 +527,8 @@ fail:
     return -1;
 }
 
-/* ---- helpers ---------------------------------------------------------------------------------- */
+/* ---- helpers ----------------------------------------------------------------------------------
+ */
 
 static char dir[] = "/tmp/vernier-test-report-XXXXXX";
 
@@ -501,7 +594,8 @@ static char *dump_sheet(const char *path, const char *sheet)
     return out;
 }
 
-/* ---- the workbook ----------------------------------------------------------------------------- */
+/* ---- the workbook -----------------------------------------------------------------------------
+ */
 
 typedef struct sheet_case {
     const char *lang;
@@ -636,8 +730,7 @@ static void test_workbook(void)
     /* The same store, options and date give the same bytes. */
     rpt_options opt = {"en", NULL, FIXED_DATE, 0};
     const char *again = tmp_path("again.xlsx");
-    CHECK(rpt_workbook_write(st, 0, again, &opt, NULL, NULL, &err) == ENG_OK, "again: %s",
-          err.msg);
+    CHECK(rpt_workbook_write(st, 0, again, &opt, NULL, NULL, &err) == ENG_OK, "again: %s", err.msg);
     file_hash(again, after);
     CHECK_STR(after, before, "byte-identical rewrite");
 
@@ -752,8 +845,8 @@ static void test_many_links(void)
         while (rows->next(rows, &row, &err) == 1) {
             count++;
             last = row.line;
-            labels_ok &= row.ncells == 1 &&
-                         !strcmp(row.cells[0], (row.line - 1) % 2 ? "2 hits" : "1 hit");
+            labels_ok &=
+                row.ncells == 1 && !strcmp(row.cells[0], (row.line - 1) % 2 ? "2 hits" : "1 hit");
         }
         imp_rows_free(rows);
     }
@@ -797,7 +890,8 @@ static void test_screen(void)
     free(sheet);
 }
 
-/* ---- modes for tests/workbook/run.sh ---------------------------------------------------------- */
+/* ---- modes for tests/workbook/run.sh ----------------------------------------------------------
+ */
 
 static int fixture_mode(const char *outdir)
 {
@@ -825,8 +919,9 @@ static int fixture_mode(const char *outdir)
         }
     }
     eng_store_close(st);
-    const rpt_screen_match m = {"2019YFB0101001", "高精度低温测温仪的研制", "NKP-2019", "near",
-                                0.82, 0.91, "[\"same-pi\"]", "研制了低温测温仪", "研制了低温测温仪"};
+    const rpt_screen_match m = {
+        "2019YFB0101001", "高精度低温测温仪的研制", "NKP-2019",        "near", 0.82, 0.91,
+        "[\"same-pi\"]",  "研制了低温测温仪",       "研制了低温测温仪"};
     const rpt_screen_item it = {"P-1", "=低温测温仪申报书", &m, 1};
     rpt_screen s = {"vernier-test", "2026.1", "abc", 0.8, 0.8, 5, 5, &it, 1};
     rpt_options opt = {"en", NULL, FIXED_DATE, 0};
