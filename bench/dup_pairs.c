@@ -42,6 +42,14 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* CPU seconds of the whole process (all threads). */
+static double cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static void die(const char *msg)
 {
     fprintf(stderr, "dup_pairs: %s\n", msg);
@@ -419,7 +427,10 @@ static void batch_add(batch *b, const char *const *parts, const size_t *plen, si
     b->n++;
 }
 
-/* Adds b[from..n) to the set.  Returns the seconds it took. */
+static double cpu_prepare;
+
+/* Adds b[from..n) to the set.  Returns the seconds it took (and adds its
+ * CPU seconds to cpu_prepare). */
 static double flush(eng_dup_set *s, batch *b, size_t from)
 {
     size_t n = b->n - from;
@@ -427,10 +438,11 @@ static double flush(eng_dup_set *s, batch *b, size_t from)
     for (size_t i = 0; i < n; i++)
         d[i] = (eng_dup_doc){b->text + b->off[from + i], b->tlen[from + i], b->order[from + i]};
     eng_err err;
-    double t0 = now();
+    double t0 = now(), c0 = cpu();
     if (eng_dup_add(s, d, n, &err))
         die(err.msg);
     double t = now() - t0;
+    cpu_prepare += cpu() - c0;
     free(d);
     return t;
 }
@@ -629,13 +641,13 @@ int main(int argc, char **argv)
         t_prepare += flush(s, &b, flushed);
     double t_read_prepare = now() - t_start;
 
-    double t0 = now();
+    double t0 = now(), c0 = cpu();
     eng_dup_pair *pairs = NULL;
     size_t npairs = 0;
     eng_dup_stats st;
     if (eng_dup_pairs(s, &pairs, &npairs, &st, &err))
         die(err.msg);
-    double t_pairs = now() - t0;
+    double t_pairs = now() - t0, cpu_pairs = cpu() - c0;
 
     double t_passages = 0;
     if (passages) {
@@ -789,11 +801,12 @@ int main(int argc, char **argv)
            "\"contain_bands\": %d, \"contain_rows\": %d, \"contain_threshold\": %.3f, "
            "\"p_at_contain\": %.4f, \"jobs\": %d, "
            "\"read_prepare_s\": %.3f, \"prepare_s\": %.3f, \"pairs_s\": %.3f, "
+           "\"prepare_cpu_s\": %.3f, \"pairs_cpu_s\": %.3f, "
            "\"candidates\": %zu, \"verified\": %zu, \"skipped\": %zu, \"pairs\": %zu",
            n, n ? bytes / (double)n : 0, p.jaccard, p.containment, p.contain_ratio,
            p.shingle_cjk, p.shingle_latin, p.num_perm, st.bands, st.rows, st.p_at_threshold,
            st.contain_bands, st.contain_rows, st.contain_threshold, st.p_at_contain, p.jobs,
-           t_read_prepare, t_prepare, t_pairs, st.candidates, st.verified, st.skipped, npairs);
+           t_read_prepare, t_prepare, t_pairs, cpu_prepare, cpu_pairs, st.candidates, st.verified, st.skipped, npairs);
     if (passages)
         printf(", \"passages_s\": %.3f", t_passages);
     if (nearest)

@@ -40,6 +40,7 @@ typedef struct scheme {
     double t, p;      /* threshold; candidate probability there */
     double min_ratio; /* size ratios at or below this are left to the schemes before */
     size_t cap;       /* buckets of more docs than this are skipped (0: none) */
+    uint64_t starts;  /* bits 0, r, 2r, ... below 64: where bands start in a mask word */
 } scheme;
 
 struct eng_dup_set {
@@ -170,8 +171,11 @@ static int scheme_init(scheme *sc, int K, double t, double recall, double min_ra
 {
     sc->t = t;
     sc->cap = cap;
+    sc->starts = 0;
     sc->p = eng_dup_banding(K, t, recall, &sc->b, &sc->r);
     sc->min_ratio = min_ratio;
+    for (int i = 0; i < 64; i += sc->r)
+        sc->starts |= 1ull << i;
     return 0;
 }
 
@@ -751,25 +755,25 @@ static inline uint64_t bits_at(const uint64_t *eq, int pos)
     return sh ? eq[w] >> sh | eq[w + 1] << (64 - sh) : eq[w];
 }
 
-/* Does any of the bands 0..bands-1 of r rows agree in all its rows?  A
- * chunk of up to 64 / r + 1 bands at a time: bit k of the AND of the r
- * shifted words says rows pos+k..pos+k+r-1 all agree. */
-static inline int any_band(const uint64_t *eq, int bands, int r)
+/* Does any of the bands first..first+count-1 of scheme sc agree in all its
+ * rows?  A chunk of up to 63 / r + 1 bands at a time: bit k of the AND of
+ * the r shifted words says rows pos+k..pos+k+r-1 all agree, and sc->starts
+ * has a bit where each band of the chunk starts. */
+static inline int any_band(const uint64_t *eq, int first, int count, const scheme *sc)
 {
-    int per = 63 / r + 1;
-    for (int q = 0; q < bands; q += per) {
-        int pos = q * r, nb = bands - q < per ? bands - q : per;
+    int r = sc->r, per = 63 / r + 1;
+    for (int q = first; q < first + count; q += per) {
+        int pos = q * r, nb = first + count - q < per ? first + count - q : per;
         uint64_t t = bits_at(eq, pos);
         for (int i = 1; i < r && t; i++)
             t &= bits_at(eq, pos + i);
-        uint64_t starts = 0;
-        for (int m = 0; m < nb; m++)
-            starts |= 1ull << (m * r);
+        uint64_t starts = nb == per ? sc->starts : sc->starts & ((2ull << ((nb - 1) * r)) - 1);
         if (t & starts)
             return 1;
     }
     return 0;
 }
+
 /* The signature test: among the rows both docs filled themselves (the
  * borrowed ones are copies and would overstate the evidence), do enough
  * agree for Jaccard t to be plausible?  t is rounded down to a level of
@@ -919,9 +923,6 @@ static void candidate(band_ctx *c, band_worker *w, int si, int j, size_t a, size
     const eng_dup_set *s = c->s;
     const scheme *sc = c->sch[si];
     const size_t K = (size_t)s->K;
-    const uint32_t *sa = s->sig + a * K, *sb = s->sig + b * K;
-    if (!band_equal(sa, sb, j, sc->r))
-        return; /* the keys collided, not the rows */
     if (c->mode == MODE_NEAREST && s->order[a] == s->order[b])
         return; /* neither is earlier */
     size_t na = (size_t)(s->start[a + 1] - s->start[a]);
@@ -930,11 +931,13 @@ static void candidate(band_ctx *c, band_worker *w, int si, int j, size_t a, size
         (na > nb ? (double)na / (double)nb : (double)nb / (double)na) <= sc->min_ratio)
         return;
     uint64_t eq[MAX_WORDS + 1];
-    row_mask(sa, sb, s->K, eq);
+    row_mask(s->sig + a * K, s->sig + b * K, s->K, eq);
+    if (!any_band(eq, j, 1, sc))
+        return; /* the keys collided, not the rows */
     for (int q = 0; q < si; q++)
-        if (any_band(eq, c->sch[q]->b, c->sch[q]->r))
+        if (any_band(eq, 0, c->sch[q]->b, c->sch[q]))
             return; /* met in an earlier scheme */
-    if (any_band(eq, j, sc->r))
+    if (any_band(eq, 0, j, sc))
         return; /* met in an earlier band */
     w->cand++;
     double t = c->mode == MODE_PAIRS ? lowest_jaccard(s, na, nb) : s->p.floor;
@@ -1000,8 +1003,14 @@ static void band_work(void *p, int wi)
                     continue;
                 }
                 for (size_t x = i; x + 1 < e; x++)
-                    for (size_t y = x + 1; y < e; y++)
+                    for (size_t y = x + 1; y < e; y++) {
+                        if (y + 4 < e) {
+                            const char *q = (const char *)(s->sig + (uint32_t)v[y + 4] * K);
+                            for (size_t o = 0; o < K * 4; o += 64)
+                                __builtin_prefetch(q + o);
+                        }
                         candidate(c, w, si, j, (uint32_t)v[x], (uint32_t)v[y]);
+                    }
                 i = e;
             }
         }
