@@ -48,15 +48,21 @@ static inline uint64_t fold_words(uint64_t h, const unsigned char *p, size_t nwo
     return h;
 }
 
-/* The last 0..7 bytes and the total length, then one more multiply so that
- * every output bit depends on every input bit. */
+/* The last 0..7 bytes (w, little-endian, zero-padded) and the total
+ * length, then one more multiply so that every output bit depends on every
+ * input bit. */
+static inline uint64_t finish_word(uint64_t h, uint64_t w, uint64_t total)
+{
+    h = mum(w ^ HC3, h ^ total ^ HC4);
+    return mum(h ^ HC0, (h >> 32) ^ HC1);
+}
+
 static inline uint64_t finish(uint64_t h, const unsigned char *tail, size_t ntail, uint64_t total)
 {
     uint64_t w = 0;
     for (size_t i = 0; i < ntail; i++)
         w |= (uint64_t)tail[i] << (8 * i);
-    h = mum(w ^ HC3, h ^ total ^ HC4);
-    return mum(h ^ HC0, (h >> 32) ^ HC1);
+    return finish_word(h, w, total);
 }
 
 uint64_t eng_hash64(const void *p, size_t n, uint64_t seed)
@@ -404,8 +410,8 @@ static int tokens_push(eng_tokens *t, uint64_t hash, size_t off, size_t len, int
 
 /* Tokenises without stop-phrase removal. */
 /* ASCII letters and digits folded to lower case; 0 for every other byte
- * below 0x80 (the fast path of raw_tokens). */
-static const unsigned char ascii_fold[128] = {
+ * (the fast path of raw_tokens). */
+static const unsigned char ascii_fold[256] = {
     ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5', ['6'] = '6',
     ['7'] = '7', ['8'] = '8', ['9'] = '9', ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd',
     ['E'] = 'e', ['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k',
@@ -429,7 +435,7 @@ static inline void wb_flush(unsigned char *wb, size_t *nb, size_t *total, uint64
 static int raw_tokens(const char *text, size_t n, eng_tokens *out)
 {
     const unsigned char *s = (const unsigned char *)text;
-    unsigned char wb[256 + 8];
+    unsigned char wb[256 + 16];
     size_t i = 0;
     out->n = 0;
     while (i < n) {
@@ -460,7 +466,7 @@ static int raw_tokens(const char *text, size_t n, eng_tokens *out)
         i += len;
         for (;;) {
             unsigned char f;
-            while (i < n && s[i] < 0x80 && (f = ascii_fold[s[i]]) != 0) {
+            while (i < n && (f = ascii_fold[s[i]]) != 0) {
                 wb[nb++] = f;
                 i++;
                 if (nb >= 256)
@@ -478,7 +484,8 @@ static int raw_tokens(const char *text, size_t n, eng_tokens *out)
         }
         total += nb;
         h = fold_words(h, wb, nb / 8);
-        h = finish(h, wb + (nb & ~(size_t)7), nb & 7, total);
+        memset(wb + nb, 0, 8); /* the tail, zero-padded, is one load */
+        h = finish_word(h, load64(wb + (nb & ~(size_t)7)), total);
         if (tokens_push(out, h, start, i - start, ENG_TOK_WORD))
             return -1;
     }
