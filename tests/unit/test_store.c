@@ -103,6 +103,21 @@ int main(void)
     eng_record_release(&bad);
     eng_import_abort(imp);
 
+    /* The same id from another source is refused, never silently replaced. */
+    eng_import_begin(st, "k.json", "h6", NULL, &imp, &already, &err);
+    eng_record mine;
+    rec(&mine, "P7", "ours", "y");
+    eng_record_set(&mine, "source", "NASA", NULL);
+    CHECK(eng_import_add(imp, &mine, &err) == ENG_OK, "P7: %s", err.msg);
+    eng_import_commit(imp, &err);
+    eng_import_begin(st, "l.json", "h7", NULL, &imp, &already, &err);
+    eng_record_set(&mine, "source", "NSFC", NULL);
+    CHECK(eng_import_add(imp, &mine, &err) == ENG_EINPUT, "P7 of another source refused");
+    CHECK(strstr(err.msg, "already stored from source 'NASA', not 'NSFC'") != NULL, "message: %s",
+          err.msg);
+    eng_import_abort(imp);
+    eng_record_release(&mine);
+
     eng_record got;
     eng_record_init(&got);
     CHECK(eng_store_get_record(st, "P2", &got, &err) == ENG_OK, "get P2: %s", err.msg);
@@ -158,7 +173,7 @@ int main(void)
 
     /* Reopening keeps the schema version and the data. */
     CHECK(eng_store_open(path, &st, &err) == ENG_OK, "reopen: %s", err.msg);
-    CHECK_INT(count_records(st), 3, "records after reopen");
+    CHECK_INT(count_records(st), 4, "records after reopen");
     eng_store_close(st);
 
     /* A file that is not a store is refused with its name. */
