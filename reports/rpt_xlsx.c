@@ -1656,6 +1656,11 @@ int rpt_workbook_write(eng_store *st, long run, const char *path, const rpt_opti
         goto done;
     }
 
+    if (!d.nsc) {
+        rc = eng_fail(err, ENG_EINPUT, "run %ld has no projects: nothing to split by %s", d.ri.id,
+                      opt->split_by);
+        goto done;
+    }
     /* One workbook per value, in value order; projects keep id order. */
     for (size_t i = 0; i < d.nsc; i++) {
         pr[i].value = panel_value(&d.sc[i], opt->split_by);

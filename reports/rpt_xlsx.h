@@ -83,7 +83,8 @@ typedef struct rpt_options {
  * OUT: *paths, a malloc'd list of the *npaths paths written, in order (free
  * with rpt_paths_free()).  Both may be NULL when the caller needs no list.
  * Returns ENG_OK; ENG_EUSAGE for an unknown lang or split_by or a bad
- * fixed_date; ENG_EINPUT when the run does not exist; ENG_EIO when a file
+ * fixed_date; ENG_EINPUT when the run does not exist (or, with split_by,
+ * has no projects); ENG_EIO when a file
  * cannot be written or memory runs out.  On failure no path has changed
  * except those of split workbooks already written (their list is not
  * returned; the message says how many were written).
