@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "engine/eng_err.h"
+#include "rules/rule_sha256.h"
 
 struct eng_store {
     sqlite3 *db;
@@ -87,6 +88,17 @@ static const char *const migrations[] = {
     "  content_rowid='rowid', tokenize='trigram');"
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
     "INSERT INTO meta(key, value) VALUES('fts_stale', '1');",
+    /* 2 -> 3: the latest decision per project is found by index (reading a
+     * run's decisions was quadratic without it). */
+    "CREATE INDEX decisions_latest ON decisions(run_id, project_id, id);",
+    /* 3 -> 4: the abstract lives in the record's JSON only (imports wrote it
+     * twice), and the trigram index is contentless: it keeps the index, not
+     * a third copy of the text. */
+    "DROP TABLE projects_fts;"
+    "ALTER TABLE projects DROP COLUMN abstract;"
+    "CREATE VIRTUAL TABLE projects_fts USING fts5(title, abstract, content='',"
+    "  tokenize='trigram');"
+    "UPDATE meta SET value = '1' WHERE key = 'fts_stale';",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -142,7 +154,7 @@ int eng_store_open(const char *path, eng_store **out, eng_err *err)
     sqlite3_busy_timeout(st->db, 5000);
     int version = 0;
     sqlite3_stmt *q = NULL;
-    if (exec(st, "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    if (exec(st, "PRAGMA foreign_keys=ON; PRAGMA journal_mode=DELETE;",
              err))
         goto fail;
     if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK) {
@@ -290,6 +302,8 @@ int eng_import_begin(eng_store *st, const char *file, const char *file_sha256, c
     if (!imp)
         return eng_fail(err, ENG_EIO, "out of memory");
     imp->st = st;
+    /* A 64 MiB page cache keeps the id index in memory for large files. */
+    exec(st, "PRAGMA cache_size=-65536", NULL);
     if (eng_store_begin(st, err)) {
         free(imp);
         return ENG_EIO;
@@ -311,9 +325,9 @@ int eng_import_begin(eng_store *st, const char *file, const char *file_sha256, c
     if (prep(st, &imp->q_find, "SELECT content_hash, source FROM projects WHERE id = ?", err) ||
         prep(st, &imp->q_del, "DELETE FROM projects WHERE id = ?", err) ||
         prep(st, &imp->q_proj,
-             "INSERT INTO projects(id, kind, source, title, abstract, organisation, pi, field,"
+             "INSERT INTO projects(id, kind, source, title, organisation, pi, field,"
              " start, end_, budget, currency, trl_start, trl_target, record_json, content_hash,"
-             " prov_file, prov_line, import_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+             " prov_file, prov_line, import_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
              err) ||
         prep(st, &imp->q_acc,
              "INSERT INTO acceptance(project_id, date, conclusion, summary, outcomes, trl_claimed)"
@@ -340,8 +354,12 @@ int eng_import_add(eng_import *imp, const eng_record *r, eng_err *err)
     int rc = eng_record_validate(r, err);
     if (rc)
         return rc;
-    if (eng_record_hash(r, hash))
+    /* The canonical JSON is both what is stored and what the content hash is
+     * taken over (eng_record_hash): serialise it once. */
+    char *json = eng_record_to_json(r, 0);
+    if (!json)
         return eng_fail(err, ENG_EIO, "out of memory");
+    rule_sha256_hex(json, strlen(json), hash);
     sqlite3_bind_text(imp->q_find, 1, r->id, -1, SQLITE_TRANSIENT);
     int exists = 0, same = 0, other_source = 0;
     char old_source[256] = "";
@@ -358,46 +376,47 @@ int eng_import_add(eng_import *imp, const eng_record *r, eng_err *err)
     sqlite3_reset(imp->q_find);
     /* Ids are unique within an agency, not across them: a record of another
      * source never silently replaces a stored one. */
-    if (other_source)
+    if (other_source) {
+        free(json);
         return eng_fail(err, ENG_EINPUT,
                         "field 'id': '%s' is already stored from source '%s', not '%s' (import "
                         "with --id-prefix to keep both)",
                         r->id, old_source, r->source);
+    }
     if (same) {
+        free(json);
         imp->counts.unchanged++;
         return ENG_OK;
     }
     if (exists) {
         bind_text(imp->q_del, 1, r->id);
-        if (step_done(st, imp->q_del, err, "replacing a record"))
+        if (step_done(st, imp->q_del, err, "replacing a record")) {
+            free(json);
             return ENG_EIO;
+        }
     }
-    char *json = eng_record_to_json(r, 0);
-    if (!json)
-        return eng_fail(err, ENG_EIO, "out of memory");
     sqlite3_stmt *q = imp->q_proj;
     bind_text(q, 1, r->id);
     bind_text(q, 2, r->kind ? r->kind : "project");
     bind_text(q, 3, r->source);
     bind_text(q, 4, r->title);
-    bind_text(q, 5, r->abstract);
-    bind_text(q, 6, r->organisation);
-    bind_text(q, 7, r->pi);
-    bind_text(q, 8, r->field);
-    bind_text(q, 9, r->start);
-    bind_text(q, 10, r->end);
+    bind_text(q, 5, r->organisation);
+    bind_text(q, 6, r->pi);
+    bind_text(q, 7, r->field);
+    bind_text(q, 8, r->start);
+    bind_text(q, 9, r->end);
     if (r->has_budget)
-        sqlite3_bind_double(q, 11, r->budget);
+        sqlite3_bind_double(q, 10, r->budget);
     else
-        sqlite3_bind_null(q, 11);
-    bind_text(q, 12, r->currency);
-    bind_int_or_null(q, 13, r->trl_start);
-    bind_int_or_null(q, 14, r->trl_target);
-    sqlite3_bind_text(q, 15, json, -1, free);
-    bind_text(q, 16, hash);
-    bind_text(q, 17, r->prov_file);
-    sqlite3_bind_int64(q, 18, r->prov_line);
-    sqlite3_bind_int64(q, 19, imp->id);
+        sqlite3_bind_null(q, 10);
+    bind_text(q, 11, r->currency);
+    bind_int_or_null(q, 12, r->trl_start);
+    bind_int_or_null(q, 13, r->trl_target);
+    sqlite3_bind_text(q, 14, json, -1, free);
+    bind_text(q, 15, hash);
+    bind_text(q, 16, r->prov_file);
+    sqlite3_bind_int64(q, 17, r->prov_line);
+    sqlite3_bind_int64(q, 18, imp->id);
     if (step_done(st, q, err, "storing a record"))
         return ENG_EIO;
     if (r->has_acceptance) {
@@ -704,7 +723,9 @@ static int fts_fresh(eng_store *st, eng_err *err)
         return ENG_OK;
     if (eng_store_begin(st, err))
         return ENG_EIO;
-    if (exec(st, "INSERT INTO projects_fts(projects_fts) VALUES('rebuild');"
+    if (exec(st, "INSERT INTO projects_fts(projects_fts) VALUES('delete-all');"
+                 "INSERT INTO projects_fts(rowid, title, abstract) SELECT rowid, title,"
+                 " json_extract(record_json, '$.abstract') FROM projects;"
                  "UPDATE meta SET value = '0' WHERE key = 'fts_stale';",
              err)) {
         eng_store_rollback(st);
@@ -748,7 +769,8 @@ int eng_store_search(eng_store *st, const char *query, size_t limit, char ***ids
         }
     } else {
         rc = prep(st, &q,
-                  "SELECT id FROM projects WHERE instr(title, ?1) OR instr(abstract, ?1)"
+                  "SELECT id FROM projects WHERE instr(title, ?1)"
+                  " OR instr(json_extract(record_json, '$.abstract'), ?1)"
                   " ORDER BY id LIMIT ?2",
                   err);
         if (!rc)
