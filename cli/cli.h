@@ -57,8 +57,9 @@ int cli_fail(const eng_err *err);
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parses a positive run id ("3"), 0 for NULL.  Returns -1 when malformed. */
 long cli_run_id(const char *s);
-/* The rule-set path: --rules, else $VERNIER_RULES, else rules/default beside
- * the binary's working folder or the installed share folder. */
+/* The default rule-set path: $VERNIER_RULES, else rules/default in the
+ * working folder, else the installed PREFIX/share/vernier/rules/default
+ * beside PREFIX/bin/vernier. */
 const char *cli_default_rules(void);
 
 /* Makes a run (shared by score and evaluate): loads the rules, applies

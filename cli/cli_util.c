@@ -188,13 +188,21 @@ const char *cli_default_rules(void)
         return env;
     if (access("rules/default/set.json", R_OK) == 0)
         return "rules/default";
-    static const char *const installed[] = {"/usr/local/share/vernier/rules/default",
-                                            "/usr/share/vernier/rules/default"};
-    for (size_t i = 0; i < sizeof installed / sizeof installed[0]; i++) {
-        char p[512];
-        snprintf(p, sizeof p, "%s/set.json", installed[i]);
-        if (access(p, R_OK) == 0)
-            return installed[i];
+    /* Installed: PREFIX/share/vernier/rules/default beside PREFIX/bin/vernier. */
+    static char beside[4096];
+    char exe[4000];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            char set[4200];
+            snprintf(beside, sizeof beside, "%s/../share/vernier/rules/default", exe);
+            snprintf(set, sizeof set, "%s/set.json", beside);
+            if (access(set, R_OK) == 0)
+                return beside;
+        }
     }
     return "rules/default";
 }
