@@ -13,7 +13,8 @@
  * words, 8% of words followed by punctuation; near-copies with a share of
  * tokens substituted, deleted or inserted), because gen_corpus.py is too
  * slow for a million records; a near-copy follows its source directly and
- * the planted pairs are scored here.  Quality figures come from
+ * the planted pairs are scored here (--gen-partial F adds partial copies:
+ * a record whole inside new material, size ratio 1.5 to 2).  Quality figures come from
  * gen_corpus.py corpora, not from --gen.
  *
  * --exact (with --limit N, for a sample) is the anchor timed beside the
@@ -223,7 +224,8 @@ typedef struct gen {
     int chars;
     uint32_t *src, *cp; /* token lists: the last source and its copy */
     size_t nsrc, ncp, capsrc, capcp, ntitle_src, ntitle_cp;
-    int pending; /* a near-copy of the last record is due */
+    double partial_frac;
+    int pending; /* 1: a near-copy of the last record is due; 2: a partial copy */
 } gen;
 
 static const char *const ONSETS[] = {"",   "b",  "c",  "d",  "f",  "g",   "h",  "l",
@@ -370,9 +372,25 @@ static void render(const gen *g, const uint32_t *t, size_t n, size_t ntitle, cha
 }
 
 /* The next record's text.  OUT: *planted = 1 when it is a near-copy of the
- * record before it. */
+ * record before it, 2 when it holds that record whole inside new material
+ * of 0.5 to 1 times its length (a partial copy, size ratio 1.5 to 2). */
 static void gen_next(gen *g, char **out, size_t *len, size_t *cap, int *planted)
 {
+    if (g->pending == 2) {
+        g->pending = 0;
+        g->ncp = 0;
+        size_t extra = (size_t)((double)g->nsrc * (0.5 + 0.5 * rnd01(&g->r)));
+        size_t cut = rnd_below(&g->r, extra + 1);
+        for (size_t i = 0; i < cut; i++)
+            push_tok(&g->cp, &g->ncp, &g->capcp, (uint32_t)zipf_draw(&g->zw, &g->r));
+        for (size_t i = 0; i < g->nsrc; i++)
+            push_tok(&g->cp, &g->ncp, &g->capcp, g->src[i]);
+        for (size_t i = cut; i < extra; i++)
+            push_tok(&g->cp, &g->ncp, &g->capcp, (uint32_t)zipf_draw(&g->zw, &g->r));
+        render(g, g->cp, g->ncp, 0, out, len, cap);
+        *planted = 2;
+        return;
+    }
     if (g->pending) {
         g->pending = 0;
         g->ncp = 0;
@@ -387,7 +405,8 @@ static void gen_next(gen *g, char **out, size_t *len, size_t *cap, int *planted)
     render(g, g->src, g->nsrc, g->ntitle_src, out, len, cap);
     *planted = 0;
     /* a copy follows with probability f / (1 - f), so f of all records are copies */
-    g->pending = rnd01(&g->r) < g->dup_frac / (1 - g->dup_frac);
+    double u = rnd01(&g->r), f = g->dup_frac + g->partial_frac;
+    g->pending = u < g->dup_frac / (1 - f) ? 1 : u < f / (1 - f) ? 2 : 0;
 }
 
 /* ---- main ------------------------------------------------------------------------------- */
@@ -465,7 +484,8 @@ static void usage(void)
           "                 [--queries N] [--jaccard X] [--containment X] [--ratio X] [--floor X]\n"
           "                 [--recall X] [--k-cjk N] [--k-latin N] [--perm N] [--cap N] [--jobs N]\n"
           "                 [--stop PHRASE]... [--batch N] (FILE.csv | --gen N [--gen-lang en|zh]\n"
-          "                 [--gen-seed N] [--gen-dup F] [--gen-edit F] [--gen-chars N])\n",
+          "                 [--gen-seed N] [--gen-dup F] [--gen-edit F] [--gen-partial F]\n"
+          "                 [--gen-chars N])\n",
           stderr);
     exit(1);
 }
@@ -480,7 +500,7 @@ int main(int argc, char **argv)
     int passages = 0, nearest = 0, exact = 0, gen_zh = 0, gen_chars = 1500;
     size_t limit = SIZE_MAX;
     uint64_t gen_seed = 42;
-    double gen_dup = 0.02, gen_edit = 0.10;
+    double gen_dup = 0.02, gen_edit = 0.10, gen_partial = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 #define OPT(name) (!strcmp(a, name) && v && (i++, 1))
@@ -532,6 +552,8 @@ int main(int argc, char **argv)
             gen_dup = atof(v);
         else if (OPT("--gen-edit"))
             gen_edit = atof(v);
+        else if (OPT("--gen-partial"))
+            gen_partial = atof(v);
         else if (OPT("--gen-chars"))
             gen_chars = atoi(v);
         else if (a[0] != '-' && !file)
@@ -613,6 +635,7 @@ int main(int argc, char **argv)
     } else {
         gen g;
         gen_init(&g, gen_zh, gen_seed, gen_dup, gen_edit, gen_chars);
+        g.partial_frac = gen_partial;
         ids = xrealloc(NULL, gen_n * sizeof *ids);
         planted = xrealloc(NULL, gen_n);
         char *text = NULL;
@@ -758,15 +781,22 @@ int main(int argc, char **argv)
         free(text);
     }
 
-    size_t found = 0, nplanted = 0, extra = 0;
+    size_t found = 0, nplanted = 0, extra = 0, npartial = 0, found_partial = 0, bad_flag = 0;
     if (planted) {
-        for (size_t i = 0; i < n; i++)
-            nplanted += planted[i];
+        for (size_t i = 0; i < n; i++) {
+            nplanted += planted[i] == 1;
+            npartial += planted[i] == 2;
+        }
         for (size_t i = 0; i < npairs; i++) {
-            if (pairs[i].b == pairs[i].a + 1 && planted[pairs[i].b])
+            const eng_dup_pair *q = &pairs[i];
+            if (q->b == q->a + 1 && planted[q->b] == 1) {
                 found++;
-            else
+            } else if (q->b == q->a + 1 && planted[q->b] == 2) {
+                found_partial++;
+                bad_flag += q->contained != ENG_DUP_A_IN_B && q->jaccard < p.jaccard;
+            } else {
                 extra++;
+            }
         }
     }
 
@@ -821,6 +851,10 @@ int main(int argc, char **argv)
     if (planted)
         printf(", \"planted\": %zu, \"planted_found\": %zu, \"recall\": %.4f, \"extra_pairs\": %zu",
                nplanted, found, nplanted ? (double)found / (double)nplanted : 1.0, extra);
+    if (planted && npartial)
+        printf(", \"partial\": %zu, \"partial_found\": %zu, \"partial_recall\": %.4f, "
+               "\"partial_wrong_flag\": %zu",
+               npartial, found_partial, (double)found_partial / (double)npartial, bad_flag);
     printf("}\n");
 
     for (size_t i = 0; i < n; i++)

@@ -52,7 +52,7 @@ struct eng_dup_set {
                   that a pair of Jaccard l / MMIN_LEVELS shows with probability 1 - 10^-6 */
     char key[96];
     size_t n, cap;
-    uint32_t *sig;   /* cap * K */
+    uint16_t *sig;   /* cap * K: the low 16 bits of each row's minimum (b-bit MinHash) */
     uint64_t *fill;  /* cap * W: the rows filled by the doc's own shingles (not borrowed) */
     uint64_t *start; /* cap + 1: doc i's shingles are sh[start[i]..start[i+1]) */
     long *order;     /* cap */
@@ -122,7 +122,7 @@ void eng_dup_params_default(eng_dup_params *p)
     p->shingle_cjk = 3;
     p->shingle_latin = 2;
     p->num_perm = 128;
-    p->bucket_cap = 256;
+    p->bucket_cap = 64;
     p->jobs = 1;
 }
 
@@ -277,11 +277,11 @@ const char *eng_dup_key(const eng_dup_set *s)
 /* ---- signatures ------------------------------------------------------------------ */
 
 /* One-permutation hashing of the sorted set h[0..m): bin = the hash's high
- * 32 bits scaled to K, value = the low 32 bits of the bin's smallest hash
+ * 32 bits scaled to K, value = the low 16 bits of the bin's smallest hash
  * (the first one met, the set being sorted); then optimal densification:
  * an empty bin i takes the value of the first non-empty bin on the probe
  * sequence mix(i, 1), mix(i, 2), ..., the same for every set. */
-static void signature(const uint64_t *h, size_t m, int K, uint32_t *sig, uint64_t *fill)
+static void signature(const uint64_t *h, size_t m, int K, uint16_t *sig, uint64_t *fill)
 {
     int W = (K + 63) / 64;
     memset(fill, 0, (size_t)W * sizeof *fill);
@@ -294,7 +294,7 @@ static void signature(const uint64_t *h, size_t m, int K, uint32_t *sig, uint64_
         uint32_t bin = (uint32_t)(((h[i] >> 32) * (uint64_t)K) >> 32);
         if (!(fill[bin >> 6] >> (bin & 63) & 1)) {
             fill[bin >> 6] |= 1ull << (bin & 63);
-            sig[bin] = (uint32_t)h[i];
+            sig[bin] = (uint16_t)h[i];
             nfilled++;
         }
     }
@@ -323,7 +323,7 @@ static int grow_docs(eng_dup_set *s, size_t need)
     size_t cap = s->cap ? s->cap : 1024;
     while (cap < need)
         cap *= 2;
-    uint32_t *sig = realloc(s->sig, cap * (size_t)s->K * sizeof *sig);
+    uint16_t *sig = realloc(s->sig, cap * (size_t)s->K * sizeof *sig);
     if (!sig)
         return -1;
     s->sig = sig;
@@ -383,7 +383,7 @@ typedef struct add_ctx {
 /* Tokens, shingles, sorted set and signature of one text.  OUT: *set (in
  * w->buf), *m; sig.  Returns ENG_OK, ENG_EINPUT or ENG_EIO. */
 static int prepare_one(const eng_dup_set *s, add_worker *w, const char *text, size_t len,
-                       uint32_t *sig, uint64_t *fill, size_t *m)
+                       uint16_t *sig, uint64_t *fill, size_t *m)
 {
     if (len >= 0xFFFFFFFFu)
         return ENG_EINPUT;
@@ -705,19 +705,21 @@ static const uint64_t *set_of(const eng_dup_set *s, size_t i, size_t *m)
 
 /* ---- banding ------------------------------------------------------------------------- */
 
-static inline uint32_t band_key(const uint32_t *sig, int j, int r)
+static inline uint32_t band_key(const uint16_t *sig, int j, int r)
 {
-    const uint32_t *v = sig + (size_t)j * (size_t)r;
+    const uint16_t *v = sig + (size_t)j * (size_t)r;
     uint64_t h = BAND_SEED ^ ((uint64_t)r << 32) ^ (uint64_t)j;
     int i = 0;
-    for (; i + 1 < r; i += 2)
-        h = mix(h, (uint64_t)v[i] << 32 | v[i + 1]);
-    if (i < r)
-        h = mix(h, v[i]);
-    return (uint32_t)(h >> 32);
+    for (; i + 3 < r; i += 4)
+        h = mix(h, (uint64_t)v[i] << 48 | (uint64_t)v[i + 1] << 32 | (uint64_t)v[i + 2] << 16 |
+                       v[i + 3]);
+    uint64_t last = 0;
+    for (; i < r; i++)
+        last = last << 16 | v[i];
+    return (uint32_t)(mix(h, last) >> 32);
 }
 
-static inline int band_equal(const uint32_t *x, const uint32_t *y, int j, int r)
+static inline int band_equal(const uint16_t *x, const uint16_t *y, int j, int r)
 {
     size_t o = (size_t)j * (size_t)r;
     for (int i = 0; i < r; i++)
@@ -728,7 +730,7 @@ static inline int band_equal(const uint32_t *x, const uint32_t *y, int j, int r)
 
 /* OUT: eq[0..W], bit i set when row i of x and y agree (eq[W] = 0, so
  * that bits_at may read one word past the rows). */
-static inline void row_mask(const uint32_t *x, const uint32_t *y, int K, uint64_t *eq)
+static inline void row_mask(const uint16_t *x, const uint16_t *y, int K, uint64_t *eq)
 {
     memset(eq, 0, (size_t)((K + 63) / 64 + 1) * sizeof *eq);
     /* blocks of 16 rows (num_perm is a multiple of 16): the compare loop of
@@ -736,7 +738,7 @@ static inline void row_mask(const uint32_t *x, const uint32_t *y, int K, uint64_
      * eight bits (byte i's low bit lands on bit 56 + i) */
     for (int blk = 0; blk < K / 16; blk++) {
         unsigned char e[16];
-        const uint32_t *px = x + blk * 16, *py = y + blk * 16;
+        const uint16_t *px = x + blk * 16, *py = y + blk * 16;
         for (int i = 0; i < 16; i++)
             e[i] = px[i] == py[i];
         uint64_t lo, hi;
@@ -954,7 +956,7 @@ static void candidate(band_ctx *c, band_worker *w, int si, int j, size_t a, size
  * line, so one pass over the signatures serves them all. */
 static int group_of(int r)
 {
-    int g = 16 / r;
+    int g = 32 / r;
     return g < 1 ? 1 : g > GROUP_MAX ? GROUP_MAX : g;
 }
 
@@ -976,14 +978,14 @@ static void band_work(void *p, int wi)
         if (j0 + G > sc->b)
             G = sc->b - j0;
         size_t m = 0;
-        const uint32_t *rows = s->sig + (size_t)j0 * (size_t)R;
+        const uint16_t *rows = s->sig + (size_t)j0 * (size_t)R;
         for (size_t d = 0; d < s->n; d++) {
             /* the group's rows of each doc are num_perm * 4 bytes apart: fetch ahead */
             if (d + 16 < s->n)
                 __builtin_prefetch(rows + (d + 16) * K);
             if (s->start[d + 1] == s->start[d])
                 continue;
-            const uint32_t *sig = s->sig + d * K;
+            const uint16_t *sig = s->sig + d * K;
             for (int g = 0; g < G; g++)
                 w->buf[g][m] = (uint64_t)band_key(sig, j0 + g, R) << 32 | d;
             m++;
@@ -1006,7 +1008,7 @@ static void band_work(void *p, int wi)
                     for (size_t y = x + 1; y < e; y++) {
                         if (y + 4 < e) {
                             const char *q = (const char *)(s->sig + (uint32_t)v[y + 4] * K);
-                            for (size_t o = 0; o < K * 4; o += 64)
+                            for (size_t o = 0; o < K * sizeof *s->sig; o += 64)
                                 __builtin_prefetch(q + o);
                         }
                         candidate(c, w, si, j, (uint32_t)v[x], (uint32_t)v[y]);
@@ -1150,7 +1152,10 @@ int eng_dup_nearest_earlier(const eng_dup_set *s, eng_dup_near *out, eng_err *er
     band_ctx *c = malloc(sizeof *c);
     if (!c)
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");
-    if (band_run(s, MODE_NEAREST, &s->sf, NULL, c)) {
+    /* the Jaccard banding first: it never skips a bucket, so large clusters
+     * of near-identical texts keep their nearest neighbours */
+    const scheme *floor = s->sf.t < s->sj.t ? &s->sf : NULL;
+    if (band_run(s, MODE_NEAREST, &s->sj, floor, c)) {
         band_release(c);
         free(c);
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");
@@ -1178,7 +1183,7 @@ typedef struct query_worker {
 
 typedef struct query_ctx {
     const eng_dup_set *s;
-    const uint32_t *sig;
+    const uint16_t *sig;
     const uint64_t *fill;
     const uint64_t *set;
     size_t m;
@@ -1204,7 +1209,7 @@ static void query_work(void *p, int wi)
             const uint64_t *D = set_of(s, d, &nd);
             if (!nd)
                 continue;
-            const uint32_t *sd = s->sig + d * K;
+            const uint16_t *sd = s->sig + d * K;
             int hit = 0;
             for (int j = 0; j < B && !hit; j++)
                 hit = band_equal(sd, c->sig, j, R);
@@ -1264,7 +1269,7 @@ int eng_dup_query(const eng_dup_set *s, const char *text, size_t len, size_t top
     memset(&aw, 0, sizeof aw);
     eng_tokens_init(&aw.tk);
     query_ctx *c = calloc(1, sizeof *c);
-    uint32_t *sig = malloc((size_t)s->K * sizeof *sig);
+    uint16_t *sig = malloc((size_t)s->K * sizeof *sig);
     uint64_t fill[MAX_WORDS];
     int rc = ENG_OK;
     size_t m = 0;

@@ -578,6 +578,50 @@ static void test_nearest(void)
     free_corpus(&c);
 }
 
+/* A cluster of identical texts larger than bucket_cap: every pair, and
+ * every nearest neighbour, is still found (the Jaccard banding never skips
+ * a bucket). */
+static void test_cluster(void)
+{
+    enum { N = 100 };
+    char *t[N + 2];
+    long order[N + 2];
+    rng_state = 3;
+    char *base = words_text(NULL, NULL, 60, 0);
+    for (size_t i = 0; i < N; i++) {
+        t[i] = base;
+        order[i] = (long)i;
+    }
+    t[N] = words_text(NULL, NULL, 60, 0); /* two unrelated ones */
+    t[N + 1] = words_text(NULL, NULL, 60, 0);
+    order[N] = order[N + 1] = 0;
+    eng_dup_params p;
+    eng_dup_params_default(&p);
+    p.bucket_cap = 16;
+    p.jobs = 2;
+    eng_dup_set *s = make_set(&p, t, order, N + 2);
+    eng_dup_pair *v = NULL;
+    size_t n = 0;
+    CHECK_INT(eng_dup_pairs(s, &v, &n, NULL, NULL), ENG_OK, "pairs");
+    CHECK_INT(n, N * (N - 1) / 2, "cluster: every pair");
+    size_t ones = 0;
+    for (size_t i = 0; i < n; i++)
+        ones += v[i].jaccard == 1 && v[i].b < N;
+    CHECK_INT(ones, n, "cluster: all identical");
+    eng_dup_near near[N + 2];
+    CHECK_INT(eng_dup_nearest_earlier(s, near, NULL), ENG_OK, "nearest");
+    size_t ok = near[0].doc == SIZE_MAX;
+    for (size_t i = 1; i < N; i++)
+        ok += near[i].doc == 0 && near[i].jaccard == 1;
+    CHECK_INT(ok, N, "cluster: nearest earlier is the first copy");
+    CHECK(near[N].doc == SIZE_MAX && near[N + 1].doc == SIZE_MAX, "unrelated: none");
+    free(v);
+    eng_dup_set_free(s);
+    free(base);
+    free(t[N]);
+    free(t[N + 1]);
+}
+
 int main(void)
 {
     test_banding();
@@ -589,5 +633,6 @@ int main(void)
     test_passages();
     test_query();
     test_nearest();
+    test_cluster();
     return check_done("test_dup");
 }
