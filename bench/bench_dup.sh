@@ -33,7 +33,7 @@ if [ ! -f "$GEN" ] || [ ! -f "$EVAL" ]; then
     echo "bench_dup: $SHARED/tools absent, skipped"
     exit 0
 fi
-make --no-print-directory -s "$DRIVER" >/dev/null 2>&1 || [ -x "$DRIVER" ] ||
+make --no-print-directory -s "$DRIVER" "$BUILD/bench/bench_dup" >/dev/null 2>&1 || [ -x "$DRIVER" ] ||
     { echo "bench_dup: cannot build $DRIVER"; exit 1; }
 data=$BUILD/bench-data
 mkdir -p "$data"
@@ -78,8 +78,11 @@ t0=$(now)
 LC_ALL=C sort "$corpus.csv" | uniq -d | wc -l >/dev/null
 su_s=$(secs "$t0" "$(now)")
 
+# ---- novelty and screening on the same corpus -----------------------------------------------
+ns=$("$DRIVER" --jobs "$JOBS" --nearest --queries 1000 "$corpus.csv")
+
 # ---- 1,000,000 records --------------------------------------------------------------------
-/usr/bin/time -v "$DRIVER" --jobs "$JOBS" --gen 1000000 >"$tmp/m.json" 2>"$tmp/m.time" ||
+/usr/bin/time -v "$DRIVER" --jobs "$JOBS" --gen 1000000 --gen-partial 0.01 >"$tmp/m.json" 2>"$tmp/m.time" ||
     { echo "bench_dup: dup_pairs --gen failed"; exit 1; }
 m=$(cat "$tmp/m.json")
 m_peak=$(peak_mib "$tmp/m.time")
@@ -89,7 +92,7 @@ mj=$(cat "$tmp/mj.json")
 mj_peak=$(peak_mib "$tmp/mj.time")
 
 "$PYTHON" - "$json" "$wall" "$cpu" "$peak" "$recall" "$precision" "$ex" "$su_s" "$m" "$m_peak" \
-    "$mj" "$mj_peak" "$ex_ok" <<'EOF'
+    "$mj" "$mj_peak" "$ex_ok" "$ns" <<'EOF'
 import json, sys
 a = sys.argv
 r = json.loads(a[1]); wall, cpu, peak = float(a[2]), float(a[3]), float(a[4])
@@ -124,6 +127,10 @@ print("  anchor, this run: exact all-pairs of 5,000 records, 1 thread   %7.1f s"
       % (ex["exact_s"], ex["exact_s"] * 400, ex["exact_s"] * 400 / wall, a[13]))
 print("  anchor, this run: sort | uniq -d of the 100,000 records        %7.1f s (exact copies only)"
       % sort_uniq)
+ns = json.loads(a[14])
+print("  nearest earlier neighbour of every record (floor 0.3, jobs %d): %.2f s; screening queries"
+      " (top 10, floor 0.3): %.1f ms each (%d queries)"
+      % (ns["jobs"], ns["nearest_s"], 1000 * ns["queries_s"] / ns["queries"], ns["queries"]))
 for x, pk in ((m, m_peak), (mj, mj_peak)):
     t = x["prepare_s"] + x["pairs_s"]
     print("1,000,000 records (dup_pairs --gen), mean %d bytes: %s"
@@ -132,4 +139,9 @@ for x, pk in ((m, m_peak), (mj, mj_peak)):
           " %d candidates, %d checked"
           % (t, ok(t <= 30), x["prepare_cpu_s"] + x["pairs_cpu_s"], pk, x["recall"],
              x["planted_found"], x["planted"], x["extra_pairs"], x["candidates"], x["verified"]))
+    if "partial" in x:
+        print("  planted partial copies (a record inside new material, ratio 1.5-2): %d/%d found,"
+              " %d flagged wrong" % (x["partial_found"], x["partial"], x["partial_wrong_flag"]))
 EOF
+echo "token hash, this run:"
+if [ -x "$BUILD/bench/bench_dup" ]; then "$BUILD/bench/bench_dup"; fi

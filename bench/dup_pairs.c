@@ -499,6 +499,7 @@ int main(int argc, char **argv)
     size_t nstop = 0, batch_size = 8192, gen_n = 0, nqueries = 0;
     int passages = 0, nearest = 0, exact = 0, gen_zh = 0, gen_chars = 1500;
     size_t limit = SIZE_MAX;
+    size_t want[16], nwant = 0; /* CSV columns: the id, then the texts */
     uint64_t gen_seed = 42;
     double gen_dup = 0.02, gen_edit = 0.10, gen_partial = 0;
     for (int i = 1; i < argc; i++) {
@@ -591,7 +592,6 @@ int main(int argc, char **argv)
         if (!csv_next(&c))
             die("empty file");
         /* map the column names */
-        size_t want[16], nwant = 0;
         char *spec = strdup(cols);
         for (char *tok = strtok(spec, ","); tok && nwant < 16; tok = strtok(NULL, ",")) {
             size_t k = 0;
@@ -760,25 +760,61 @@ int main(int argc, char **argv)
 
     double t_queries = 0;
     size_t nhits = 0;
+    size_t self_found = 0;
     if (nqueries) {
-        /* queries: fresh synthetic texts of the same model */
+        /* queries: the first records of the file again (each should find
+         * itself first), or fresh synthetic texts of the same model */
         gen g;
-        gen_init(&g, gen_zh, gen_seed + 1, 0, 0, gen_chars);
+        csv c;
+        memset(&c, 0, sizeof c);
+        if (file) {
+            c.f = fopen(file, "rb");
+            if (!c.f || !csv_next(&c))
+                die("cannot read the file again");
+        } else {
+            gen_init(&g, gen_zh, gen_seed + 1, 0, 0, gen_chars);
+        }
         char *text = NULL;
         size_t len = 0, cap = 0;
-        t0 = now();
+        double tq = 0;
         for (size_t q = 0; q < nqueries; q++) {
-            int pl;
-            gen_next(&g, &text, &len, &cap, &pl);
+            if (file) {
+                if (!csv_next(&c))
+                    break;
+                len = 0;
+                for (size_t k = 1; k < nwant; k++) {
+                    const char *part = csv_get(&c, want[k]);
+                    size_t pl = strlen(part);
+                    if (len + pl + 2 > cap) {
+                        cap = 2 * (len + pl + 2);
+                        text = xrealloc(text, cap);
+                    }
+                    if (k > 1)
+                        text[len++] = ' ';
+                    memcpy(text + len, part, pl);
+                    len += pl;
+                }
+            } else {
+                int pl;
+                gen_next(&g, &text, &len, &cap, &pl);
+            }
             eng_dup_pair *h = NULL;
             size_t nh = 0;
+            t0 = now();
             if (eng_dup_query(s, text, len, 10, &h, &nh, &err))
                 die(err.msg);
+            tq += now() - t0;
             nhits += nh;
+            self_found += file && nh && h[0].jaccard == 1 &&
+                          (h[0].a == q || (nh > 1 && h[1].jaccard == 1));
             free(h);
         }
-        t_queries = now() - t0;
+        t_queries = tq;
         free(text);
+        if (c.f)
+            fclose(c.f);
+        free(c.buf);
+        free(c.fld);
     }
 
     size_t found = 0, nplanted = 0, extra = 0, npartial = 0, found_partial = 0, bad_flag = 0;
@@ -842,8 +878,8 @@ int main(int argc, char **argv)
     if (nearest)
         printf(", \"nearest_s\": %.3f, \"with_nearest\": %zu", t_nearest, nnear);
     if (nqueries)
-        printf(", \"queries\": %zu, \"queries_s\": %.3f, \"hits\": %zu", nqueries, t_queries,
-               nhits);
+        printf(", \"queries\": %zu, \"queries_s\": %.3f, \"hits\": %zu, \"queries_self_found\": %zu",
+               nqueries, t_queries, nhits, self_found);
     if (exact)
         printf(", \"exact_s\": %.3f, \"exact_pairs\": %zu, \"exact_found\": %zu, "
                "\"extra_vs_exact\": %zu",

@@ -719,15 +719,6 @@ static inline uint32_t band_key(const uint16_t *sig, int j, int r)
     return (uint32_t)(mix(h, last) >> 32);
 }
 
-static inline int band_equal(const uint16_t *x, const uint16_t *y, int j, int r)
-{
-    size_t o = (size_t)j * (size_t)r;
-    for (int i = 0; i < r; i++)
-        if (x[o + i] != y[o + i])
-            return 0;
-    return 1;
-}
-
 /* OUT: eq[0..W], bit i set when row i of x and y agree (eq[W] = 0, so
  * that bits_at may read one word past the rows). */
 static inline void row_mask(const uint16_t *x, const uint16_t *y, int K, uint64_t *eq)
@@ -1197,7 +1188,6 @@ static void query_work(void *p, int wi)
     query_worker *w = &c->w[wi];
     const eng_dup_set *s = c->s;
     const size_t K = (size_t)s->K;
-    const int B = s->sf.b, R = s->sf.r;
     double floor = s->p.floor, ct = s->p.containment;
     for (;;) {
         size_t lo = atomic_fetch_add(&c->next, 4096);
@@ -1209,14 +1199,10 @@ static void query_work(void *p, int wi)
             const uint64_t *D = set_of(s, d, &nd);
             if (!nd)
                 continue;
-            const uint16_t *sd = s->sig + d * K;
-            int hit = 0;
-            for (int j = 0; j < B && !hit; j++)
-                hit = band_equal(sd, c->sig, j, R);
-            if (!hit)
-                continue;
             uint64_t eq[MAX_WORDS + 1];
-            row_mask(sd, c->sig, s->K, eq);
+            row_mask(s->sig + d * K, c->sig, s->K, eq);
+            if (!any_band(eq, 0, s->sf.b, &s->sf))
+                continue;
             if (!plausible(s, floor, eq, s->fill + d * (size_t)s->W, c->fill))
                 continue;
             size_t need = need_containment(floor, nd, c->m), nj = need_jaccard(floor, nd, c->m);
