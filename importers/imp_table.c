@@ -627,6 +627,16 @@ static const alias record_aliases[] = {
     {"当前技术成熟度", "acceptance.trl_claimed"}, {"当前trl", "acceptance.trl_claimed"},
     {"验收技术成熟度", "acceptance.trl_claimed"}, {"达到技术成熟度", "acceptance.trl_claimed"},
     {"实际技术成熟度", "acceptance.trl_claimed"},
+    /* 技术就绪度 / 技术就绪水平 (GB/T 22900's wording) as well as 技术成熟度 */
+    {"起始技术就绪度", "trl_start"}, {"初始技术就绪度", "trl_start"},
+    {"立项技术就绪度", "trl_start"}, {"立项时技术就绪度", "trl_start"},
+    {"起始技术就绪水平", "trl_start"}, {"初始技术就绪水平", "trl_start"},
+    {"目标技术就绪度", "trl_target"}, {"预期技术就绪度", "trl_target"},
+    {"目标技术就绪水平", "trl_target"}, {"预期技术就绪水平", "trl_target"},
+    {"技术就绪度", "acceptance.trl_claimed"}, {"技术就绪水平", "acceptance.trl_claimed"},
+    {"就绪度", "acceptance.trl_claimed"}, {"验收技术就绪度", "acceptance.trl_claimed"},
+    {"当前技术就绪度", "acceptance.trl_claimed"}, {"达到技术就绪度", "acceptance.trl_claimed"},
+    {"实际技术就绪度", "acceptance.trl_claimed"}, {"trl等级", "acceptance.trl_claimed"},
     /* acceptance */
     {"acceptancedate", "acceptance.date"}, {"结项时间", "acceptance.date"},
     {"结项日期", "acceptance.date"}, {"结题时间", "acceptance.date"},
