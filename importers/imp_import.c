@@ -136,6 +136,38 @@ static int sha256_file(const char *path, char hex[65], eng_err *err)
     return ENG_OK;
 }
 
+/* What makes an import "the same again": the file's bytes and every option
+ * that changes what is stored (a corrected --map or another --sheet must
+ * import again).  Without such options it is the file's own SHA-256. */
+static int import_key(const char *path, const imp_options *opt, char key[65], eng_err *err)
+{
+    char file_sha[65], map_sha[65] = "", ind_sha[65] = "";
+    int rc = sha256_file(path, file_sha, err);
+    if (!rc && opt->map_path)
+        rc = sha256_file(opt->map_path, map_sha, err);
+    if (!rc && opt->indicators_path)
+        rc = sha256_file(opt->indicators_path, ind_sha, err);
+    if (rc)
+        return rc;
+    if (!opt->map_path && !opt->indicators_path && !opt->source && !opt->sheet &&
+        !opt->encoding && !opt->delimiter && !opt->id_prefix && !opt->kind) {
+        memcpy(key, file_sha, 65);
+        return ENG_OK;
+    }
+    rule_sha256_ctx ctx;
+    rule_sha256_init(&ctx);
+    const char *parts[] = {file_sha,     map_sha,        ind_sha,
+                           opt->source ? opt->source : "", opt->sheet ? opt->sheet : "",
+                           opt->encoding ? opt->encoding : "",
+                           opt->id_prefix ? opt->id_prefix : "", opt->kind ? opt->kind : ""};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        rule_sha256_update(&ctx, parts[i], strlen(parts[i]) + 1); /* with the NUL: a separator */
+    }
+    rule_sha256_update(&ctx, &opt->delimiter, 1);
+    rule_sha256_final_hex(&ctx, key);
+    return ENG_OK;
+}
+
 /* ---- ids seen in this file -------------------------------------------------------- */
 
 typedef struct idset {
@@ -235,8 +267,12 @@ static int rejects_open(rejects *rj, const char *path, const imp_options *opt,
     char *final = NULL;
     if (opt->rejects_path)
         final = strdup(opt->rejects_path);
-    else if ((final = malloc(strlen(path) + 16)))
-        sprintf(final, "%s.rejects.csv", path);
+    else if ((final = malloc(strlen(path) + 16))) {
+        /* In the working folder: the input's folder may be read-only, or
+         * someone else's. */
+        const char *base = strrchr(path, '/');
+        sprintf(final, "%s.rejects.csv", base ? base + 1 : path);
+    }
     char *tmp = final ? malloc(strlen(final) + 16) : NULL;
     if (!tmp) {
         free(final);
@@ -623,7 +659,7 @@ int imp_import_file(eng_store *st, const char *path, const imp_options *opt, imp
         return eng_fail(err, ENG_EUSAGE, "%s: no store to import into", path);
 
     char sha[65];
-    if ((rc = sha256_file(path, sha, &e)) != ENG_OK) {
+    if ((rc = import_key(path, opt, sha, &e)) != ENG_OK) {
         if (err)
             *err = e;
         return rc;

@@ -11,8 +11,10 @@
  * --map, value parsing; see imp_table.h).
  *
  * Atomic and idempotent: the file's bytes are hashed (SHA-256) and the whole
- * file is one eng_import transaction.  A file imported before (same hash)
- * changes nothing (result.already).  Without skip_bad the first bad record
+ * file is one eng_import transaction.  A file imported before (same hash,
+ * and the same options that change what is stored: --map and --indicators
+ * files, --source, --sheet, --encoding, --delimiter, --id-prefix, --kind)
+ * changes nothing (result.already); with other options it imports again.  Without skip_bad the first bad record
  * fails the file with its "FILE:LINE: ..." message and the store is left as
  * it was.  With skip_bad, good records are stored and every bad one is
  * counted as rejected and written to the rejects file.  Some failures stop
@@ -32,7 +34,7 @@
  * record with its cells as read; for JSON input only the two columns.  It
  * is written to a temporary file and renamed into place when the import
  * commits; it is written only when something was rejected.  Default path:
- * FILE.rejects.csv.
+ * FILE.rejects.csv with FILE's base name, in the working folder.
  *
  * Dry run: reads the whole file, stores nothing (the store may be NULL),
  * and describes it in result.dry_run_text: format, encoding and delimiter,
@@ -54,7 +56,8 @@ typedef struct imp_options {
     const char *sheet;           /* --sheet (XLSX); NULL: the first */
     const char *indicators_path; /* --indicators FILE (CSV or XLSX, long format) */
     int skip_bad;                /* --skip-bad */
-    const char *rejects_path;    /* --rejects FILE; NULL: FILE.rejects.csv */
+    const char *rejects_path;    /* --rejects FILE; NULL: FILE.rejects.csv (its base name) in
+                                    the working folder */
     int dry_run;                 /* --dry-run */
     const char *kind;            /* kind of records that have none (CSV, XLSX); NULL: project */
     const char *id_prefix;       /* --id-prefix: put before every id (keeps ids of two agencies
