@@ -290,6 +290,17 @@ static void gen_init(gen *g, int zh, uint64_t seed, double dup_frac, double edit
     zipf_init(&g->zw, g->nwords, 1.0);
 }
 
+static void gen_release(gen *g)
+{
+    for (size_t i = 0; i < g->nwords; i++)
+        free(g->words[i]);
+    free(g->words);
+    free(g->zw.prob);
+    free(g->zw.alias);
+    free(g->src);
+    free(g->cp);
+}
+
 static void push_tok(uint32_t **v, size_t *n, size_t *cap, uint32_t t)
 {
     if (*n == *cap) {
@@ -659,6 +670,7 @@ int main(int argc, char **argv)
             }
         }
         free(text);
+        gen_release(&g);
     }
     if (b.n > flushed)
         t_prepare += flush(s, &b, flushed);
@@ -813,6 +825,8 @@ int main(int argc, char **argv)
         free(text);
         if (c.f)
             fclose(c.f);
+        else
+            gen_release(&g);
         free(c.buf);
         free(c.fld);
     }
