@@ -73,6 +73,12 @@ int cli_apply_schemes(rule_set *set, const char **sw, size_t n);
 struct imp_options;
 int cli_import_files(cli_ctx *ctx, eng_store *st, const char **files, size_t n,
                      const struct imp_options *o);
+/* The options of import that evaluate takes too: fills opts (room for 10)
+ * and returns how many; cli_import_check then reads the delimiter and checks
+ * the combination (prints and returns 1 on a usage error). */
+size_t cli_import_opts(struct imp_options *o, const char **delimiter, cli_opt *opts);
+int cli_import_check(const char *usage_text, const char *delimiter, struct imp_options *o,
+                     size_t nfiles);
 /* Writes the workbook(s) of a run (shared by report and evaluate). */
 int cli_report(cli_ctx *ctx, eng_store *st, long run, const char *output, const char *lang,
                const char *split_by);

@@ -52,17 +52,35 @@ int cli_import_files(cli_ctx *ctx, eng_store *st, const char **files, size_t n,
     return worst;
 }
 
-static int cli_import_options(const char *delimiter, imp_options *o)
+size_t cli_import_opts(imp_options *o, const char **delimiter, cli_opt *opts)
 {
-    if (!delimiter)
-        return 0;
-    if (!strcmp(delimiter, "tab") || !strcmp(delimiter, "\\t") || !strcmp(delimiter, "TAB"))
-        o->delimiter = '\t';
-    else if (strlen(delimiter) == 1 && delimiter[0] != '"' && delimiter[0] != '\n')
-        o->delimiter = delimiter[0];
-    else
-        return cli_usage_error(usage, "--delimiter takes one character or tab, got \"%s\"",
-                               delimiter);
+    const cli_opt t[] = {{"source", &o->source, NULL, NULL, NULL},
+                         {"map", &o->map_path, NULL, NULL, NULL},
+                         {"encoding", &o->encoding, NULL, NULL, NULL},
+                         {"delimiter", delimiter, NULL, NULL, NULL},
+                         {"sheet", &o->sheet, NULL, NULL, NULL},
+                         {"indicators", &o->indicators_path, NULL, NULL, NULL},
+                         {"skip-bad", NULL, &o->skip_bad, NULL, NULL},
+                         {"rejects", &o->rejects_path, NULL, NULL, NULL},
+                         {"id-prefix", &o->id_prefix, NULL, NULL, NULL},
+                         {"kind", &o->kind, NULL, NULL, NULL}};
+    memcpy(opts, t, sizeof t);
+    return sizeof t / sizeof t[0];
+}
+
+int cli_import_check(const char *usage_text, const char *delimiter, imp_options *o, size_t nfiles)
+{
+    if (delimiter) {
+        if (!strcmp(delimiter, "tab") || !strcmp(delimiter, "\\t") || !strcmp(delimiter, "TAB"))
+            o->delimiter = '\t';
+        else if (strlen(delimiter) == 1 && delimiter[0] != '"' && delimiter[0] != '\n')
+            o->delimiter = delimiter[0];
+        else
+            return cli_usage_error(usage_text, "--delimiter takes one character or tab, got \"%s\"",
+                                   delimiter);
+    }
+    if (o->indicators_path && nfiles > 1)
+        return cli_usage_error(usage_text, "--indicators goes with one projects file");
     return 0;
 }
 
@@ -71,27 +89,17 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
     imp_options o;
     memset(&o, 0, sizeof o);
     const char *delimiter = NULL;
-    const cli_opt opts[] = {{"source", &o.source, NULL, NULL, NULL},
-                            {"map", &o.map_path, NULL, NULL, NULL},
-                            {"encoding", &o.encoding, NULL, NULL, NULL},
-                            {"delimiter", &delimiter, NULL, NULL, NULL},
-                            {"sheet", &o.sheet, NULL, NULL, NULL},
-                            {"indicators", &o.indicators_path, NULL, NULL, NULL},
-                            {"skip-bad", NULL, &o.skip_bad, NULL, NULL},
-                            {"rejects", &o.rejects_path, NULL, NULL, NULL},
-                            {"dry-run", NULL, &o.dry_run, NULL, NULL},
-                            {"id-prefix", &o.id_prefix, NULL, NULL, NULL},
-                            {"kind", &o.kind, NULL, NULL, NULL},
-                            {NULL, NULL, NULL, NULL, NULL}};
+    cli_opt opts[16];
+    size_t k = cli_import_opts(&o, &delimiter, opts);
+    opts[k++] = (cli_opt){"dry-run", NULL, &o.dry_run, NULL, NULL};
+    opts[k] = (cli_opt){NULL, NULL, NULL, NULL, NULL};
     const char *files[256];
     size_t n;
     CLI_PARSE(ctx, argc, argv, opts, files, 256, &n, usage);
     if (!n)
         return cli_usage_error(usage, "import: which files? give one or more");
-    if (cli_import_options(delimiter, &o))
+    if (cli_import_check(usage, delimiter, &o, n))
         return 1;
-    if (o.indicators_path && n > 1)
-        return cli_usage_error(usage, "--indicators goes with one projects file");
     eng_store *st;
     int rc = cli_open_store(ctx, &st);
     if (rc)
