@@ -26,26 +26,52 @@
  */
 #include "rules/rule_int.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define WHEN_UNKNOWN INT_MIN
+#define NOMEM (-100000) /* an outcome: memory ran out */
+#define PENDING 2       /* an outcome: to be computed */
+
+/* The outcome of one rule on one value: 1 a match at ms..me, 0 none, or a
+ * negative PCRE2 error. */
+typedef struct outcome {
+    int rc;
+    size_t ms, me;
+} outcome;
 
 struct rule_scratch {
     const rule_set *set;
     rule_rx *rx;
     /* value slots of one evaluation: the record's values, then each item's */
-    size_t nslots, slot_cap;
+    size_t slot_cap;
     int *slot_name;
-    unsigned char *found_done, *cue_done;
-    size_t *cue_at, *cue_n; /* into cues[] */
-    uint64_t *found;        /* words per slot */
-    size_t words;
+    long *res_at; /* first outcome of the slot's readers in res[], -1: not yet */
+    outcome *res;
+    size_t nres, res_cap;
     /* name id -> value index, one row of nnames per owner (record, items) */
     int *map;
     size_t map_cap;
+    int *when_res; /* owner * nrules + rule */
+    size_t when_cap;
+    /* the value being processed */
     char *fold;
     size_t fold_cap;
+    uint64_t *found;
+    size_t words;
+    uint64_t *req_ok, *pre_ok; /* per rule: a required literal, a prefix occurs */
+    size_t rwords;
+    rule_occ occ;
+    uint32_t *lit_stamp, stamp; /* lit_head/lit_tail valid when lit_stamp == stamp */
+    int32_t *lit_head, *lit_tail, *occ_next;
+    size_t next_cap;
+    uint32_t *cand;
+    size_t cand_cap;
+    int valid;    /* the value is valid UTF-8 */
     size_t *cues; /* start, end pairs */
     size_t ncues, cue_cap;
+    int cues_done;
 };
 
 /* Who a rule is evaluated on: the record, or one item with its parent. */
@@ -55,7 +81,7 @@ typedef struct ectx {
     const int *map;
     const rule_value *pvalues; /* the record, for "record.X" (NULL: the record itself) */
     const int *pmap;
-    int item;
+    int item;                  /* -1 for the record */
     size_t slot0;
 } ectx;
 
@@ -66,8 +92,17 @@ rule_scratch *rule_scratch_new(const rule_set *set)
         return NULL;
     s->set = set;
     s->rx = rule_rx_new();
-    s->words = (rule_lset_count(set->lset) + 63) / 64;
-    if (!s->rx) {
+    size_t nl = rule_lset_count(set->lset);
+    s->words = (nl + 63) / 64;
+    s->found = calloc(s->words ? s->words : 1, sizeof *s->found);
+    s->rwords = (set->nrules + 63) / 64;
+    s->req_ok = calloc(s->rwords ? s->rwords : 1, sizeof *s->req_ok);
+    s->pre_ok = calloc(s->rwords ? s->rwords : 1, sizeof *s->pre_ok);
+    s->lit_stamp = calloc(nl ? nl : 1, sizeof *s->lit_stamp);
+    s->lit_head = malloc((nl ? nl : 1) * sizeof *s->lit_head);
+    s->lit_tail = malloc((nl ? nl : 1) * sizeof *s->lit_tail);
+    if (!s->rx || !s->found || !s->lit_stamp || !s->lit_head || !s->lit_tail || !s->req_ok ||
+        !s->pre_ok) {
         rule_scratch_free(s);
         return NULL;
     }
@@ -80,13 +115,21 @@ void rule_scratch_free(rule_scratch *s)
         return;
     rule_rx_free(s->rx);
     free(s->slot_name);
-    free(s->found_done);
-    free(s->cue_done);
-    free(s->cue_at);
-    free(s->cue_n);
-    free(s->found);
+    free(s->res_at);
+    free(s->res);
     free(s->map);
+    free(s->when_res);
     free(s->fold);
+    free(s->found);
+    free(s->req_ok);
+    free(s->pre_ok);
+    free(s->occ.pos);
+    free(s->occ.lit);
+    free(s->lit_stamp);
+    free(s->lit_head);
+    free(s->lit_tail);
+    free(s->occ_next);
+    free(s->cand);
     free(s->cues);
     free(s);
 }
@@ -97,52 +140,43 @@ void rule_scratch_limits(rule_scratch *s, unsigned long match, unsigned long dep
     rule_rx_set_limits(s->rx, match, depth, heap_kib);
 }
 
-/* Makes room for n slots and the name maps of owners owners. */
+/* Grows *p (of *cap elements of size each) to hold n; 0 or -1. */
+static int grow(void *p, size_t *cap, size_t n, size_t each)
+{
+    if (n <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 16;
+    while (c < n)
+        c *= 2;
+    void *np = realloc(*(void **)p, c * each);
+    if (!np)
+        return -1;
+    *(void **)p = np;
+    *cap = c;
+    return 0;
+}
+
+/* Makes room for n slots and owners owners, and forgets the last subject. */
 static int prepare(rule_scratch *s, size_t n, size_t owners)
 {
     const rule_set *set = s->set;
-    if (n > s->slot_cap) {
-        size_t cap = n * 2;
-        int *a = realloc(s->slot_name, cap * sizeof *a);
-        if (!a)
+    size_t cap = s->slot_cap;
+    if (n > cap) {
+        size_t c2 = cap;
+        if (grow(&s->slot_name, &cap, n, sizeof *s->slot_name) < 0 ||
+            grow(&s->res_at, &c2, n, sizeof *s->res_at) < 0)
             return -1;
-        s->slot_name = a;
-        unsigned char *b = realloc(s->found_done, cap);
-        if (!b)
-            return -1;
-        s->found_done = b;
-        unsigned char *c = realloc(s->cue_done, cap);
-        if (!c)
-            return -1;
-        s->cue_done = c;
-        size_t *d = realloc(s->cue_at, cap * sizeof *d);
-        if (!d)
-            return -1;
-        s->cue_at = d;
-        size_t *e = realloc(s->cue_n, cap * sizeof *e);
-        if (!e)
-            return -1;
-        s->cue_n = e;
-        if (s->words) {
-            uint64_t *f = realloc(s->found, cap * s->words * sizeof *f);
-            if (!f)
-                return -1;
-            s->found = f;
-        }
-        s->slot_cap = cap;
+        s->slot_cap = cap < c2 ? cap : c2;
     }
-    size_t need = owners * (set->nnames ? set->nnames : 1);
-    if (need > s->map_cap) {
-        int *m = realloc(s->map, need * 2 * sizeof *m);
-        if (!m)
-            return -1;
-        s->map = m;
-        s->map_cap = need * 2;
-    }
-    s->nslots = n;
-    memset(s->found_done, 0, n);
-    memset(s->cue_done, 0, n);
-    s->ncues = 0;
+    if (grow(&s->map, &s->map_cap, owners * (set->nnames ? set->nnames : 1), sizeof *s->map) < 0 ||
+        grow(&s->when_res, &s->when_cap, owners * (set->nrules ? set->nrules : 1),
+             sizeof *s->when_res) < 0)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        s->res_at[k] = -1;
+    for (size_t k = 0; k < owners * set->nrules; k++)
+        s->when_res[k] = WHEN_UNKNOWN;
+    s->nres = 0;
     return 0;
 }
 
@@ -264,11 +298,21 @@ static int eval_when(rule_scratch *s, const rule_when *w, const ectx *c)
         return 0;
     case OP_MATCHES: {
         size_t ms, me;
-        return rule_re_find(w->re, s->rx, v->text, v->len, 0, &ms, &me);
+        return rule_re_find(w->re, s->rx, v->text, v->len, 0, rule_utf8_valid(v->text, v->len),
+                            &ms, &me);
     }
     default:
         return 0;
     }
+}
+
+/* The rule's condition on c, evaluated once per owner. */
+static int when_of(rule_scratch *s, const rule_def *r, int ri, const ectx *c)
+{
+    int *w = &s->when_res[(size_t)(c->item + 1) * s->set->nrules + (size_t)ri];
+    if (*w == WHEN_UNKNOWN)
+        *w = r->when ? eval_when(s, r->when, c) : 1;
+    return *w;
 }
 
 /* ---- negation ---- */
@@ -280,30 +324,23 @@ static size_t char_len(const char *t, size_t len, size_t at)
     return at + n <= len ? n : len - at;
 }
 
-/* The cues of a value, found once per evaluation. */
-static int find_cues(rule_scratch *s, size_t slot, const char *text, size_t len)
+/* The cues of the value being processed, found once. */
+static int find_cues(rule_scratch *s, const char *text, size_t len)
 {
-    if (s->cue_done[slot])
+    if (s->cues_done)
         return 0;
-    s->cue_done[slot] = 1;
-    s->cue_at[slot] = s->ncues;
+    s->cues_done = 1;
+    s->ncues = 0;
     size_t start = 0, ms, me;
     while (start <= len) {
-        if (rule_re_find(s->set->cues, s->rx, text, len, start, &ms, &me) <= 0)
+        if (rule_re_find(s->set->cues, s->rx, text, len, start, s->valid, &ms, &me) <= 0)
             break; /* a limit on the cue pattern: the cues found so far stand */
-        if (s->ncues + 2 > s->cue_cap) {
-            size_t cap = s->cue_cap ? s->cue_cap * 2 : 64;
-            size_t *nc = realloc(s->cues, cap * sizeof *nc);
-            if (!nc)
-                return -1;
-            s->cues = nc;
-            s->cue_cap = cap;
-        }
+        if (grow(&s->cues, &s->cue_cap, s->ncues + 2, sizeof *s->cues) < 0)
+            return -1;
         s->cues[s->ncues++] = ms;
         s->cues[s->ncues++] = me;
         start = me > ms ? me : ms + (ms < len ? char_len(text, len, ms) : 1);
     }
-    s->cue_n[slot] = (s->ncues - s->cue_at[slot]) / 2;
     return 0;
 }
 
@@ -358,16 +395,15 @@ static int within_gap(const char *text, size_t len, size_t from, size_t to, int 
     return 1;
 }
 
-static int negated(rule_scratch *s, size_t slot, const char *text, size_t len, size_t ms,
-                   size_t me)
+static int negated(rule_scratch *s, const char *text, size_t len, size_t ms, size_t me)
 {
     const rule_set *set = s->set;
     if (set->no_negation || !set->cues)
         return 0;
-    if (find_cues(s, slot, text, len) < 0)
+    if (find_cues(s, text, len) < 0)
         return -1;
-    const size_t *cues = s->cues + s->cue_at[slot];
-    size_t lo = 0, hi = s->cue_n[slot];
+    const size_t *cues = s->cues;
+    size_t n = s->ncues / 2, lo = 0, hi = n;
     /* the last cue that ends at or before the match */
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -378,7 +414,7 @@ static int negated(rule_scratch *s, size_t slot, const char *text, size_t len, s
     }
     /* a cue inside the match ("prototype was not yet validated in a relevant
      * environment" matched whole) negates it too */
-    if (lo < s->cue_n[slot] && cues[2 * lo] < me)
+    if (lo < n && cues[2 * lo] < me)
         return 1;
     if (lo == 0)
         return 0;
@@ -387,46 +423,17 @@ static int negated(rule_scratch *s, size_t slot, const char *text, size_t len, s
 
 /* ---- matching ---- */
 
-/* Whether the prefilter lets rule r run on slot's text. */
-static int may_match(rule_scratch *s, const rule_def *r, size_t slot, const char *text, size_t len)
-{
-    const rule_set *set = s->set;
-    if (set->no_prefilter || r->nlits == 0)
-        return 1;
-    uint64_t *found = s->found + slot * s->words;
-    if (!s->found_done[slot]) {
-        if (len > s->fold_cap) {
-            char *nf = realloc(s->fold, len);
-            if (!nf)
-                return -1;
-            s->fold = nf;
-            s->fold_cap = len;
-        }
-        memset(found, 0, s->words * sizeof *found);
-        size_t flen = rule_fold(text, len, s->fold);
-        rule_lset_scan(set->lset, s->fold, flen, found);
-        s->found_done[slot] = 1;
-    }
-    for (size_t k = 0; k < r->nlits; k++) {
-        int id = r->lits[k];
-        if (found[id >> 6] >> (id & 63) & 1)
-            return 1;
-    }
-    return 0;
-}
-
-/* The leftmost match of r in the value that no negation cancels: 1 with
- * *ms, *me; 0; a negative PCRE2 error; or NOMEM. */
-#define NOMEM (-100000)
-static int first_match(rule_scratch *s, const rule_def *r, size_t slot, const char *text,
-                       size_t len, size_t *ms, size_t *me)
+/* The leftmost match of r in text that no negation cancels: 1 with *ms,
+ * *me; 0; a negative PCRE2 error; or NOMEM. */
+static int first_match(rule_scratch *s, const rule_def *r, const char *text, size_t len,
+                       size_t *ms, size_t *me)
 {
     size_t start = 0;
     for (;;) {
-        int rc = rule_re_find(r->re, s->rx, text, len, start, ms, me);
+        int rc = rule_re_find(r->re, s->rx, text, len, start, s->valid, ms, me);
         if (rc <= 0 || !r->negatable)
             return rc;
-        int neg = negated(s, slot, text, len, *ms, *me);
+        int neg = negated(s, text, len, *ms, *me);
         if (neg < 0)
             return NOMEM;
         if (!neg)
@@ -437,46 +444,199 @@ static int first_match(rule_scratch *s, const rule_def *r, size_t slot, const ch
     }
 }
 
+/* The same as first_match for a rule whose every match starts with one of
+ * its prefix literals: anchored attempts at their occurrences only, in
+ * order, so the first success is the leftmost match. */
+static int prefix_match(rule_scratch *s, const rule_def *r, const char *text, size_t len,
+                        size_t *ms, size_t *me)
+{
+    /* each literal's occurrences are in order: merge the lists one by one
+     * (a rule rarely has more than a few of its prefixes in a text) */
+    size_t n = 0;
+    for (size_t k = 0; k < r->npre; k++) {
+        int id = r->pre[k];
+        if (s->lit_stamp[id] != s->stamp)
+            continue;
+        size_t m = 0;
+        for (int32_t o = s->lit_head[id]; o >= 0; o = s->occ_next[o])
+            m++;
+        if (grow(&s->cand, &s->cand_cap, 2 * (n + m), sizeof *s->cand) < 0)
+            return NOMEM;
+        uint32_t *a = s->cand, *out = s->cand + n + m; /* merge a[0..n) and the list */
+        size_t i = 0, j = 0;
+        int32_t o = s->lit_head[id];
+        while (i < n || o >= 0) {
+            if (o < 0 || (i < n && a[i] <= s->occ.pos[o])) {
+                out[j++] = a[i++];
+            } else {
+                out[j++] = s->occ.pos[o];
+                o = s->occ_next[o];
+            }
+        }
+        memcpy(s->cand, out, j * sizeof *out);
+        n = j;
+    }
+    size_t from = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t p = s->cand[i];
+        if (p < from || (i > 0 && s->cand[i - 1] == p))
+            continue;
+        int rc = rule_re_find_at(r->re, s->rx, text, len, p, s->valid, ms, me);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            continue;
+        if (!r->negatable)
+            return 1;
+        int neg = negated(s, text, len, *ms, *me);
+        if (neg < 0)
+            return NOMEM;
+        if (!neg)
+            return 1;
+        if (*ms >= len)
+            return 0;
+        from = *ms + char_len(text, len, *ms);
+    }
+    return 0;
+}
+
+/* Folds and scans the value for every literal of the set; 1 when the
+ * occurrence positions can be used (the fold kept every byte in place), 0
+ * when only the found bits can, -1 when memory ran out. */
+static int scan_value(rule_scratch *s, const char *text, size_t len)
+{
+    const rule_set *set = s->set;
+    if (grow(&s->fold, &s->fold_cap, len ? len : 1, 1) < 0)
+        return -1;
+    memset(s->found, 0, s->words * sizeof *s->found);
+    s->occ.n = 0;
+    s->occ.nomem = 0;
+    size_t flen = rule_fold(text, len, s->fold);
+    rule_lset_scan(set->lset, s->fold, flen, s->found, &s->occ);
+    if (s->occ.nomem)
+        return -1;
+    /* which rules the found literals let through */
+    memset(s->req_ok, 0, s->rwords * sizeof *s->req_ok);
+    memset(s->pre_ok, 0, s->rwords * sizeof *s->pre_ok);
+    for (size_t w = 0; w < s->words; w++) {
+        for (uint64_t x = s->found[w]; x; x &= x - 1) {
+            size_t id = w * 64 + (size_t)__builtin_ctzll(x);
+            for (int j = set->req_at[id]; j < set->req_at[id + 1]; j++)
+                s->req_ok[set->req_rules[j] >> 6] |= (uint64_t)1 << (set->req_rules[j] & 63);
+            for (int j = set->pre_at[id]; j < set->pre_at[id + 1]; j++)
+                s->pre_ok[set->pre_rules[j] >> 6] |= (uint64_t)1 << (set->pre_rules[j] & 63);
+        }
+    }
+    if (flen != len)
+        return 0;
+    if (grow(&s->occ_next, &s->next_cap, s->occ.n ? s->occ.n : 1, sizeof *s->occ_next) < 0)
+        return -1;
+    if (++s->stamp == 0) {
+        memset(s->lit_stamp, 0, rule_lset_count(set->lset) * sizeof *s->lit_stamp);
+        s->stamp = 1;
+    }
+    for (size_t o = 0; o < s->occ.n; o++) {
+        uint32_t id = s->occ.lit[o];
+        s->occ_next[o] = -1;
+        if (s->lit_stamp[id] != s->stamp) {
+            s->lit_stamp[id] = s->stamp;
+            s->lit_head[id] = (int32_t)o;
+        } else {
+            s->occ_next[s->lit_tail[id]] = (int32_t)o;
+        }
+        s->lit_tail[id] = (int32_t)o;
+    }
+    return 1;
+}
+
+/* Computes the outcome of every rule that reads value v of c (the slot's
+ * readers of the right scope, scheme on, condition true) in one go: the
+ * value is scanned for literals once for all of them. */
+static int process_slot(rule_scratch *s, const ectx *c, size_t v)
+{
+    const rule_set *set = s->set;
+    size_t slot = c->slot0 + v;
+    int name = s->slot_name[slot];
+    size_t base = (size_t)set->reader_at[name];
+    size_t n = (size_t)set->reader_at[name + 1] - base;
+    if (grow(&s->res, &s->res_cap, s->nres + n, sizeof *s->res) < 0)
+        return -1;
+    outcome *out = s->res + s->nres;
+    s->res_at[slot] = (long)s->nres;
+    s->nres += n;
+    const char *text = c->values[v].text;
+    size_t len = c->values[v].len;
+    int scope = c->item < 0 ? RULE_SCOPE_RECORD : RULE_SCOPE_ITEM, wants_scan = 0;
+    for (size_t k = 0; k < n; k++) {
+        int ri = set->readers[base + k];
+        const rule_def *r = &set->rules[ri];
+        out[k].rc = 0;
+        if (r->scope != scope || (r->scheme_id >= 0 && !set->schemes[r->scheme_id].on) ||
+            when_of(s, r, ri, c) != 1)
+            continue;
+        out[k].rc = PENDING;
+        wants_scan |= r->nlits > 0 || r->npre > 0;
+    }
+    int positions = -1; /* -1: not scanned */
+    if (wants_scan && !set->no_prefilter) {
+        positions = scan_value(s, text, len);
+        if (positions < 0)
+            return -1;
+    }
+    s->cues_done = 0;
+    s->valid = rule_utf8_valid(text, len);
+    for (size_t k = 0; k < n; k++) {
+        if (out[k].rc != PENDING)
+            continue;
+        int ri = set->readers[base + k];
+        const rule_def *r = &set->rules[ri];
+        int rc;
+        if (positions >= 0 && ((r->nlits > 0 && !(s->req_ok[ri >> 6] >> (ri & 63) & 1)) ||
+                               (r->npre > 0 && !(s->pre_ok[ri >> 6] >> (ri & 63) & 1)))) {
+            out[k].rc = 0; /* no literal every match needs is in the text */
+            continue;
+        }
+        if (positions == 1 && r->npre > 0)
+            rc = prefix_match(s, r, text, len, &out[k].ms, &out[k].me);
+        else
+            rc = first_match(s, r, text, len, &out[k].ms, &out[k].me);
+        if (rc == NOMEM)
+            return -1;
+        out[k].rc = rc;
+    }
+    return 0;
+}
+
 static int eval_rule(rule_scratch *s, const rule_def *r, int ri, const ectx *c, rule_hits *out)
 {
-    if (r->when) {
-        int w = eval_when(s, r->when, c);
-        if (w < 0)
-            return push_hit(out, ri, c->item, -1, 0, 0, w);
-        if (w == 0)
-            return 0;
-    }
+    int w = when_of(s, r, ri, c);
+    if (w < 0)
+        return push_hit(out, ri, c->item, -1, 0, 0, w);
+    if (w == 0)
+        return 0;
     if (!r->re)
         return push_hit(out, ri, c->item, -1, 0, 0, 0);
     int found = 0, err = 0;
     for (size_t v = 0; v < c->nvalues; v++) {
-        int id = s->slot_name[c->slot0 + v];
-        if (id < 0)
+        size_t slot = c->slot0 + v;
+        int id = s->slot_name[slot];
+        if (id < 0 || !present(&c->values[v]))
             continue;
-        int reads = 0;
-        for (size_t k = 0; k < r->nfields && !reads; k++)
-            reads = r->fields[k] == id;
-        if (!reads || !present(&c->values[v]))
+        size_t k = 0;
+        while (k < r->nfields && r->fields[k] != id)
+            k++;
+        if (k == r->nfields)
             continue;
-        const char *text = c->values[v].text;
-        size_t len = c->values[v].len, ms = 0, me = 0;
-        int may = may_match(s, r, c->slot0 + v, text, len);
-        if (may < 0)
+        if (s->res_at[slot] < 0 && process_slot(s, c, v) < 0)
             return -1;
-        if (!may)
-            continue;
-        int rc = first_match(s, r, c->slot0 + v, text, len, &ms, &me);
-        if (rc == NOMEM)
-            return -1;
-        if (rc < 0) {
-            if (!err && push_hit(out, ri, c->item, (int)v, 0, 0, rc) < 0)
+        const outcome *o = &s->res[s->res_at[slot] + r->rpos[k]];
+        if (o->rc < 0) {
+            if (!err && push_hit(out, ri, c->item, (int)v, 0, 0, o->rc) < 0)
                 return -1;
             err = 1;
-            continue;
-        }
-        if (rc == 1) {
+        } else if (o->rc == 1) {
             found = 1;
-            if (!r->absent && push_hit(out, ri, c->item, (int)v, ms, me - ms, 0) < 0)
+            if (!r->absent && push_hit(out, ri, c->item, (int)v, o->ms, o->me - o->ms, 0) < 0)
                 return -1;
         }
     }

@@ -61,6 +61,9 @@ typedef struct rule_def {
     rule_when *when;   /* NULL when none */
     int *lits;         /* prefilter literal ids; nlits == 0: no prefilter */
     size_t nlits;
+    int *pre;          /* literal ids every match starts with; npre == 0: unknown */
+    size_t npre;
+    int *rpos;         /* for each field: the rule's place among that name's readers */
     int scheme_id;     /* -1 when untagged */
 } rule_def;
 
@@ -94,6 +97,12 @@ struct rule_set {
     rule_re *cues; /* negation cues */
     int gap;       /* negation.gap */
     rule_lset *lset;
+    int *reader_at;  /* nnames + 1: the pattern rules reading each name, */
+    int *readers;    /* in rule order, are readers[reader_at[id] ..] */
+    int *req_at;     /* literal count + 1: the rules that require literal id */
+    int *req_rules;  /* are req_rules[req_at[id] ..] */
+    int *pre_at;     /* likewise for the rules whose matches start with it */
+    int *pre_rules;
     char *canonical;
     char sha256[65];
     locale_t c_locale; /* numbers in `when` are read in the C locale */

@@ -231,6 +231,7 @@ typedef struct info {
     sset req;
     int never, empty;
     int multi; /* a \Q..\E of several characters: a quantifier would bind to its last one */
+    sset pre;  /* inexact parts: every match starts with one of these (none: n = 0) */
 } info;
 
 enum { O_I = 1, O_X = 2, O_XX = 4 };
@@ -241,6 +242,7 @@ typedef struct pp {
     arena *ar;
     int giveup;
     int depth;
+    int verbs; /* backtracking verbs or \G: attempts at chosen positions could differ */
 } pp;
 
 static info info_giveup(pp *s)
@@ -269,6 +271,14 @@ static sset req_of(const info *x)
     if (x->exact)
         return sset_has_empty(&x->ex) ? none : x->ex;
     return x->req;
+}
+
+/* Strings every match of x starts with, or none. */
+static sset pre_of(const info *x)
+{
+    if (x->exact)
+        return sset_has_empty(&x->ex) ? none : x->ex;
+    return x->pre;
 }
 
 static long score(const sset *x)
@@ -323,11 +333,55 @@ static unsigned decode(pp *s)
     return cp;
 }
 
+/* The characters PCRE2 10.42 matches caselessly with a Latin-1 letter
+ * (U+00B5 and U+00C0-U+00FF), into out; returns how many (0: not such a
+ * letter).  test_rules checks this against PCRE2 itself. */
+int rule_lit_case_set(unsigned cp, unsigned out[3])
+{
+    if (cp == 0xB5) { /* micro sign, Greek mu */
+        out[0] = 0xB5, out[1] = 0x39C, out[2] = 0x3BC;
+        return 3;
+    }
+    if (cp < 0xC0 || cp > 0xFF || cp == 0xD7 || cp == 0xF7)
+        return 0;
+    if (cp == 0xC5 || cp == 0xE5) { /* A with ring, Angstrom sign */
+        out[0] = 0xC5, out[1] = 0xE5, out[2] = 0x212B;
+        return 3;
+    }
+    if (cp == 0xDF) { /* sharp s, capital sharp s */
+        out[0] = 0xDF, out[1] = 0x1E9E;
+        return 2;
+    }
+    if (cp == 0xFF) { /* y with diaeresis */
+        out[0] = 0xFF, out[1] = 0x178;
+        return 2;
+    }
+    out[0] = cp & ~0x20u;
+    out[1] = cp | 0x20u;
+    return 2;
+}
+
 /* The literal character cp under the current options. */
 static info lit_char(pp *s, unsigned cp, unsigned opts)
 {
-    if ((opts & O_I) && !case_free(cp) && cp >= 0x80)
-        return info_inexact(); /* it has other cases beyond ASCII */
+    if ((opts & O_I) && !case_free(cp) && cp >= 0x80) {
+        /* it has other cases beyond ASCII: an exact set when they are known */
+        unsigned alt[3];
+        int nalt = rule_lit_case_set(cp, alt);
+        if (!nalt)
+            return info_inexact();
+        info r = {0};
+        r.exact = 1;
+        for (int k = 0; k < nalt; k++) {
+            char raw[4];
+            int ok;
+            r.ex = sset_union(s->ar, r.ex, sset_one(s->ar, raw, utf8_put(alt[k], raw)), MAX_SET,
+                              &ok);
+            if (!ok)
+                return info_inexact();
+        }
+        return r;
+    }
     char raw[4], folded[4];
     size_t len = utf8_put(cp, raw);
     size_t flen = rule_fold(raw, len, folded);
@@ -534,6 +588,7 @@ static int parse_escape(pp *s, unsigned opts, info *out)
         *out = info_inexact();
         return s->giveup ? -1 : 1;
     case 'b': case 'B': case 'A': case 'Z': case 'z': case 'G': case 'K':
+        s->verbs |= c == 'G';
         s->i++;
         *out = info_zero_width(s);
         return 1;
@@ -752,6 +807,7 @@ static info quantify(pp *s, info a, long min, long max)
         return a;
     info r = {0};
     r.req = req_of(&a);
+    r.pre = pre_of(&a);
     r.never = a.never;
     r.empty = a.empty;
     return r;
@@ -845,7 +901,11 @@ static int parse_star(pp *s, unsigned opts, info *out)
         return 1;
     }
     /* (*COMMIT) (*PRUNE) (*SKIP) (*THEN) (*MARK) and the start options
-     * (*UTF) (*LIMIT_MATCH=n) ... only ever remove matches */
+     * (*UTF) (*LIMIT_MATCH=n) ... only ever remove matches; the verbs also
+     * change where a search may go on from */
+    if (word_is(word, wl, "COMMIT") || word_is(word, wl, "PRUNE") || word_is(word, wl, "SKIP") ||
+        word_is(word, wl, "THEN") || word_is(word, wl, "MARK") || (colon && wl == 0))
+        s->verbs = 1;
     *out = info_zero_width(s);
     return 1;
 }
@@ -1002,6 +1062,8 @@ static void consider(sset cand, sset *best, long *best_score)
 static info parse_seq(pp *s, unsigned *opts)
 {
     sset run = sset_one(s->ar, "", 0), best = none;
+    sset prun = run; /* what every match starts with, while it is known */
+    int popen = 1;
     long best_score = -1;
     int seq_exact = 1, never = 0, empty = 1;
     for (;;) {
@@ -1025,6 +1087,16 @@ static info parse_seq(pp *s, unsigned *opts)
             return info_giveup(s);
         never |= a.never;
         empty &= a.empty;
+        if (popen) {
+            /* an exact part (even a zero-width one, {""}) extends the prefix */
+            sset ap = a.exact ? a.ex : pre_of(&a);
+            int ok = 0;
+            sset c = ap.n ? sset_cross(s->ar, prun, ap, &ok) : none;
+            if (ok)
+                prun = c;
+            if (!ok || !a.exact)
+                popen = 0;
+        }
         if (a.exact) {
             int ok;
             sset c = sset_cross(s->ar, run, a.ex, &ok);
@@ -1047,6 +1119,7 @@ static info parse_seq(pp *s, unsigned *opts)
     r.exact = seq_exact && !never;
     r.ex = run;
     r.req = best;
+    r.pre = sset_has_empty(&prun) ? none : prun;
     r.never = never;
     r.empty = empty;
     if (s->ar->nomem || s->ar->toobig)
@@ -1056,8 +1129,8 @@ static info parse_seq(pp *s, unsigned *opts)
 
 static info parse_alt(pp *s, unsigned *opts)
 {
-    sset exu = none, requ = none;
-    int all_exact = 1, req_ok = 1, never_all = 1, empty_any = 0;
+    sset exu = none, requ = none, preu = none;
+    int all_exact = 1, req_ok = 1, pre_ok = 1, never_all = 1, empty_any = 0;
     for (;;) {
         info b = parse_seq(s, opts);
         if (s->giveup)
@@ -1070,6 +1143,12 @@ static info parse_alt(pp *s, unsigned *opts)
                 requ = sset_union(s->ar, requ, rb, MAX_REQ, &ok);
             if (!ok)
                 req_ok = 0;
+            sset pb = pre_of(&b);
+            ok = 0;
+            if (pb.n > 0 && pre_ok)
+                preu = sset_union(s->ar, preu, pb, MAX_REQ, &ok);
+            if (!ok)
+                pre_ok = 0;
         }
         if (b.never) {
             /* a branch that never matches adds no string */
@@ -1093,10 +1172,50 @@ static info parse_alt(pp *s, unsigned *opts)
     r.exact = all_exact && !never_all;
     r.ex = exu;
     r.req = req_ok && !never_all ? requ : none;
+    r.pre = pre_ok && !never_all ? preu : none;
     r.empty = empty_any;
     if (s->ar->nomem)
         return info_giveup(s);
     return r;
+}
+
+/* A match that starts with "发现了" starts with "发现": drop the longer. */
+static sset drop_longer_prefix(sset x)
+{
+    size_t out = 0;
+    for (size_t k = 0; k < x.n; k++) {
+        int redundant = 0;
+        for (size_t j = 0; j < x.n && !redundant; j++) {
+            if (j == k || x.len[j] > x.len[k] || (x.len[j] == x.len[k] && j > k))
+                continue;
+            redundant = memcmp(x.s[k], x.s[j], x.len[j]) == 0;
+        }
+        if (!redundant) {
+            x.s[out] = x.s[k];
+            x.len[out++] = x.len[k];
+        }
+    }
+    x.n = out;
+    return x;
+}
+
+/* Copies x into *lits and *lens; returns 0 or -1. */
+static int copy_out(sset x, char ***lits, size_t **lens, size_t *n)
+{
+    *lits = calloc(x.n ? x.n : 1, sizeof **lits);
+    *lens = calloc(x.n ? x.n : 1, sizeof **lens);
+    if (!*lits || !*lens)
+        return -1;
+    for (size_t k = 0; k < x.n; k++) {
+        (*lits)[k] = malloc(x.len[k] + 1);
+        if (!(*lits)[k])
+            return -1;
+        memcpy((*lits)[k], x.s[k], x.len[k]);
+        (*lits)[k][x.len[k]] = '\0';
+        (*lens)[k] = x.len[k];
+        *n = k + 1;
+    }
+    return 0;
 }
 
 /* Any text that contains "发现了" contains "发现": a literal holding another
@@ -1124,7 +1243,7 @@ int rule_pat_analyse(const char *pattern, size_t len, unsigned flags, rule_pat_i
 {
     memset(info_out, 0, sizeof *info_out);
     arena ar = {0};
-    pp s = {(const unsigned char *)pattern, len, 0, &ar, 0, 0};
+    pp s = {(const unsigned char *)pattern, len, 0, &ar, 0, 0, 0};
     unsigned opts = (flags & RULE_RE_CASELESS ? O_I : 0) | (flags & RULE_RE_EXTENDED ? O_X : 0);
     info root = parse_alt(&s, &opts);
     int rc = 0;
@@ -1134,25 +1253,14 @@ int rule_pat_analyse(const char *pattern, size_t len, unsigned flags, rule_pat_i
         info_out->analysed = 1;
         info_out->never = root.never;
         sset req = drop_redundant(req_of(&root));
-        if (!root.never && req.n > 0 && sset_minlen(&req) >= RULE_LIT_MIN_BYTES) {
-            info_out->lits = calloc(req.n, sizeof *info_out->lits);
-            info_out->lens = calloc(req.n, sizeof *info_out->lens);
-            if (!info_out->lits || !info_out->lens) {
-                rc = -1;
-            } else {
-                for (size_t k = 0; k < req.n; k++) {
-                    info_out->lits[k] = malloc(req.len[k] + 1);
-                    if (!info_out->lits[k]) {
-                        rc = -1;
-                        break;
-                    }
-                    memcpy(info_out->lits[k], req.s[k], req.len[k]);
-                    info_out->lits[k][req.len[k]] = '\0';
-                    info_out->lens[k] = req.len[k];
-                    info_out->nlits = k + 1;
-                }
-            }
-        }
+        if (!root.never && req.n > 0 && sset_minlen(&req) >= RULE_LIT_MIN_BYTES &&
+            copy_out(req, &info_out->lits, &info_out->lens, &info_out->nlits) < 0)
+            rc = -1;
+        sset pre = pre_of(&root);
+        if (rc == 0 && !root.never && !s.verbs && pre.n > 0 && !sset_has_empty(&pre) &&
+            copy_out(drop_longer_prefix(pre), &info_out->pre, &info_out->prelens,
+                     &info_out->npre) < 0)
+            rc = -1;
     }
     arena_free(&ar);
     if (rc < 0)
@@ -1168,29 +1276,63 @@ void rule_pat_info_release(rule_pat_info *pi)
         free(pi->lits[k]);
     free(pi->lits);
     free(pi->lens);
+    for (size_t k = 0; k < pi->npre; k++)
+        free(pi->pre[k]);
+    free(pi->pre);
+    free(pi->prelens);
     memset(pi, 0, sizeof *pi);
 }
 
 /* ---- the multi-literal scanner ----
  *
- * A 65536-bit filter indexed by a hash of the first three bytes of every
- * literal; a position whose three bytes pass the filter is checked against
- * the literals of its bucket with memcmp.  The filter is 8 KiB and stays in
- * the L1 cache, so most bytes cost one hash and one bit test. */
+ * Literals of 1 byte are found with memchr; of 2 bytes through a bitmap of
+ * the 65536 two-byte keys; longer ones through a 65536-bit filter on a hash
+ * of their first 3 bytes (literals of 3 bytes), 4 bytes (4 to 7) or 8 bytes
+ * (8 and more: literals made by a cross product often share their first
+ * four), then a compare against the literals of the bucket.  The
+ * four tests of a position are independent loads joined before a single
+ * branch; most positions fail them all.  The bitmaps are 8 KiB each and
+ * stay in the L1 cache. */
+
+enum { K1, K2, K3, K4, K8, NKIND }; /* index kinds: by length 1, 2, 3, 4-7, 8+ */
 
 struct rule_lset {
     char **lit;
     size_t *len;
+    uint32_t *head4; /* bytes 0-3 of each literal (zero-padded), compared first */
+    uint32_t *mid4;  /* bytes 4-7 (zero-padded) */
+    uint32_t *mask4; /* which of bytes 4-7 the literal has */
+    unsigned char *positional;
     size_t n, cap;
-    uint64_t bits[1024];
-    uint32_t *head;  /* 65537 bucket starts into order */
-    uint32_t *order; /* literal ids grouped by bucket */
+    unsigned char one[256];  /* a 1-byte literal starts with this byte */
+    uint64_t bits[NKIND][1024]; /* K2: exact key; K3, K4, K8: hash filter */
+    uint32_t *head[NKIND];      /* 65537 bucket starts (256 + 1 for K1) */
+    uint32_t *order[NKIND];     /* literal ids grouped by bucket */
 };
 
-static uint32_t hash3(const unsigned char *p)
+static int kind_of(size_t len)
 {
-    uint32_t x = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-    return (x * 2654435761u) >> 16;
+    return len == 1 ? K1 : len == 2 ? K2 : len == 3 ? K3 : len < 8 ? K4 : K8;
+}
+
+static inline uint32_t load4(const unsigned char *p)
+{
+    uint32_t x;
+    memcpy(&x, p, 4);
+    return x;
+}
+
+static inline uint32_t key_of(int kind, const unsigned char *p)
+{
+    switch (kind) {
+    case K1: return p[0];
+    case K2: return (uint32_t)p[0] << 8 | p[1];
+    case K3: return ((uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]) * 2654435761u >> 16;
+    case K4:
+        return load4(p) * 2246822519u >> 16;
+    default:
+        return (load4(p) * 2246822519u ^ load4(p + 4) * 3266489917u) >> 16;
+    }
 }
 
 rule_lset *rule_lset_new(void)
@@ -1206,18 +1348,26 @@ void rule_lset_free(rule_lset *ls)
         free(ls->lit[k]);
     free(ls->lit);
     free(ls->len);
-    free(ls->head);
-    free(ls->order);
+    free(ls->head4);
+    free(ls->mid4);
+    free(ls->mask4);
+    free(ls->positional);
+    for (int k = 0; k < NKIND; k++) {
+        free(ls->head[k]);
+        free(ls->order[k]);
+    }
     free(ls);
 }
 
-int rule_lset_add(rule_lset *ls, const char *lit, size_t len)
+int rule_lset_add(rule_lset *ls, const char *lit, size_t len, int positional)
 {
-    if (len < RULE_LIT_MIN_BYTES)
+    if (len < 1 || len > 0xFFFF)
         return -1;
     for (size_t k = 0; k < ls->n; k++)
-        if (ls->len[k] == len && memcmp(ls->lit[k], lit, len) == 0)
+        if (ls->len[k] == len && memcmp(ls->lit[k], lit, len) == 0) {
+            ls->positional[k] |= positional != 0;
             return (int)k;
+        }
     if (ls->n == ls->cap) {
         size_t cap = ls->cap ? ls->cap * 2 : 64;
         char **nl = realloc(ls->lit, cap * sizeof *nl);
@@ -1228,6 +1378,10 @@ int rule_lset_add(rule_lset *ls, const char *lit, size_t len)
         if (!nn)
             return -1;
         ls->len = nn;
+        unsigned char *np = realloc(ls->positional, cap);
+        if (!np)
+            return -1;
+        ls->positional = np;
         ls->cap = cap;
     }
     char *c = malloc(len);
@@ -1236,31 +1390,65 @@ int rule_lset_add(rule_lset *ls, const char *lit, size_t len)
     memcpy(c, lit, len);
     ls->lit[ls->n] = c;
     ls->len[ls->n] = len;
+    ls->positional[ls->n] = positional != 0;
     return (int)ls->n++;
 }
 
 int rule_lset_build(rule_lset *ls)
 {
-    free(ls->head);
-    free(ls->order);
-    ls->head = calloc(65537, sizeof *ls->head);
-    ls->order = malloc((ls->n ? ls->n : 1) * sizeof *ls->order);
-    if (!ls->head || !ls->order)
+    free(ls->head4);
+    free(ls->mid4);
+    free(ls->mask4);
+    ls->head4 = calloc(ls->n ? ls->n : 1, sizeof *ls->head4);
+    ls->mid4 = calloc(ls->n ? ls->n : 1, sizeof *ls->mid4);
+    ls->mask4 = calloc(ls->n ? ls->n : 1, sizeof *ls->mask4);
+    if (!ls->head4 || !ls->mid4 || !ls->mask4)
         return -1;
-    memset(ls->bits, 0, sizeof ls->bits);
-    for (size_t k = 0; k < ls->n; k++) {
-        uint32_t h = hash3((const unsigned char *)ls->lit[k]);
-        ls->bits[h >> 6] |= (uint64_t)1 << (h & 63);
-        ls->head[h + 1]++;
+    for (size_t i = 0; i < ls->n; i++) {
+        unsigned char b[8] = {0, 0, 0, 0, 0, 0, 0, 0}, m[4] = {0, 0, 0, 0};
+        size_t n = ls->len[i] < 8 ? ls->len[i] : 8;
+        memcpy(b, ls->lit[i], n);
+        for (size_t k = 4; k < n; k++)
+            m[k - 4] = 0xFF;
+        ls->head4[i] = load4(b);
+        ls->mid4[i] = load4(b + 4);
+        ls->mask4[i] = load4(m);
     }
-    for (size_t h = 0; h < 65536; h++)
-        ls->head[h + 1] += ls->head[h];
+    memset(ls->one, 0, sizeof ls->one);
+    memset(ls->bits, 0, sizeof ls->bits);
+    for (int k = 0; k < NKIND; k++) {
+        free(ls->head[k]);
+        free(ls->order[k]);
+        ls->head[k] = calloc(65537, sizeof *ls->head[k]);
+        ls->order[k] = malloc((ls->n ? ls->n : 1) * sizeof *ls->order[k]);
+        if (!ls->head[k] || !ls->order[k])
+            return -1;
+    }
+    for (size_t i = 0; i < ls->n; i++) {
+        const unsigned char *p = (const unsigned char *)ls->lit[i];
+        int kind = kind_of(ls->len[i]);
+        uint32_t key = key_of(kind, p);
+        ls->head[kind][key + 1]++;
+        if (kind == K1) {
+            ls->one[p[0]] = 1;
+        } else {
+            ls->bits[kind][key >> 6] |= (uint64_t)1 << (key & 63);
+        }
+    }
+    for (int k = 0; k < NKIND; k++)
+        for (size_t h = 0; h < 65536; h++)
+            ls->head[k][h + 1] += ls->head[k][h];
     uint32_t *fill = calloc(65536, sizeof *fill);
     if (!fill)
         return -1;
-    for (size_t k = 0; k < ls->n; k++) {
-        uint32_t h = hash3((const unsigned char *)ls->lit[k]);
-        ls->order[ls->head[h] + fill[h]++] = (uint32_t)k;
+    for (int k = 0; k < NKIND; k++) {
+        memset(fill, 0, 65536 * sizeof *fill);
+        for (size_t i = 0; i < ls->n; i++) {
+            if (kind_of(ls->len[i]) != k)
+                continue;
+            uint32_t key = key_of(k, (const unsigned char *)ls->lit[i]);
+            ls->order[k][ls->head[k][key] + fill[key]++] = (uint32_t)i;
+        }
     }
     free(fill);
     return 0;
@@ -1271,19 +1459,96 @@ size_t rule_lset_count(const rule_lset *ls)
     return ls->n;
 }
 
-void rule_lset_scan(const rule_lset *ls, const char *folded, size_t len, uint64_t *found)
+static void record(const rule_lset *ls, uint32_t id, size_t pos, uint64_t *found, rule_occ *occ)
+{
+    found[id >> 6] |= (uint64_t)1 << (id & 63);
+    if (!occ || !ls->positional[id] || occ->nomem)
+        return;
+    if (occ->n == occ->cap) {
+        size_t cap = occ->cap ? occ->cap * 2 : 256;
+        uint32_t *np = realloc(occ->pos, cap * sizeof *np);
+        if (!np) {
+            occ->nomem = 1;
+            return;
+        }
+        occ->pos = np;
+        uint32_t *nl = realloc(occ->lit, cap * sizeof *nl);
+        if (!nl) {
+            occ->nomem = 1;
+            return;
+        }
+        occ->lit = nl;
+        occ->cap = cap;
+    }
+    occ->pos[occ->n] = (uint32_t)pos;
+    occ->lit[occ->n++] = id;
+}
+
+void rule_lset_scan(const rule_lset *ls, const char *folded, size_t len, uint64_t *found,
+                    rule_occ *occ)
 {
     const unsigned char *t = (const unsigned char *)folded;
-    if (len < RULE_LIT_MIN_BYTES || !ls->head)
+    if (!ls->head[0] || len == 0)
         return;
-    for (size_t i = 0; i + 2 < len; i++) {
-        uint32_t h = hash3(t + i);
-        if (!(ls->bits[h >> 6] >> (h & 63) & 1))
-            continue;
-        for (uint32_t k = ls->head[h]; k < ls->head[h + 1]; k++) {
-            uint32_t id = ls->order[k];
-            if (ls->len[id] <= len - i && memcmp(t + i, ls->lit[id], ls->len[id]) == 0)
-                found[id >> 6] |= (uint64_t)1 << (id & 63);
+    if (len > 0xFFFFFFFFu)
+        occ = NULL; /* positions are 32-bit */
+    const uint32_t *h2 = ls->head[K2], *h3 = ls->head[K3], *h4 = ls->head[K4], *h8 = ls->head[K8];
+    const uint64_t *b2 = ls->bits[K2], *b3 = ls->bits[K3], *b4 = ls->bits[K4], *b8 = ls->bits[K8];
+    /* 1-byte literals with memchr, which is vectorised: each literal's
+     * occurrences still come in increasing order */
+    for (uint32_t k = 0; k < ls->head[K1][256]; k++) {
+        uint32_t id = ls->order[K1][k];
+        unsigned char c = (unsigned char)ls->lit[id][0];
+        for (const unsigned char *p = memchr(t, c, len); p; p = memchr(p + 1, c, len - (size_t)(p + 1 - t))) {
+            record(ls, id, (size_t)(p - t), found, occ);
+            if ((size_t)(p + 1 - t) >= len)
+                break;
         }
+    }
+    /* the last positions have fewer bytes after them: they read a padded copy */
+    unsigned char tailbuf[16];
+    size_t body = len >= 8 ? len - 8 : 0;
+    for (size_t i = 0; i < len; i++) {
+        const unsigned char *p = t + i;
+        if (i >= body) {
+            memset(tailbuf, 0, sizeof tailbuf);
+            memcpy(tailbuf, t + i, len - i);
+            p = tailbuf;
+        }
+        /* four independent tests, one branch: most positions fail them all */
+        uint32_t c = p[0], k2 = c << 8 | p[1];
+        uint32_t w = load4(p), w2 = load4(p + 4);
+        uint32_t k3 = (c << 16 | (uint32_t)p[1] << 8 | p[2]) * 2654435761u >> 16;
+        uint32_t k4 = w * 2246822519u >> 16, k8 = (w * 2246822519u ^ w2 * 3266489917u) >> 16;
+        uint64_t any = (b2[k2 >> 6] >> (k2 & 63) & 1) | (b3[k3 >> 6] >> (k3 & 63) & 1) |
+                       (b4[k4 >> 6] >> (k4 & 63) & 1) | (b8[k8 >> 6] >> (k8 & 63) & 1);
+        if (!any)
+            continue;
+        size_t left = len - i;
+        if (left >= 2 && (b2[k2 >> 6] >> (k2 & 63) & 1))
+            for (uint32_t k = h2[k2]; k < h2[k2 + 1]; k++)
+                record(ls, ls->order[K2][k], i, found, occ);
+        if (left >= 3 && (b3[k3 >> 6] >> (k3 & 63) & 1))
+            for (uint32_t k = h3[k3]; k < h3[k3 + 1]; k++) {
+                uint32_t id = ls->order[K3][k];
+                const unsigned char *q = (const unsigned char *)ls->lit[id];
+                if (q[0] == p[0] && q[1] == p[1] && q[2] == p[2])
+                    record(ls, id, i, found, occ);
+            }
+        if (left >= 4 && (b4[k4 >> 6] >> (k4 & 63) & 1))
+            for (uint32_t k = h4[k4]; k < h4[k4 + 1]; k++) {
+                uint32_t id = ls->order[K4][k];
+                if (ls->head4[id] == w && ls->len[id] <= left &&
+                    ((w2 ^ ls->mid4[id]) & ls->mask4[id]) == 0) /* bytes 4-7 it has */
+                    record(ls, id, i, found, occ);
+            }
+        if (left >= 8 && (b8[k8 >> 6] >> (k8 & 63) & 1))
+            for (uint32_t k = h8[k8]; k < h8[k8 + 1]; k++) {
+                uint32_t id = ls->order[K8][k];
+                size_t n = ls->len[id];
+                if (ls->head4[id] == w && ls->mid4[id] == w2 && n <= left &&
+                    (n == 8 || memcmp(t + i + 8, ls->lit[id] + 8, n - 8) == 0))
+                    record(ls, id, i, found, occ);
+            }
     }
 }

@@ -18,8 +18,10 @@
  * letters and maps U+017F (long s) to 's' and U+212A (Kelvin sign) to 'k',
  * the only characters PCRE2 10.42 matches caselessly with ASCII letters
  * (test_rules checks this against PCRE2 itself).  In a caseless part of a
- * pattern a non-ASCII character that has a case (Greek, Cyrillic, accented
- * Latin, µ...) ends a literal; CJK, punctuation and symbols do not.
+ * pattern a Latin-1 letter (é, Ü, µ...) stands for the few characters PCRE2
+ * matches with it (a table, also checked against PCRE2); any other
+ * non-ASCII character that has a case (Greek, Cyrillic...) ends a literal;
+ * CJK, punctuation and symbols do not.
  *
  * The same parse also finds patterns that can never match ((?!) or (*FAIL)
  * on every path).
@@ -30,8 +32,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Literals shorter than this many bytes make a prefilter that lets almost
- * everything through; such a pattern gets none. */
+/* Required literals shorter than this many bytes make a prefilter that lets
+ * almost everything through; such a pattern gets none (its prefix strings,
+ * below, may be shorter). */
 #define RULE_LIT_MIN_BYTES 3
 
 typedef struct rule_pat_info {
@@ -40,6 +43,10 @@ typedef struct rule_pat_info {
     size_t nlits;  /* 0: no prefilter */
     char **lits;   /* folded literals, one of which every match contains */
     size_t *lens;
+    size_t npre;   /* 0: unknown */
+    char **pre;    /* folded strings (1 byte or more), one of which every match
+                    * starts with: a search need only try where they occur */
+    size_t *prelens;
 } rule_pat_info;
 
 /*
@@ -50,6 +57,10 @@ typedef struct rule_pat_info {
 int rule_pat_analyse(const char *pattern, size_t len, unsigned flags, rule_pat_info *info);
 void rule_pat_info_release(rule_pat_info *info);
 
+/* The characters a caseless Latin-1 letter cp (U+00B5, U+00C0-U+00FF)
+ * stands for, into out; returns how many, 0 when cp is not one. */
+int rule_lit_case_set(unsigned cp, unsigned out[3]);
+
 /* Folds text[0..len) as described above into out, which must hold len
  * bytes; returns the folded length (<= len). */
 size_t rule_fold(const char *text, size_t len, char *out);
@@ -57,11 +68,19 @@ size_t rule_fold(const char *text, size_t len, char *out);
 /* A set of folded literals searched for all at once. */
 typedef struct rule_lset rule_lset;
 
+/* Occurrences of positional literals, in increasing position. */
+typedef struct rule_occ {
+    uint32_t *pos, *lit;
+    size_t n, cap;
+    int nomem;
+} rule_occ;
+
 rule_lset *rule_lset_new(void);
 void rule_lset_free(rule_lset *ls);
-/* Adds a folded literal (>= RULE_LIT_MIN_BYTES bytes); returns its id (the
- * same id for the same bytes), or -1 when memory ran out. */
-int rule_lset_add(rule_lset *ls, const char *lit, size_t len);
+/* Adds a folded literal of 1 byte or more; a positional one has its
+ * occurrences recorded by rule_lset_scan.  Returns its id (the same id for
+ * the same bytes), or -1 when memory ran out. */
+int rule_lset_add(rule_lset *ls, const char *lit, size_t len, int positional);
 /* Builds the index; call once after the last add.  Returns 0 or -1. */
 int rule_lset_build(rule_lset *ls);
 size_t rule_lset_count(const rule_lset *ls);
@@ -69,8 +88,10 @@ size_t rule_lset_count(const rule_lset *ls);
 /*
  * Scans folded[0..len) (a text passed through rule_fold) and sets bit id of
  * found (an array of (count+63)/64 words, cleared by the caller) for every
- * literal that occurs.
+ * literal that occurs; when occ is not NULL, appends every occurrence of a
+ * positional literal to it (occ->nomem set when memory ran out).
  */
-void rule_lset_scan(const rule_lset *ls, const char *folded, size_t len, uint64_t *found);
+void rule_lset_scan(const rule_lset *ls, const char *folded, size_t len, uint64_t *found,
+                    rule_occ *occ);
 
 #endif

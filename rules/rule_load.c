@@ -959,17 +959,32 @@ static void load_rule(loader *L, const cJSON *obj)
                         diag_at(L, RULE_ERROR, pat, 0, rid,
                                 "make at least one character required (x+ rather than x*)",
                                 "the pattern matches empty text, so it matches every value");
-                    if (pi.nlits > 0 && L->set->lset) {
+                    if (pi.nlits > 0) {
                         r.lits = calloc(pi.nlits, sizeof *r.lits);
                         if (!r.lits)
                             L->nomem = 1;
                         for (size_t k = 0; r.lits && k < pi.nlits; k++) {
-                            int lid = rule_lset_add(L->set->lset, pi.lits[k], pi.lens[k]);
+                            int lid = rule_lset_add(L->set->lset, pi.lits[k], pi.lens[k], 0);
                             if (lid < 0) {
                                 L->nomem = 1;
                                 break;
                             }
                             r.lits[r.nlits++] = lid;
+                        }
+                    }
+                    if (pi.npre > 0 && rule_re_anchorable(r.re) < 0) {
+                        L->nomem = 1;
+                    } else if (pi.npre > 0) {
+                        r.pre = calloc(pi.npre, sizeof *r.pre);
+                        if (!r.pre)
+                            L->nomem = 1;
+                        for (size_t k = 0; r.pre && k < pi.npre; k++) {
+                            int lid = rule_lset_add(L->set->lset, pi.pre[k], pi.prelens[k], 1);
+                            if (lid < 0) {
+                                L->nomem = 1;
+                                break;
+                            }
+                            r.pre[r.npre++] = lid;
                         }
                     }
                     rule_pat_info_release(&pi);
@@ -998,6 +1013,7 @@ static void load_rule(loader *L, const cJSON *obj)
             free(r.when);
         }
         free(r.lits);
+        free(r.pre);
     }
 }
 
@@ -1688,6 +1704,87 @@ static void check_schemes(loader *L)
     L->doc = NULL;
 }
 
+/* For every name, the pattern rules that read it (rule order), and for
+ * every field of a rule its place in that list. */
+static void index_readers(loader *L)
+{
+    rule_set *set = L->set;
+    set->reader_at = calloc(set->nnames + 1, sizeof *set->reader_at);
+    size_t total = 0;
+    for (size_t i = 0; i < set->nrules; i++)
+        total += set->rules[i].re ? set->rules[i].nfields : 0;
+    set->readers = malloc((total ? total : 1) * sizeof *set->readers);
+    if (!set->reader_at || !set->readers) {
+        L->nomem = 1;
+        return;
+    }
+    for (size_t i = 0; i < set->nrules; i++)
+        for (size_t k = 0; set->rules[i].re && k < set->rules[i].nfields; k++)
+            set->reader_at[set->rules[i].fields[k] + 1]++;
+    for (size_t id = 0; id < set->nnames; id++)
+        set->reader_at[id + 1] += set->reader_at[id];
+    int *fill = calloc(set->nnames ? set->nnames : 1, sizeof *fill);
+    if (!fill) {
+        L->nomem = 1;
+        return;
+    }
+    for (size_t i = 0; i < set->nrules; i++) {
+        rule_def *r = &set->rules[i];
+        if (!r->re || !r->nfields)
+            continue;
+        r->rpos = calloc(r->nfields, sizeof *r->rpos);
+        if (!r->rpos) {
+            L->nomem = 1;
+            break;
+        }
+        for (size_t k = 0; k < r->nfields; k++) {
+            int id = r->fields[k];
+            r->rpos[k] = fill[id];
+            set->readers[set->reader_at[id] + fill[id]++] = (int)i;
+        }
+    }
+    free(fill);
+}
+
+/* Literal -> rules, for req (required literals) or pre (prefixes). */
+static int invert(loader *L, int pre, int **at_out, int **rules_out)
+{
+    rule_set *set = L->set;
+    size_t nl = rule_lset_count(set->lset), total = 0;
+    int *at = calloc(nl + 1, sizeof *at);
+    if (!at)
+        return -1;
+    for (size_t i = 0; i < set->nrules; i++) {
+        const rule_def *r = &set->rules[i];
+        size_t n = pre ? r->npre : r->nlits;
+        for (size_t k = 0; k < n; k++)
+            at[(pre ? r->pre : r->lits)[k] + 1]++;
+        total += n;
+    }
+    for (size_t id = 0; id < nl; id++)
+        at[id + 1] += at[id];
+    int *rules = malloc((total ? total : 1) * sizeof *rules);
+    int *fill = calloc(nl ? nl : 1, sizeof *fill);
+    if (!rules || !fill) {
+        free(at);
+        free(rules);
+        free(fill);
+        return -1;
+    }
+    for (size_t i = 0; i < set->nrules; i++) {
+        const rule_def *r = &set->rules[i];
+        size_t n = pre ? r->npre : r->nlits;
+        for (size_t k = 0; k < n; k++) {
+            int id = (pre ? r->pre : r->lits)[k];
+            rules[at[id] + fill[id]++] = (int)i;
+        }
+    }
+    free(fill);
+    *at_out = at;
+    *rules_out = rules;
+    return 0;
+}
+
 /* ---- rules check: patterns against torture subjects ---- */
 
 typedef struct torture {
@@ -1724,7 +1821,7 @@ static int scan_all(const rule_re *re, rule_rx *rx, const char *text, size_t len
 {
     size_t start = 0, ms, me;
     for (int k = 0; k < 1000 && start <= len; k++) {
-        int rc = rule_re_find(re, rx, text, len, start, &ms, &me);
+        int rc = rule_re_find(re, rx, text, len, start, 1, &ms, &me);
         if (rc <= 0)
             return rc < 0 ? rc : 0;
         start = me > ms ? me : ms + 1;
@@ -1927,6 +2024,11 @@ rule_set *rule_set_load(const char *path, int check_patterns_speed, rule_diags *
         if (!L.nomem && rule_names_index(set) < 0)
             L.nomem = 1;
         if (!L.nomem && rule_lset_build(set->lset) < 0)
+            L.nomem = 1;
+        if (!L.nomem)
+            index_readers(&L);
+        if (!L.nomem && (invert(&L, 0, &set->req_at, &set->req_rules) < 0 ||
+                         invert(&L, 1, &set->pre_at, &set->pre_rules) < 0))
             L.nomem = 1;
         if (!L.errors && !L.nomem && check_patterns_speed)
             speed_check(&L);

@@ -11,7 +11,12 @@
 #include <string.h>
 
 struct rule_re {
-    pcre2_code *code;
+    pcre2_code *code;  /* with MATCH_INVALID_UTF: for any text */
+    pcre2_code *valid; /* without: for text known to be valid UTF-8 */
+    pcre2_code *anchored; /* valid, and anchored at compile time */
+    char *pattern;     /* kept to compile the anchored copy */
+    size_t len;
+    uint32_t opts;
     int jit;
     int matches_empty;
 };
@@ -50,14 +55,31 @@ rule_re *rule_re_compile(const char *pattern, size_t len, unsigned flags, char *
     int code;
     PCRE2_SIZE off = 0;
     re->code = pcre2_compile((PCRE2_SPTR)pattern, len, opts, &code, &off, cctx);
+    if (re->code)
+        re->valid = pcre2_compile((PCRE2_SPTR)pattern, len, opts & ~PCRE2_MATCH_INVALID_UTF, &code,
+                                  &off, cctx);
     pcre2_compile_context_free(cctx);
-    if (!re->code) {
-        rule_re_strerror(code, msg, msgsize);
+    if (!re->code || !re->valid) {
+        if (code == PCRE2_ERROR_NOMEMORY)
+            snprintf(msg, msgsize, "out of memory");
+        else
+            rule_re_strerror(code, msg, msgsize);
         *erroff = off;
-        free(re);
+        rule_re_free(re);
         return NULL;
     }
-    re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0;
+    re->jit = !(flags & RULE_RE_NO_JIT) && pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0 &&
+              pcre2_jit_compile(re->valid, PCRE2_JIT_COMPLETE) == 0;
+    re->opts = opts & ~PCRE2_MATCH_INVALID_UTF;
+    re->len = len;
+    re->pattern = malloc(len + 1);
+    if (!re->pattern) {
+        snprintf(msg, msgsize, "out of memory");
+        rule_re_free(re);
+        return NULL;
+    }
+    memcpy(re->pattern, pattern, len);
+    re->pattern[len] = '\0';
     uint32_t empty = 0;
     pcre2_pattern_info(re->code, PCRE2_INFO_MATCHEMPTY, &empty);
     re->matches_empty = empty != 0;
@@ -69,7 +91,30 @@ void rule_re_free(rule_re *re)
     if (!re)
         return;
     pcre2_code_free(re->code);
+    pcre2_code_free(re->valid);
+    pcre2_code_free(re->anchored);
+    free(re->pattern);
     free(re);
+}
+
+int rule_re_anchorable(rule_re *re)
+{
+    if (re->anchored)
+        return 0;
+    pcre2_compile_context *cctx = pcre2_compile_context_create(NULL);
+    if (!cctx)
+        return -1;
+    pcre2_set_newline(cctx, PCRE2_NEWLINE_ANYCRLF);
+    int code;
+    PCRE2_SIZE off;
+    re->anchored = pcre2_compile((PCRE2_SPTR)re->pattern, re->len, re->opts | PCRE2_ANCHORED, &code,
+                                 &off, cctx);
+    pcre2_compile_context_free(cctx);
+    if (!re->anchored)
+        return -1;
+    if (re->jit)
+        pcre2_jit_compile(re->anchored, PCRE2_JIT_COMPLETE);
+    return 0;
 }
 
 int rule_re_jit(const rule_re *re)
@@ -122,12 +167,65 @@ void rule_rx_set_limits(rule_rx *rx, unsigned long match, unsigned long depth,
         pcre2_set_heap_limit(rx->mctx, (uint32_t)heap_kib);
 }
 
-int rule_re_find(const rule_re *re, rule_rx *rx, const char *s, size_t len, size_t start,
-                 size_t *ms, size_t *me)
+int rule_utf8_valid(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < len) {
+        /* ASCII eight bytes at a time */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080ull)
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 3;
+            lo = c == 0xE0 ? 0xA0 : 0x80;
+            hi = c == 0xED ? 0x9F : 0xBF;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 4;
+            lo = c == 0xF0 ? 0x90 : 0x80;
+            hi = c == 0xF4 ? 0x8F : 0xBF;
+        } else {
+            return 0;
+        }
+        if (i + n > len || s[i + 1] < lo || s[i + 1] > hi)
+            return 0;
+        for (size_t k = 2; k < n; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+        i += n;
+    }
+    return 1;
+}
+
+static int find(const rule_re *re, rule_rx *rx, const char *s, size_t len, size_t start,
+                int valid, uint32_t opts, size_t *ms, size_t *me)
 {
     if (start > len)
         return 0;
-    int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, start, 0, rx->md, rx->mctx);
+    int rc;
+    if (valid && opts == PCRE2_ANCHORED && re->anchored)
+        rc = pcre2_match(re->anchored, (PCRE2_SPTR)s, len, start, PCRE2_NO_UTF_CHECK, rx->md,
+                         rx->mctx);
+    else if (valid)
+        rc = pcre2_match(re->valid, (PCRE2_SPTR)s, len, start, opts | PCRE2_NO_UTF_CHECK, rx->md,
+                         rx->mctx);
+    else
+        rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, start, opts, rx->md, rx->mctx);
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
     if (rc < 0)
@@ -136,6 +234,18 @@ int rule_re_find(const rule_re *re, rule_rx *rx, const char *s, size_t len, size
     *ms = ov[0];
     *me = ov[1] >= ov[0] ? ov[1] : ov[0]; /* \K may set the start past the end */
     return 1;
+}
+
+int rule_re_find(const rule_re *re, rule_rx *rx, const char *s, size_t len, size_t start,
+                 int valid, size_t *ms, size_t *me)
+{
+    return find(re, rx, s, len, start, valid, 0, ms, me);
+}
+
+int rule_re_find_at(const rule_re *re, rule_rx *rx, const char *s, size_t len, size_t start,
+                    int valid, size_t *ms, size_t *me)
+{
+    return find(re, rx, s, len, start, valid, PCRE2_ANCHORED, ms, me);
 }
 
 void rule_re_strerror(int code, char *buf, size_t size)

@@ -1,10 +1,16 @@
 /*
  * rule_re: the one wrapper around PCRE2 (private to rules/).
  *
- * Every pattern of a rule set is compiled once with UTF, UCP and
- * MATCH_INVALID_UTF (records may carry broken UTF-8: invalid sequences
- * simply never match), NEVER_BACKSLASH_C, plus the rule's flags, then
- * JIT-compiled when the platform has a JIT.  A compiled rule_re is
+ * Every pattern of a rule set is compiled with UTF, UCP,
+ * NEVER_BACKSLASH_C and the rule's flags, then JIT-compiled when the
+ * platform has a JIT.  Records may carry broken UTF-8, so each pattern is
+ * compiled twice: with MATCH_INVALID_UTF (invalid sequences simply never
+ * match) for such text, and without it for valid text, which the caller
+ * checks once per value (rule_utf8_valid) and then matches with
+ * NO_UTF_CHECK.  Measured on PCRE2 10.42: with MATCH_INVALID_UTF, or
+ * without NO_UTF_CHECK, every pcre2_match call costs time in proportion to
+ * the whole subject (55 us per call on 100 KB), even an anchored attempt at
+ * one position; with both, it costs what the attempt needs.  A compiled rule_re is
  * immutable and may be shared by threads; each thread matches through its
  * own rule_rx, which holds the match data, a match context carrying the
  * limits below, and a JIT stack.
@@ -27,6 +33,7 @@ enum {
     RULE_RE_MULTILINE = 2,
     RULE_RE_DOTALL = 4,
     RULE_RE_EXTENDED = 8,
+    RULE_RE_NO_JIT = 0x100, /* interpreter only (for measuring the fallback) */
 };
 
 /* The limits every rule_rx starts with. */
@@ -55,14 +62,29 @@ void rule_rx_free(rule_rx *rx);
 void rule_rx_set_limits(rule_rx *rx, unsigned long match, unsigned long depth,
                         unsigned long heap_kib);
 
+/* 1 when s[0..len) is valid UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), else 0. */
+int rule_utf8_valid(const char *s, size_t len);
+
 /*
  * Finds the leftmost match of re in s[0..len) at or after byte `start`.
- * Returns 1 and sets OUT: *ms, *me (the match is s[*ms..*me)); 0 when there
- * is none; a negative PCRE2 error code when a limit (or memory) stopped the
- * search.
+ * valid: 1 when the caller checked s with rule_utf8_valid (faster), 0 when
+ * it may hold invalid UTF-8.  Returns 1 and sets OUT: *ms, *me (the match is
+ * s[*ms..*me)); 0 when there is none; a negative PCRE2 error code when a
+ * limit (or memory) stopped the search.
  */
 int rule_re_find(const rule_re *re, rule_rx *rx, const char *s, size_t len, size_t start,
-                 size_t *ms, size_t *me);
+                 int valid, size_t *ms, size_t *me);
+
+/* Compiles the anchored copy rule_re_find_at uses (JIT does not take
+ * PCRE2_ANCHORED at match time: without the copy every attempt would run
+ * in the interpreter).  Returns 0, or -1 when memory ran out. */
+int rule_re_anchorable(rule_re *re);
+
+/* Like rule_re_find, but a match must start exactly at `start`
+ * (PCRE2_ANCHORED): one attempt. */
+int rule_re_find_at(const rule_re *re, rule_rx *rx, const char *s, size_t len, size_t start,
+                    int valid, size_t *ms, size_t *me);
 
 /* PCRE2's text for an error code, into buf. */
 void rule_re_strerror(int code, char *buf, size_t size);

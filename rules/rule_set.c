@@ -51,7 +51,15 @@ void rule_set_free(rule_set *set)
             free(r->when);
         }
         free(r->lits);
+        free(r->pre);
+        free(r->rpos);
     }
+    free(set->reader_at);
+    free(set->readers);
+    free(set->req_at);
+    free(set->req_rules);
+    free(set->pre_at);
+    free(set->pre_rules);
     free(set->rules);
     for (size_t i = 0; i < set->ncases; i++)
         free(set->cases[i].json);
