@@ -146,6 +146,9 @@ static const name_case name_cases[] = {
 static const char *const file_cases[][2] = {
     {"NKP-2019", "NKP-2019"},
     {"中国计量科学研究院", "中国计量科学研究院"},
+    /* 作 (U+4F5C) and 术 (U+672F) end in the bytes of '\\' and '/' */
+    {"农业·作物育种", "农业·作物育种"},
+    {"农业·信息技术", "农业·信息技术"},
     {"a/b\\c:d", "a_b_c_d"},
     {"  ..hidden  ", "hidden"},
     {"", "none"},
