@@ -90,7 +90,7 @@ static const char *const migrations[] = {
     "INSERT INTO meta(key, value) VALUES('fts_stale', '1');",
     /* 2 -> 3: the latest decision per project is found by index (reading a
      * run's decisions was quadratic without it). */
-    "CREATE INDEX decisions_latest ON decisions(run_id, project_id, id);",
+    "CREATE INDEX decisions_latest ON decisions(project_id, id);",
     /* 3 -> 4: the abstract lives in the record's JSON only (imports wrote it
      * twice), and the trigram index is contentless: it keeps the index, not
      * a third copy of the text. */
@@ -1406,10 +1406,14 @@ int eng_store_decisions(eng_store *st, long run, const char *project, eng_decisi
                         size_t *n, eng_err *err)
 {
     return collect(st,
-                   "SELECT run_id, project_id, decision, comment, reviewer, decided_at, workbook,"
-                   " workbook_sha256, imported_at FROM decisions d"
-                   " WHERE run_id = ?1 AND (?2 IS NULL OR project_id = ?2)"
-                   " AND id = (SELECT MAX(id) FROM decisions e WHERE e.run_id = d.run_id"
-                   " AND e.project_id = d.project_id) ORDER BY project_id",
+                   "SELECT d.run_id, d.project_id, d.decision, d.comment, d.reviewer,"
+                   " d.decided_at, d.workbook, d.workbook_sha256, d.imported_at"
+                   " FROM scores s1 JOIN decisions d ON d.project_id = s1.project_id"
+                   " WHERE s1.run_id = ?1 AND (?2 IS NULL OR s1.project_id = ?2)"
+                   " AND d.id = (SELECT MAX(e.id) FROM decisions e JOIN scores se"
+                   "   ON se.run_id = e.run_id AND se.project_id = e.project_id"
+                   "   WHERE e.project_id = s1.project_id"
+                   "   AND (e.run_id = s1.run_id OR se.content_hash = s1.content_hash))"
+                   " ORDER BY d.project_id",
                    run, project, sizeof(eng_decision), fill_decision, (void **)out, n, err);
 }
