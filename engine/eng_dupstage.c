@@ -476,6 +476,11 @@ static void params_from_config(const eng_dup_config *c, eng_dup_params *p)
     p->nstop = c->nstop;
 }
 
+/* The fewest distinct shingles the smaller text of a pair found by
+ * containment alone must have (about 25 CJK characters or 25 English words
+ * with the default shingles). */
+#define PARTIAL_MIN 24
+
 static int find_near(eng_store *st, const eng_record *recs, size_t n, const eng_dup_config *c,
                      eng_dup_result *out, size_t *cap, eng_err *err)
 {
@@ -527,6 +532,10 @@ static int find_near(eng_store *st, const eng_record *recs, size_t n, const eng_
         size_t sa = eng_dup_size(set, q->a), sb = eng_dup_size(set, q->b);
         double ratio = sa > sb ? (double)sa / (sb ? sb : 1) : (double)sb / (sa ? sa : 1);
         int partial = q->contained != ENG_DUP_NONE && ratio >= 1.2;
+        /* A short text (a title alone) inside a longer one says little: a
+         * partial copy must share a passage, PARTIAL_MIN shingles or more. */
+        if (q->jaccard < c->jaccard && (sa < sb ? sa : sb) < PARTIAL_MIN)
+            continue;
         const char *contained = NULL;
         if (partial)
             contained = q->contained == ENG_DUP_A_IN_B ? recs[q->a].id : recs[q->b].id;
@@ -537,7 +546,7 @@ static int find_near(eng_store *st, const eng_record *recs, size_t n, const eng_
                       excerpt(texts[b], bo, bl, 600));
         out->flags[a] |= partial ? 4 : 2;
         out->flags[b] |= partial ? 4 : 2;
-        if (!partial && out->duplicate_of[b] == SIZE_MAX)
+        if (out->duplicate_of[b] == SIZE_MAX)
             out->duplicate_of[b] = a;
     }
     if (rc)
