@@ -745,22 +745,53 @@ int eng_store_search(eng_store *st, const char *query, size_t limit, char ***ids
     int rc = fts_fresh(st, err);
     if (rc)
         return rc;
-    if (chars >= 3) {
+    /* Every word of the query must occur (in any order); each word is a
+     * quoted phrase, so FTS5 operators in the text are taken literally. */
+    size_t shortest = (size_t)-1, words = 0;
+    for (const char *p = query; *p;) {
+        while (*p == ' ' || *p == '\t' || !strncmp(p, "\xE3\x80\x80", 3))
+            p += *p == ' ' || *p == '\t' ? 1 : 3;
+        if (!*p)
+            break;
+        size_t wc = 0;
+        while (*p && *p != ' ' && *p != '\t' && strncmp(p, "\xE3\x80\x80", 3)) {
+            wc += ((unsigned char)*p & 0xC0) != 0x80;
+            p++;
+        }
+        words++;
+        if (wc < shortest)
+            shortest = wc;
+    }
+    if (!words)
+        return eng_fail(err, ENG_EUSAGE, "search: the query is empty");
+    if (chars >= 3 && shortest >= 3) {
         rc = prep(st, &q,
                   "SELECT p.id FROM projects_fts f JOIN projects p ON p.rowid = f.rowid"
                   " WHERE projects_fts MATCH ? ORDER BY f.rank, p.id LIMIT ?",
                   err);
         if (!rc) {
-            /* A phrase query: quote it, doubling inner quotes. */
             sbuf b = {0};
-            sb_put(&b, "\"", 1);
-            for (const char *p = query; *p; p++) {
+            int in_word = 0;
+            for (const char *p = query; *p;) {
+                int space = *p == ' ' || *p == '\t' || !strncmp(p, "\xE3\x80\x80", 3);
+                if (space) {
+                    if (in_word)
+                        sb_put(&b, "\" ", 2);
+                    in_word = 0;
+                    p += *p == ' ' || *p == '\t' ? 1 : 3;
+                    continue;
+                }
+                if (!in_word)
+                    sb_put(&b, "\"", 1);
+                in_word = 1;
                 if (*p == '"')
                     sb_put(&b, "\"\"", 2);
                 else
                     sb_put(&b, p, 1);
+                p++;
             }
-            sb_put(&b, "\"", 1);
+            if (in_word)
+                sb_put(&b, "\"", 1);
             if (b.oom) {
                 sqlite3_finalize(q);
                 return eng_fail(err, ENG_EIO, "out of memory");
