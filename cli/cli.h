@@ -39,6 +39,9 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts, const ch
               size_t maxpos, size_t *npos, const char *usage);
 
 int cli_open_store(const cli_ctx *ctx, eng_store **st);
+/* The same for commands that only read or score: a missing store is an
+ * error (exit 2) rather than a new empty file. */
+int cli_open_existing(const cli_ctx *ctx, eng_store **st);
 /* Loads a rule set, printing every diagnostic; returns 0, or 2 when the set
  * has errors. */
 int cli_load_rules(const char *path, int check_speed, rule_set **out);

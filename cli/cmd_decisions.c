@@ -16,7 +16,7 @@ static int list(cli_ctx *ctx, const char *run_s)
     if (run < 0)
         return cli_usage_error(usage, "--run takes a run number, got \"%s\"", run_s);
     eng_store *st;
-    int rc = cli_open_store(ctx, &st);
+    int rc = cli_open_existing(ctx, &st);
     if (rc)
         return rc;
     eng_err err;

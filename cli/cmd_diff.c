@@ -45,7 +45,7 @@ int cmd_diff(cli_ctx *ctx, int argc, char **argv)
     if (ra < 1 || rb < 1)
         return cli_usage_error(usage, "diff: run numbers are positive integers");
     eng_store *st;
-    int rc = cli_open_store(ctx, &st);
+    int rc = cli_open_existing(ctx, &st);
     if (rc)
         return rc;
     eng_err err;

@@ -257,7 +257,7 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
     if (run < 0)
         return cli_usage_error(usage, "--run takes a run number, got \"%s\"", run_s);
     eng_store *st;
-    int rc = cli_open_store(ctx, &st);
+    int rc = cli_open_existing(ctx, &st);
     if (rc)
         return rc;
     explain_data d;

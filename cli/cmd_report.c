@@ -45,7 +45,7 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
     if (run < 0)
         return cli_usage_error(usage, "--run takes a run number, got \"%s\"", run_s);
     eng_store *st;
-    int rc = cli_open_store(ctx, &st);
+    int rc = cli_open_existing(ctx, &st);
     if (rc)
         return rc;
     rc = cli_report(ctx, st, run, output, lang, split_by);

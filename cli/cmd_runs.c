@@ -13,7 +13,7 @@ int cmd_runs(cli_ctx *ctx, int argc, char **argv)
     size_t npos;
     CLI_PARSE(ctx, argc, argv, opts, pos, 0, &npos, usage);
     eng_store *st;
-    int rc = cli_open_store(ctx, &st);
+    int rc = cli_open_existing(ctx, &st);
     if (rc)
         return rc;
     eng_run_info *v = NULL;

@@ -73,7 +73,7 @@ int cmd_score(cli_ctx *ctx, int argc, char **argv)
     const char *pos[1];
     CLI_PARSE(ctx, argc, argv, opts, pos, 0, &npos, usage);
     eng_store *st;
-    int rc = cli_open_store(ctx, &st);
+    int rc = cli_open_existing(ctx, &st);
     if (rc)
         return rc;
     long run = 0;

@@ -20,7 +20,7 @@ int cmd_search(cli_ctx *ctx, int argc, char **argv)
     if (limit < 1)
         return cli_usage_error(usage, "--limit takes a positive number");
     eng_store *st;
-    int rc = cli_open_store(ctx, &st);
+    int rc = cli_open_existing(ctx, &st);
     if (rc)
         return rc;
     char **ids = NULL;

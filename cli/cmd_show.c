@@ -18,7 +18,7 @@ int cmd_show(cli_ctx *ctx, int argc, char **argv)
     if (npos != 1)
         return cli_usage_error(usage, "show: which record? give its id");
     eng_store *st;
-    int rc = cli_open_store(ctx, &st);
+    int rc = cli_open_existing(ctx, &st);
     if (rc)
         return rc;
     eng_record r;

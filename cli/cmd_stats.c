@@ -28,7 +28,7 @@ int cmd_stats(cli_ctx *ctx, int argc, char **argv)
     size_t npos;
     CLI_PARSE(ctx, argc, argv, opts, pos, 0, &npos, usage);
     eng_store *st;
-    int rc = cli_open_store(ctx, &st);
+    int rc = cli_open_existing(ctx, &st);
     if (rc)
         return rc;
     char *txt = NULL;
