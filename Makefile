@@ -84,7 +84,6 @@ asan: deps
 demo: all
 	rm -f demo.db
 	./$(BIN) --db demo.db evaluate examples/projects.jsonl -o demo-report.xlsx
-	@echo "wrote demo-report.xlsx (store: demo.db)"
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)

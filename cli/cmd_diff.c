@@ -66,6 +66,9 @@ int cmd_diff(cli_ctx *ctx, int argc, char **argv)
            ia.ruleset_name, ia.ruleset_version, ia.ruleset_sha256, rb, ib.ruleset_name,
            ib.ruleset_version, ib.ruleset_sha256,
            strcmp(ia.ruleset_sha256, ib.ruleset_sha256) ? "" : "  (same rule set)");
+    /* Scheme switches and thresholds live in the parameters, not in the set's hash. */
+    if (ia.params && ib.params && strcmp(ia.params, ib.params))
+        printf("parameters differ:\n  run %ld: %s\n  run %ld: %s\n", ra, ia.params, rb, ib.params);
     size_t i = 0, j = 0, changed = 0;
     while (i < na || j < nb) {
         int c = i >= na ? 1 : j >= nb ? -1 : strcmp(sa[i].project_id, sb[j].project_id);
