@@ -408,7 +408,6 @@ static int tokens_push(eng_tokens *t, uint64_t hash, size_t off, size_t len, int
     return 0;
 }
 
-/* Tokenises without stop-phrase removal. */
 /* ASCII letters and digits folded to lower case; 0 for every other byte
  * (the fast path of raw_tokens). */
 static const unsigned char ascii_fold[256] = {
@@ -429,6 +428,29 @@ static inline void wb_flush(unsigned char *wb, size_t *nb, size_t *total, uint64
     memmove(wb, wb + 256, *nb - 256);
     *nb -= 256;
     *total += 256;
+}
+
+#define ONES 0x0101010101010101ull
+#define HIGH 0x8080808080808080ull
+
+/* High bit of each byte of x (7-bit bytes) set when the byte is in lo..hi;
+ * the additions cannot carry from one byte into the next. */
+static inline uint64_t in_range(uint64_t x, unsigned lo, unsigned hi)
+{
+    return (x + ONES * (0x80 - lo)) & ~(x + ONES * (0x7F - hi)) & HIGH;
+}
+
+/* The ASCII letters and digits that start p[0..8), lower-cased, written
+ * to out[0..8) (bytes past them are junk).  Returns how many (0..8). */
+static inline size_t swar_word(const unsigned char *p, unsigned char *out)
+{
+    uint64_t x = load64(p), ascii = ~x & HIGH, x7 = x & ~HIGH;
+    uint64_t low = x7 | (in_range(x7, 'A', 'Z') & ascii) >> 2;
+    uint64_t word = (in_range(low, 'a', 'z') | in_range(low, '0', '9')) & ascii;
+    for (int b = 0; b < 8; b++)
+        out[b] = (unsigned char)(low >> (8 * b));
+    uint64_t stop = ~word & HIGH;
+    return stop ? (size_t)__builtin_ctzll(stop) / 8 : 8;
 }
 
 /* Tokenises without stop-phrase removal. */
@@ -466,6 +488,16 @@ static int raw_tokens(const char *text, size_t n, eng_tokens *out)
         i += len;
         for (;;) {
             unsigned char f;
+            /* eight bytes at a time while they are ASCII letters and digits */
+            while (i + 8 <= n) {
+                size_t k = swar_word(s + i, wb + nb);
+                nb += k;
+                i += k;
+                if (nb >= 256)
+                    wb_flush(wb, &nb, &total, &h);
+                if (k < 8)
+                    break;
+            }
             while (i < n && (f = ascii_fold[s[i]]) != 0) {
                 wb[nb++] = f;
                 i++;
