@@ -122,15 +122,6 @@ static int sset_has_empty(const sset *x)
     return 0;
 }
 
-static size_t sset_minlen(const sset *x)
-{
-    size_t m = (size_t)-1;
-    for (size_t k = 0; k < x->n; k++)
-        if (x->len[k] < m)
-            m = x->len[k];
-    return x->n ? m : 0;
-}
-
 /* a ∪ b, or *ok = 0 when it would exceed max strings. */
 static sset sset_union(arena *ar, sset a, sset b, size_t max, int *ok)
 {
@@ -281,14 +272,34 @@ static sset pre_of(const info *x)
     return x->pre;
 }
 
+/* How much a literal narrows the texts: its length, but a short one made
+ * of bytes that prose rarely holds ("=", "±", "＝") counts as fairly
+ * selective, and a short one of letters, digits, spaces or common
+ * punctuation ("u", "en", "%") as nearly useless. */
+static long strength(const char *lit, size_t len)
+{
+    if (len >= RULE_LIT_MIN_BYTES)
+        return (long)(len > 16 ? 16 : len) * 1000;
+    for (size_t k = 0; k < len; k++) {
+        unsigned c = (unsigned char)lit[k];
+        if (c < 0x80 && (c <= ' ' || ((c | 32) >= 'a' && (c | 32) <= 'z') ||
+                         (c >= '0' && c <= '9') || strchr(".,;:()-'\"/%&!?", (int)c)))
+            return (long)len * 100;
+    }
+    return RULE_LIT_RARE;
+}
+
 static long score(const sset *x)
 {
     if (x->n == 0 || sset_has_empty(x))
         return -1;
-    size_t m = sset_minlen(x);
-    if (m > 16)
-        m = 16;
-    return (long)m * 1000 - (long)x->n;
+    long m = 16000;
+    for (size_t k = 0; k < x->n; k++) {
+        long st = strength(x->s[k], x->len[k]);
+        if (st < m)
+            m = st;
+    }
+    return m - (long)x->n;
 }
 
 static size_t utf8_put(unsigned cp, char *out)
@@ -1253,7 +1264,7 @@ int rule_pat_analyse(const char *pattern, size_t len, unsigned flags, rule_pat_i
         info_out->analysed = 1;
         info_out->never = root.never;
         sset req = drop_redundant(req_of(&root));
-        if (!root.never && req.n > 0 && sset_minlen(&req) >= RULE_LIT_MIN_BYTES &&
+        if (!root.never && req.n > 0 && score(&req) + (long)req.n >= RULE_LIT_RARE &&
             copy_out(req, &info_out->lits, &info_out->lens, &info_out->nlits) < 0)
             rc = -1;
         sset pre = pre_of(&root);
@@ -1322,16 +1333,37 @@ static inline uint32_t load4(const unsigned char *p)
     return x;
 }
 
+static inline uint32_t load2(const unsigned char *p)
+{
+    uint16_t x;
+    memcpy(&x, p, 2);
+    return x;
+}
+
+static inline uint64_t load8(const unsigned char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+}
+
+/* The first three bytes of a 4-byte load, whatever the byte order. */
+static inline uint32_t mask3(void)
+{
+    static const unsigned char m[4] = {0xFF, 0xFF, 0xFF, 0};
+    return load4(m);
+}
+
+/* Keys from whole-word loads (the scan computes them the same way); p must
+ * have 8 readable bytes. */
 static inline uint32_t key_of(int kind, const unsigned char *p)
 {
     switch (kind) {
     case K1: return p[0];
-    case K2: return (uint32_t)p[0] << 8 | p[1];
-    case K3: return ((uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]) * 2654435761u >> 16;
-    case K4:
-        return load4(p) * 2246822519u >> 16;
-    default:
-        return (load4(p) * 2246822519u ^ load4(p + 4) * 3266489917u) >> 16;
+    case K2: return load2(p);
+    case K3: return (load4(p) & mask3()) * 2654435761u >> 16;
+    case K4: return load4(p) * 2246822519u >> 16;
+    default: return (uint32_t)(load8(p) * 0x9E3779B97F4A7C15ull >> 48);
     }
 }
 
@@ -1425,7 +1457,8 @@ int rule_lset_build(rule_lset *ls)
             return -1;
     }
     for (size_t i = 0; i < ls->n; i++) {
-        const unsigned char *p = (const unsigned char *)ls->lit[i];
+        unsigned char p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        memcpy(p, ls->lit[i], ls->len[i] < 8 ? ls->len[i] : 8);
         int kind = kind_of(ls->len[i]);
         uint32_t key = key_of(kind, p);
         ls->head[kind][key + 1]++;
@@ -1446,7 +1479,9 @@ int rule_lset_build(rule_lset *ls)
         for (size_t i = 0; i < ls->n; i++) {
             if (kind_of(ls->len[i]) != k)
                 continue;
-            uint32_t key = key_of(k, (const unsigned char *)ls->lit[i]);
+            unsigned char b[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+            memcpy(b, ls->lit[i], ls->len[i] < 8 ? ls->len[i] : 8);
+            uint32_t key = key_of(k, b);
             ls->order[k][ls->head[k][key] + fill[key]++] = (uint32_t)i;
         }
     }
@@ -1507,6 +1542,7 @@ void rule_lset_scan(const rule_lset *ls, const char *folded, size_t len, uint64_
     }
     /* the last positions have fewer bytes after them: they read a padded copy */
     unsigned char tailbuf[16];
+    const uint32_t m3 = mask3();
     size_t body = len >= 8 ? len - 8 : 0;
     for (size_t i = 0; i < len; i++) {
         const unsigned char *p = t + i;
@@ -1516,10 +1552,9 @@ void rule_lset_scan(const rule_lset *ls, const char *folded, size_t len, uint64_
             p = tailbuf;
         }
         /* four independent tests, one branch: most positions fail them all */
-        uint32_t c = p[0], k2 = c << 8 | p[1];
-        uint32_t w = load4(p), w2 = load4(p + 4);
-        uint32_t k3 = (c << 16 | (uint32_t)p[1] << 8 | p[2]) * 2654435761u >> 16;
-        uint32_t k4 = w * 2246822519u >> 16, k8 = (w * 2246822519u ^ w2 * 3266489917u) >> 16;
+        uint32_t w = load4(p), w2 = load4(p + 4), k2 = load2(p);
+        uint32_t k3 = (w & m3) * 2654435761u >> 16, k4 = w * 2246822519u >> 16;
+        uint32_t k8 = (uint32_t)(load8(p) * 0x9E3779B97F4A7C15ull >> 48);
         uint64_t any = (b2[k2 >> 6] >> (k2 & 63) & 1) | (b3[k3 >> 6] >> (k3 & 63) & 1) |
                        (b4[k4 >> 6] >> (k4 & 63) & 1) | (b8[k8 >> 6] >> (k8 & 63) & 1);
         if (!any)

@@ -33,9 +33,12 @@
 #include <stdint.h>
 
 /* Required literals shorter than this many bytes make a prefilter that lets
- * almost everything through; such a pattern gets none (its prefix strings,
- * below, may be shorter). */
+ * almost everything through; such a pattern gets none, unless the short
+ * literal is made of bytes prose rarely holds ("=", "±"): those rank as
+ * RULE_LIT_RARE (a 3-byte literal ranks 3000).  Prefix strings, below, may
+ * be of any length. */
 #define RULE_LIT_MIN_BYTES 3
+#define RULE_LIT_RARE 2500
 
 typedef struct rule_pat_info {
     int analysed;  /* 0 when the parser gave up: nothing below is known */
