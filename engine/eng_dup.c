@@ -33,6 +33,7 @@
 #define MIN_JOINT 16 /* fewer jointly filled rows than this: no signature test */
 #define MMIN_LEVELS 64
 #define GROUP_MAX 8 /* bands keyed in one pass over the signatures */
+#define PROBES 4     /* densification probes kept per bin */
 
 /* One banding: b bands of r rows for threshold t. */
 typedef struct scheme {
@@ -48,6 +49,7 @@ struct eng_dup_set {
     eng_text *text;
     int K, W;          /* signature rows; 64-bit words of a row mask */
     scheme sj, sc, sf; /* Jaccard; containment (b = 0 when not needed); floor */
+    uint32_t *probe; /* K * PROBES: the first bins each bin borrows from when empty */
     int *mmin; /* [l * (K + 1) + n]: fewest agreeing rows, among n rows both docs filled,
                   that a pair of Jaccard l / MMIN_LEVELS shows with probability 1 - 10^-6 */
     char key[96];
@@ -66,6 +68,13 @@ static inline uint64_t mix(uint64_t h, uint64_t x)
 {
     u128 r = (u128)(x ^ 0xbf58476d1ce4e5b9ull) * (h ^ 0x94d049bb133111ebull);
     return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+/* The a-th bin an empty bin i borrows from (optimal densification). */
+static uint32_t probe_bin(int K, int i, uint32_t a)
+{
+    uint64_t x = mix(DENSIFY_SEED ^ (uint64_t)i, a);
+    return (uint32_t)(((x >> 32) * (uint64_t)K) >> 32);
 }
 
 /* ---- threads ------------------------------------------------------------------ */
@@ -224,8 +233,12 @@ int eng_dup_set_new(const eng_dup_params *p, eng_dup_set **out, eng_err *err)
     if (!rc)
         rc = scheme_init(&s->sf, s->K, p->floor, p->recall, 0, p->bucket_cap);
     s->mmin = malloc((size_t)(MMIN_LEVELS + 1) * (size_t)(s->K + 1) * sizeof *s->mmin);
-    if (!s->mmin)
+    s->probe = malloc((size_t)s->K * PROBES * sizeof *s->probe);
+    if (!s->mmin || !s->probe)
         rc = -1;
+    for (int i = 0; !rc && i < s->K; i++)
+        for (uint32_t a = 1; a <= PROBES; a++)
+            s->probe[i * PROBES + a - 1] = probe_bin(s->K, i, a);
     for (int l = 0; !rc && l <= MMIN_LEVELS; l++)
         for (int n = 0; n <= s->K; n++)
             s->mmin[l * (s->K + 1) + n] =
@@ -251,6 +264,7 @@ void eng_dup_set_free(eng_dup_set *s)
         return;
     eng_text_free(s->text);
     free(s->mmin);
+    free(s->probe);
     free(s->sig);
     free(s->fill);
     free(s->start);
@@ -280,22 +294,28 @@ const char *eng_dup_key(const eng_dup_set *s)
  * 32 bits scaled to K, value = the low 16 bits of the bin's smallest hash
  * (the first one met, the set being sorted); then optimal densification:
  * an empty bin i takes the value of the first non-empty bin on the probe
- * sequence mix(i, 1), mix(i, 2), ..., the same for every set. */
-static void signature(const uint64_t *h, size_t m, int K, uint16_t *sig, uint64_t *fill)
+ * sequence probe_bin(i, 1), probe_bin(i, 2), ..., the same for every set
+ * (the first PROBES of each bin are kept in s->probe). */
+static void signature(const eng_dup_set *s, const uint64_t *h, size_t m, uint16_t *sig,
+                      uint64_t *fill)
 {
-    int W = (K + 63) / 64;
-    memset(fill, 0, (size_t)W * sizeof *fill);
+    const int K = s->K;
+    memset(fill, 0, (size_t)s->W * sizeof *fill);
     if (!m) {
         memset(sig, 0, (size_t)K * sizeof *sig);
         return;
     }
+    /* the set is sorted and the bin grows with the hash: a bin's first
+     * hash is its smallest */
     size_t nfilled = 0;
+    uint32_t last = UINT32_MAX;
     for (size_t i = 0; i < m; i++) {
         uint32_t bin = (uint32_t)(((h[i] >> 32) * (uint64_t)K) >> 32);
-        if (!(fill[bin >> 6] >> (bin & 63) & 1)) {
+        if (bin != last) {
             fill[bin >> 6] |= 1ull << (bin & 63);
             sig[bin] = (uint16_t)h[i];
             nfilled++;
+            last = bin;
         }
     }
     if (nfilled == (size_t)K)
@@ -303,9 +323,8 @@ static void signature(const uint64_t *h, size_t m, int K, uint16_t *sig, uint64_
     for (int i = 0; i < K; i++) {
         if (fill[i >> 6] >> (i & 63) & 1)
             continue;
-        for (uint64_t a = 1;; a++) {
-            uint64_t x = mix(DENSIFY_SEED ^ (uint64_t)i, a);
-            uint32_t j = (uint32_t)(((x >> 32) * (uint64_t)K) >> 32);
+        for (uint32_t a = 1;; a++) {
+            uint32_t j = a <= PROBES ? s->probe[i * PROBES + a - 1] : probe_bin(K, i, a);
             if (fill[j >> 6] >> (j & 63) & 1) {
                 sig[i] = sig[j];
                 break;
@@ -402,7 +421,7 @@ static int prepare_one(const eng_dup_set *s, add_worker *w, const char *text, si
     }
     size_t k = eng_text_shingles(s->text, w->tk.v, w->tk.n, w->buf);
     k = eng_text_sort_unique(w->buf, k);
-    signature(w->buf, k, s->K, sig, fill);
+    signature(s, w->buf, k, sig, fill);
     *m = k;
     return ENG_OK;
 }
@@ -612,7 +631,7 @@ int eng_dup_add_blob(eng_dup_set *s, const void *blob, size_t len, long order, e
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");
     for (size_t j = 0; j < m; j++)
         s->sh[used + j] = get64(sh + 8 * j);
-    signature(s->sh + used, m, s->K, s->sig + s->n * (size_t)s->K,
+    signature(s, s->sh + used, m, s->sig + s->n * (size_t)s->K,
               s->fill + s->n * (size_t)s->W);
     s->order[s->n] = order;
     s->start[s->n + 1] = used + m;

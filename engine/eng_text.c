@@ -447,8 +447,12 @@ static inline size_t swar_word(const unsigned char *p, unsigned char *out)
     uint64_t x = load64(p), ascii = ~x & HIGH, x7 = x & ~HIGH;
     uint64_t low = x7 | (in_range(x7, 'A', 'Z') & ascii) >> 2;
     uint64_t word = (in_range(low, 'a', 'z') | in_range(low, '0', '9')) & ascii;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(out, &low, 8);
+#else
     for (int b = 0; b < 8; b++)
         out[b] = (unsigned char)(low >> (8 * b));
+#endif
     uint64_t stop = ~word & HIGH;
     return stop ? (size_t)__builtin_ctzll(stop) / 8 : 8;
 }
