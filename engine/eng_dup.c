@@ -1352,15 +1352,18 @@ static int pos_hash_cmp(const void *x, const void *y)
 
 typedef struct passage_scratch {
     eng_tokens ta, tb;
+    uint64_t *ha, *hb; /* what is matched: token hashes or 3-token seeds */
     pos_hash *idx;
     uint32_t *prev, *cur, *tprev, *tcur;
-    size_t cap;
+    size_t capa, capb;
 } passage_scratch;
 
 static void scratch_release(passage_scratch *w)
 {
     eng_tokens_release(&w->ta);
     eng_tokens_release(&w->tb);
+    free(w->ha);
+    free(w->hb);
     free(w->idx);
     free(w->prev);
     free(w->cur);
@@ -1369,24 +1372,20 @@ static void scratch_release(passage_scratch *w)
     memset(w, 0, sizeof *w);
 }
 
-/* Longest common run of token hashes: a sparse dynamic programme over the
- * matching (i, j) only: run(i, j) = run(i-1, j-1) + 1. */
-static int passage_with(const eng_dup_set *s, passage_scratch *w, const char *a, size_t alen,
-                        const char *b, size_t blen, eng_dup_span *out, eng_err *err)
+static int scratch_grow(passage_scratch *w, size_t na, size_t nb)
 {
-    memset(out, 0, sizeof *out);
-    if (alen >= 0xFFFFFFFFu || blen >= 0xFFFFFFFFu)
-        return eng_fail(err, ENG_EINPUT, "duplicates: text is 4 GiB or more");
-    int rc = eng_text_tokens(s->text, a ? a : "", a ? alen : 0, &w->ta, err);
-    if (!rc)
-        rc = eng_text_tokens(s->text, b ? b : "", b ? blen : 0, &w->tb, err);
-    if (rc)
-        return rc;
-    size_t na = w->ta.n, nb = w->tb.n;
-    if (!na || !nb)
-        return ENG_OK;
-    if (nb + 1 > w->cap) {
+    if (na + 1 > w->capa) {
+        uint64_t *ha = realloc(w->ha, (na + 1) * sizeof *ha);
+        if (!ha)
+            return -1;
+        w->ha = ha;
+        w->capa = na + 1;
+    }
+    if (nb + 1 > w->capb) {
         size_t cap = nb + 1;
+        uint64_t *hb = realloc(w->hb, cap * sizeof *hb);
+        if (hb)
+            w->hb = hb;
         pos_hash *idx = realloc(w->idx, cap * sizeof *idx);
         if (idx)
             w->idx = idx;
@@ -1402,21 +1401,32 @@ static int passage_with(const eng_dup_set *s, passage_scratch *w, const char *a,
         uint32_t *p4 = realloc(w->tcur, cap * sizeof *p4);
         if (p4)
             w->tcur = p4;
-        if (!idx || !p1 || !p2 || !p3 || !p4)
-            return eng_fail(err, ENG_EIO, "duplicates: out of memory");
-        w->cap = cap;
+        if (!hb || !idx || !p1 || !p2 || !p3 || !p4)
+            return -1;
+        w->capb = cap;
     }
-    const eng_token *A = w->ta.v, *B = w->tb.v;
+    return 0;
+}
+
+/* The longest run of equal consecutive values of w->ha[0..na) and
+ * w->hb[0..nb): a sparse dynamic programme over the matching (i, j) only,
+ * run(i, j) = run(i-1, j-1) + 1, first best kept (earliest in a, then in
+ * b).  It stops after `budget` matches (texts made of one repeated phrase)
+ * with the best run so far.  OUT: *len, *ai, *bj (the run's last
+ * positions). */
+static void longest_run(passage_scratch *w, size_t na, size_t nb, size_t budget, size_t *len,
+                        size_t *ai, size_t *bj)
+{
     for (size_t j = 0; j < nb; j++)
-        w->idx[j] = (pos_hash){B[j].hash, (uint32_t)j};
+        w->idx[j] = (pos_hash){w->hb[j], (uint32_t)j};
     qsort(w->idx, nb, sizeof *w->idx, pos_hash_cmp);
     memset(w->prev, 0, (nb + 1) * sizeof *w->prev);
     memset(w->cur, 0, (nb + 1) * sizeof *w->cur);
-    size_t nprev = 0, best = 0, bi = 0, bj = 0;
+    size_t nprev = 0, best = 0, bi = 0, bb = 0, work = 0;
     uint32_t *prev = w->prev, *cur = w->cur, *tprev = w->tprev, *tcur = w->tcur;
-    for (size_t i = 0; i < na; i++) {
+    for (size_t i = 0; i < na && work < budget; i++) {
         size_t ncur = 0, lo = 0, hi = nb;
-        uint64_t h = A[i].hash;
+        uint64_t h = w->ha[i];
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
             if (w->idx[mid].h < h)
@@ -1432,9 +1442,10 @@ static int passage_with(const eng_dup_set *s, passage_scratch *w, const char *a,
             if (run > best) {
                 best = run;
                 bi = i;
-                bj = j;
+                bb = j;
             }
         }
+        work += ncur;
         for (size_t k = 0; k < nprev; k++)
             prev[tprev[k]] = 0;
         uint32_t *t = prev;
@@ -1447,9 +1458,61 @@ static int passage_with(const eng_dup_set *s, passage_scratch *w, const char *a,
     }
     for (size_t k = 0; k < nprev; k++)
         prev[tprev[k]] = 0;
-    if (!best)
+    *len = best;
+    *ai = bi;
+    *bj = bb;
+}
+
+#define SEED_TOKENS 3
+#define PASSAGE_BUDGET 20000000
+
+/* Longest run of identical tokens.  Matching single tokens costs the
+ * product of their counts (a common word or character in two long texts:
+ * millions), so runs are found on seeds of SEED_TOKENS tokens, which
+ * repeat far less; only texts sharing no seed fall back to single tokens. */
+static int passage_with(const eng_dup_set *s, passage_scratch *w, const char *a, size_t alen,
+                        const char *b, size_t blen, eng_dup_span *out, eng_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (alen >= 0xFFFFFFFFu || blen >= 0xFFFFFFFFu)
+        return eng_fail(err, ENG_EINPUT, "duplicates: text is 4 GiB or more");
+    int rc = eng_text_tokens(s->text, a ? a : "", a ? alen : 0, &w->ta, err);
+    if (!rc)
+        rc = eng_text_tokens(s->text, b ? b : "", b ? blen : 0, &w->tb, err);
+    if (rc)
+        return rc;
+    size_t na = w->ta.n, nb = w->tb.n;
+    if (!na || !nb)
         return ENG_OK;
-    const eng_token *a0 = &A[bi + 1 - best], *a1 = &A[bi];
+    if (scratch_grow(w, na, nb))
+        return eng_fail(err, ENG_EIO, "duplicates: out of memory");
+    const eng_token *A = w->ta.v, *B = w->tb.v;
+    size_t best = 0, ai = 0, bj = 0, first = 0;
+    if (na >= SEED_TOKENS && nb >= SEED_TOKENS) {
+        for (size_t i = 0; i + SEED_TOKENS <= na; i++)
+            w->ha[i] = mix(mix(A[i].hash, A[i + 1].hash), A[i + 2].hash);
+        for (size_t j = 0; j + SEED_TOKENS <= nb; j++)
+            w->hb[j] = mix(mix(B[j].hash, B[j + 1].hash), B[j + 2].hash);
+        longest_run(w, na - SEED_TOKENS + 1, nb - SEED_TOKENS + 1, PASSAGE_BUDGET, &best, &ai,
+                    &bj);
+        if (best) {
+            /* seeds i-best+1..i cover tokens i-best+1..i+SEED_TOKENS-1 */
+            first = ai + 1 - best;
+            best += SEED_TOKENS - 1;
+            ai = first + best - 1;
+            bj = bj + SEED_TOKENS - 1;
+        }
+    }
+    if (!best) {
+        for (size_t i = 0; i < na; i++)
+            w->ha[i] = A[i].hash;
+        for (size_t j = 0; j < nb; j++)
+            w->hb[j] = B[j].hash;
+        longest_run(w, na, nb, PASSAGE_BUDGET, &best, &ai, &bj);
+        if (!best)
+            return ENG_OK;
+    }
+    const eng_token *a0 = &A[ai + 1 - best], *a1 = &A[ai];
     const eng_token *b0 = &B[bj + 1 - best], *b1 = &B[bj];
     out->a_off = a0->off;
     out->a_len = (size_t)a1->off + a1->len - a0->off;

@@ -223,7 +223,9 @@ typedef struct eng_dup_span {
 
 /* The longest run of consecutive identical tokens (after normalisation and
  * stop-phrase removal) in a and b; ties go to the earliest in a, then in
- * b.  The byte ranges start and end on character boundaries of the
+ * b.  Runs are matched on 3-token seeds (single tokens when the texts share
+ * no 3 in a row), and the work is bounded (2 * 10^7 matches: only texts
+ * made of one phrase repeated get there, with the best run found by then).  The byte ranges start and end on character boundaries of the
  * original texts, so the passage can be shown verbatim (the separators
  * inside it included).  OUT: *out.  Returns ENG_OK, ENG_EINPUT (text too
  * long) or ENG_EIO. */

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/eng_dup.h"
 #include "engine/eng_text.h"
@@ -451,6 +452,18 @@ static void test_passages(void)
         CHECK(sp.b_len == strlen(cases[i].want_b) && !memcmp(b + sp.b_off, cases[i].want_b, sp.b_len),
               "%s: b passage '%.*s', want '%s'", b, (int)sp.b_len, b + sp.b_off, cases[i].want_b);
     }
+    /* one phrase repeated 100,000 times in both: the work is bounded */
+    size_t big = 100000 * 4;
+    char *rep = malloc(big + 1);
+    for (size_t i = 0; i < big; i += 4)
+        memcpy(rep + i, "the ", 4);
+    rep[big] = '\0';
+    eng_dup_span sp;
+    clock_t t0 = clock();
+    CHECK_INT(eng_dup_passage(s, rep, big, rep, big, &sp, &err), ENG_OK, "repeated");
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    CHECK(sp.tokens >= 3 && secs < 5, "repeated: %zu tokens in %.2f s", sp.tokens, secs);
+    free(rep);
     /* eng_dup_passages fills the pairs from the docs */
     corpus c;
     make_corpus(&c);
