@@ -35,18 +35,19 @@ static uint64_t fnv1a_fmix(const void *p, size_t n, uint64_t seed)
 
 typedef uint64_t (*hash_fn)(const void *, size_t, uint64_t);
 
-enum { NKEYS = 1 << 16, ROUNDS = 160 };
-static unsigned char keys[NKEYS][16];
+enum { NKEYS = 1 << 16, ROUNDS = 20 };
+static unsigned char keys[NKEYS][64];
 static size_t lens[NKEYS];
 
 /* Word-like keys: 2..14 letters (a word of English) or 3 bytes (one CJK
- * character), in the proportions of a mixed text. */
-static void make_keys(void)
+ * character), in the proportions of a mixed text; or all of `fixed`
+ * bytes. */
+static void make_keys(size_t fixed)
 {
     uint64_t s = 1;
     for (size_t i = 0; i < NKEYS; i++) {
         s = s * 6364136223846793005ull + 1442695040888963407ull;
-        size_t n = (s >> 60) % 3 == 0 ? 3 : 2 + (s >> 33) % 13;
+        size_t n = fixed ? fixed : (s >> 60) % 3 == 0 ? 3 : 2 + (s >> 33) % 13;
         for (size_t j = 0; j < n; j++) {
             s = s * 6364136223846793005ull + 1442695040888963407ull;
             keys[i][j] = (unsigned char)('a' + (s >> 40) % 26);
@@ -55,16 +56,22 @@ static void make_keys(void)
     }
 }
 
+/* Nanoseconds per key: the best of 8 repetitions (the machine is shared). */
 static double speed(hash_fn f, uint64_t *sink)
 {
-    uint64_t acc = 0;
-    double t0 = now();
-    for (int r = 0; r < ROUNDS; r++)
-        for (size_t i = 0; i < NKEYS; i++)
-            acc ^= f(keys[i], lens[i], (uint64_t)r);
-    double t = now() - t0;
-    *sink ^= acc;
-    return t * 1e9 / ((double)ROUNDS * NKEYS);
+    double best = 1e30;
+    for (int rep = 0; rep < 8; rep++) {
+        uint64_t acc = 0;
+        double t0 = now();
+        for (int r = 0; r < ROUNDS; r++)
+            for (size_t i = 0; i < NKEYS; i++)
+                acc ^= f(keys[i], lens[i], (uint64_t)r);
+        double t = now() - t0;
+        *sink ^= acc;
+        if (t < best)
+            best = t;
+    }
+    return best * 1e9 / ((double)ROUNDS * NKEYS);
 }
 
 /* Worst |P(output bit o flips | input bit i flipped) - 1/2| over 8-byte keys. */
@@ -97,18 +104,20 @@ static double avalanche(hash_fn f)
 
 int main(void)
 {
-    make_keys();
     uint64_t sink = 0;
     static const struct {
         const char *name;
         hash_fn f;
     } h[] = {{"eng_hash64 (multiply-fold)", eng_hash64}, {"FNV-1a + splitmix64 finaliser", fnv1a_fmix}};
     for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) {
+        make_keys(0);
         double ns = speed(h[i].f, &sink);
+        make_keys(64);
+        double ns64 = speed(h[i].f, &sink);
         double av = avalanche(h[i].f);
-        printf("  %-30s %5.2f ns per word-like key, worst avalanche bias %.3f "
-               "(ideal ~0.01 for 20,000 trials)\n",
-               h[i].name, ns, av);
+        printf("  %-30s %5.2f ns per word-like key, %5.2f ns per 64-byte key, worst avalanche"
+               " bias %.3f (~0.01 is ideal for 20,000 trials)\n",
+               h[i].name, ns, ns64, av);
     }
     return sink == 42; /* keeps the loops from being optimised away */
 }

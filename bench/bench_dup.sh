@@ -46,6 +46,7 @@ field() { # field JSON NAME
 }
 peak_mib() { awk '/Maximum resident/ { printf "%.0f", $NF / 1024 }' "$1"; }
 
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
 corpus=$data/en100000
 if [ ! -f "$corpus.csv" ] || [ ! -f "$corpus.pairs.csv" ]; then
     t0=$(now)
