@@ -132,6 +132,7 @@ void eng_dup_params_default(eng_dup_params *p)
     p->shingle_latin = 2;
     p->num_perm = 128;
     p->bucket_cap = 64;
+    p->contain_min = 20;
     p->jobs = 1;
 }
 
@@ -808,7 +809,7 @@ static inline int plausible(const eng_dup_set *s, double t, const uint64_t *eq,
 static double lowest_jaccard(const eng_dup_set *s, size_t na, size_t nb)
 {
     double t = s->p.jaccard, c = s->p.containment;
-    if (c <= 1) {
+    if (c <= 1 && (na < nb ? na : nb) >= s->p.contain_min) {
         double r = na > nb ? (double)na / (double)nb : (double)nb / (double)na;
         double tc = c / (1 + r - c);
         if (tc < t)
@@ -886,14 +887,15 @@ static void verify_pair(const eng_dup_set *s, band_worker *w, size_t a, size_t b
     size_t na, nb;
     const uint64_t *A = set_of(s, a, &na), *B = set_of(s, b, &nb);
     double jt = s->p.jaccard, ct = s->p.containment;
-    size_t nj = need_jaccard(jt, na, nb), nc = need_containment(ct, na, nb);
+    int cok = (na < nb ? na : nb) >= s->p.contain_min; /* containment counts */
+    size_t nj = need_jaccard(jt, na, nb), nc = cok ? need_containment(ct, na, nb) : SIZE_MAX;
     size_t need = nj < nc ? nj : nc;
     size_t inter = intersect(A, na, B, nb, need);
     if (inter < need)
         return;
     double jac = (double)inter / (double)(na + nb - inter);
     double con = (double)inter / (double)(na < nb ? na : nb);
-    if (!(jac >= jt || con >= ct))
+    if (!(jac >= jt || (cok && con >= ct)))
         return;
     eng_dup_pair p;
     memset(&p, 0, sizeof p);
@@ -901,7 +903,7 @@ static void verify_pair(const eng_dup_set *s, band_worker *w, size_t a, size_t b
     p.b = b;
     p.jaccard = jac;
     p.containment = con;
-    if (con >= ct && jac < jt)
+    if (cok && con >= ct && jac < jt)
         p.contained = na <= nb ? ENG_DUP_A_IN_B : ENG_DUP_B_IN_A;
     if (push_pair(w, &p))
         w->oom = 1;
@@ -1185,8 +1187,14 @@ int eng_dup_nearest_earlier(const eng_dup_set *s, eng_dup_near *out, eng_err *er
 
 /* ---- queries ---------------------------------------------------------------------------- */
 
+/* A hit and the similarity it is ranked by. */
+typedef struct ranked {
+    eng_dup_pair h;
+    double score; /* max(jaccard, containment), containment when it counts */
+} ranked;
+
 typedef struct query_worker {
-    eng_dup_pair *out;
+    ranked *out;
     size_t nout, capout;
     int oom;
 } query_worker;
@@ -1224,13 +1232,15 @@ static void query_work(void *p, int wi)
                 continue;
             if (!plausible(s, floor, eq, s->fill + d * (size_t)s->W, c->fill))
                 continue;
-            size_t need = need_containment(floor, nd, c->m), nj = need_jaccard(floor, nd, c->m);
+            int cok = (nd < c->m ? nd : c->m) >= s->p.contain_min;
+            size_t need = cok ? need_containment(floor, nd, c->m) : SIZE_MAX;
+            size_t nj = need_jaccard(floor, nd, c->m);
             if (nj < need)
                 need = nj;
             size_t inter = intersect(D, nd, c->set, c->m, need);
             double jac = (double)inter / (double)(nd + c->m - inter);
             double con = (double)inter / (double)(nd < c->m ? nd : c->m);
-            if (!(jac >= floor || con >= floor))
+            if (!(jac >= floor || (cok && con >= floor)))
                 continue;
             eng_dup_pair h;
             memset(&h, 0, sizeof h);
@@ -1238,11 +1248,11 @@ static void query_work(void *p, int wi)
             h.b = ENG_DUP_QUERY;
             h.jaccard = jac;
             h.containment = con;
-            if (con >= ct && jac < s->p.jaccard)
+            if (cok && con >= ct && jac < s->p.jaccard)
                 h.contained = nd <= c->m ? ENG_DUP_A_IN_B : ENG_DUP_B_IN_A;
             if (w->nout == w->capout) {
                 size_t cap = w->capout ? 2 * w->capout : 64;
-                eng_dup_pair *v = realloc(w->out, cap * sizeof *v);
+                ranked *v = realloc(w->out, cap * sizeof *v);
                 if (!v) {
                     w->oom = 1;
                     return;
@@ -1250,21 +1260,20 @@ static void query_work(void *p, int wi)
                 w->out = v;
                 w->capout = cap;
             }
-            w->out[w->nout++] = h;
+            w->out[w->nout].h = h;
+            w->out[w->nout++].score = cok && con > jac ? con : jac;
         }
     }
 }
 
 static int hit_cmp(const void *x, const void *y)
 {
-    const eng_dup_pair *a = x, *b = y;
-    double ma = a->jaccard > a->containment ? a->jaccard : a->containment;
-    double mb = b->jaccard > b->containment ? b->jaccard : b->containment;
-    if (ma != mb)
-        return ma > mb ? -1 : 1;
-    if (a->jaccard != b->jaccard)
-        return a->jaccard > b->jaccard ? -1 : 1;
-    return a->a < b->a ? -1 : a->a > b->a;
+    const ranked *a = x, *b = y;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    if (a->h.jaccard != b->h.jaccard)
+        return a->h.jaccard > b->h.jaccard ? -1 : 1;
+    return a->h.a < b->h.a ? -1 : a->h.a > b->h.a;
 }
 
 int eng_dup_query(const eng_dup_set *s, const char *text, size_t len, size_t top_k,
@@ -1306,20 +1315,29 @@ int eng_dup_query(const eng_dup_set *s, const char *text, size_t len, size_t top
             total += c->w[w].nout;
         }
         if (total) {
-            v = malloc(total * sizeof *v);
-            if (!v) {
+            ranked *all = malloc(total * sizeof *all);
+            if (!all) {
                 rc = eng_fail(err, ENG_EIO, "duplicates: out of memory");
                 goto done;
             }
             size_t o = 0;
             for (int w = 0; w < MAX_JOBS; w++) {
                 if (c->w[w].nout)
-                    memcpy(v + o, c->w[w].out, c->w[w].nout * sizeof *v);
+                    memcpy(all + o, c->w[w].out, c->w[w].nout * sizeof *all);
                 o += c->w[w].nout;
             }
-            qsort(v, total, sizeof *v, hit_cmp);
+            qsort(all, total, sizeof *all, hit_cmp);
             if (total > top_k)
                 total = top_k;
+            v = malloc(total * sizeof *v);
+            if (!v) {
+                free(all);
+                rc = eng_fail(err, ENG_EIO, "duplicates: out of memory");
+                goto done;
+            }
+            for (size_t k = 0; k < total; k++)
+                v[k] = all[k].h;
+            free(all);
         }
     }
     *hits = v;

@@ -80,6 +80,9 @@
  * pairs at most 0.13.  contain_ratio 2, recall 0.995, num_perm 128 (the
  * peer's): bands 42 x 3 for J 0.5 (P = 0.9963 there), 64 x 2 for partial
  * copies (threshold 0.304, P = 0.998) and for the floor 0.3 (P = 0.998).
+ * contain_min 20 shingles (about a sentence): in the SBIR awards, texts of
+ * 5-10 shingles (truncated abstracts, "In extreme environments such as
+ * Ira") were otherwise flagged as "inside" longer ones.
  * bucket_cap 64: in 300,000 records it skips 1.8% of the low bandings'
  * bucket memberships and cuts the candidates from 75 to 6 million, with
  * every planted partial copy still found (3,078 of 3,078; a million
@@ -107,6 +110,8 @@ typedef struct eng_dup_params {
     double jaccard;       /* a near-duplicate at or above this Jaccard (0 < j <= 1) */
     double containment;   /* a partial copy at or above this containment; > 1: none */
     double contain_ratio; /* partial copies are sure candidates up to this size ratio */
+    size_t contain_min;   /* containment counts only when the smaller text has at least
+                             this many shingles (a few words "inside" a text mean nothing) */
     double floor;         /* query and nearest-earlier floor (0 < floor <= 1) */
     double recall;        /* candidate probability at the threshold, 0.5..0.999999 */
     int shingle_cjk;      /* tokens per shingle, 1..16 (see eng_text.h) */
@@ -120,8 +125,8 @@ typedef struct eng_dup_params {
 
 /* The defaults, measured in tests/dupquality and bench/bench_dup.sh:
  * jaccard 0.5, containment 0.7, contain_ratio 2, floor 0.3, recall 0.995,
- * shingle_cjk 3, shingle_latin 2, num_perm 128, bucket_cap 64, jobs 1, no
- * stop phrases. */
+ * contain_min 20, shingle_cjk 3, shingle_latin 2, num_perm 128, bucket_cap
+ * 64, jobs 1, no stop phrases. */
 void eng_dup_params_default(eng_dup_params *p);
 
 /* The banding for threshold t with num_perm rows: OUT *bands, *rows (bands
@@ -207,8 +212,9 @@ typedef struct eng_dup_stats {
     size_t pairs;         /* pairs reported */
 } eng_dup_stats;
 
-/* Every pair with jaccard >= p.jaccard or containment >= p.containment,
- * sorted by (a, b); passages empty (zero).  OUT: *pairs (malloc'd, NULL
+/* Every pair with jaccard >= p.jaccard or containment >= p.containment (the
+ * smaller text having at least p.contain_min shingles), sorted by (a, b);
+ * passages empty (zero).  OUT: *pairs (malloc'd, NULL
  * when none), *n, *stats when not NULL.  Returns ENG_OK or ENG_EIO. */
 int eng_dup_pairs(const eng_dup_set *s, eng_dup_pair **pairs, size_t *n, eng_dup_stats *stats,
                   eng_err *err);
@@ -241,12 +247,14 @@ int eng_dup_passages(const eng_dup_set *s, const eng_dup_doc *docs, eng_dup_pair
 /* ---- screening and novelty ------------------------------------------------ */
 
 /* The stored docs most similar to one new text, not added to the set: those
- * with max(jaccard, containment) >= floor among the candidates of the
- * floor's banding, best first (by that maximum, then Jaccard, then index),
- * at most top_k.  a is the stored doc, b ENG_DUP_QUERY; contained is set as
- * for pairs (A_IN_B: the stored doc inside the query).  Passages are empty: call eng_dup_passage
- * with the stored text.  OUT: *hits (malloc'd, NULL when none), *n.
- * Returns ENG_OK, ENG_EINPUT (text too long) or ENG_EIO. */
+ * with jaccard >= floor or containment >= floor (containment counting as
+ * for pairs, with contain_min) among the candidates of the floor's banding,
+ * best first (by the larger of the two that count, then Jaccard, then
+ * index), at most top_k.  a is the stored doc, b ENG_DUP_QUERY; contained
+ * is set as for pairs (A_IN_B: the stored doc inside the query).  Passages
+ * are empty: call eng_dup_passage with the stored text.  OUT: *hits
+ * (malloc'd, NULL when none), *n.  Returns ENG_OK, ENG_EINPUT (text too
+ * long) or ENG_EIO. */
 int eng_dup_query(const eng_dup_set *s, const char *text, size_t len, size_t top_k,
                   eng_dup_pair **hits, size_t *n, eng_err *err);
 

@@ -279,6 +279,43 @@ static void test_exact(void)
     eng_dup_set_free(s);
 }
 
+/* A few words found inside a long text are no partial copy (contain_min). */
+static void test_contain_min(void)
+{
+    uint32_t w[200];
+    rng_state = 11;
+    char *big = words_text(NULL, w, 200, 0);
+    char *small = words_text(w + 50, NULL, 6, 0); /* 5 shingles, all inside big */
+    char *t[2] = {big, small};
+    static const struct {
+        size_t contain_min, want;
+    } cases[] = {{20, 0}, {5, 1}, {6, 0}, {1, 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        eng_dup_params p;
+        eng_dup_params_default(&p);
+        p.contain_min = cases[i].contain_min;
+        p.contain_ratio = 100;
+        eng_dup_set *s = make_set(&p, t, NULL, 2);
+        eng_dup_pair *v = NULL;
+        size_t n = 0;
+        CHECK_INT(eng_dup_pairs(s, &v, &n, NULL, NULL), ENG_OK, "pairs");
+        CHECK(n == cases[i].want, "contain_min %zu: %zu pairs", cases[i].contain_min, n);
+        if (n)
+            CHECK(v[0].contained == ENG_DUP_B_IN_A && v[0].containment == 1, "small inside big");
+        eng_dup_pair *h = NULL;
+        size_t nh = 0;
+        CHECK_INT(eng_dup_query(s, small, strlen(small), 5, &h, &nh, NULL), ENG_OK, "query");
+        /* the query finds itself (J 1); the big text (J 0.025) is no candidate of the
+         * floor's banding */
+        CHECK(nh == 1 && h[0].a == 1, "contain_min %zu: %zu hits", cases[i].contain_min, nh);
+        free(h);
+        free(v);
+        eng_dup_set_free(s);
+    }
+    free(big);
+    free(small);
+}
+
 /* Same results for any number of jobs, on a corpus with planted copies. */
 static void test_jobs(void)
 {
@@ -641,6 +678,7 @@ int main(void)
     test_params();
     test_pairs();
     test_exact();
+    test_contain_min();
     test_jobs();
     test_blobs();
     test_passages();
