@@ -108,7 +108,8 @@ int main(void)
     static const struct {
         const char *name;
         hash_fn f;
-    } h[] = {{"eng_hash64 (multiply-fold)", eng_hash64}, {"FNV-1a + splitmix64 finaliser", fnv1a_fmix}};
+    } h[] = {{"eng_hash64 (multiply-fold)", eng_hash64},
+             {"FNV-1a + splitmix64 finaliser", fnv1a_fmix}};
     for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) {
         make_keys(0);
         double ns = speed(h[i].f, &sink);

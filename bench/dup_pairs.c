@@ -228,13 +228,12 @@ typedef struct gen {
     int pending; /* 1: a near-copy of the last record is due; 2: a partial copy */
 } gen;
 
-static const char *const ONSETS[] = {"",   "b",  "c",  "d",  "f",  "g",   "h",  "l",
-                                     "m",  "n",  "p",  "r",  "s",  "t",   "v",  "w",
-                                     "br", "cr", "dr", "fl", "gr", "pl",  "pr", "sc",
-                                     "sp", "st", "str", "th", "tr", "ch", "sh"};
+static const char *const ONSETS[] = {
+    "",   "b",  "c",  "d",  "f",  "g",  "h",  "l",  "m",  "n",  "p",   "r",  "s",  "t",  "v", "w",
+    "br", "cr", "dr", "fl", "gr", "pl", "pr", "sc", "sp", "st", "str", "th", "tr", "ch", "sh"};
 static const char *const VOWELS[] = {"a", "e", "i", "o", "u", "ai", "ea", "io", "ou", "y"};
-static const char *const CODAS[] = {"",   "n",  "r",  "s",  "t",  "l",  "m",    "nd",
-                                    "nt", "st", "ck", "ng", "x",  "tion", "sis", "ment"};
+static const char *const CODAS[] = {"",   "n",  "r",  "s",  "t", "l",    "m",   "nd",
+                                    "nt", "st", "ck", "ng", "x", "tion", "sis", "ment"};
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static void gen_init(gen *g, int zh, uint64_t seed, double dup_frac, double edit, int chars)
@@ -490,14 +489,15 @@ static void csv_quote(FILE *f, const char *s, size_t n)
 
 static void usage(void)
 {
-    fputs("usage: dup_pairs [--cols ID,TEXT...] [--out PRED.csv] [--passages] [--nearest]\n"
-          "                 [--exact] [--limit N]\n"
-          "                 [--queries N] [--jaccard X] [--containment X] [--ratio X] [--floor X]\n"
-          "                 [--recall X] [--k-cjk N] [--k-latin N] [--perm N] [--cap N] [--jobs N]\n"
-          "                 [--stop PHRASE]... [--batch N] (FILE.csv | --gen N [--gen-lang en|zh]\n"
-          "                 [--gen-seed N] [--gen-dup F] [--gen-edit F] [--gen-partial F]\n"
-          "                 [--gen-chars N])\n",
-          stderr);
+    fputs(
+        "usage: dup_pairs [--cols ID,TEXT...] [--out PRED.csv] [--passages] [--nearest]\n"
+        "                 [--exact] [--limit N]\n"
+        "                 [--queries N] [--jaccard X] [--containment X] [--ratio X] [--floor X]\n"
+        "                 [--recall X] [--k-cjk N] [--k-latin N] [--perm N] [--cap N] [--jobs N]\n"
+        "                 [--stop PHRASE]... [--batch N] (FILE.csv | --gen N [--gen-lang en|zh]\n"
+        "                 [--gen-seed N] [--gen-dup F] [--gen-edit F] [--gen-partial F]\n"
+        "                 [--gen-chars N])\n",
+        stderr);
     exit(1);
 }
 
@@ -817,8 +817,8 @@ int main(int argc, char **argv)
                 die(err.msg);
             tq += now() - t0;
             nhits += nh;
-            self_found += file && nh && h[0].jaccard == 1 &&
-                          (h[0].a == q || (nh > 1 && h[1].jaccard == 1));
+            self_found +=
+                file && nh && h[0].jaccard == 1 && (h[0].a == q || (nh > 1 && h[1].jaccard == 1));
             free(h);
         }
         t_queries = tq;
@@ -883,17 +883,19 @@ int main(int argc, char **argv)
            "\"read_prepare_s\": %.3f, \"prepare_s\": %.3f, \"pairs_s\": %.3f, "
            "\"prepare_cpu_s\": %.3f, \"pairs_cpu_s\": %.3f, "
            "\"candidates\": %zu, \"verified\": %zu, \"skipped\": %zu, \"pairs\": %zu",
-           n, n ? bytes / (double)n : 0, p.jaccard, p.containment, p.contain_ratio,
-           p.shingle_cjk, p.shingle_latin, p.num_perm, st.bands, st.rows, st.p_at_threshold,
-           st.contain_bands, st.contain_rows, st.contain_threshold, st.p_at_contain, p.jobs,
-           t_read_prepare, t_prepare, t_pairs, cpu_prepare, cpu_pairs, st.candidates, st.verified, st.skipped, npairs);
+           n, n ? bytes / (double)n : 0, p.jaccard, p.containment, p.contain_ratio, p.shingle_cjk,
+           p.shingle_latin, p.num_perm, st.bands, st.rows, st.p_at_threshold, st.contain_bands,
+           st.contain_rows, st.contain_threshold, st.p_at_contain, p.jobs, t_read_prepare,
+           t_prepare, t_pairs, cpu_prepare, cpu_pairs, st.candidates, st.verified, st.skipped,
+           npairs);
     if (passages)
         printf(", \"passages_s\": %.3f", t_passages);
     if (nearest)
         printf(", \"nearest_s\": %.3f, \"with_nearest\": %zu", t_nearest, nnear);
     if (nqueries)
-        printf(", \"queries\": %zu, \"queries_s\": %.3f, \"hits\": %zu, \"queries_self_found\": %zu",
-               nqueries, t_queries, nhits, self_found);
+        printf(
+            ", \"queries\": %zu, \"queries_s\": %.3f, \"hits\": %zu, \"queries_self_found\": %zu",
+            nqueries, t_queries, nhits, self_found);
     if (exact)
         printf(", \"exact_s\": %.3f, \"exact_pairs\": %zu, \"exact_found\": %zu, "
                "\"extra_vs_exact\": %zu",

@@ -33,7 +33,7 @@
 #define MIN_JOINT 16 /* fewer jointly filled rows than this: no signature test */
 #define MMIN_LEVELS 64
 #define GROUP_MAX 8 /* bands keyed in one pass over the signatures */
-#define PROBES 4     /* densification probes kept per bin */
+#define PROBES 4    /* densification probes kept per bin */
 
 /* One banding: b bands of r rows for threshold t. */
 typedef struct scheme {
@@ -49,9 +49,9 @@ struct eng_dup_set {
     eng_text *text;
     int K, W;          /* signature rows; 64-bit words of a row mask */
     scheme sj, sc, sf; /* Jaccard; containment (b = 0 when not needed); floor */
-    uint32_t *probe; /* K * PROBES: the first bins each bin borrows from when empty */
-    int *mmin; /* [l * (K + 1) + n]: fewest agreeing rows, among n rows both docs filled,
-                  that a pair of Jaccard l / MMIN_LEVELS shows with probability 1 - 10^-6 */
+    uint32_t *probe;   /* K * PROBES: the first bins each bin borrows from when empty */
+    int *mmin;         /* [l * (K + 1) + n]: fewest agreeing rows, among n rows both docs filled,
+                          that a pair of Jaccard l / MMIN_LEVELS shows with probability 1 - 10^-6 */
     char key[96];
     size_t n, cap;
     uint16_t *sig;   /* cap * K: the low 16 bits of each row's minimum (b-bit MinHash) */
@@ -206,8 +206,7 @@ int eng_dup_set_new(const eng_dup_params *p, eng_dup_set **out, eng_err *err)
                         p->recall);
     if (p->num_perm < 16 || p->num_perm > 1024 || p->num_perm % 16)
         return eng_fail(err, ENG_EUSAGE,
-                        "duplicates: num_perm %d is not a multiple of 16 in 16..1024",
-                        p->num_perm);
+                        "duplicates: num_perm %d is not a multiple of 16 in 16..1024", p->num_perm);
     eng_dup_set *s = calloc(1, sizeof *s);
     if (!s)
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");
@@ -228,8 +227,7 @@ int eng_dup_set_new(const eng_dup_params *p, eng_dup_set **out, eng_err *err)
          * R0 = c / j + c - 1 it has J >= j anyway and the Jaccard banding finds it */
         double c = p->containment, tc = c / (1 + p->contain_ratio - c);
         if (tc < p->jaccard)
-            rc = scheme_init(&s->sc, s->K, tc, p->recall, c / p->jaccard + c - 1,
-                             p->bucket_cap);
+            rc = scheme_init(&s->sc, s->K, tc, p->recall, c / p->jaccard + c - 1, p->bucket_cap);
     }
     if (!rc)
         rc = scheme_init(&s->sf, s->K, p->floor, p->recall, 0, p->bucket_cap);
@@ -248,8 +246,8 @@ int eng_dup_set_new(const eng_dup_params *p, eng_dup_set **out, eng_err *err)
         eng_dup_set_free(s);
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");
     }
-    snprintf(s->key, sizeof s->key, "sh64:k=%d/%d:t=%016llx:v1", p->shingle_cjk,
-             p->shingle_latin, (unsigned long long)eng_text_digest(s->text));
+    snprintf(s->key, sizeof s->key, "sh64:k=%d/%d:t=%016llx:v1", p->shingle_cjk, p->shingle_latin,
+             (unsigned long long)eng_text_digest(s->text));
     s->start = calloc(1, sizeof *s->start);
     if (!s->start) {
         eng_dup_set_free(s);
@@ -505,8 +503,7 @@ int eng_dup_add(eng_dup_set *s, const eng_dup_doc *docs, size_t n, eng_err *err)
                 rc = c->w[w].rc;
             }
         if (rc == ENG_EINPUT) {
-            rc = eng_fail(err, ENG_EINPUT, "duplicates: text %zu is 4 GiB or more",
-                          added + bad);
+            rc = eng_fail(err, ENG_EINPUT, "duplicates: text %zu is 4 GiB or more", added + bad);
             goto done;
         }
         if (rc)
@@ -632,8 +629,7 @@ int eng_dup_add_blob(eng_dup_set *s, const void *blob, size_t len, long order, e
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");
     for (size_t j = 0; j < m; j++)
         s->sh[used + j] = get64(sh + 8 * j);
-    signature(s, s->sh + used, m, s->sig + s->n * (size_t)s->K,
-              s->fill + s->n * (size_t)s->W);
+    signature(s, s->sh + used, m, s->sig + s->n * (size_t)s->K, s->fill + s->n * (size_t)s->W);
     s->order[s->n] = order;
     s->start[s->n + 1] = used + m;
     s->n++;
@@ -755,8 +751,8 @@ static inline void row_mask(const uint16_t *x, const uint16_t *y, int K, uint64_
         uint64_t lo, hi;
         memcpy(&lo, e, 8);
         memcpy(&hi, e + 8, 8);
-        uint64_t bits = (lo * 0x0102040810204080ull) >> 56 |
-                        ((hi * 0x0102040810204080ull) >> 56) << 8;
+        uint64_t bits = (lo * 0x0102040810204080ull) >> 56 | ((hi * 0x0102040810204080ull) >> 56)
+                                                                 << 8;
         eq[blk >> 2] |= bits << ((blk & 3) * 16);
     }
 }
@@ -791,8 +787,8 @@ static inline int any_band(const uint64_t *eq, int first, int count, const schem
  * borrowed ones are copies and would overstate the evidence), do enough
  * agree for Jaccard t to be plausible?  t is rounded down to a level of
  * the table.  1 when the pair should be checked exactly. */
-static inline int plausible(const eng_dup_set *s, double t, const uint64_t *eq,
-                            const uint64_t *fa, const uint64_t *fb)
+static inline int plausible(const eng_dup_set *s, double t, const uint64_t *eq, const uint64_t *fa,
+                            const uint64_t *fb)
 {
     int joint = 0, agree = 0;
     for (int w = 0; w < s->W; w++) {
@@ -1043,8 +1039,7 @@ static int pair_cmp(const void *x, const void *y)
 
 /* Runs the schemes over the set in `mode`.  OUT: c (release it with
  * band_release).  Returns 0 or -1 when out of memory. */
-static int band_run(const eng_dup_set *s, int mode, const scheme *s1, const scheme *s2,
-                    band_ctx *c)
+static int band_run(const eng_dup_set *s, int mode, const scheme *s1, const scheme *s2, band_ctx *c)
 {
     int jobs = jobs_of(s);
     memset(c, 0, sizeof *c);
@@ -1511,8 +1506,7 @@ static int passage_with(const eng_dup_set *s, passage_scratch *w, const char *a,
             w->ha[i] = mix(mix(A[i].hash, A[i + 1].hash), A[i + 2].hash);
         for (size_t j = 0; j + SEED_TOKENS <= nb; j++)
             w->hb[j] = mix(mix(B[j].hash, B[j + 1].hash), B[j + 2].hash);
-        longest_run(w, na - SEED_TOKENS + 1, nb - SEED_TOKENS + 1, PASSAGE_BUDGET, &best, &ai,
-                    &bj);
+        longest_run(w, na - SEED_TOKENS + 1, nb - SEED_TOKENS + 1, PASSAGE_BUDGET, &best, &ai, &bj);
         if (best) {
             /* seeds i-best+1..i cover tokens i-best+1..i+SEED_TOKENS-1 */
             first = ai + 1 - best;

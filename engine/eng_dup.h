@@ -116,9 +116,9 @@ typedef struct eng_dup_params {
     double recall;        /* candidate probability at the threshold, 0.5..0.999999 */
     int shingle_cjk;      /* tokens per shingle, 1..16 (see eng_text.h) */
     int shingle_latin;
-    int num_perm; /* signature length: a multiple of 16 in 16..1024 */
+    int num_perm;      /* signature length: a multiple of 16 in 16..1024 */
     size_t bucket_cap; /* partial-copy and floor bandings skip larger buckets (0: never) */
-    int jobs;     /* threads; < 1 means 1 */
+    int jobs;          /* threads; < 1 means 1 */
     const char *const *stop_phrases; /* borrowed during eng_dup_set_new only */
     size_t nstop;
 } eng_dup_params;
@@ -200,16 +200,16 @@ typedef struct eng_dup_pair {
 #define ENG_DUP_QUERY SIZE_MAX
 
 typedef struct eng_dup_stats {
-    int bands, rows;        /* the banding for the Jaccard threshold */
-    double p_at_threshold;  /* its candidate probability there */
+    int bands, rows;                 /* the banding for the Jaccard threshold */
+    double p_at_threshold;           /* its candidate probability there */
     int contain_bands, contain_rows; /* the one for partial copies; 0 when none */
-    double contain_threshold, p_at_contain; /* its threshold (J of a partial copy at the
-                                               largest ratio) and probability there */
-    size_t candidates;    /* distinct candidate pairs (band collisions) */
-    size_t verified;      /* of those, checked exactly (the rest were ruled out by their
-                             signatures, see above) */
-    size_t skipped;       /* bucket memberships skipped (bucket_cap) */
-    size_t pairs;         /* pairs reported */
+    double contain_threshold;        /* its threshold: J of a partial copy at the largest ratio */
+    double p_at_contain;             /* its candidate probability there */
+    size_t candidates;               /* distinct candidate pairs (band collisions) */
+    size_t verified;                 /* of those, checked exactly (the others failed the
+                                        signature test, see above) */
+    size_t skipped;                  /* bucket memberships skipped (bucket_cap) */
+    size_t pairs;                    /* pairs reported */
 } eng_dup_stats;
 
 /* Every pair with jaccard >= p.jaccard or containment >= p.containment (the
@@ -231,10 +231,11 @@ typedef struct eng_dup_span {
  * stop-phrase removal) in a and b; ties go to the earliest in a, then in
  * b.  Runs are matched on 3-token seeds (single tokens when the texts share
  * no 3 in a row), and the work is bounded (2 * 10^7 matches: only texts
- * made of one phrase repeated get there, with the best run found by then).  The byte ranges start and end on character boundaries of the
- * original texts, so the passage can be shown verbatim (the separators
- * inside it included).  OUT: *out.  Returns ENG_OK, ENG_EINPUT (text too
- * long) or ENG_EIO. */
+ * made of one phrase repeated get there, with the best run found by then).
+ * The byte ranges start and end on character boundaries of the original
+ * texts, so the passage can be shown verbatim (the separators inside it
+ * included).  OUT: *out.  Returns ENG_OK, ENG_EINPUT (text too long) or
+ * ENG_EIO. */
 int eng_dup_passage(const eng_dup_set *s, const char *a, size_t alen, const char *b, size_t blen,
                     eng_dup_span *out, eng_err *err);
 

@@ -110,8 +110,8 @@ static inline size_t decode(const unsigned char *s, size_t n, uint32_t *cp)
             *cp = v;
             return 3;
         }
-    } else if (c >= 0xF0 && c <= 0xF4 && n >= 4 && (s[1] & 0xC0) == 0x80 &&
-               (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80) {
+    } else if (c >= 0xF0 && c <= 0xF4 && n >= 4 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
+               (s[3] & 0xC0) == 0x80) {
         uint32_t v = (uint32_t)(c & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
                      (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
         if (v >= 0x10000 && v <= 0x10FFFF) {
@@ -570,8 +570,7 @@ void eng_text_free(eng_text *t)
 
 int eng_text_new(const eng_text_params *p, eng_text **out, eng_err *err)
 {
-    if (p->shingle_cjk < 1 || p->shingle_cjk > 16 || p->shingle_latin < 1 ||
-        p->shingle_latin > 16)
+    if (p->shingle_cjk < 1 || p->shingle_cjk > 16 || p->shingle_latin < 1 || p->shingle_latin > 16)
         return eng_fail(err, ENG_EUSAGE, "shingle lengths must be 1..16 (got cjk %d, latin %d)",
                         p->shingle_cjk, p->shingle_latin);
     eng_text *t = calloc(1, sizeof *t);

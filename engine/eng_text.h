@@ -81,8 +81,8 @@ void eng_tokens_init(eng_tokens *t);
 void eng_tokens_release(eng_tokens *t);
 
 typedef struct eng_text_params {
-    int shingle_cjk;   /* tokens per shingle starting at a CJK token, 1..16 */
-    int shingle_latin; /* tokens per shingle starting at a word, 1..16 */
+    int shingle_cjk;                 /* tokens per shingle starting at a CJK token, 1..16 */
+    int shingle_latin;               /* tokens per shingle starting at a word, 1..16 */
     const char *const *stop_phrases; /* nstop UTF-8 strings, may be NULL when nstop is 0 */
     size_t nstop;
 } eng_text_params;

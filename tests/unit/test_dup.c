@@ -178,7 +178,8 @@ static void make_corpus(corpus *c)
     c->t[8] = han_text(c->t[7], 600, 0.03);
     c->t[9] = strndup(c->t[7], 150 * 3);
     c->t[10] = strdup("Metrology of ultra-low temperature: a traceable 0.5 mK thermometer");
-    c->t[11] = strdup("ＭＥＴＲＯＬＯＧＹ　ＯＦ ultra low TEMPERATURE, a traceable 0.5 mk thermometer!");
+    c->t[11] =
+        strdup("ＭＥＴＲＯＬＯＧＹ　ＯＦ ultra low TEMPERATURE, a traceable 0.5 mk thermometer!");
 }
 
 static void free_corpus(corpus *c)
@@ -194,12 +195,9 @@ static void test_pairs(void)
         int contained;
         double jmin, jmax;
     } want[] = {
-        {0, 1, ENG_DUP_NONE, 0.6, 0.95},
-        {0, 6, ENG_DUP_NONE, 1, 1},
-        {1, 6, ENG_DUP_NONE, 0.6, 0.95},
-        {2, 3, ENG_DUP_B_IN_A, 0.3, 0.45},
-        {7, 8, ENG_DUP_NONE, 0.7, 0.95},
-        {7, 9, ENG_DUP_B_IN_A, 0.1, 0.3},
+        {0, 1, ENG_DUP_NONE, 0.6, 0.95},  {0, 6, ENG_DUP_NONE, 1, 1},
+        {1, 6, ENG_DUP_NONE, 0.6, 0.95},  {2, 3, ENG_DUP_B_IN_A, 0.3, 0.45},
+        {7, 8, ENG_DUP_NONE, 0.7, 0.95},  {7, 9, ENG_DUP_B_IN_A, 0.1, 0.3},
         {8, 9, ENG_DUP_B_IN_A, 0.1, 0.3}, /* 8 is 7 with a few changes */
         {10, 11, ENG_DUP_NONE, 1, 1},
     };
@@ -420,12 +418,18 @@ static void test_blobs(void)
     unsigned char *bad = malloc(len0);
     static const struct {
         const char *what;
-        size_t at;   /* byte to flip, SIZE_MAX none */
-        size_t cut;  /* bytes removed from the end */
+        size_t at;  /* byte to flip, SIZE_MAX none */
+        size_t cut; /* bytes removed from the end */
     } cases[] = {
-        {"magic", 0, 0},       {"version", 4, 0},     {"count", 8, 0},  {"reserved", 12, 0},
-        {"digest", 16, 0},     {"checksum", 24, 0},   {"first shingle", 32, 0},
-        {"last shingle", SIZE_MAX - 1, 0},            {"truncated", SIZE_MAX, 8},
+        {"magic", 0, 0},
+        {"version", 4, 0},
+        {"count", 8, 0},
+        {"reserved", 12, 0},
+        {"digest", 16, 0},
+        {"checksum", 24, 0},
+        {"first shingle", 32, 0},
+        {"last shingle", SIZE_MAX - 1, 0},
+        {"truncated", SIZE_MAX, 8},
         {"header only", SIZE_MAX, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -484,9 +488,11 @@ static void test_passages(void)
         eng_dup_span sp;
         CHECK_INT(eng_dup_passage(s, a, strlen(a), b, strlen(b), &sp, &err), ENG_OK, a);
         CHECK_INT(sp.tokens, cases[i].tokens, a);
-        CHECK(sp.a_len == strlen(cases[i].want_a) && !memcmp(a + sp.a_off, cases[i].want_a, sp.a_len),
+        CHECK(sp.a_len == strlen(cases[i].want_a) &&
+                  !memcmp(a + sp.a_off, cases[i].want_a, sp.a_len),
               "%s: a passage '%.*s', want '%s'", a, (int)sp.a_len, a + sp.a_off, cases[i].want_a);
-        CHECK(sp.b_len == strlen(cases[i].want_b) && !memcmp(b + sp.b_off, cases[i].want_b, sp.b_len),
+        CHECK(sp.b_len == strlen(cases[i].want_b) &&
+                  !memcmp(b + sp.b_off, cases[i].want_b, sp.b_len),
               "%s: b passage '%.*s', want '%s'", b, (int)sp.b_len, b + sp.b_off, cases[i].want_b);
     }
     /* one phrase repeated 100,000 times in both: the work is bounded */
@@ -541,14 +547,14 @@ static void test_query(void)
     eng_dup_set *s = make_set(&p, c.t, NULL, NDOCS);
     eng_err err;
     static const struct {
-        int doc;          /* the query is this doc's text (-1: an unrelated text) */
+        int doc; /* the query is this doc's text (-1: an unrelated text) */
         size_t top_k;
         size_t nwant;
-        size_t first;     /* index of the best hit */
-        size_t probe;     /* a stored doc among the hits... */
-        int contained;    /* ...and its flag */
+        size_t first;  /* index of the best hit */
+        size_t probe;  /* a stored doc among the hits... */
+        int contained; /* ...and its flag */
     } cases[] = {
-        {0, 10, 3, 0, 6, ENG_DUP_NONE},   /* 0 and 6 identical (J 1), then 1 */
+        {0, 10, 3, 0, 6, ENG_DUP_NONE}, /* 0 and 6 identical (J 1), then 1 */
         {0, 2, 2, 0, 6, ENG_DUP_NONE},
         {0, 0, 0, 0, 0, 0},
         {3, 10, 2, 3, 2, ENG_DUP_B_IN_A}, /* itself; inside stored doc 2 */
@@ -583,8 +589,8 @@ static void test_query(void)
         if (cases[i].doc == 3 && n) {
             /* the shared passage of a hit, with the stored text */
             eng_dup_span sp;
-            CHECK_INT(eng_dup_passage(s, c.t[2], strlen(c.t[2]), q, strlen(q), &sp, &err),
-                      ENG_OK, "hit passage");
+            CHECK_INT(eng_dup_passage(s, c.t[2], strlen(c.t[2]), q, strlen(q), &sp, &err), ENG_OK,
+                      "hit passage");
             CHECK(sp.tokens == 80 && sp.a_off == 0 && sp.b_off == 0, "hit passage: %zu tokens",
                   sp.tokens);
         }
@@ -606,8 +612,8 @@ static void test_nearest(void)
     static const struct {
         size_t doc, want;
     } cases[] = {
-        {6, SIZE_MAX}, {0, 6},        {1, 0},  {2, SIZE_MAX}, {3, SIZE_MAX}, {4, SIZE_MAX},
-        {5, SIZE_MAX}, {8, SIZE_MAX}, {7, 8},  {9, SIZE_MAX}, {10, SIZE_MAX}, {11, 10},
+        {6, SIZE_MAX}, {0, 6},        {1, 0}, {2, SIZE_MAX}, {3, SIZE_MAX},  {4, SIZE_MAX},
+        {5, SIZE_MAX}, {8, SIZE_MAX}, {7, 8}, {9, SIZE_MAX}, {10, SIZE_MAX}, {11, 10},
     };
     eng_dup_set *s = make_set(&p, c.t, order, NDOCS);
     eng_dup_near near[NDOCS];

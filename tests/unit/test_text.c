@@ -40,7 +40,9 @@ static void test_normalised(void)
         {"ひらがなカタカナ한국어", "ひらがなカタカナ한국어"},
         {"ｶﾀｶﾅ", "ｶﾀｶﾅ"},
         {"〇々 𠀀𪚥", "〇々𠀀𪚥"},
-        {"a\xff" "b\xc0\xafz", "a b z"},
+        {"a\xff"
+         "b\xc0\xafz",
+         "a b z"},
         {"\xed\xa0\x80x", "x"},
         {"x\xe4\xb8", "x"},
         {"COVID-19疫苗（Vaccine）研发", "covid 19疫苗vaccine研发"},
@@ -64,8 +66,8 @@ static void test_normalised(void)
 /* Stop phrases, matched token by token, longest first. */
 static void test_stop(void)
 {
-    static const char *const stop[] = {"研究", "基于", "关键技术", "Research on", "research",
-                                       "",     "。",   "关键"};
+    static const char *const stop[] = {"研究",     "基于", "关键技术", "Research on",
+                                       "research", "",     "。",       "关键"};
     static const struct {
         const char *in, *want;
     } cases[] = {
@@ -88,8 +90,8 @@ static void test_stop(void)
         free(got);
     }
     /* the digest depends on the phrases but not on their order or repeats */
-    static const char *const stop2[] = {"关键", "research", "Research on", "关键技术", "基于",
-                                        "研究", "研究"};
+    static const char *const stop2[] = {"关键", "research", "Research on", "关键技术",
+                                        "基于", "研究",     "研究"};
     eng_text *t2 = make(3, 3, stop2, sizeof stop2 / sizeof stop2[0]);
     eng_text *t3 = make(3, 3, stop, 3);
     eng_text *t4 = make(3, 2, stop, sizeof stop / sizeof stop[0]);
@@ -114,7 +116,11 @@ static void test_offsets(void)
         {"ＡＢＣ，基于BERT", 4, {"ＡＢＣ", "基", "于", "BERT"}, {1, 2, 2, 1}},
         {"  ab  c ", 2, {"ab", "c"}, {1, 1}},
         {"한국Go", 3, {"한", "국", "Go"}, {2, 2, 1}},
-        {"x\xff" "y", 2, {"x", "y"}, {1, 1}},
+        {"x\xff"
+         "y",
+         2,
+         {"x", "y"},
+         {1, 1}},
     };
     eng_text *t = make(3, 3, NULL, 0);
     eng_tokens tk;
@@ -127,8 +133,7 @@ static void test_offsets(void)
         for (size_t j = 0; j < tk.n && j < cases[i].n; j++) {
             const char *w = cases[i].tok[j];
             CHECK(tk.v[j].len == strlen(w) && memcmp(s + tk.v[j].off, w, tk.v[j].len) == 0,
-                  "%s: token %zu is '%.*s', want '%s'", s, j, (int)tk.v[j].len, s + tk.v[j].off,
-                  w);
+                  "%s: token %zu is '%.*s', want '%s'", s, j, (int)tk.v[j].len, s + tk.v[j].off, w);
             CHECK_INT(tk.v[j].script, cases[i].script[j], s);
         }
     }
@@ -177,7 +182,7 @@ static void test_shingles(void)
         {3, 3, "一二三四五", 3},
         {2, 3, "一二三四五", 4},
         {3, 2, "基于BERT的方法", 4}, /* 基于bert 于bert的 bert的 的方法 */
-        {3, 3, "a a a a a", 3},       /* repeats are kept here */
+        {3, 3, "a a a a a", 3},      /* repeats are kept here */
     };
     uint64_t out[64];
     eng_tokens tk;
@@ -225,9 +230,10 @@ static void test_sort_unique(void)
         {{2, 2}, 2, 1},
         {{3, 1, 2, 3, 1}, 5, 3},
         {{UINT64_MAX, 0, UINT64_MAX, 1}, 4, 3},
-        {{9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0,
+        {{9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 9,  8,  7,  6,  5, 4, 3, 2, 1, 0,
           9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 40, 30, 20, 10, 0, 1, 2, 3, 4, 5},
-         40, 14},
+         40,
+         14},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint64_t v[40];
