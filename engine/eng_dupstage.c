@@ -393,52 +393,50 @@ static long *earlier_ranks(const eng_record *recs, size_t n)
 /* Fills the set with every record's shingles and signature, taking them from
  * the store's cache when there, computing (in parallel) and caching the
  * rest. */
+static int sig_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const eng_sig *)elem)->hash);
+}
+
 static int fill_set(eng_store *st, eng_dup_set *set, const eng_dup_doc *docs, char **texts,
                     size_t n, eng_err *err)
 {
     const char *key = eng_dup_key(set);
     char (*hashes)[65] = malloc((n ? n : 1) * sizeof *hashes);
-    unsigned char *cached = calloc(n ? n : 1, 1);
+    const eng_sig **hit = calloc(n ? n : 1, sizeof *hit);
+    eng_sig *sigs = NULL;
+    size_t nsigs = 0;
     int rc = ENG_OK;
-    if (!hashes || !cached) {
+    if (!hashes || !hit) {
         rc = eng_fail(err, ENG_EIO, "out of memory");
         goto done;
     }
-    for (size_t i = 0; i < n; i++)
+    if (st && (rc = eng_store_sig_all(st, key, &sigs, &nsigs, err)) != ENG_OK)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
         rule_sha256_hex(texts[i], docs[i].len, hashes[i]);
+        hit[i] = nsigs ? bsearch(hashes[i], sigs, nsigs, sizeof *sigs, sig_cmp) : NULL;
+    }
     for (size_t i = 0; i < n && !rc;) {
-        void *blob = NULL;
-        size_t blen = 0;
-        if (st && (rc = eng_store_sig_get(st, hashes[i], key, &blob, &blen, err)) != ENG_OK)
-            break;
-        if (blob) {
+        if (hit[i]) {
             eng_err e2;
-            if (eng_dup_add_blob(set, blob, blen, docs[i].order, &e2) == ENG_OK) {
-                free(blob);
-                cached[i] = 1;
+            if (eng_dup_add_blob(set, hit[i]->data, hit[i]->len, docs[i].order, &e2) == ENG_OK) {
                 i++;
                 continue;
             }
-            free(blob); /* a damaged blob is recomputed below */
+            hit[i] = NULL; /* a damaged blob is recomputed, and cached again */
         }
         /* A run of uncached docs is added in one call (in parallel). */
         size_t j = i + 1;
-        while (j < n && j - i < 4096) {
-            void *b2 = NULL;
-            size_t l2 = 0;
-            if (st && eng_store_sig_get(st, hashes[j], key, &b2, &l2, NULL) == ENG_OK && b2) {
-                free(b2);
-                break;
-            }
+        while (j < n && !hit[j] && j - i < 4096)
             j++;
-        }
         rc = eng_dup_add(set, docs + i, j - i, err);
         i = j;
     }
     if (!rc && st) {
         int began = eng_store_begin(st, err) == ENG_OK;
         for (size_t i = 0; i < n && began && !rc; i++) {
-            if (cached[i])
+            if (hit[i])
                 continue;
             void *blob;
             size_t blen;
@@ -455,8 +453,9 @@ static int fill_set(eng_store *st, eng_dup_set *set, const eng_dup_doc *docs, ch
             rc = ENG_EIO;
     }
 done:
+    eng_sigs_free(sigs, nsigs);
     free(hashes);
-    free(cached);
+    free(hit);
     return rc;
 }
 

@@ -863,6 +863,62 @@ int eng_store_sig_get(eng_store *st, const char *text_hash, const char *params, 
     return ENG_OK;
 }
 
+int eng_store_sig_all(eng_store *st, const char *params, eng_sig **out, size_t *n, eng_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    *out = NULL;
+    *n = 0;
+    if (prep(st, &q, "SELECT text_hash, data FROM signatures WHERE params = ? ORDER BY text_hash",
+             err))
+        return ENG_EIO;
+    bind_text(q, 1, params);
+    eng_sig *v = NULL;
+    size_t cnt = 0, cap = 0;
+    int s, rc = ENG_OK;
+    while ((s = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *h = (const char *)sqlite3_column_text(q, 0);
+        int len = sqlite3_column_bytes(q, 1);
+        if (!h || strlen(h) != 64)
+            continue;
+        if (cnt == cap) {
+            size_t nc = cap ? cap * 2 : 1024;
+            eng_sig *nv = realloc(v, nc * sizeof *nv);
+            if (!nv) {
+                rc = eng_fail(err, ENG_EIO, "out of memory");
+                break;
+            }
+            v = nv;
+            cap = nc;
+        }
+        v[cnt].data = malloc(len ? (size_t)len : 1);
+        if (!v[cnt].data) {
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+            break;
+        }
+        memcpy(v[cnt].hash, h, 65);
+        memcpy(v[cnt].data, sqlite3_column_blob(q, 1), (size_t)len);
+        v[cnt].len = (size_t)len;
+        cnt++;
+    }
+    if (!rc && s != SQLITE_DONE)
+        rc = db_fail(st, err, "reading the signature cache");
+    sqlite3_finalize(q);
+    if (rc) {
+        eng_sigs_free(v, cnt);
+        return rc;
+    }
+    *out = v;
+    *n = cnt;
+    return ENG_OK;
+}
+
+void eng_sigs_free(eng_sig *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i].data);
+    free(v);
+}
+
 int eng_store_sig_put(eng_store *st, const char *text_hash, const char *params, const void *data,
                       size_t len, eng_err *err)
 {

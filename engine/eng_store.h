@@ -88,6 +88,16 @@ int eng_store_sig_get(eng_store *st, const char *text_hash, const char *params, 
 /* Stores blobs; call between eng_store_begin/commit for speed. */
 int eng_store_sig_put(eng_store *st, const char *text_hash, const char *params, const void *data,
                       size_t len, eng_err *err);
+/* Every cached blob of one parameters key, sorted by text hash (one query
+ * instead of one a record).  OUT: *out (malloc'd; free with eng_sigs_free),
+ * *n. */
+typedef struct eng_sig {
+    char hash[65];
+    void *data;
+    size_t len;
+} eng_sig;
+int eng_store_sig_all(eng_store *st, const char *params, eng_sig **out, size_t *n, eng_err *err);
+void eng_sigs_free(eng_sig *v, size_t n);
 int eng_store_begin(eng_store *st, eng_err *err);
 int eng_store_commit(eng_store *st, eng_err *err);
 void eng_store_rollback(eng_store *st);
