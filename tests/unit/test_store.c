@@ -136,6 +136,35 @@ int main(void)
         free(ids[i]);
     free(ids);
 
+    /* The signature cache: blobs by (text hash, parameters key), read back
+     * sorted by hash, only those of the key asked for. */
+    const char *hs[] = {"bb", "aa", "cc"};
+    eng_store_begin(st, &err);
+    for (int i = 0; i < 3; i++)
+        CHECK(eng_store_sig_put(st, hs[i], i == 2 ? "other-key" : "key-1", hs[i], 2, &err) ==
+                  ENG_OK,
+              "sig put: %s", err.msg);
+    eng_store_commit(st, &err);
+    eng_sig *sigs;
+    size_t nsigs;
+    CHECK(eng_store_sig_all(st, "key-1", &sigs, &nsigs, &err) == ENG_OK, "sig all: %s", err.msg);
+    CHECK_INT(nsigs, 0, "hashes that are not 64 hex digits are skipped");
+    eng_sigs_free(sigs, nsigs);
+    char h64[2][65];
+    memset(h64[0], 'b', 64);
+    memset(h64[1], 'a', 64);
+    h64[0][64] = h64[1][64] = '\0';
+    eng_store_begin(st, &err);
+    eng_store_sig_put(st, h64[0], "key-1", "B!", 2, &err);
+    eng_store_sig_put(st, h64[1], "key-1", "A!", 2, &err);
+    eng_store_sig_put(st, h64[1], "key-2", "X!", 2, &err);
+    eng_store_commit(st, &err);
+    CHECK(eng_store_sig_all(st, "key-1", &sigs, &nsigs, &err) == ENG_OK, "sig all: %s", err.msg);
+    CHECK(nsigs == 2 && sigs[0].hash[0] == 'a' && !memcmp(sigs[0].data, "A!", 2) &&
+              sigs[1].hash[0] == 'b' && sigs[1].len == 2,
+          "two blobs of key-1, sorted by hash (%zu)", nsigs);
+    eng_sigs_free(sigs, nsigs);
+
     /* A run: written whole, read back; an aborted one leaves no trace. */
     eng_run_info info = {0};
     info.ruleset_name = strdup("t");
