@@ -475,11 +475,6 @@ static void params_from_config(const eng_dup_config *c, eng_dup_params *p)
     p->nstop = c->nstop;
 }
 
-/* The fewest distinct shingles the smaller text of a pair found by
- * containment alone must have (about 25 CJK characters or 25 English words
- * with the default shingles). */
-#define PARTIAL_MIN 24
-
 static int find_near(eng_store *st, const eng_record *recs, size_t n, const eng_dup_config *c,
                      eng_dup_result *out, size_t *cap, eng_err *err)
 {
@@ -525,19 +520,16 @@ static int find_near(eng_store *st, const eng_record *recs, size_t n, const eng_
         }
         if (has_pair(out, nexact, recs[a].id, recs[b].id))
             continue;
-        /* A pair above the containment threshold only is a partial copy when
-         * one text is clearly larger (by a fifth or more); two texts of about
-         * the same size with high containment are a reworded near duplicate. */
+        /* A pair at the containment threshold is a partial copy ("B contains
+         * A") when one text is clearly larger, by a fifth or more, whatever
+         * its Jaccard; two texts of about the same size with high containment
+         * are a reworded near duplicate. */
         size_t sa = eng_dup_size(set, q->a), sb = eng_dup_size(set, q->b);
         double ratio = sa > sb ? (double)sa / (sb ? sb : 1) : (double)sb / (sa ? sa : 1);
-        int partial = q->contained != ENG_DUP_NONE && ratio >= 1.2;
-        /* A short text (a title alone) inside a longer one says little: a
-         * partial copy must share a passage, PARTIAL_MIN shingles or more. */
-        if (q->jaccard < c->jaccard && (sa < sb ? sa : sb) < PARTIAL_MIN)
-            continue;
+        int partial = q->containment >= c->containment && ratio >= 1.2;
         const char *contained = NULL;
         if (partial)
-            contained = q->contained == ENG_DUP_A_IN_B ? recs[q->a].id : recs[q->b].id;
+            contained = sa <= sb ? recs[q->a].id : recs[q->b].id;
         size_t ao = q->a == a ? q->a_off : q->b_off, al = q->a == a ? q->a_len : q->b_len;
         size_t bo = q->a == a ? q->b_off : q->a_off, bl = q->a == a ? q->b_len : q->a_len;
         rc = add_pair(out, cap, &recs[a], &recs[b], partial ? "partial" : "near", method,
