@@ -512,7 +512,7 @@ static int scan_value(rule_scratch *s, const char *text, size_t len)
     s->occ.n = 0;
     s->occ.nomem = 0;
     size_t flen = rule_fold(text, len, s->fold);
-    rule_lset_scan(set->lset, s->fold, flen, s->found, &s->occ);
+    rule_lset_scan(set->lset, s->fold, flen, s->found, len > UINT32_MAX ? NULL : &s->occ);
     if (s->occ.nomem)
         return -1;
     /* which rules the found literals let through */
@@ -527,8 +527,8 @@ static int scan_value(rule_scratch *s, const char *text, size_t len)
                 s->pre_ok[set->pre_rules[j] >> 6] |= (uint64_t)1 << (set->pre_rules[j] & 63);
         }
     }
-    if (flen != len)
-        return 0;
+    if (flen != len || len > UINT32_MAX)
+        return 0; /* positions would not be the text's */
     if (grow(&s->occ_next, &s->next_cap, s->occ.n ? s->occ.n : 1, sizeof *s->occ_next) < 0)
         return -1;
     if (++s->stamp == 0) {
@@ -577,6 +577,7 @@ static int process_slot(rule_scratch *s, const ectx *c, size_t v)
         out[k].rc = PENDING;
         wants_scan |= r->nlits > 0 || r->npre > 0;
     }
+    s->valid = rule_utf8_valid(text, len);
     int positions = -1; /* -1: not scanned */
     if (wants_scan && !set->no_prefilter) {
         positions = scan_value(s, text, len);
@@ -584,7 +585,6 @@ static int process_slot(rule_scratch *s, const ectx *c, size_t v)
             return -1;
     }
     s->cues_done = 0;
-    s->valid = rule_utf8_valid(text, len);
     for (size_t k = 0; k < n; k++) {
         if (out[k].rc != PENDING)
             continue;
@@ -596,7 +596,10 @@ static int process_slot(rule_scratch *s, const ectx *c, size_t v)
             out[k].rc = 0; /* no literal every match needs is in the text */
             continue;
         }
-        if (positions == 1 && r->npre > 0)
+        /* PCRE2 10.42 with MATCH_INVALID_UTF does not keep PCRE2_ANCHORED:
+         * an "anchored" attempt may match after an invalid sequence.  So
+         * text with invalid UTF-8 is searched the plain way. */
+        if (positions == 1 && r->npre > 0 && s->valid)
             rc = prefix_match(s, r, text, len, &out[k].ms, &out[k].me);
         else
             rc = first_match(s, r, text, len, &out[k].ms, &out[k].me);

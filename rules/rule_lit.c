@@ -106,6 +106,17 @@ static sset sset_one(arena *a, const char *s, size_t len)
     return r;
 }
 
+static sset sset_copy(arena *a, sset x)
+{
+    sset r = sset_alloc(a, x.n ? x.n : 1);
+    if (!r.s || !r.len)
+        return none;
+    memcpy(r.s, x.s, x.n * sizeof *x.s);
+    memcpy(r.len, x.len, x.n * sizeof *x.len);
+    r.n = x.n;
+    return r;
+}
+
 static int sset_has(const sset *x, const char *s, size_t len)
 {
     for (size_t k = 0; k < x->n; k++)
@@ -1263,11 +1274,13 @@ int rule_pat_analyse(const char *pattern, size_t len, unsigned flags, rule_pat_i
     } else if (!s.giveup && s.i == s.n) {
         info_out->analysed = 1;
         info_out->never = root.never;
-        sset req = drop_redundant(req_of(&root));
+        /* the two drop_ functions compact in place: give each its own copy
+         * (req and pre may be the very same set) */
+        sset req = drop_redundant(sset_copy(&ar, req_of(&root)));
         if (!root.never && req.n > 0 && score(&req) + (long)req.n >= RULE_LIT_RARE &&
             copy_out(req, &info_out->lits, &info_out->lens, &info_out->nlits) < 0)
             rc = -1;
-        sset pre = pre_of(&root);
+        sset pre = sset_copy(&ar, pre_of(&root));
         if (rc == 0 && !root.never && !s.verbs && pre.n > 0 && !sset_has_empty(&pre) &&
             copy_out(drop_longer_prefix(pre), &info_out->pre, &info_out->prelens,
                      &info_out->npre) < 0)

@@ -82,7 +82,8 @@ int rule_re_find(const rule_re *re, rule_rx *rx, const char *s, size_t len, size
 int rule_re_anchorable(rule_re *re);
 
 /* Like rule_re_find, but a match must start exactly at `start`
- * (PCRE2_ANCHORED): one attempt. */
+ * (PCRE2_ANCHORED): one attempt.  Only for valid text: with invalid UTF-8
+ * PCRE2 10.42 may return a match that starts after an invalid sequence. */
 int rule_re_find_at(const rule_re *re, rule_rx *rx, const char *s, size_t len, size_t start,
                     int valid, size_t *ms, size_t *me);
 

@@ -1251,15 +1251,47 @@ static size_t compare_prefilter(rule_set *set, const char *name, char **texts, s
         rule_set_prefilter(set, 0);
         rule_eval(set, s, &subj, &b);
         total += a.n;
+        /* a search the prefilter saved may have hit a limit without it: the
+         * prefilter proved there is no match, which is more, not less */
+        size_t kept = 0;
+        for (size_t k = 0; k < b.n; k++) {
+            int drop = 0;
+            if (b.v[k].error) {
+                drop = 1;
+                for (size_t j = 0; j < a.n; j++)
+                    drop &= !(a.v[j].rule == b.v[k].rule && a.v[j].item == b.v[k].item &&
+                              a.v[j].value == b.v[k].value);
+            }
+            if (!drop)
+                b.v[kept++] = b.v[k];
+        }
+        b.n = kept;
         int same = a.n == b.n;
         for (size_t k = 0; same && k < a.n; k++)
             same = a.v[k].rule == b.v[k].rule && a.v[k].item == b.v[k].item &&
                    a.v[k].value == b.v[k].value && a.v[k].offset == b.v[k].offset &&
                    a.v[k].len == b.v[k].len && a.v[k].error == b.v[k].error;
         if (!same) {
-            if (differ++ < 3)
+            if (differ++ < 3) {
                 fprintf(stderr, "%s: text %zu: %zu hits with the prefilter, %zu without\n", name,
                         i, a.n, b.n);
+                for (size_t k = 0; k < a.n || k < b.n; k++) {
+                    const rule_hit *x = k < a.n ? &a.v[k] : NULL, *y = k < b.n ? &b.v[k] : NULL;
+                    if (x && y && x->rule == y->rule && x->value == y->value &&
+                        x->offset == y->offset && x->len == y->len && x->error == y->error)
+                        continue;
+                    fprintf(stderr, "  first difference: %s %d@%zu+%zu vs %s %d@%zu+%zu\n",
+                            x ? rule_id(set, (size_t)x->rule) : "-", x ? x->value : 0,
+                            x ? x->offset : 0, x ? x->len : 0,
+                            y ? rule_id(set, (size_t)y->rule) : "-", y ? y->value : 0,
+                            y ? y->offset : 0, y ? y->len : 0);
+                    fprintf(stderr, "  patterns %s / %s (errors %d / %d), text \"%s\"\n",
+                            x ? rule_pattern(set, (size_t)x->rule) : "-",
+                            y ? rule_pattern(set, (size_t)y->rule) : "-", x ? x->error : 0,
+                            y ? y->error : 0, texts[i]);
+                    break;
+                }
+            }
         }
         rule_hits_free(&a);
         rule_hits_free(&b);
@@ -1328,6 +1360,194 @@ static void test_prefilter_real(void)
     free(nsfc);
 }
 
+/* Patterns whose literal analysis has traps (lookbehind, \K, optional
+ * prefixes, anchors, verbs, Latin-1 case, negation) against texts built to
+ * spring them: the prefilter and the anchored attempts must give exactly the
+ * hits of plain PCRE2 searches. */
+static const char *const trap_patterns[] = {
+    "abc", "(?<=x)abc", "a\\Kbc", "(?:ab|abc)c", "\\bthe\\b", "^abc", "abc$", "(*SKIP)abc|bcd",
+    "\\Gabc", "(?:the )?prototype", "colou?r", "(?=abc)a", "k\\s*=\\s*2", "u(?:rel)?\\s*=",
+    "(?:x|)abc", "(?<![A-Za-z])SI(?![A-Za-z])", "tüv|ångström", "mass|kelvin", "验证|实验室验证",
+    "(?:发现|揭示)了?[^。]{0,5}原理", "(?m)^line", "a+b", "(?:abc){2}", "[Tt]he prototype",
+};
+static const char *const trap_texts[] = {
+    "xabc abc", "xxabcabc aabc", "ABC abc abcc", "the prototype and the Prototype", "abc\nabc",
+    "k = 2, U=0.5 and Urel = 3", "TÜV SÜD tüv Ångström \xe2\x84\xab" "ngström",
+    "MAſS \xe2\x84\xaa" "ELVIN", "尚未完成实验室验证，随后实验室验证", "发现了新原理；揭示原理",
+    "color colour COLOUR", "SI units, SIS, ISI, si", "\xff abc \xfe abc \xc3", "line one\nline two",
+    "aaab ab b", "abcabc abc", "gbcd bcd", "",
+};
+
+static void test_prefilter_traps(void)
+{
+    size_t np = sizeof trap_patterns / sizeof trap_patterns[0];
+    char json[8192];
+    size_t at = (size_t)snprintf(json, sizeof json, "{\"name\": \"traps\", \"version\": \"1\", \"rules\": [");
+    for (size_t i = 0; i < np; i++) {
+        char esc[256];
+        size_t e = 0;
+        for (const char *c = trap_patterns[i]; *c && e + 2 < sizeof esc; c++) {
+            if (*c == '\\' || *c == '"')
+                esc[e++] = '\\';
+            esc[e++] = *c;
+        }
+        esc[e] = '\0';
+        for (int neg = 0; neg < 2; neg++)
+            at += (size_t)snprintf(json + at, sizeof json - at,
+                                   "%s{\"id\": \"P%zu%s\", \"dimension\": \"novelty\", \"fields\": "
+                                   "[\"text\"], \"pattern\": \"%s\", \"flags\": [\"caseless\"], "
+                                   "\"negatable\": %s, \"why\": \"w\"}",
+                                   i || neg ? ", " : "", i, neg ? "N" : "", esc,
+                                   neg ? "true" : "false");
+    }
+    snprintf(json + at, sizeof json - at, "]}");
+    rule_diags d = {0};
+    rule_set *set = load_text(json, &d);
+    CHECK(set != NULL, "trap set loads (%s)", d.n ? d.v[0].msg : "");
+    rule_diags_free(&d);
+    if (!set)
+        return;
+    CHECK(rule_set_prefiltered(set) > np, "trap set: %zu prefiltered", rule_set_prefiltered(set));
+    size_t nt = sizeof trap_texts / sizeof trap_texts[0];
+    char **texts = malloc(nt * sizeof *texts);
+    for (size_t i = 0; i < nt; i++)
+        texts[i] = strdup(trap_texts[i]);
+    size_t hits = compare_prefilter(set, "traps", texts, nt);
+    CHECK(hits > 40, "trap hits: %zu", hits);
+    for (size_t i = 0; i < nt; i++)
+        free(texts[i]);
+    free(texts);
+    rule_set_free(set);
+}
+
+/* Random patterns from a small grammar (literals with case traps, CJK,
+ * classes, groups, optional parts, lookarounds, quantifiers) over random
+ * texts from the same alphabet: a fixed-seed differential test of the
+ * prefilter and the anchored attempts against plain searches. */
+static unsigned rnd_state = 20261128;
+
+static unsigned rnd(unsigned n)
+{
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return (rnd_state >> 16) % n;
+}
+
+static void gen_alt(char *out, size_t size, int depth);
+
+static void gen_seq(char *out, size_t size, int depth)
+{
+    static const char *const lits[] = {"a", "b", "ab", "x", "\xc3\xa9", "\xc3\x89", "\xc5\xbf",
+                                       "k", "K", "s", "\xe5\xae\x9e", "\xe9\xaa\x8c", "\xe3\x80\x82", " ",
+                                       "abc", "xa"};
+    static const char *const classes[] = {"[ab]", "[^a]", "[\xe5\xae\x9e\xe9\xaa\x8c]", "\\d", "\\w", ".",
+                                          "\\s"};
+    static const char *const quants[] = {"?", "*", "+", "{1,2}", "{2}", "??"};
+    int n = 1 + (int)rnd(4);
+    for (int k = 0; k < n; k++) {
+        unsigned kind = rnd(depth > 2 ? 3 : 6);
+        char part[512] = "";
+        if (kind <= 1) {
+            snprintf(part, sizeof part, "%s", lits[rnd(sizeof lits / sizeof lits[0])]);
+        } else if (kind == 2) {
+            snprintf(part, sizeof part, "%s", classes[rnd(sizeof classes / sizeof classes[0])]);
+        } else if (kind == 3 || kind == 4) {
+            char inner[400];
+            gen_alt(inner, sizeof inner, depth + 1);
+            snprintf(part, sizeof part, "%s%s)", rnd(2) ? "(?:" : "(", inner);
+        } else {
+            static const char *const looks[] = {"(?=a)", "(?<=a)", "(?!b)", "(?<![a-z])", "\\b",
+                                                "(?=\xe5\xae\x9e)"};
+            snprintf(part, sizeof part, "%s", looks[rnd(sizeof looks / sizeof looks[0])]);
+        }
+        if (kind != 5 && rnd(3) == 0)
+            strncat(part, quants[rnd(sizeof quants / sizeof quants[0])],
+                    sizeof part - strlen(part) - 1);
+        strncat(out, part, size - strlen(out) - 1);
+    }
+}
+
+static void gen_alt(char *out, size_t size, int depth)
+{
+    out[0] = '\0';
+    int n = 1 + (int)(rnd(3) == 0 ? rnd(3) : 0);
+    for (int k = 0; k < n; k++) {
+        char seq[400] = "";
+        gen_seq(seq, sizeof seq, depth);
+        if (k)
+            strncat(out, "|", size - strlen(out) - 1);
+        strncat(out, seq, size - strlen(out) - 1);
+    }
+}
+
+static void test_prefilter_random(unsigned seed)
+{
+    rnd_state = seed;
+    static const char *const alphabet[] = {"a", "b", "x", "k", "s", " ", "A", "B", "K", "S",
+                                           "\xc3\xa9", "\xc3\x89", "\xc5\xbf", "\xe2\x84\xaa", "\xe5\xae\x9e",
+                                           "\xe9\xaa\x8c", "\xe3\x80\x82", "1", "\xff", "c",
+                                           "\xe6\x9c\xaa", " not ", "\xef\xbc\x8c", ". "};
+    size_t cap = 1 << 20, at = 0, nrules = 0;
+    char *json = malloc(cap);
+    at += (size_t)snprintf(json, cap, "{\"name\": \"random\", \"version\": \"1\", \"rules\": [");
+    for (int tries = 0; tries < 600 && nrules < 250; tries++) {
+        char pat[400];
+        gen_alt(pat, sizeof pat, 0);
+        unsigned flags = rnd(2) ? RULE_RE_CASELESS : 0;
+        char msg[256];
+        size_t off;
+        rule_re *re = rule_re_compile(pat, strlen(pat), flags, msg, sizeof msg, &off);
+        int usable = re && !rule_re_matches_empty(re);
+        rule_re_free(re);
+        rule_pat_info pi;
+        if (usable && rule_pat_analyse(pat, strlen(pat), flags, &pi) == 0) {
+            usable = !pi.never;
+            rule_pat_info_release(&pi);
+        }
+        if (!usable)
+            continue;
+        char esc[900];
+        size_t e = 0;
+        for (const char *c = pat; *c && e + 2 < sizeof esc; c++) {
+            if (*c == '\\' || *c == '"')
+                esc[e++] = '\\';
+            esc[e++] = *c;
+        }
+        esc[e] = '\0';
+        at += (size_t)snprintf(json + at, cap - at,
+                               "%s{\"id\": \"R%zu\", \"dimension\": \"novelty\", \"fields\": [\"text\"], "
+                               "\"pattern\": \"%s\", \"flags\": [%s], \"negatable\": %s, \"why\": \"w\"}\n",
+                               nrules ? ", " : "", nrules, esc, flags ? "\"caseless\"" : "",
+                               rnd(2) ? "true" : "false");
+        nrules++;
+    }
+    snprintf(json + at, cap - at, "]}");
+    rule_diags d = {0};
+    rule_set *set = load_text(json, &d);
+    CHECK(set != NULL, "random set loads (%zu diags, first: %d:%d %s)", d.n, d.n ? d.v[0].line : 0,
+          d.n ? d.v[0].col : 0, d.n ? d.v[0].msg : "");
+    rule_diags_free(&d);
+    free(json);
+    if (!set)
+        return;
+    size_t nt = 300;
+    char **texts = malloc(nt * sizeof *texts);
+    for (size_t i = 0; i < nt; i++) {
+        texts[i] = calloc(1, 200);
+        int len = (int)rnd(30);
+        for (int k = 0; k < len; k++)
+            strcat(texts[i], alphabet[rnd(sizeof alphabet / sizeof alphabet[0])]);
+    }
+    size_t hits = compare_prefilter(set, "random", texts, nt);
+    printf("test_rules: %zu random patterns (%zu with a literal prefilter) over %zu random texts: "
+           "%zu hits, the same with and without the prefilter\n",
+           rule_count(set), rule_set_prefiltered(set), nt, hits);
+    CHECK(hits > 1000, "random hits: %zu", hits);
+    for (size_t i = 0; i < nt; i++)
+        free(texts[i]);
+    free(texts);
+    rule_set_free(set);
+}
+
 /* Tricky texts for the fold: the prefilter must keep what PCRE2 matches. */
 static void test_prefilter_fold(void)
 {
@@ -1372,6 +1592,12 @@ int main(void)
     test_hashes();
     test_limits();
     test_prefilter_fold();
+    test_prefilter_traps();
+    /* RULES_FUZZ_ROUNDS=N runs N more rounds with other seeds (not in make test) */
+    test_prefilter_random(20261128);
+    const char *rounds = getenv("RULES_FUZZ_ROUNDS");
+    for (int k = 1; rounds && k <= atoi(rounds); k++)
+        test_prefilter_random(20261128u + (unsigned)k * 7919u);
     test_prefilter_real();
     remove_tree(tmpdir);
     return check_done("test_rules");
