@@ -16,13 +16,12 @@
  * ASCII punctuation count for nothing.  So with the gap 8, "尚未完成样机的实验
  * 室验证" and "not yet validated in a relevant environment" are both
  * cancelled.  A cue inside the match cancels it as well (a pattern that spans
- * "prototype was not yet validated in a relevant environment").  Boundaries: the sentence ends of FORMAT.md (。；！？!?; ". " and
- * line breaks) and also clause marks, comma and colon (，, ：:, except a
- * comma inside a number such as 1,000): a negation rarely reaches across
- * them, so "没有发现明显缺陷，样机通过了验证" keeps its hit.  The enumeration
- * comma 、 is not a boundary ("未进行高低温、振动试验" is all negated).  When a
- * match is cancelled the search goes on from the next character, so a later
- * un-negated match still counts.
+ * "prototype was not yet validated in a relevant environment").  Boundaries: the sentence ends of
+ * FORMAT.md (。；！？!?; ". " and line breaks) and also clause marks, comma and colon (，, ：:,
+ * except a comma inside a number such as 1,000): a negation rarely reaches across them, so
+ * "没有发现明显缺陷，样机通过了验证" keeps its hit.  The enumeration comma 、 is not a boundary
+ * ("未进行高低温、振动试验" is all negated).  When a match is cancelled the search goes on from the
+ * next character, so a later un-negated match still counts.
  */
 #include "rules/rule_int.h"
 
@@ -81,7 +80,7 @@ typedef struct ectx {
     const int *map;
     const rule_value *pvalues; /* the record, for "record.X" (NULL: the record itself) */
     const int *pmap;
-    int item;                  /* -1 for the record */
+    int item; /* -1 for the record */
     size_t slot0;
 } ectx;
 
@@ -210,8 +209,7 @@ static int present(const rule_value *v)
     return v && v->text && v->len > 0;
 }
 
-static int push_hit(rule_hits *out, int rule, int item, int value, size_t off, size_t len,
-                    int err)
+static int push_hit(rule_hits *out, int rule, int item, int value, size_t off, size_t len, int err)
 {
     if (out->n == out->cap) {
         size_t cap = out->cap ? out->cap * 2 : 32;
@@ -285,12 +283,18 @@ static int eval_when(rule_scratch *s, const rule_when *w, const ectx *c)
     if (!has)
         return w->op == OP_NE;
     switch (w->op) {
-    case OP_EQ: return compare(set, v, &w->vals[0]) == 0;
-    case OP_NE: return compare(set, v, &w->vals[0]) != 0;
-    case OP_LT: return compare(set, v, &w->vals[0]) < 0;
-    case OP_LE: return compare(set, v, &w->vals[0]) <= 0;
-    case OP_GT: return compare(set, v, &w->vals[0]) > 0;
-    case OP_GE: return compare(set, v, &w->vals[0]) >= 0;
+    case OP_EQ:
+        return compare(set, v, &w->vals[0]) == 0;
+    case OP_NE:
+        return compare(set, v, &w->vals[0]) != 0;
+    case OP_LT:
+        return compare(set, v, &w->vals[0]) < 0;
+    case OP_LE:
+        return compare(set, v, &w->vals[0]) <= 0;
+    case OP_GT:
+        return compare(set, v, &w->vals[0]) > 0;
+    case OP_GE:
+        return compare(set, v, &w->vals[0]) >= 0;
     case OP_IN:
         for (size_t k = 0; k < w->nvals; k++)
             if (compare(set, v, &w->vals[k]) == 0)
@@ -298,8 +302,8 @@ static int eval_when(rule_scratch *s, const rule_when *w, const ectx *c)
         return 0;
     case OP_MATCHES: {
         size_t ms, me;
-        return rule_re_find(w->re, s->rx, v->text, v->len, 0, rule_utf8_valid(v->text, v->len),
-                            &ms, &me);
+        return rule_re_find(w->re, s->rx, v->text, v->len, 0, rule_utf8_valid(v->text, v->len), &ms,
+                            &me);
     }
     default:
         return 0;
@@ -378,8 +382,8 @@ static int within_gap(const char *text, size_t len, size_t from, size_t to, int 
             if (n == 3) {
                 unsigned cp = (c & 0x0F) << 12 | (t[i + 1] & 0x3F) << 6 | (t[i + 2] & 0x3F);
                 /* 。 ； ！ ？ ， ： and the full stop ． */
-                if (cp == 0x3002 || cp == 0xFF1B || cp == 0xFF01 || cp == 0xFF1F ||
-                    cp == 0xFF0C || cp == 0xFF1A || cp == 0xFF0E)
+                if (cp == 0x3002 || cp == 0xFF1B || cp == 0xFF01 || cp == 0xFF1F || cp == 0xFF0C ||
+                    cp == 0xFF1A || cp == 0xFF0E)
                     return 0;
                 if (cp == 0x3000) { /* ideographic space */
                     i += n;
@@ -425,8 +429,8 @@ static int negated(rule_scratch *s, const char *text, size_t len, size_t ms, siz
 
 /* The leftmost match of r in text that no negation cancels: 1 with *ms,
  * *me; 0; a negative PCRE2 error; or NOMEM. */
-static int first_match(rule_scratch *s, const rule_def *r, const char *text, size_t len,
-                       size_t *ms, size_t *me)
+static int first_match(rule_scratch *s, const rule_def *r, const char *text, size_t len, size_t *ms,
+                       size_t *me)
 {
     size_t start = 0;
     for (;;) {
@@ -674,8 +678,13 @@ int rule_eval(const rule_set *set, rule_scratch *s, const rule_subject *subj, ru
         }
         slot = subj->nvalues;
         for (size_t j = 0; j < subj->nitems; j++) {
-            ectx it = {subj->items[j].values, subj->items[j].nvalues, s->map + (j + 1) * nn,
-                       subj->values, s->map, (int)j, slot};
+            ectx it = {subj->items[j].values,
+                       subj->items[j].nvalues,
+                       s->map + (j + 1) * nn,
+                       subj->values,
+                       s->map,
+                       (int)j,
+                       slot};
             slot += subj->items[j].nvalues;
             if (eval_rule(s, r, (int)i, &it, out) < 0)
                 return -1;
@@ -696,9 +705,9 @@ static size_t end_before(const unsigned char *t, size_t at)
         return 1;
     if ((c == ' ' || c == '\t') && at >= 2 && t[at - 2] == '.')
         return 2;
-    if (at >= 3 && ((t[at - 3] == 0xE3 && t[at - 2] == 0x80 && c == 0x82) ||
-                    (t[at - 3] == 0xEF && t[at - 2] == 0xBC &&
-                     (c == 0x9B || c == 0x81 || c == 0x9F))))
+    if (at >= 3 &&
+        ((t[at - 3] == 0xE3 && t[at - 2] == 0x80 && c == 0x82) ||
+         (t[at - 3] == 0xEF && t[at - 2] == 0xBC && (c == 0x9B || c == 0x81 || c == 0x9F))))
         return 3;
     return 0;
 }

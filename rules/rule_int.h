@@ -29,15 +29,15 @@ typedef struct rule_operand {
 } rule_operand;
 
 typedef struct rule_when {
-    int kind;                /* W_* */
-    int op;                  /* OP_* for W_CMP */
-    int name;                /* interned name id for W_CMP */
-    struct rule_when *kids;  /* W_ALL, W_ANY (nkids), W_NOT (one) */
+    int kind;               /* W_* */
+    int op;                 /* OP_* for W_CMP */
+    int name;               /* interned name id for W_CMP */
+    struct rule_when *kids; /* W_ALL, W_ANY (nkids), W_NOT (one) */
     size_t nkids;
-    rule_operand *vals;      /* one for eq..ge, the list for in */
+    rule_operand *vals; /* one for eq..ge, the list for in */
     size_t nvals;
-    int present;             /* OP_PRESENT */
-    rule_re *re;             /* OP_MATCHES */
+    int present; /* OP_PRESENT */
+    rule_re *re; /* OP_MATCHES */
 } rule_when;
 
 /* A name a rule reads.  "record.X" names are the parent's value X: parent
@@ -57,14 +57,14 @@ typedef struct rule_def {
     double points;
     int *fields; /* name ids */
     size_t nfields;
-    rule_re *re;       /* NULL for a rule that `when` alone decides */
-    rule_when *when;   /* NULL when none */
-    int *lits;         /* prefilter literal ids; nlits == 0: no prefilter */
+    rule_re *re;     /* NULL for a rule that `when` alone decides */
+    rule_when *when; /* NULL when none */
+    int *lits;       /* prefilter literal ids; nlits == 0: no prefilter */
     size_t nlits;
-    int *pre;          /* literal ids every match starts with; npre == 0: unknown */
+    int *pre; /* literal ids every match starts with; npre == 0: unknown */
     size_t npre;
-    int *rpos;         /* for each field: the rule's place among that name's readers */
-    int scheme_id;     /* -1 when untagged */
+    int *rpos;     /* for each field: the rule's place among that name's readers */
+    int scheme_id; /* -1 when untagged */
 } rule_def;
 
 typedef struct rule_case {
@@ -97,11 +97,11 @@ struct rule_set {
     rule_re *cues; /* negation cues */
     int gap;       /* negation.gap */
     rule_lset *lset;
-    int *reader_at;  /* nnames + 1: the pattern rules reading each name, */
-    int *readers;    /* in rule order, are readers[reader_at[id] ..] */
-    int *req_at;     /* literal count + 1: the rules that require literal id */
-    int *req_rules;  /* are req_rules[req_at[id] ..] */
-    int *pre_at;     /* likewise for the rules whose matches start with it */
+    int *reader_at; /* nnames + 1: the pattern rules reading each name, */
+    int *readers;   /* in rule order, are readers[reader_at[id] ..] */
+    int *req_at;    /* literal count + 1: the rules that require literal id */
+    int *req_rules; /* are req_rules[req_at[id] ..] */
+    int *pre_at;    /* likewise for the rules whose matches start with it */
     int *pre_rules;
     char *canonical;
     char sha256[65];

@@ -69,8 +69,8 @@ static void newline(scan *sc, size_t off_after)
     sc->col = 1;
 }
 
-__attribute__((format(printf, 3, 4))) static void problem(scan *sc, rule_jpos pos,
-                                                          const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void problem(scan *sc, rule_jpos pos, const char *fmt,
+                                                          ...)
 {
     if (sc->nfound < sc->nerrs) {
         rule_jerr *e = &sc->errs[sc->nfound];
@@ -266,17 +266,35 @@ static int scan_string(scan *sc, int decode)
             unsigned e = s[sc->i + 1];
             char one = 0;
             switch (e) {
-            case '"': one = '"'; break;
-            case '\\': one = '\\'; break;
-            case '/': one = '/'; break;
-            case 'b': one = '\b'; break;
-            case 'f': one = '\f'; break;
-            case 'n': one = '\n'; break;
-            case 'r': one = '\r'; break;
-            case 't': one = '\t'; break;
-            case 'u': break;
+            case '"':
+                one = '"';
+                break;
+            case '\\':
+                one = '\\';
+                break;
+            case '/':
+                one = '/';
+                break;
+            case 'b':
+                one = '\b';
+                break;
+            case 'f':
+                one = '\f';
+                break;
+            case 'n':
+                one = '\n';
+                break;
+            case 'r':
+                one = '\r';
+                break;
+            case 't':
+                one = '\t';
+                break;
+            case 'u':
+                break;
             default:
-                syntax(sc, esc + 1, "invalid escape: expected one of \" \\ / b f n r t u after '\\'");
+                syntax(sc, esc + 1,
+                       "invalid escape: expected one of \" \\ / b f n r t u after '\\'");
                 return -1;
             }
             if (e != 'u') {
@@ -459,8 +477,8 @@ static void check_duplicates(scan *sc, size_t from)
      * needed: the loader sorts its diagnostics by place */
     size_t first = 0;
     for (size_t k = 1; k < n; k++) {
-        if (v[k].len == v[first].len && memcmp(sc->kbuf + v[k].at, sc->kbuf + v[first].at,
-                                               v[k].len) == 0) {
+        if (v[k].len == v[first].len &&
+            memcmp(sc->kbuf + v[k].at, sc->kbuf + v[first].at, v[k].len) == 0) {
             char shown[64];
             size_t len = v[k].len < 40 ? v[k].len : 40;
             memcpy(shown, sc->kbuf + v[k].at, len);
@@ -595,12 +613,18 @@ static int scan_value(scan *sc, int depth, const rule_jpos *key)
     if (add_node(sc, pos_at(sc, sc->i), key) < 0)
         return -1;
     switch (sc->s[sc->i]) {
-    case '{': return scan_object(sc, depth);
-    case '[': return scan_array(sc, depth);
-    case '"': return scan_string(sc, 0);
-    case 't': return scan_word(sc, "true");
-    case 'f': return scan_word(sc, "false");
-    case 'n': return scan_word(sc, "null");
+    case '{':
+        return scan_object(sc, depth);
+    case '[':
+        return scan_array(sc, depth);
+    case '"':
+        return scan_string(sc, 0);
+    case 't':
+        return scan_word(sc, "true");
+    case 'f':
+        return scan_word(sc, "false");
+    case 'n':
+        return scan_word(sc, "null");
     default:
         if (sc->s[sc->i] == '-' || is_digit(sc->s[sc->i]))
             return scan_number(sc);
@@ -897,13 +921,27 @@ static void put_json_string(sbuf *b, const char *s)
         char esc[7] = {'\\', 0};
         size_t elen = 2;
         switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
         default:
             esc[1] = 'u';
             esc[2] = '0';

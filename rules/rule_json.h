@@ -44,8 +44,8 @@ typedef struct rule_jerr {
 
 /* Options of rule_json_check / rule_jdoc_parse. */
 enum {
-    RULE_JSON_NO_NUL = 1,   /* reject "\u0000" in strings (cJSON cannot hold it) */
-    RULE_JSON_DUPS_OK = 2,  /* accept duplicate keys (RFC 8259 only says SHOULD) */
+    RULE_JSON_NO_NUL = 1,  /* reject "\u0000" in strings (cJSON cannot hold it) */
+    RULE_JSON_DUPS_OK = 2, /* accept duplicate keys (RFC 8259 only says SHOULD) */
 };
 
 /*

@@ -21,11 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SET 64             /* strings of an exact set */
-#define MAX_LIT 128            /* bytes of one literal */
-#define MAX_REQ 256            /* strings of a requirement */
-#define MAX_DEPTH 250          /* nesting of groups (PCRE2's own limit) */
-#define ARENA_MAX (32u << 20)  /* a pattern that needs more is not worth it */
+#define MAX_SET 64            /* strings of an exact set */
+#define MAX_LIT 128           /* bytes of one literal */
+#define MAX_REQ 256           /* strings of a requirement */
+#define MAX_DEPTH 250         /* nesting of groups (PCRE2's own limit) */
+#define ARENA_MAX (32u << 20) /* a pattern that needs more is not worth it */
 
 /* ---- a bump allocator for one analysis ---- */
 
@@ -397,8 +397,8 @@ static info lit_char(pp *s, unsigned cp, unsigned opts)
         for (int k = 0; k < nalt; k++) {
             char raw[4];
             int ok;
-            r.ex = sset_union(s->ar, r.ex, sset_one(s->ar, raw, utf8_put(alt[k], raw)), MAX_SET,
-                              &ok);
+            r.ex =
+                sset_union(s->ar, r.ex, sset_one(s->ar, raw, utf8_put(alt[k], raw)), MAX_SET, &ok);
             if (!ok)
                 return info_inexact();
         }
@@ -474,12 +474,30 @@ static int char_escape(pp *s, unsigned *cp)
     const unsigned char *p = s->p;
     unsigned c = p[s->i];
     switch (c) {
-    case 'a': *cp = 7; s->i++; return 1;
-    case 'e': *cp = 27; s->i++; return 1;
-    case 'f': *cp = 12; s->i++; return 1;
-    case 'n': *cp = 10; s->i++; return 1;
-    case 'r': *cp = 13; s->i++; return 1;
-    case 't': *cp = 9; s->i++; return 1;
+    case 'a':
+        *cp = 7;
+        s->i++;
+        return 1;
+    case 'e':
+        *cp = 27;
+        s->i++;
+        return 1;
+    case 'f':
+        *cp = 12;
+        s->i++;
+        return 1;
+    case 'n':
+        *cp = 10;
+        s->i++;
+        return 1;
+    case 'r':
+        *cp = 13;
+        s->i++;
+        return 1;
+    case 't':
+        *cp = 9;
+        s->i++;
+        return 1;
     case '0': {
         unsigned v = 0;
         s->i++;
@@ -596,12 +614,23 @@ static int parse_escape(pp *s, unsigned opts, info *out)
         }
         *out = info_inexact();
         return 1;
-    case 'd': case 'D': case 's': case 'S': case 'w': case 'W':
-    case 'h': case 'H': case 'v': case 'V': case 'R': case 'X':
+    case 'd':
+    case 'D':
+    case 's':
+    case 'S':
+    case 'w':
+    case 'W':
+    case 'h':
+    case 'H':
+    case 'v':
+    case 'V':
+    case 'R':
+    case 'X':
         s->i++;
         *out = info_inexact();
         return 1;
-    case 'p': case 'P':
+    case 'p':
+    case 'P':
         s->i++;
         if (s->i < s->n && p[s->i] == '{')
             skip_past(s, '}');
@@ -609,12 +638,19 @@ static int parse_escape(pp *s, unsigned opts, info *out)
             s->i++;
         *out = info_inexact();
         return s->giveup ? -1 : 1;
-    case 'b': case 'B': case 'A': case 'Z': case 'z': case 'G': case 'K':
+    case 'b':
+    case 'B':
+    case 'A':
+    case 'Z':
+    case 'z':
+    case 'G':
+    case 'K':
         s->verbs |= c == 'G';
         s->i++;
         *out = info_zero_width(s);
         return 1;
-    case 'g': case 'k':
+    case 'g':
+    case 'k':
         /* back references and subroutine calls: \g{..} \g<..> \g'..' \gN \k<..> */
         s->i++;
         if (s->i < s->n && p[s->i] == '{')
@@ -876,10 +912,15 @@ static int parse_star(pp *s, unsigned opts, info *out)
     const unsigned char *word = p + w;
     size_t wl = s->i - w;
     int colon = s->i < s->n && p[s->i] == ':';
-    static const char *const ahead[] = {"pla", "positive_lookahead", "plb",
-                                        "positive_lookbehind", "napla", "naplb",
+    static const char *const ahead[] = {"pla",
+                                        "positive_lookahead",
+                                        "plb",
+                                        "positive_lookbehind",
+                                        "napla",
+                                        "naplb",
                                         "non_atomic_positive_lookahead",
-                                        "non_atomic_positive_lookbehind", NULL};
+                                        "non_atomic_positive_lookbehind",
+                                        NULL};
     static const char *const neg[] = {"nla", "negative_lookahead", "nlb", "negative_lookbehind",
                                       NULL};
     static const char *const grp[] = {"atomic", "sr", "script_run", "asr", "atomic_script_run",
@@ -955,11 +996,14 @@ static int parse_group(pp *s, unsigned *opts, info *out)
     case '#':
         skip_past(s, ')');
         return s->giveup ? -1 : 0;
-    case ':': case '|': case '>':
+    case ':':
+    case '|':
+    case '>':
         s->i++;
         *out = group_body(s, *opts);
         return s->giveup ? -1 : 1;
-    case '=': case '!':
+    case '=':
+    case '!':
         s->i++;
         *out = lookaround(s, *opts, c == '!');
         return s->giveup ? -1 : 1;
@@ -986,8 +1030,19 @@ static int parse_group(pp *s, unsigned *opts, info *out)
         skip_past(s, ')'); /* (?P=name) (?P>name) */
         *out = info_inexact();
         return s->giveup ? -1 : 1;
-    case '&': case 'R': case '+': case '0': case '1': case '2': case '3': case '4':
-    case '5': case '6': case '7': case '8': case '9':
+    case '&':
+    case 'R':
+    case '+':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
         skip_past(s, ')'); /* recursion and subroutine calls */
         *out = info_inexact();
         return s->giveup ? -1 : 1;
@@ -998,7 +1053,8 @@ static int parse_group(pp *s, unsigned *opts, info *out)
             return s->giveup ? -1 : 1;
         }
         break;
-    case '(': case 'C':
+    case '(':
+    case 'C':
         *out = info_giveup(s); /* conditionals and callouts */
         return -1;
     default:
@@ -1057,13 +1113,17 @@ static int parse_atom(pp *s, unsigned *opts, info *out)
         s->i++;
         *out = info_inexact();
         return 1;
-    case '^': case '$':
+    case '^':
+    case '$':
         s->i++;
         *out = info_zero_width(s);
         return 1;
     case '\\':
         return parse_escape(s, *opts, out);
-    case '*': case '+': case '?': case '{':
+    case '*':
+    case '+':
+    case '?':
+    case '{':
         *out = info_giveup(s);
         return -1;
     default:
@@ -1282,8 +1342,8 @@ int rule_pat_analyse(const char *pattern, size_t len, unsigned flags, rule_pat_i
             rc = -1;
         sset pre = sset_copy(&ar, pre_of(&root));
         if (rc == 0 && !root.never && !s.verbs && pre.n > 0 && !sset_has_empty(&pre) &&
-            copy_out(drop_longer_prefix(pre), &info_out->pre, &info_out->prelens,
-                     &info_out->npre) < 0)
+            copy_out(drop_longer_prefix(pre), &info_out->pre, &info_out->prelens, &info_out->npre) <
+                0)
             rc = -1;
     }
     arena_free(&ar);
@@ -1328,7 +1388,7 @@ struct rule_lset {
     uint32_t *mask4; /* which of bytes 4-7 the literal has */
     unsigned char *positional;
     size_t n, cap;
-    unsigned char one[256];  /* a 1-byte literal starts with this byte */
+    unsigned char one[256];     /* a 1-byte literal starts with this byte */
     uint64_t bits[NKIND][1024]; /* K2: exact key; K3, K4, K8: hash filter */
     uint32_t *head[NKIND];      /* 65537 bucket starts (256 + 1 for K1) */
     uint32_t *order[NKIND];     /* literal ids grouped by bucket */
@@ -1372,11 +1432,16 @@ static inline uint32_t mask3(void)
 static inline uint32_t key_of(int kind, const unsigned char *p)
 {
     switch (kind) {
-    case K1: return p[0];
-    case K2: return load2(p);
-    case K3: return (load4(p) & mask3()) * 2654435761u >> 16;
-    case K4: return load4(p) * 2246822519u >> 16;
-    default: return (uint32_t)(load8(p) * 0x9E3779B97F4A7C15ull >> 48);
+    case K1:
+        return p[0];
+    case K2:
+        return load2(p);
+    case K3:
+        return (load4(p) & mask3()) * 2654435761u >> 16;
+    case K4:
+        return load4(p) * 2246822519u >> 16;
+    default:
+        return (uint32_t)(load8(p) * 0x9E3779B97F4A7C15ull >> 48);
     }
 }
 
@@ -1547,7 +1612,8 @@ void rule_lset_scan(const rule_lset *ls, const char *folded, size_t len, uint64_
     for (uint32_t k = 0; k < ls->head[K1][256]; k++) {
         uint32_t id = ls->order[K1][k];
         unsigned char c = (unsigned char)ls->lit[id][0];
-        for (const unsigned char *p = memchr(t, c, len); p; p = memchr(p + 1, c, len - (size_t)(p + 1 - t))) {
+        for (const unsigned char *p = memchr(t, c, len); p;
+             p = memchr(p + 1, c, len - (size_t)(p + 1 - t))) {
             record(ls, id, (size_t)(p - t), found, occ);
             if ((size_t)(p + 1 - t) >= len)
                 break;

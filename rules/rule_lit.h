@@ -41,14 +41,14 @@
 #define RULE_LIT_RARE 2500
 
 typedef struct rule_pat_info {
-    int analysed;  /* 0 when the parser gave up: nothing below is known */
-    int never;     /* the pattern can never match */
-    size_t nlits;  /* 0: no prefilter */
-    char **lits;   /* folded literals, one of which every match contains */
+    int analysed; /* 0 when the parser gave up: nothing below is known */
+    int never;    /* the pattern can never match */
+    size_t nlits; /* 0: no prefilter */
+    char **lits;  /* folded literals, one of which every match contains */
     size_t *lens;
-    size_t npre;   /* 0: unknown */
-    char **pre;    /* folded strings (1 byte or more), one of which every match
-                    * starts with: a search need only try where they occur */
+    size_t npre; /* 0: unknown */
+    char **pre;  /* folded strings (1 byte or more), one of which every match
+                  * starts with: a search need only try where they occur */
     size_t *prelens;
 } rule_pat_info;
 

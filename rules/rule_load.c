@@ -31,41 +31,59 @@
  * "No. 5" ...).  A set that writes its own negation.cues writes its own
  * exceptions (with (?!...)), as rules/default does. */
 #define DEFAULT_CUES "未|没有|尚未|未能|无|暂无|并未|not|no|never|without|failed to"
-#define DEFAULT_EXCEPTIONS                                                                         \
-    "无线|无人|无损|无机|无源|无刷|无菌|无缝|无级|无铅|无纺|无氧|无论|无疑|"                        \
-    "not only|not just|not limited to|no\\.|no doubt|no later than|no less than|no more than|"     \
+#define DEFAULT_EXCEPTIONS                                                                               \
+    "无线|无人|无损|无机|无源|无刷|无菌|无缝|无级|无铅|无纺|无氧|无论|无疑|" \
+    "not only|not just|not limited to|no\\.|no doubt|no later than|no less than|no more than|"           \
     "not less than|not more than|not exceed"
 #define DEFAULT_GAP 8
 
 /* Names the engine hands in (FORMAT.md "Names the engine hands in"). */
-static const char *const record_names[] = {
-    "id", "kind", "source", "title", "abstract", "keywords", "organisation", "pi", "field",
-    "start", "end", "budget", "currency", "trl_start", "trl_target", "trl_claimed",
-    "acceptance.date", "acceptance.conclusion", "acceptance.summary", "acceptance.outcomes",
-    "indicators", "text", NULL};
-static const char *const item_names[] = {"name", "target", "achieved", "unit", "method", "lab",
-                                         "accreditation", "report_no", "uncertainty", "text",
-                                         NULL};
+static const char *const record_names[] = {"id",
+                                           "kind",
+                                           "source",
+                                           "title",
+                                           "abstract",
+                                           "keywords",
+                                           "organisation",
+                                           "pi",
+                                           "field",
+                                           "start",
+                                           "end",
+                                           "budget",
+                                           "currency",
+                                           "trl_start",
+                                           "trl_target",
+                                           "trl_claimed",
+                                           "acceptance.date",
+                                           "acceptance.conclusion",
+                                           "acceptance.summary",
+                                           "acceptance.outcomes",
+                                           "indicators",
+                                           "text",
+                                           NULL};
+static const char *const item_names[] = {
+    "name",          "target",    "achieved",    "unit", "method", "lab",
+    "accreditation", "report_no", "uncertainty", "text", NULL};
 
-static const char *const header_keys[] = {"name", "version", "languages", "description",
-                                          "schemes", "weights", "trl", "traceability",
-                                          "novelty", "duplicates", "negation", NULL};
-static const char *const rule_keys[] = {"id", "dimension", "scope", "fields", "pattern",
-                                        "flags", "level", "points", "severity", "negatable",
-                                        "when", "absent", "scheme", "why", "message", NULL};
+static const char *const header_keys[] = {"name",    "version",    "languages", "description",
+                                          "schemes", "weights",    "trl",       "traceability",
+                                          "novelty", "duplicates", "negation",  NULL};
+static const char *const rule_keys[] = {
+    "id",       "dimension", "scope", "fields", "pattern", "flags", "level",   "points",
+    "severity", "negatable", "when",  "absent", "scheme",  "why",   "message", NULL};
 static const char *const dimensions[] = {"trl", "traceability", "novelty", "flag", NULL};
 static const char *const scopes[] = {"record", "indicator", NULL};
 static const char *const flag_names[] = {"caseless", "multiline", "dotall", "extended", NULL};
 static const char *const severities[] = {"info", "warn", "error", NULL};
-static const char *const op_names[] = {"eq", "ne", "lt", "le", "gt", "ge", "in", "present",
-                                       "matches", NULL};
-static const char *const cond_keys[] = {"all", "any", "not", "field", "eq", "ne", "lt", "le",
-                                        "gt", "ge", "in", "present", "matches", NULL};
+static const char *const op_names[] = {"eq", "ne", "lt",      "le",      "gt",
+                                       "ge", "in", "present", "matches", NULL};
+static const char *const cond_keys[] = {"all", "any", "not", "field", "eq",      "ne",      "lt",
+                                        "le",  "gt",  "ge",  "in",    "present", "matches", NULL};
 static const char *const case_keys[] = {"id", "record", "expect", NULL};
 /* the expectations `vernier rules test` compares (cli/cmd_rules.c) */
-static const char *const expect_keys[] = {"trl_evidenced", "trl_claimed", "trl_confidence",
-                                          "traceability", "novelty", "overall", "flags",
-                                          "no_flags", "hits", "no_hits", "indicators", NULL};
+static const char *const expect_keys[] = {
+    "trl_evidenced", "trl_claimed", "trl_confidence", "traceability", "novelty",    "overall",
+    "flags",         "no_flags",    "hits",           "no_hits",      "indicators", NULL};
 static const char *const verdicts[] = {"traceable", "partly", "untraceable", NULL};
 
 typedef struct loader {
@@ -74,7 +92,8 @@ typedef struct loader {
     int errors, nomem;
     int file; /* the file being checked, -1 for none */
     const rule_jdoc *doc;
-    int header_ok; /* the header was read: its schemes are known */
+    int header_ok;       /* the header was read: its schemes are known */
+    const char *case_id; /* the case being checked: messages name it */
 } loader;
 
 /* What a condition is checked against: its rule. */
@@ -112,14 +131,16 @@ static void vdiag(loader *L, int sev, rule_jpos pos, const char *rule_id, const 
     g->line = pos.line;
     g->col = pos.col;
     snprintf(g->rule_id, sizeof g->rule_id, "%s", rule_id ? rule_id : "");
-    vsnprintf(g->msg, sizeof g->msg, fmt, ap);
+    size_t at = 0;
+    if (L->case_id) /* a case is no rule: its id goes into the message */
+        at = (size_t)snprintf(g->msg, sizeof g->msg, "case \"%.100s\": ", L->case_id);
+    vsnprintf(g->msg + at, sizeof g->msg - at, fmt, ap);
     snprintf(g->hint, sizeof g->hint, "%s", hint ? hint : "");
 }
 
 __attribute__((format(printf, 6, 7))) static void diag_pos(loader *L, int sev, rule_jpos pos,
-                                                           const char *rule_id,
-                                                           const char *hint, const char *fmt,
-                                                           ...)
+                                                           const char *rule_id, const char *hint,
+                                                           const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -367,8 +388,9 @@ static void check_name(loader *L, const cJSON *node, const char *name, int scope
     char hint[256];
     suggest(bare, vocab, hint, sizeof hint);
     if (!hint[0])
-        snprintf(hint, sizeof hint, "the engine hands in the names of FORMAT.md; extra fields "
-                                    "are \"extra.NAME\"");
+        snprintf(hint, sizeof hint,
+                 "the engine hands in the names of FORMAT.md; extra fields "
+                 "are \"extra.NAME\"");
     diag_at(L, RULE_WARNING, node, 0, rule_id, hint,
             "field \"%s\" is not a name the engine hands in%s", name,
             scope == RULE_SCOPE_ITEM ? " to indicator rules" : "");
@@ -499,8 +521,10 @@ static const char *contradiction(const rule_when *a, const rule_when *b)
     if (a->op == OP_EQ && b->op >= OP_LT && b->op <= OP_GE && a->vals[0].isnum &&
         b->vals[0].isnum) {
         double x = a->vals[0].num, y = b->vals[0].num;
-        int holds = b->op == OP_LT ? x < y : b->op == OP_LE ? x <= y : b->op == OP_GT ? x > y
-                                                                                     : x >= y;
+        int holds = b->op == OP_LT   ? x < y
+                    : b->op == OP_LE ? x <= y
+                    : b->op == OP_GT ? x > y
+                                     : x >= y;
         if (!holds)
             return "an eq value outside the numeric range";
     }
@@ -546,7 +570,7 @@ static int load_when(loader *L, const cJSON *node, rule_when *w, const rule_ctx 
     }
     unknown_keys(L, node, cond_keys, "a condition", rc->id);
     const cJSON *all = member(node, "all"), *any = member(node, "any"), *not = member(node, "not");
-    const cJSON *group = all ? all : any ? any : not;
+    const cJSON *group = all ? all : any ? any : not ;
     if (group) {
         for (const cJSON *c = node->child; c; c = c->next)
             if (c != group && in_list(c->string, cond_keys) >= 0)
@@ -554,7 +578,7 @@ static int load_when(loader *L, const cJSON *node, rule_when *w, const rule_ctx 
                         "put each condition in its own object inside the list",
                         "\"%s\" cannot stand beside \"%s\" in one condition", c->string,
                         group->string);
-        if (group == not) {
+        if (group == not ) {
             w->kind = W_NOT;
             w->kids = calloc(1, sizeof *w->kids);
             if (!w->kids) {
@@ -596,9 +620,10 @@ static int load_when(loader *L, const cJSON *node, rule_when *w, const rule_ctx 
     const cJSON *fn;
     const char *field = get_string(L, node, "field", 0, rc->id, "a condition", &fn);
     if (!fn) {
-        diag_at(L, RULE_ERROR, node, 0, rc->id,
-                "write {\"field\": NAME, OP: VALUE} or {\"all\"|\"any\": [...]} or {\"not\": {...}}",
-                "a condition needs \"field\" and an operator");
+        diag_at(
+            L, RULE_ERROR, node, 0, rc->id,
+            "write {\"field\": NAME, OP: VALUE} or {\"all\"|\"any\": [...]} or {\"not\": {...}}",
+            "a condition needs \"field\" and an operator");
         return -1;
     }
     if (!field)
@@ -629,8 +654,8 @@ static int load_when(loader *L, const cJSON *node, rule_when *w, const rule_ctx 
     switch (w->op) {
     case OP_PRESENT:
         if (!cJSON_IsBool(op)) {
-            diag_at(L, RULE_ERROR, op, 0, rc->id, NULL,
-                    "\"present\" must be true or false, not %s", type_name(op));
+            diag_at(L, RULE_ERROR, op, 0, rc->id, NULL, "\"present\" must be true or false, not %s",
+                    type_name(op));
             return -1;
         }
         w->present = cJSON_IsTrue(op);
@@ -806,7 +831,8 @@ static void load_rule(loader *L, const cJSON *obj)
     /* fields */
     const cJSON *fields = member(obj, "fields");
     if (!fields && pat) {
-        diag_at(L, RULE_ERROR, obj, 0, rid, "e.g. \"fields\": [\"abstract\", \"acceptance.summary\"]",
+        diag_at(L, RULE_ERROR, obj, 0, rid,
+                "e.g. \"fields\": [\"abstract\", \"acceptance.summary\"]",
                 "the rule has a pattern but no \"fields\" to match it against");
     } else if (fields && !cJSON_IsArray(fields)) {
         diag_at(L, RULE_ERROR, fields, 0, rid, NULL, "\"fields\" must be a list, not %s",
@@ -1069,8 +1095,8 @@ static void check_id_list(loader *L, const cJSON *n, const char *key, const char
             diag_at(L, RULE_ERROR, c, 0, cid, hint, "expectation \"%s\": no rule has id \"%s\"",
                     key, c->valuestring);
         else if (hint[0]) /* engine flags are not rules: only a near miss is suspect */
-            diag_at(L, RULE_WARNING, c, 0, cid, hint,
-                    "expectation \"%s\": \"%s\" is not a rule id", key, c->valuestring);
+            diag_at(L, RULE_WARNING, c, 0, cid, hint, "expectation \"%s\": \"%s\" is not a rule id",
+                    key, c->valuestring);
     }
     free(ids);
 }
@@ -1088,15 +1114,15 @@ static void load_case(loader *L, const cJSON *obj)
         diag_at(L, RULE_ERROR, n, 0, NULL, NULL, "the case id is empty");
         id = NULL;
     }
-    const char *cid = id ? id : "";
+    const char *cid = NULL; /* diagnostics about a case carry no rule id */
+    L->case_id = id;
     unknown_keys(L, obj, case_keys, "a case", cid);
     rule_set *set = L->set;
     if (id)
         for (size_t k = 0; k < set->ncases; k++)
             if (strcmp(set->cases[k].id, id) == 0) {
-                diag_at(L, RULE_ERROR, n, 0, cid, NULL,
-                        "duplicate case id \"%s\" (first at %s:%d)", id,
-                        set->files[set->cases[k].file], set->cases[k].line);
+                diag_at(L, RULE_ERROR, n, 0, cid, NULL, "duplicate case id \"%s\" (first at %s:%d)",
+                        id, set->files[set->cases[k].file], set->cases[k].line);
                 break;
             }
     const cJSON *rec = member(obj, "record");
@@ -1136,6 +1162,7 @@ static void load_case(loader *L, const cJSON *obj)
             }
         }
     }
+    L->case_id = NULL;
     if (!id)
         return;
     rule_case *nv = realloc(set->cases, (set->ncases + 1) * sizeof *nv);
@@ -1160,8 +1187,7 @@ static void load_case(loader *L, const cJSON *obj)
 
 /* ---- the header ---- */
 
-static void check_section(loader *L, const cJSON *sec, const char *name,
-                          const char *const *keys)
+static void check_section(loader *L, const cJSON *sec, const char *name, const char *const *keys)
 {
     if (!cJSON_IsObject(sec)) {
         diag_at(L, RULE_ERROR, sec, 0, NULL, NULL, "\"%s\" must be an object, not %s", name,
@@ -1339,8 +1365,8 @@ static void load_header(loader *L, const cJSON *h)
         }
     }
     if ((n = member(h, "traceability"))) {
-        static const char *const keys[] = {"cap", "base", "indicator_traceable",
-                                           "indicator_partly", NULL};
+        static const char *const keys[] = {"cap", "base", "indicator_traceable", "indicator_partly",
+                                           NULL};
         check_section(L, n, "traceability", keys);
         if (cJSON_IsObject(n)) {
             check_num_in(L, n, "cap", 0, 1e308, 0);
@@ -1353,7 +1379,8 @@ static void load_header(loader *L, const cJSON *h)
                 get_number(L, n, "indicator_partly", NULL, &p, &pn) > 0 && p > t)
                 diag_at(L, RULE_WARNING, pn, 0, NULL, "partly is the lower threshold",
                         "\"indicator_partly\" %g is above \"indicator_traceable\" %g: no "
-                        "indicator can be partly traceable", p, t);
+                        "indicator can be partly traceable",
+                        p, t);
         }
     }
     if ((n = member(h, "novelty"))) {
@@ -1363,8 +1390,9 @@ static void load_header(loader *L, const cJSON *h)
             check_num_in(L, n, "base", -1e308, 1e308, 0);
     }
     if ((n = member(h, "duplicates"))) {
-        static const char *const keys[] = {"jaccard", "containment", "shingle_cjk",
-                                           "shingle_latin", "num_perm", "stop_phrases", NULL};
+        static const char *const keys[] = {
+            "jaccard",  "containment",  "shingle_cjk", "shingle_latin",
+            "num_perm", "stop_phrases", NULL};
         check_section(L, n, "duplicates", keys);
         if (cJSON_IsObject(n)) {
             check_num_in(L, n, "jaccard", 0, 1, 0);
@@ -1582,10 +1610,9 @@ static void load_file(loader *L, size_t i)
         goto done;
     }
     static const char *const body_keys[] = {"rules", "cases", NULL};
-    static const char *const all_keys[] = {"name", "version", "languages", "description",
-                                           "schemes", "weights", "trl", "traceability",
-                                           "novelty", "duplicates", "negation", "rules",
-                                           "cases", NULL};
+    static const char *const all_keys[] = {
+        "name",         "version", "languages",  "description", "schemes", "weights", "trl",
+        "traceability", "novelty", "duplicates", "negation",    "rules",   "cases",   NULL};
     const char *const *allowed = i == 0 ? all_keys : body_keys;
     for (const cJSON *c = root->child; c; c = c->next) {
         if (in_list(c->string, allowed) >= 0)
@@ -1612,8 +1639,9 @@ static void load_file(loader *L, size_t i)
         diag_at(L, RULE_ERROR, cases, 0, NULL, NULL, "\"cases\" must be a list, not %s",
                 type_name(cases));
     if (i > 0 && !rules && !cases)
-        diag_at(L, RULE_WARNING, root, 0, NULL, "a file holds {\"rules\": [...]} or "
-                                                 "{\"cases\": [...]}",
+        diag_at(L, RULE_WARNING, root, 0, NULL,
+                "a file holds {\"rules\": [...]} or "
+                "{\"cases\": [...]}",
                 "the file holds neither rules nor cases");
 done:
     sort_diags(L, from);
@@ -1893,15 +1921,15 @@ static void speed_check(loader *L)
     t[1].text = repeat("a", 20000, "b", &t[1].len);
     t[2].text = repeat(" ", 20000, "x", &t[2].len);
     t[3].text = repeat("0123456789", 20000, "", &t[3].len);
-    t[4].text = repeat("研究团队在实验室环境中完成了样机的测试与验证并形成技术方案", 60000, "",
-                       &t[4].len);
-    t[5].text = repeat("the prototype was tested in a laboratory environment and validated ",
-                       40000, "", &t[5].len);
+    t[4].text =
+        repeat("研究团队在实验室环境中完成了样机的测试与验证并形成技术方案", 60000, "", &t[4].len);
+    t[5].text = repeat("the prototype was tested in a laboratory environment and validated ", 40000,
+                       "", &t[5].len);
     t[6].text = repeat("，、：“”（）《》——…", 30000, "", &t[6].len);
     t[7].text = malloc(32769);
     if (t[7].text) {
-        static const char *const pieces[] = {"a", "e", " ", "1", ".", "测", "试", "，", "x",
-                                             "(", "-", "验", "证", "s", "t", "/"};
+        static const char *const pieces[] = {"a", "e", " ", "1",  ".",  "测", "试", "，",
+                                             "x", "(", "-", "验", "证", "s",  "t",  "/"};
         unsigned seed = 12345;
         size_t at = 0;
         while (at < 32700) {

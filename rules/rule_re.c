@@ -11,10 +11,10 @@
 #include <string.h>
 
 struct rule_re {
-    pcre2_code *code;  /* with MATCH_INVALID_UTF: for any text */
-    pcre2_code *valid; /* without: for text known to be valid UTF-8 */
+    pcre2_code *code;     /* with MATCH_INVALID_UTF: for any text */
+    pcre2_code *valid;    /* without: for text known to be valid UTF-8 */
     pcre2_code *anchored; /* valid, and anchored at compile time */
-    char *pattern;     /* kept to compile the anchored copy */
+    char *pattern;        /* kept to compile the anchored copy */
     size_t len;
     uint32_t opts;
     int jit;
@@ -27,8 +27,8 @@ struct rule_rx {
     pcre2_jit_stack *stack;
 };
 
-rule_re *rule_re_compile(const char *pattern, size_t len, unsigned flags, char *msg,
-                         size_t msgsize, size_t *erroff)
+rule_re *rule_re_compile(const char *pattern, size_t len, unsigned flags, char *msg, size_t msgsize,
+                         size_t *erroff)
 {
     uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_BACKSLASH_C;
     if (flags & RULE_RE_CASELESS)
@@ -226,8 +226,8 @@ int rule_utf8_valid(const char *text, size_t len)
     return 1;
 }
 
-static int find(const rule_re *re, rule_rx *rx, const char *s, size_t len, size_t start,
-                int valid, uint32_t opts, size_t *ms, size_t *me)
+static int find(const rule_re *re, rule_rx *rx, const char *s, size_t len, size_t start, int valid,
+                uint32_t opts, size_t *ms, size_t *me)
 {
     if (start > len)
         return 0;
@@ -250,8 +250,8 @@ static int find(const rule_re *re, rule_rx *rx, const char *s, size_t len, size_
     return 1;
 }
 
-int rule_re_find(const rule_re *re, rule_rx *rx, const char *s, size_t len, size_t start,
-                 int valid, size_t *ms, size_t *me)
+int rule_re_find(const rule_re *re, rule_rx *rx, const char *s, size_t len, size_t start, int valid,
+                 size_t *ms, size_t *me)
 {
     return find(re, rx, s, len, start, valid, 0, ms, me);
 }

@@ -46,8 +46,8 @@ enum {
  * into msg and the offset (in bytes of the pattern) where it stopped into
  * *erroff; msg is "out of memory" when that was the cause.
  */
-rule_re *rule_re_compile(const char *pattern, size_t len, unsigned flags, char *msg,
-                         size_t msgsize, size_t *erroff);
+rule_re *rule_re_compile(const char *pattern, size_t len, unsigned flags, char *msg, size_t msgsize,
+                         size_t *erroff);
 void rule_re_free(rule_re *re);
 
 /* 1 when the pattern runs JIT-compiled. */
@@ -73,8 +73,8 @@ int rule_utf8_valid(const char *s, size_t len);
  * s[*ms..*me)); 0 when there is none; a negative PCRE2 error code when a
  * limit (or memory) stopped the search.
  */
-int rule_re_find(const rule_re *re, rule_rx *rx, const char *s, size_t len, size_t start,
-                 int valid, size_t *ms, size_t *me);
+int rule_re_find(const rule_re *re, rule_rx *rx, const char *s, size_t len, size_t start, int valid,
+                 size_t *ms, size_t *me);
 
 /* Compiles the anchored copy rule_re_find_at uses (JIT does not take
  * PCRE2_ANCHORED at match time: without the copy every attempt would run

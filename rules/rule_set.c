@@ -207,11 +207,16 @@ int rule_dimension(const rule_set *set, size_t i)
 const char *rule_dimension_name(int dim)
 {
     switch (dim) {
-    case RULE_DIM_TRL: return "trl";
-    case RULE_DIM_TRACEABILITY: return "traceability";
-    case RULE_DIM_NOVELTY: return "novelty";
-    case RULE_DIM_FLAG: return "flag";
-    default: return "";
+    case RULE_DIM_TRL:
+        return "trl";
+    case RULE_DIM_TRACEABILITY:
+        return "traceability";
+    case RULE_DIM_NOVELTY:
+        return "novelty";
+    case RULE_DIM_FLAG:
+        return "flag";
+    default:
+        return "";
     }
 }
 
@@ -242,10 +247,14 @@ int rule_severity(const rule_set *set, size_t i)
 const char *rule_severity_name(int sev)
 {
     switch (sev) {
-    case RULE_SEV_INFO: return "info";
-    case RULE_SEV_WARN: return "warn";
-    case RULE_SEV_ERROR: return "error";
-    default: return "";
+    case RULE_SEV_INFO:
+        return "info";
+    case RULE_SEV_WARN:
+        return "warn";
+    case RULE_SEV_ERROR:
+        return "error";
+    default:
+        return "";
     }
 }
 

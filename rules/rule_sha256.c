@@ -41,8 +41,8 @@ static void compress(uint32_t h[8], const unsigned char *p)
     }
     uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
     for (int t = 0; t < 64; t++) {
-        uint32_t t1 = k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[t] +
-                      w[t];
+        uint32_t t1 =
+            k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[t] + w[t];
         uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
         k = g;
         g = f;
@@ -70,15 +70,14 @@ static void compress(uint32_t h[8], const unsigned char *p)
 /* The same blocks with the SHA extensions of x86 (SHA-NI), several times
  * faster than the portable rounds; used when the processor has them.  The
  * state is kept as the instructions want it: ABEF and CDGH. */
-__attribute__((target("sha,sse4.1,ssse3"))) static void compress_ni(uint32_t h[8],
-                                                                    const unsigned char *p,
-                                                                    size_t nblocks)
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+compress_ni(uint32_t h[8], const unsigned char *p, size_t nblocks)
 {
     const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
     __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1); /* CDAB */
     __m128i st1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B); /* EFGH */
-    __m128i st0 = _mm_alignr_epi8(tmp, st1, 8);                                      /* ABEF */
-    st1 = _mm_blend_epi16(st1, tmp, 0xF0);                                           /* CDGH */
+    __m128i st0 = _mm_alignr_epi8(tmp, st1, 8);                                     /* ABEF */
+    st1 = _mm_blend_epi16(st1, tmp, 0xF0);                                          /* CDGH */
     for (; nblocks > 0; nblocks--, p += 64) {
         __m128i abef = st0, cdgh = st1, m[4];
         for (int g = 0; g < 16; g++) {

@@ -16,10 +16,10 @@
 
 /* Incremental state; embed it anywhere, no release needed. */
 typedef struct rule_sha256_ctx {
-    uint32_t h[8];      /* chaining value */
-    uint64_t total;     /* bytes hashed so far */
+    uint32_t h[8];  /* chaining value */
+    uint64_t total; /* bytes hashed so far */
     unsigned char buf[64];
-    size_t nbuf;        /* bytes waiting in buf */
+    size_t nbuf; /* bytes waiting in buf */
 } rule_sha256_ctx;
 
 /* Starts a new hash in ctx. */

@@ -175,8 +175,8 @@ static void test_json_errors(void)
         CHECK(errs[0].pos.line == json_errors[i].line && errs[0].pos.col == json_errors[i].col,
               "json error %zu: at %d:%d, want %d:%d (%s)", i, errs[0].pos.line, errs[0].pos.col,
               json_errors[i].line, json_errors[i].col, errs[0].msg);
-        CHECK(strstr(errs[0].msg, json_errors[i].frag) != NULL, "json error %zu: \"%s\" lacks \"%s\"",
-              i, errs[0].msg, json_errors[i].frag);
+        CHECK(strstr(errs[0].msg, json_errors[i].frag) != NULL,
+              "json error %zu: \"%s\" lacks \"%s\"", i, errs[0].msg, json_errors[i].frag);
     }
     /* every duplicate of a document is reported, not only the first */
     const char *dups = "{\"a\":1,\"b\":2,\"a\":3,\"b\":4,\"c\":{\"d\":1,\"d\":2}}";
@@ -237,82 +237,130 @@ static const struct {
     int loads;
     want_diag want[8];
 } load_cases[] = {
-    {"minimal set", HDR "\"rules\": [\n"
-                        "{\"id\": \"R1\", \"dimension\": \"trl\", \"level\": 3, \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\"}\n"
-                        "]}\n",
-     1, {{0}}},
-    {"JSON syntax", HDR "\"rules\": [\n"
-                        "{\"id\": \"R1\", \"dimension\": \"trl\",}\n"
-                        "]}\n",
-     0, {{E, 3, "}", NULL, "trailing comma"}}},
-    {"duplicate key", HDR "\"rules\": [\n"
-                          "{\"id\": \"R1\", \"dimension\": \"trl\", \"level\": 3, \"id\": \"R2\", \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\"}\n"
-                          "]}\n",
-     0, {{E, 3, "\"id\": \"R2\"", NULL, "duplicate key \"id\" (first at line 3:2)"}}},
-    {"unknown key with hint", HDR "\"rules\": [\n"
-                                  "{\"id\": \"R1\", \"dimension\": \"trl\", \"level\": 3, \"fields\": [\"abstract\"], \"patern\": \"abc\", \"why\": \"w\"}\n"
-                                  "]}\n",
+    {"minimal set",
+     HDR "\"rules\": [\n"
+         "{\"id\": \"R1\", \"dimension\": \"trl\", \"level\": 3, \"fields\": [\"abstract\"], "
+         "\"pattern\": \"abc\", \"why\": \"w\"}\n"
+         "]}\n",
+     1,
+     {{0}}},
+    {"JSON syntax",
+     HDR "\"rules\": [\n"
+         "{\"id\": \"R1\", \"dimension\": \"trl\",}\n"
+         "]}\n",
+     0,
+     {{E, 3, "}", NULL, "trailing comma"}}},
+    {"duplicate key",
+     HDR "\"rules\": [\n"
+         "{\"id\": \"R1\", \"dimension\": \"trl\", \"level\": 3, \"id\": \"R2\", \"fields\": "
+         "[\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\"}\n"
+         "]}\n",
+     0,
+     {{E, 3, "\"id\": \"R2\"", NULL, "duplicate key \"id\" (first at line 3:2)"}}},
+    {"unknown key with hint",
+     HDR "\"rules\": [\n"
+         "{\"id\": \"R1\", \"dimension\": \"trl\", \"level\": 3, \"fields\": [\"abstract\"], "
+         "\"patern\": \"abc\", \"why\": \"w\"}\n"
+         "]}\n",
      0,
      {{E, 3, "\"patern\"", "R1", "did you mean 'pattern'?"},
       {E, 3, "{\"id\"", "R1", "neither \"pattern\" nor \"when\""},
       {W, 3, "[\"abstract\"]", "R1", "are not read"}}},
-    {"bad dimension, level, severity", HDR "\"rules\": [\n"
-                                           "{\"id\": \"R1\", \"dimension\": \"trll\", \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\"},\n"
-                                           "{\"id\": \"R2\", \"dimension\": \"trl\", \"level\": 10, \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\"},\n"
-                                           "{\"id\": \"R3\", \"dimension\": \"trl\", \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\"},\n"
-                                           "{\"id\": \"R4\", \"dimension\": \"flag\", \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\"},\n"
-                                           "{\"id\": \"R5\", \"dimension\": \"flag\", \"severity\": \"fatal\", \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\"}\n"
-                                           "]}\n",
+    {"bad dimension, level, severity",
+     HDR "\"rules\": [\n"
+         "{\"id\": \"R1\", \"dimension\": \"trll\", \"fields\": [\"abstract\"], \"pattern\": "
+         "\"abc\", \"why\": \"w\"},\n"
+         "{\"id\": \"R2\", \"dimension\": \"trl\", \"level\": 10, \"fields\": [\"abstract\"], "
+         "\"pattern\": \"abc\", \"why\": \"w\"},\n"
+         "{\"id\": \"R3\", \"dimension\": \"trl\", \"fields\": [\"abstract\"], \"pattern\": "
+         "\"abc\", \"why\": \"w\"},\n"
+         "{\"id\": \"R4\", \"dimension\": \"flag\", \"fields\": [\"abstract\"], \"pattern\": "
+         "\"abc\", \"why\": \"w\"},\n"
+         "{\"id\": \"R5\", \"dimension\": \"flag\", \"severity\": \"fatal\", \"fields\": "
+         "[\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\"}\n"
+         "]}\n",
      0,
      {{E, 3, "\"trll\"", "R1", "did you mean 'trl'?"},
       {E, 4, "10", "R2", "whole number 1-9"},
       {E, 5, "{\"id\"", "R3", "needs a \"level\""},
       {E, 6, "{\"id\"", "R4", "needs a \"severity\""},
       {E, 7, "\"fatal\"", "R5", "unknown severity"}}},
-    {"pattern that does not compile", HDR "\"rules\": [\n"
-                                          "{\"id\": \"R1\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"\\\\d+(x|y\", \"why\": \"w\"}\n"
-                                          "]}\n",
-     0, {{E, 3, "\", \"why\"", "R1", "missing closing parenthesis (at offset 7"}}},
-    {"pattern error inside the string", HDR "\"rules\": [\n"
-                                            "{\"id\": \"R1\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"研究a{3,2}b\", \"why\": \"w\"}\n"
-                                            "]}\n",
-     0, {{E, 3, "}b\"", "R1", "out of order"}}},
-    {"duplicate rule ids", HDR "\"rules\": [\n"
-                               "{\"id\": \"R1\", \"dimension\": \"trl\", \"level\": 3, \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\"},\n"
-                               "{\"id\": \"R1\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\"], \"pattern\": \"abd\", \"why\": \"w\"}\n"
-                               "]}\n",
-     0, {{E, 4, "{\"id\"", "R1", "duplicate rule id \"R1\" (first at"}}},
-    {"weights", "{\"name\": \"t\", \"version\": \"1\", \"weights\": {\"trl\": 0.4, \"traceability\": 0.3, \"novelty\": 0.2},\n"
-                "\"rules\": []}\n",
-     0, {{E, 1, "{\"trl\"", NULL, "add up to 0.9"}}},
-    {"contradictory when", HDR "\"rules\": [\n"
-                               "{\"id\": \"R1\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\", \"when\": {\"all\": [{\"field\": \"trl_target\", \"eq\": 3}, {\"field\": \"trl_target\", \"eq\": 4}]}},\n"
-                               "{\"id\": \"R2\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\", \"when\": {\"all\": [{\"field\": \"budget\", \"gt\": 100}, {\"field\": \"budget\", \"le\": 50}]}},\n"
-                               "{\"id\": \"R3\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\", \"when\": {\"all\": [{\"field\": \"pi\", \"present\": false}, {\"field\": \"pi\", \"matches\": \"x\"}]}},\n"
-                               "{\"id\": \"R4\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\", \"when\": {\"field\": \"kind\", \"in\": []}}\n"
-                               "]}\n",
+    {"pattern that does not compile",
+     HDR "\"rules\": [\n"
+         "{\"id\": \"R1\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+         "\"\\\\d+(x|y\", \"why\": \"w\"}\n"
+         "]}\n",
+     0,
+     {{E, 3, "\", \"why\"", "R1", "missing closing parenthesis (at offset 7"}}},
+    {"pattern error inside the string",
+     HDR "\"rules\": [\n"
+         "{\"id\": \"R1\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+         "\"研究a{3,2}b\", \"why\": \"w\"}\n"
+         "]}\n",
+     0,
+     {{E, 3, "}b\"", "R1", "out of order"}}},
+    {"duplicate rule ids",
+     HDR "\"rules\": [\n"
+         "{\"id\": \"R1\", \"dimension\": \"trl\", \"level\": 3, \"fields\": [\"abstract\"], "
+         "\"pattern\": \"abc\", \"why\": \"w\"},\n"
+         "{\"id\": \"R1\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\"], "
+         "\"pattern\": \"abd\", \"why\": \"w\"}\n"
+         "]}\n",
+     0,
+     {{E, 4, "{\"id\"", "R1", "duplicate rule id \"R1\" (first at"}}},
+    {"weights",
+     "{\"name\": \"t\", \"version\": \"1\", \"weights\": {\"trl\": 0.4, \"traceability\": 0.3, "
+     "\"novelty\": 0.2},\n"
+     "\"rules\": []}\n",
+     0,
+     {{E, 1, "{\"trl\"", NULL, "add up to 0.9"}}},
+    {"contradictory when",
+     HDR "\"rules\": [\n"
+         "{\"id\": \"R1\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+         "\"abc\", \"why\": \"w\", \"when\": {\"all\": [{\"field\": \"trl_target\", \"eq\": 3}, "
+         "{\"field\": \"trl_target\", \"eq\": 4}]}},\n"
+         "{\"id\": \"R2\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+         "\"abc\", \"why\": \"w\", \"when\": {\"all\": [{\"field\": \"budget\", \"gt\": 100}, "
+         "{\"field\": \"budget\", \"le\": 50}]}},\n"
+         "{\"id\": \"R3\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+         "\"abc\", \"why\": \"w\", \"when\": {\"all\": [{\"field\": \"pi\", \"present\": false}, "
+         "{\"field\": \"pi\", \"matches\": \"x\"}]}},\n"
+         "{\"id\": \"R4\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+         "\"abc\", \"why\": \"w\", \"when\": {\"field\": \"kind\", \"in\": []}}\n"
+         "]}\n",
      0,
      {{E, 3, "{\"field\": \"trl_target\", \"eq\": 4}", "R1", "two different eq values"},
       {E, 4, "{\"field\": \"budget\", \"le\"", "R2", "an empty numeric range"},
       {E, 5, "{\"field\": \"pi\", \"matches\"", "R3", "a missing value"},
       {E, 6, "[]", "R4", "empty \"in\" list"}}},
-    {"when operators and shape", HDR "\"rules\": [\n"
-                                     "{\"id\": \"R1\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\", \"when\": {\"field\": \"kind\", \"matchs\": \"x\"}},\n"
-                                     "{\"id\": \"R2\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\", \"when\": {\"field\": \"kind\", \"eq\": \"a\", \"ne\": \"b\"}},\n"
-                                     "{\"id\": \"R3\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\", \"when\": {\"any\": [{\"field\": \"kind\", \"eq\": true}], \"not\": {}}}\n"
-                                     "]}\n",
+    {"when operators and shape",
+     HDR
+     "\"rules\": [\n"
+     "{\"id\": \"R1\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+     "\"abc\", \"why\": \"w\", \"when\": {\"field\": \"kind\", \"matchs\": \"x\"}},\n"
+     "{\"id\": \"R2\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+     "\"abc\", \"why\": \"w\", \"when\": {\"field\": \"kind\", \"eq\": \"a\", \"ne\": \"b\"}},\n"
+     "{\"id\": \"R3\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+     "\"abc\", \"why\": \"w\", \"when\": {\"any\": [{\"field\": \"kind\", \"eq\": true}], \"not\": "
+     "{}}}\n"
+     "]}\n",
      0,
      {{E, 3, "\"matchs\"", "R1", "did you mean 'matches'?"},
       {E, 3, "{\"field\"", "R1", "has no operator"},
       {E, 4, "\"ne\"", "R2", "a second one"},
       {E, 5, "\"not\"", "R3", "cannot stand beside"},
       {E, 5, "true}", "R3", "a string or a number"}}},
-    {"never and empty matches", HDR "\"rules\": [\n"
-                                    "{\"id\": \"R1\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"abc(?!)|(*FAIL)x\", \"why\": \"w\"},\n"
-                                    "{\"id\": \"R2\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"(?:abc)?\", \"why\": \"w\"},\n"
-                                    "{\"id\": \"R3\", \"dimension\": \"flag\", \"severity\": \"warn\", \"fields\": [\"abstract\"], \"absent\": true, \"why\": \"w\"},\n"
-                                    "{\"id\": \"R4\", \"dimension\": \"novelty\", \"fields\": [], \"pattern\": \"abc\", \"why\": \"w\"}\n"
-                                    "]}\n",
+    {"never and empty matches",
+     HDR "\"rules\": [\n"
+         "{\"id\": \"R1\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+         "\"abc(?!)|(*FAIL)x\", \"why\": \"w\"},\n"
+         "{\"id\": \"R2\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+         "\"(?:abc)?\", \"why\": \"w\"},\n"
+         "{\"id\": \"R3\", \"dimension\": \"flag\", \"severity\": \"warn\", \"fields\": "
+         "[\"abstract\"], \"absent\": true, \"why\": \"w\"},\n"
+         "{\"id\": \"R4\", \"dimension\": \"novelty\", \"fields\": [], \"pattern\": \"abc\", "
+         "\"why\": \"w\"}\n"
+         "]}\n",
      0,
      {{E, 3, "\"abc(?!)", "R1", "can never match"},
       {E, 4, "\"(?:abc)?\"", "R2", "matches empty text"},
@@ -320,12 +368,17 @@ static const struct {
       {E, 5, "{\"id\"", "R3", "neither"},
       {W, 5, "[\"abstract\"]", "R3", "are not read"},
       {E, 6, "[]", "R4", "\"fields\" is empty"}}},
-    {"names and schemes", "{\"name\": \"t\", \"version\": \"1\", \"schemes\": [\"common\", \"paper\"],\n"
-                          "\"rules\": [\n"
-                          "{\"id\": \"R1\", \"dimension\": \"novelty\", \"fields\": [\"abstrct\", \"extra.grant\"], \"pattern\": \"abc\", \"why\": \"w\", \"scheme\": \"comon\"},\n"
-                          "{\"id\": \"R2\", \"dimension\": \"novelty\", \"fields\": [\"record.title\"], \"pattern\": \"abc\", \"why\": \"w\", \"scheme\": \"common\"},\n"
-                          "{\"id\": \"R3\", \"dimension\": \"novelty\", \"scope\": \"indicator\", \"fields\": [\"achieved\"], \"pattern\": \"abc\", \"why\": \"w\", \"when\": {\"field\": \"record.titel\", \"present\": true}, \"level\": 2}\n"
-                          "]}\n",
+    {"names and schemes",
+     "{\"name\": \"t\", \"version\": \"1\", \"schemes\": [\"common\", \"paper\"],\n"
+     "\"rules\": [\n"
+     "{\"id\": \"R1\", \"dimension\": \"novelty\", \"fields\": [\"abstrct\", \"extra.grant\"], "
+     "\"pattern\": \"abc\", \"why\": \"w\", \"scheme\": \"comon\"},\n"
+     "{\"id\": \"R2\", \"dimension\": \"novelty\", \"fields\": [\"record.title\"], \"pattern\": "
+     "\"abc\", \"why\": \"w\", \"scheme\": \"common\"},\n"
+     "{\"id\": \"R3\", \"dimension\": \"novelty\", \"scope\": \"indicator\", \"fields\": "
+     "[\"achieved\"], \"pattern\": \"abc\", \"why\": \"w\", \"when\": {\"field\": "
+     "\"record.titel\", \"present\": true}, \"level\": 2}\n"
+     "]}\n",
      0,
      {{W, 1, "\"paper\"", NULL, "no rule carries scheme \"paper\""},
       {W, 3, "\"abstrct\"", "R1", "did you mean 'abstract'?"},
@@ -333,25 +386,29 @@ static const struct {
       {E, 4, "\"record.title\"", "R2", "may be read by \"when\" only"},
       {W, 5, "\"record.titel\"", "R3", "did you mean 'title'?"},
       {W, 5, "2}", "R3", "only trl rules"}}},
-    {"cases", HDR "\"rules\": [\n"
-                  "{\"id\": \"R1\", \"dimension\": \"trl\", \"level\": 3, \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\"}],\n"
-                  "\"cases\": [\n"
-                  "{\"id\": \"c1\", \"record\": {\"id\": \"X\"}, \"expected\": {}},\n"
-                  "{\"id\": \"c2\", \"record\": {\"id\": \"X\"}, \"expect\": {\"hits\": [\"R2\"], \"trl_evidenced\": [5, 3], \"overal\": 1}},\n"
-                  "{\"id\": \"c2\", \"record\": {\"id\": \"X\"}, \"expect\": {\"indicators\": [\"ok\"]}}\n"
-                  "]}\n",
+    {"cases",
+     HDR "\"rules\": [\n"
+         "{\"id\": \"R1\", \"dimension\": \"trl\", \"level\": 3, \"fields\": [\"abstract\"], "
+         "\"pattern\": \"abc\", \"why\": \"w\"}],\n"
+         "\"cases\": [\n"
+         "{\"id\": \"c1\", \"record\": {\"id\": \"X\"}, \"expected\": {}},\n"
+         "{\"id\": \"c2\", \"record\": {\"id\": \"X\"}, \"expect\": {\"hits\": [\"R2\"], "
+         "\"trl_evidenced\": [5, 3], \"overal\": 1}},\n"
+         "{\"id\": \"c2\", \"record\": {\"id\": \"X\"}, \"expect\": {\"indicators\": [\"ok\"]}}\n"
+         "]}\n",
      0,
-     {{E, 5, "\"expected\"", "c1", "did you mean 'expect'?"},
-      {E, 5, "{\"id\"", "c1", "no \"expect\""},
-      {E, 6, "\"R2\"", "c2", "no rule has id \"R2\""},
-      {E, 6, "[5, 3]", "c2", "range is empty"},
-      {E, 6, "\"overal\"", "c2", "did you mean 'overall'?"},
-      {E, 7, "\"c2\"", "c2", "duplicate case id"},
-      {E, 7, "\"ok\"", "c2", "unknown verdict"}}},
-    {"header", "{\"name\": \"t\", \"version\": 2026.11, \"weigths\": {},\n"
-               "\"trl\": {\"support\": \"confidense\", \"threshold\": -1},\n"
-               "\"negation\": {\"cues\": \"未|(not\", \"gap\": 2.5},\n"
-               "\"duplicates\": {\"jaccard\": 1.5, \"num_perm\": 0}}\n",
+     {{E, 5, "\"expected\"", NULL, "did you mean 'expect'?"},
+      {E, 5, "{\"id\"", NULL, "no \"expect\""},
+      {E, 6, "\"R2\"", NULL, "no rule has id \"R2\""},
+      {E, 6, "[5, 3]", NULL, "range is empty"},
+      {E, 6, "\"overal\"", NULL, "did you mean 'overall'?"},
+      {E, 7, "\"c2\"", NULL, "duplicate case id"},
+      {E, 7, "\"ok\"", NULL, "unknown verdict"}}},
+    {"header",
+     "{\"name\": \"t\", \"version\": 2026.11, \"weigths\": {},\n"
+     "\"trl\": {\"support\": \"confidense\", \"threshold\": -1},\n"
+     "\"negation\": {\"cues\": \"未|(not\", \"gap\": 2.5},\n"
+     "\"duplicates\": {\"jaccard\": 1.5, \"num_perm\": 0}}\n",
      0,
      {{E, 1, "2026.11", NULL, "write the version in quotes"},
       {E, 1, "\"weigths\"", NULL, "did you mean 'weights'?"},
@@ -360,21 +417,30 @@ static const struct {
       {E, 3, "\", \"gap\"", NULL, "missing closing parenthesis"},
       {E, 4, "1.5", NULL, "\"jaccard\" must be 0 to 1"},
       {E, 4, "0}", NULL, "\"num_perm\" must be a whole number"}}},
-    {"header 2", "{\"name\": \"t\", \"version\": \"1\", \"traceability\": {\"indicator_traceable\": 10, \"indicator_partly\": 20},\n"
-                 "\"negation\": {\"cues\": \"未|x?\"}, \"rules\": {}}\n",
+    {"header 2",
+     "{\"name\": \"t\", \"version\": \"1\", \"traceability\": {\"indicator_traceable\": 10, "
+     "\"indicator_partly\": 20},\n"
+     "\"negation\": {\"cues\": \"未|x?\"}, \"rules\": {}}\n",
      0,
      {{W, 1, "20", NULL, "no indicator can be partly traceable"},
       {E, 2, "\"未|x?\"", NULL, "matches empty text"},
       {E, 2, "{}", NULL, "\"rules\" must be a list"}}},
-    {"values", "{\"name\": \"t\", \"version\": \"1\", \"description\": \"a\\u0000b\"}\n", 0,
+    {"values",
+     "{\"name\": \"t\", \"version\": \"1\", \"description\": \"a\\u0000b\"}\n",
+     0,
      {{E, 1, "\\u0000", NULL, "not allowed"}}},
-    {"number out of range", "{\"name\": \"t\", \"version\": \"1\", \"novelty\": {\"base\": 1e999}}\n", 0,
+    {"number out of range",
+     "{\"name\": \"t\", \"version\": \"1\", \"novelty\": {\"base\": 1e999}}\n",
+     0,
      {{E, 1, "1e999", NULL, "out of range"}}},
     {"not an object", "[1, 2]\n", 0, {{E, 1, "[", NULL, "holds an object"}}},
-    {"rule id and why", HDR "\"rules\": [\n"
-                            "{\"id\": \"R 1\", \"dimension\": \"trl\", \"level\": 3, \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"\"},\n"
-                            "{\"dimension\": \"trl\", \"level\": 3, \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"flags\": [\"caseles\"], \"why\": \"w\", \"points\": -1}\n"
-                            "]}\n",
+    {"rule id and why",
+     HDR "\"rules\": [\n"
+         "{\"id\": \"R 1\", \"dimension\": \"trl\", \"level\": 3, \"fields\": [\"abstract\"], "
+         "\"pattern\": \"abc\", \"why\": \"\"},\n"
+         "{\"dimension\": \"trl\", \"level\": 3, \"fields\": [\"abstract\"], \"pattern\": \"abc\", "
+         "\"flags\": [\"caseles\"], \"why\": \"w\", \"points\": -1}\n"
+         "]}\n",
      0,
      {{E, 3, "\"R 1\"", NULL, "letters, digits"},
       {E, 3, "\"\"}", NULL, "\"why\" is empty"},
@@ -433,8 +499,8 @@ static void check_diags(const char *name, const char *json, const rule_diags *d,
     if (errors != werr || warnings != wwarn)
         for (size_t k = 0; k < d->n; k++)
             fprintf(stderr, "  got %s %d:%d [%s] %s -- %s\n",
-                    d->v[k].severity == RULE_ERROR ? "error" : "warning", d->v[k].line,
-                    d->v[k].col, d->v[k].rule_id, d->v[k].msg, d->v[k].hint);
+                    d->v[k].severity == RULE_ERROR ? "error" : "warning", d->v[k].line, d->v[k].col,
+                    d->v[k].rule_id, d->v[k].msg, d->v[k].hint);
 }
 
 static void test_load_cases(void)
@@ -477,8 +543,9 @@ static void test_folder(void)
     snprintf(p, sizeof p, "%s/set.json", dir);
     write_file(p, "{\"name\": \"folder-set\", \"version\": \"2\", \"schemes\": [\"common\"]}");
     snprintf(p, sizeof p, "%s/b.json", dir);
-    write_file(p, "{\"rules\": [{\"id\": \"B1\", \"dimension\": \"trl\", \"level\": 2, \"fields\": "
-                  "[\"abstract\"], \"pattern\": \"bbb\", \"why\": \"w\", \"scheme\": \"common\"}]}");
+    write_file(p,
+               "{\"rules\": [{\"id\": \"B1\", \"dimension\": \"trl\", \"level\": 2, \"fields\": "
+               "[\"abstract\"], \"pattern\": \"bbb\", \"why\": \"w\", \"scheme\": \"common\"}]}");
     snprintf(p, sizeof p, "%s/a.json", dir);
     write_file(p, "{\"rules\": [{\"id\": \"A1\", \"dimension\": \"trl\", \"level\": 1, \"fields\": "
                   "[\"abstract\"], \"pattern\": \"aaa\", \"why\": \"w\"}]}");
@@ -487,8 +554,9 @@ static void test_folder(void)
     snprintf(sub, sizeof sub, "%s/tests", dir);
     mkdir(sub, 0700);
     snprintf(p, sizeof p, "%s/cases.json", sub);
-    write_file(p, "{\"cases\": [{\"id\": \"k1\", \"record\": {\"id\": \"X\", \"abstract\": \"aaa\"}, "
-                  "\"expect\": {\"hits\": [\"A1\"], \"no_hits\": [\"B1\"]}}]}");
+    write_file(p,
+               "{\"cases\": [{\"id\": \"k1\", \"record\": {\"id\": \"X\", \"abstract\": \"aaa\"}, "
+               "\"expect\": {\"hits\": [\"A1\"], \"no_hits\": [\"B1\"]}}]}");
     snprintf(sub, sizeof sub, "%s/other", dir);
     mkdir(sub, 0700);
     snprintf(p, sizeof p, "%s/ignored.json", sub);
@@ -547,125 +615,251 @@ typedef struct want_hit {
     int error;          /* 1: expect error != 0 */
 } want_hit;
 
-#define RULE_SET_HEAD "{\"name\": \"t\", \"version\": \"1\", \"schemes\": [\"common\"], \"rules\": ["
+#define RULE_SET_HEAD                                                                              \
+    "{\"name\": \"t\", \"version\": \"1\", \"schemes\": [\"common\"], \"rules\": ["
 #define NV 12
 
 static const struct {
     const char *name;
-    const char *rules;       /* the rules array's inside */
-    const char *negation;    /* "negation" object or NULL */
-    const char *values[NV];  /* name, text, name, text ... */
+    const char *rules;      /* the rules array's inside */
+    const char *negation;   /* "negation" object or NULL */
+    const char *values[NV]; /* name, text, name, text ... */
     const char *items[3][NV];
     int nitems;
-    const char *scheme_on;   /* a scheme to switch on, or NULL */
+    const char *scheme_on; /* a scheme to switch on, or NULL */
     const char *scheme_off;
     want_hit want[8];
 } eval_cases[] = {
     {"plain and one hit per value",
-     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\", \"title\"], \"pattern\": \"实验室验证|lab test\", \"flags\": [\"caseless\"], \"why\": \"w\"}",
+     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\", \"title\"], "
+     "\"pattern\": \"实验室验证|lab test\", \"flags\": [\"caseless\"], \"why\": \"w\"}",
      NULL,
-     {"title", "样机实验室验证", "abstract", "A LAB TEST, then a lab test.", "keywords", "实验室验证"},
-     {{0}}, 0, NULL, NULL,
+     {"title", "样机实验室验证", "abstract", "A LAB TEST, then a lab test.", "keywords",
+      "实验室验证"},
+     {{0}},
+     0,
+     NULL,
+     NULL,
      {{"R", -1, 0, "样机", "实验室验证", 0}, {"R", -1, 1, "A ", "LAB TEST", 0}}},
     {"negation zh",
-     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\"], \"pattern\": \"实验室验证|通过了验证\", \"negatable\": true, \"why\": \"w\"}",
+     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\"], "
+     "\"pattern\": \"实验室验证|通过了验证\", \"negatable\": true, \"why\": \"w\"}",
      NULL,
      {"abstract", "尚未完成样机的实验室验证。随后完成了实验室验证。"},
-     {{0}}, 0, NULL, NULL,
+     {{0}},
+     0,
+     NULL,
+     NULL,
      {{"R", -1, 0, "尚未完成样机的实验室验证。随后完成了", "实验室验证", 0}}},
     {"negation zh, clause boundary keeps the hit",
-     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\"], \"pattern\": \"通过了验证\", \"negatable\": true, \"why\": \"w\"}",
-     NULL, {"abstract", "没有发现明显缺陷，样机通过了验证"}, {{0}}, 0, NULL, NULL,
+     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\"], "
+     "\"pattern\": \"通过了验证\", \"negatable\": true, \"why\": \"w\"}",
+     NULL,
+     {"abstract", "没有发现明显缺陷，样机通过了验证"},
+     {{0}},
+     0,
+     NULL,
+     NULL,
      {{"R", -1, 0, "没有发现明显缺陷，样机", "通过了验证", 0}}},
     {"negation zh, enumeration comma does not end it",
-     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 5, \"fields\": [\"abstract\"], \"pattern\": \"振动试验\", \"negatable\": true, \"why\": \"w\"}",
-     NULL, {"abstract", "未进行高低温、振动试验"}, {{0}}, 0, NULL, NULL, {{0}}},
+     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 5, \"fields\": [\"abstract\"], "
+     "\"pattern\": \"振动试验\", \"negatable\": true, \"why\": \"w\"}",
+     NULL,
+     {"abstract", "未进行高低温、振动试验"},
+     {{0}},
+     0,
+     NULL,
+     NULL,
+     {{0}}},
     {"negation zh, beyond the gap",
-     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\"], \"pattern\": \"验证\", \"negatable\": true, \"why\": \"w\"}",
-     "{\"gap\": 3}", {"abstract", "没有一二三验证 没有一二三四验证"}, {{0}}, 0, NULL, NULL,
+     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\"], "
+     "\"pattern\": \"验证\", \"negatable\": true, \"why\": \"w\"}",
+     "{\"gap\": 3}",
+     {"abstract", "没有一二三验证 没有一二三四验证"},
+     {{0}},
+     0,
+     NULL,
+     NULL,
      {{"R", -1, 0, "没有一二三验证 没有一二三四", "验证", 0}}},
     {"negation en",
-     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 5, \"fields\": [\"abstract\", \"title\"], \"pattern\": \"relevant environment\", \"negatable\": true, \"flags\": [\"caseless\"], \"why\": \"w\"}",
+     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 5, \"fields\": [\"abstract\", \"title\"], "
+     "\"pattern\": \"relevant environment\", \"negatable\": true, \"flags\": [\"caseless\"], "
+     "\"why\": \"w\"}",
      NULL,
-     {"abstract", "It was not yet validated in a relevant environment. Now: validated in a relevant environment!",
+     {"abstract",
+      "It was not yet validated in a relevant environment. Now: validated in a relevant "
+      "environment!",
       "title", "No relevant environment was used, so a Relevant Environment test follows"},
-     {{0}}, 0, NULL, NULL,
-     {{"R", -1, 0, "It was not yet validated in a relevant environment. Now: validated in a ", "relevant environment", 0},
+     {{0}},
+     0,
+     NULL,
+     NULL,
+     {{"R", -1, 0, "It was not yet validated in a relevant environment. Now: validated in a ",
+       "relevant environment", 0},
       {"R", -1, 1, "No relevant environment was used, so a ", "Relevant Environment", 0}}},
     {"negation en, cue inside the match and word boundaries",
-     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 6, \"fields\": [\"abstract\", \"title\"], \"pattern\": \"prototype[^.]{0,40}relevant environment\", \"negatable\": true, \"why\": \"w\"}",
+     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 6, \"fields\": [\"abstract\", \"title\"], "
+     "\"pattern\": \"prototype[^.]{0,40}relevant environment\", \"negatable\": true, \"why\": "
+     "\"w\"}",
      NULL,
-     {"abstract", "the prototype was not validated in a relevant environment",
-      "title", "we know the prototype, tested in a relevant environment"},
-     {{0}}, 0, NULL, NULL,
+     {"abstract", "the prototype was not validated in a relevant environment", "title",
+      "we know the prototype, tested in a relevant environment"},
+     {{0}},
+     0,
+     NULL,
+     NULL,
      {{"R", -1, 1, "we know the ", "prototype, tested in a relevant environment", 0}}},
     {"negation default exceptions",
-     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 7, \"fields\": [\"abstract\"], \"pattern\": \"现场试验|field tests\", \"negatable\": true, \"why\": \"w\"}",
-     NULL, {"abstract", "无人机现场试验; not only field tests"}, {{0}}, 0, NULL, NULL,
+     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 7, \"fields\": [\"abstract\"], "
+     "\"pattern\": \"现场试验|field tests\", \"negatable\": true, \"why\": \"w\"}",
+     NULL,
+     {"abstract", "无人机现场试验; not only field tests"},
+     {{0}},
+     0,
+     NULL,
+     NULL,
      {{"R", -1, 0, "无人机", "现场试验", 0}}},
     {"own cues replace the default list",
-     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 7, \"fields\": [\"abstract\"], \"pattern\": \"现场试验\", \"negatable\": true, \"why\": \"w\"}",
-     "{\"cues\": \"计划\", \"gap\": 4}", {"abstract", "未现场试验；计划现场试验"}, {{0}}, 0, NULL, NULL,
+     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 7, \"fields\": [\"abstract\"], "
+     "\"pattern\": \"现场试验\", \"negatable\": true, \"why\": \"w\"}",
+     "{\"cues\": \"计划\", \"gap\": 4}",
+     {"abstract", "未现场试验；计划现场试验"},
+     {{0}},
+     0,
+     NULL,
+     NULL,
      {{"R", -1, 0, "未", "现场试验", 0}}},
     {"not negatable",
-     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\"], \"pattern\": \"实验室验证\", \"why\": \"w\"}",
-     NULL, {"abstract", "尚未完成实验室验证"}, {{0}}, 0, NULL, NULL,
+     "{\"id\": \"R\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\"], "
+     "\"pattern\": \"实验室验证\", \"why\": \"w\"}",
+     NULL,
+     {"abstract", "尚未完成实验室验证"},
+     {{0}},
+     0,
+     NULL,
+     NULL,
      {{"R", -1, 0, "尚未完成", "实验室验证", 0}}},
     {"when operators",
-     "{\"id\": \"EQ\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", \"when\": {\"field\": \"trl_target\", \"eq\": 6}},\n"
-     "{\"id\": \"EQNUM\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", \"when\": {\"field\": \"budget\", \"eq\": \"1200\"}},\n"
-     "{\"id\": \"NE-MISSING\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", \"when\": {\"field\": \"pi\", \"ne\": \"x\"}},\n"
-     "{\"id\": \"LT\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", \"when\": {\"field\": \"budget\", \"lt\": 1e4}},\n"
-     "{\"id\": \"GE-STR\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", \"when\": {\"field\": \"start\", \"ge\": \"2019-01-01\"}},\n"
-     "{\"id\": \"GT-NUMSTR\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", \"when\": {\"field\": \"trl_target\", \"gt\": 10}},\n"
-     "{\"id\": \"IN\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", \"when\": {\"field\": \"kind\", \"in\": [\"project\", \"proposal\"]}},\n"
-     "{\"id\": \"PRESENT\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", \"when\": {\"all\": [{\"field\": \"pi\", \"present\": false}, {\"field\": \"title\", \"present\": true}, {\"not\": {\"field\": \"end\", \"present\": true}}]}},\n"
-     "{\"id\": \"MATCHES\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", \"flags\": [\"caseless\"], \"when\": {\"any\": [{\"field\": \"title\", \"matches\": \"^SENSOR\"}, {\"field\": \"pi\", \"matches\": \"x\"}]}},\n"
-     "{\"id\": \"FALSE\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", \"when\": {\"any\": [{\"field\": \"budget\", \"gt\": 1200}, {\"field\": \"pi\", \"lt\": \"z\"}, {\"field\": \"kind\", \"in\": [\"prior-art\"]}]}}",
+     "{\"id\": \"EQ\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", \"when\": "
+     "{\"field\": \"trl_target\", \"eq\": 6}},\n"
+     "{\"id\": \"EQNUM\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", "
+     "\"when\": {\"field\": \"budget\", \"eq\": \"1200\"}},\n"
+     "{\"id\": \"NE-MISSING\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", "
+     "\"when\": {\"field\": \"pi\", \"ne\": \"x\"}},\n"
+     "{\"id\": \"LT\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", \"when\": "
+     "{\"field\": \"budget\", \"lt\": 1e4}},\n"
+     "{\"id\": \"GE-STR\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", "
+     "\"when\": {\"field\": \"start\", \"ge\": \"2019-01-01\"}},\n"
+     "{\"id\": \"GT-NUMSTR\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", "
+     "\"when\": {\"field\": \"trl_target\", \"gt\": 10}},\n"
+     "{\"id\": \"IN\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", \"when\": "
+     "{\"field\": \"kind\", \"in\": [\"project\", \"proposal\"]}},\n"
+     "{\"id\": \"PRESENT\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", "
+     "\"when\": {\"all\": [{\"field\": \"pi\", \"present\": false}, {\"field\": \"title\", "
+     "\"present\": true}, {\"not\": {\"field\": \"end\", \"present\": true}}]}},\n"
+     "{\"id\": \"MATCHES\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", "
+     "\"flags\": [\"caseless\"], \"when\": {\"any\": [{\"field\": \"title\", \"matches\": "
+     "\"^SENSOR\"}, {\"field\": \"pi\", \"matches\": \"x\"}]}},\n"
+     "{\"id\": \"FALSE\", \"dimension\": \"flag\", \"severity\": \"info\", \"why\": \"w\", "
+     "\"when\": {\"any\": [{\"field\": \"budget\", \"gt\": 1200}, {\"field\": \"pi\", \"lt\": "
+     "\"z\"}, {\"field\": \"kind\", \"in\": [\"prior-art\"]}]}}",
      NULL,
-     {"trl_target", "6", "budget", "1200.0", "start", "2019-07-01", "kind", "project", "title", "Sensor arrays", "end", ""},
-     {{0}}, 0, NULL, NULL,
-     {{"EQ", -1, -1, "", "", 0}, {"EQNUM", -1, -1, "", "", 0}, {"NE-MISSING", -1, -1, "", "", 0},
-      {"LT", -1, -1, "", "", 0}, {"GE-STR", -1, -1, "", "", 0}, {"IN", -1, -1, "", "", 0},
-      {"PRESENT", -1, -1, "", "", 0}, {"MATCHES", -1, -1, "", "", 0}}},
+     {"trl_target", "6", "budget", "1200.0", "start", "2019-07-01", "kind", "project", "title",
+      "Sensor arrays", "end", ""},
+     {{0}},
+     0,
+     NULL,
+     NULL,
+     {{"EQ", -1, -1, "", "", 0},
+      {"EQNUM", -1, -1, "", "", 0},
+      {"NE-MISSING", -1, -1, "", "", 0},
+      {"LT", -1, -1, "", "", 0},
+      {"GE-STR", -1, -1, "", "", 0},
+      {"IN", -1, -1, "", "", 0},
+      {"PRESENT", -1, -1, "", "", 0},
+      {"MATCHES", -1, -1, "", "", 0}}},
     {"when gates a pattern; string order when not numbers",
-     "{\"id\": \"R\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"首创\", \"why\": \"w\", \"when\": {\"field\": \"trl_target\", \"gt\": \"10\"}}",
-     NULL, {"abstract", "国内首创", "trl_target", "9级"}, {{0}}, 0, NULL, NULL,
+     "{\"id\": \"R\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+     "\"首创\", \"why\": \"w\", \"when\": {\"field\": \"trl_target\", \"gt\": \"10\"}}",
+     NULL,
+     {"abstract", "国内首创", "trl_target", "9级"},
+     {{0}},
+     0,
+     NULL,
+     NULL,
      {{"R", -1, 0, "国内", "首创", 0}}},
     {"absent",
-     "{\"id\": \"NO-REPORT\", \"dimension\": \"flag\", \"severity\": \"warn\", \"fields\": [\"abstract\", \"title\"], \"pattern\": \"检测报告|test report\", \"absent\": true, \"negatable\": true, \"why\": \"w\"},\n"
-     "{\"id\": \"HAS-REPORT\", \"dimension\": \"flag\", \"severity\": \"info\", \"fields\": [\"abstract\"], \"pattern\": \"报告\", \"absent\": true, \"why\": \"w\"}",
-     NULL, {"abstract", "未提供检测报告", "title", "总结报告"}, {{0}}, 0, NULL, NULL,
+     "{\"id\": \"NO-REPORT\", \"dimension\": \"flag\", \"severity\": \"warn\", \"fields\": "
+     "[\"abstract\", \"title\"], \"pattern\": \"检测报告|test report\", \"absent\": true, "
+     "\"negatable\": true, \"why\": \"w\"},\n"
+     "{\"id\": \"HAS-REPORT\", \"dimension\": \"flag\", \"severity\": \"info\", \"fields\": "
+     "[\"abstract\"], \"pattern\": \"报告\", \"absent\": true, \"why\": \"w\"}",
+     NULL,
+     {"abstract", "未提供检测报告", "title", "总结报告"},
+     {{0}},
+     0,
+     NULL,
+     NULL,
      {{"NO-REPORT", -1, -1, "", "", 0}}},
     {"indicator scope",
-     "{\"id\": \"IND-CNAS\", \"dimension\": \"traceability\", \"scope\": \"indicator\", \"points\": 30, \"fields\": [\"lab\", \"accreditation\"], \"pattern\": \"CNAS\", \"why\": \"w\", \"when\": {\"field\": \"record.kind\", \"eq\": \"project\"}},\n"
-     "{\"id\": \"IND-NO-UNC\", \"dimension\": \"traceability\", \"scope\": \"indicator\", \"points\": -10, \"fields\": [\"uncertainty\"], \"pattern\": \"\\\\d\", \"absent\": true, \"why\": \"w\", \"when\": {\"field\": \"achieved\", \"present\": true}},\n"
-     "{\"id\": \"REC\", \"dimension\": \"traceability\", \"points\": 5, \"fields\": [\"abstract\"], \"pattern\": \"CNAS\", \"why\": \"w\"}",
-     NULL, {"kind", "project", "abstract", "no lab named"},
-     {{"name", "温度", "achieved", "0.3 mK", "lab", "国家计量院", "accreditation", "CNAS L0001", "uncertainty", "U=0.05 mK"},
+     "{\"id\": \"IND-CNAS\", \"dimension\": \"traceability\", \"scope\": \"indicator\", "
+     "\"points\": 30, \"fields\": [\"lab\", \"accreditation\"], \"pattern\": \"CNAS\", \"why\": "
+     "\"w\", \"when\": {\"field\": \"record.kind\", \"eq\": \"project\"}},\n"
+     "{\"id\": \"IND-NO-UNC\", \"dimension\": \"traceability\", \"scope\": \"indicator\", "
+     "\"points\": -10, \"fields\": [\"uncertainty\"], \"pattern\": \"\\\\d\", \"absent\": true, "
+     "\"why\": \"w\", \"when\": {\"field\": \"achieved\", \"present\": true}},\n"
+     "{\"id\": \"REC\", \"dimension\": \"traceability\", \"points\": 5, \"fields\": "
+     "[\"abstract\"], \"pattern\": \"CNAS\", \"why\": \"w\"}",
+     NULL,
+     {"kind", "project", "abstract", "no lab named"},
+     {{"name", "温度", "achieved", "0.3 mK", "lab", "国家计量院", "accreditation", "CNAS L0001",
+       "uncertainty", "U=0.05 mK"},
       {"name", "压力", "achieved", "5 MPa", "lab", "CNAS lab"},
       {"name", "论文", "lab", "CNAS"}},
-     3, NULL, NULL,
-     {{"IND-CNAS", 0, 3, "", "CNAS", 0}, {"IND-CNAS", 1, 2, "", "CNAS", 0}, {"IND-CNAS", 2, 1, "", "CNAS", 0},
+     3,
+     NULL,
+     NULL,
+     {{"IND-CNAS", 0, 3, "", "CNAS", 0},
+      {"IND-CNAS", 1, 2, "", "CNAS", 0},
+      {"IND-CNAS", 2, 1, "", "CNAS", 0},
       {"IND-NO-UNC", 1, -1, "", "", 0}}},
     {"schemes",
-     "{\"id\": \"C\", \"dimension\": \"trl\", \"level\": 2, \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\", \"scheme\": \"common\"},\n"
-     "{\"id\": \"P\", \"dimension\": \"trl\", \"level\": 2, \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\", \"scheme\": \"paper\"},\n"
-     "{\"id\": \"U\", \"dimension\": \"trl\", \"level\": 2, \"fields\": [\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\"}",
-     NULL, {"abstract", "abc"}, {{0}}, 0, "paper", "common",
+     "{\"id\": \"C\", \"dimension\": \"trl\", \"level\": 2, \"fields\": [\"abstract\"], "
+     "\"pattern\": \"abc\", \"why\": \"w\", \"scheme\": \"common\"},\n"
+     "{\"id\": \"P\", \"dimension\": \"trl\", \"level\": 2, \"fields\": [\"abstract\"], "
+     "\"pattern\": \"abc\", \"why\": \"w\", \"scheme\": \"paper\"},\n"
+     "{\"id\": \"U\", \"dimension\": \"trl\", \"level\": 2, \"fields\": [\"abstract\"], "
+     "\"pattern\": \"abc\", \"why\": \"w\"}",
+     NULL,
+     {"abstract", "abc"},
+     {{0}},
+     0,
+     "paper",
+     "common",
      {{"P", -1, 0, "", "abc", 0}, {"U", -1, 0, "", "abc", 0}}},
     {"limits: catastrophic pattern gives an error hit",
-     "{\"id\": \"BAD\", \"dimension\": \"novelty\", \"fields\": [\"abstract\", \"title\"], \"pattern\": \"(a+)+$\", \"why\": \"w\"},\n"
-     "{\"id\": \"GOOD\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"aaab\", \"why\": \"w\"}",
+     "{\"id\": \"BAD\", \"dimension\": \"novelty\", \"fields\": [\"abstract\", \"title\"], "
+     "\"pattern\": \"(a+)+$\", \"why\": \"w\"},\n"
+     "{\"id\": \"GOOD\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+     "\"aaab\", \"why\": \"w\"}",
      NULL,
-     {"abstract", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab",
-      "title", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"},
-     {{0}}, 0, NULL, NULL,
+     {"abstract", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", "title",
+      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"},
+     {{0}},
+     0,
+     NULL,
+     NULL,
      {{"BAD", -1, 0, "", "", 1},
       {"GOOD", -1, 0, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "aaab", 0}}},
     {"invalid UTF-8 in the subject",
-     "{\"id\": \"R\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"验证\", \"negatable\": true, \"why\": \"w\"}",
-     NULL, {"abstract", "\xff\xfe未\xe9\xaa验证，\xc3(验证"}, {{0}}, 0, NULL, NULL,
+     "{\"id\": \"R\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+     "\"验证\", \"negatable\": true, \"why\": \"w\"}",
+     NULL,
+     {"abstract", "\xff\xfe未\xe9\xaa验证，\xc3(验证"},
+     {{0}},
+     0,
+     NULL,
+     NULL,
      {{"R", -1, 0, "\xff\xfe未\xe9\xaa验证，\xc3(", "验证", 0}}},
 };
 
@@ -748,8 +942,8 @@ static void test_eval_cases(void)
                 if (g->value >= 0 && !w->error) {
                     CHECK(g->offset == strlen(w->before) && g->len == strlen(w->text) &&
                               memcmp(vals[g->value].text + g->offset, w->text, g->len) == 0,
-                          "%s hit %zu: \"%.*s\" at %zu, want \"%s\" at %zu", eval_cases[i].name,
-                          k, (int)g->len, vals[g->value].text + g->offset, g->offset, w->text,
+                          "%s hit %zu: \"%.*s\" at %zu, want \"%s\" at %zu", eval_cases[i].name, k,
+                          (int)g->len, vals[g->value].text + g->offset, g->offset, w->text,
                           strlen(w->before));
                 } else {
                     CHECK(g->offset == 0 && g->len == 0, "%s hit %zu: offset %zu len %zu",
@@ -794,7 +988,9 @@ static const struct {
     {"Δx lab", RULE_RE_CASELESS, 0, "x lab"},
     {"TÜV lab", RULE_RE_CASELESS, 0, "tÜv lab|tüv lab"},
     {"Ångström", RULE_RE_CASELESS, 0,
-     "ÅngstrÖm|Ångström|ångstrÖm|ångström|\xe2\x84\xab" "ngstrÖm|\xe2\x84\xab" "ngström"},
+     "ÅngstrÖm|Ångström|ångstrÖm|ångström|\xe2\x84\xab"
+     "ngstrÖm|\xe2\x84\xab"
+     "ngström"},
     {"Δx lab", 0, 0, "Δx lab"},
     {"\\Qa.b\\E|x\\.yz", 0, 0, "a.b|x.yz"},
     {"\\x{5B9E}\\x{9A8C}", 0, 0, "实验"},
@@ -871,8 +1067,8 @@ static size_t put_utf8(unsigned cp, char *o)
     return 4;
 }
 
-static size_t count_matches(const char *pat, unsigned flags, const char *s, size_t n,
-                            char *first, size_t firstsize)
+static size_t count_matches(const char *pat, unsigned flags, const char *s, size_t n, char *first,
+                            size_t firstsize)
 {
     char msg[256];
     size_t off, ms, me, start = 0, count = 0;
@@ -883,8 +1079,8 @@ static size_t count_matches(const char *pat, unsigned flags, const char *s, size
     while (re && rule_re_find(re, rx, s, n, start, 1, &ms, &me) == 1) {
         if (first && count < 4) {
             char b[32];
-            snprintf(b, sizeof b, "%02x%02x%02x ", (unsigned char)s[ms],
-                     (unsigned char)s[ms + 1], (unsigned char)s[ms + 2]);
+            snprintf(b, sizeof b, "%02x%02x%02x ", (unsigned char)s[ms], (unsigned char)s[ms + 1],
+                     (unsigned char)s[ms + 2]);
             strncat(first, b, firstsize - strlen(first) - 1);
         }
         count++;
@@ -943,8 +1139,8 @@ static void test_case_folding(void)
             got++;
             start = me;
         }
-        CHECK(ok && got == nw, "U+%04X: PCRE2 matches %d characters caselessly, the table %d",
-              cp, got, nw);
+        CHECK(ok && got == nw, "U+%04X: PCRE2 matches %d characters caselessly, the table %d", cp,
+              got, nw);
         rule_rx_free(rx);
         rule_re_free(re);
     }
@@ -967,8 +1163,8 @@ static const struct {
      "Two has the lab test here;"},
     {"no boundary at all in this long line of text", "no boundary at all in ", "this", 6,
      "ll in this long "},
-    {"中文没有句号的很长一段文字实验室验证继续写下去", "中文没有句号的很长一段文字", "实验室验证", 7,
-     "文字实验室验证继续"},
+    {"中文没有句号的很长一段文字实验室验证继续写下去", "中文没有句号的很长一段文字", "实验室验证",
+     7, "文字实验室验证继续"},
     {"line one\nline two match\nline three", "line one\nline two ", "match", 50,
      "line two match\n"},
 };
@@ -1057,8 +1253,8 @@ static void test_hashes(void)
         CHECK_STR(rule_set_canonical(s1), rule_set_canonical(s2), "same canonical text");
     }
     /* one changed character anywhere gives another hash */
-    static const char *const edits[][2] = {{"x+y", "x+z"}, {"because", "becausf"},
-                                           {"0.8", "0.9"}, {"\"3\"", "\"4\""}};
+    static const char *const edits[][2] = {
+        {"x+y", "x+z"}, {"because", "becausf"}, {"0.8", "0.9"}, {"\"3\"", "\"4\""}};
     for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
         char json[2048];
         const char *at = strstr(param_set, edits[i][0]);
@@ -1099,9 +1295,11 @@ static void test_limits(void)
         rule_re_free(re);
     }
     /* rules check names the slow and the limited */
-    const char *json = RULE_SET_HEAD
-        "{\"id\": \"SLOW\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"(a+)+$\", \"why\": \"w\"},\n"
-        "{\"id\": \"FAST\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"实验室(?:验证|测试)\", \"why\": \"w\"}]}";
+    const char *json =
+        RULE_SET_HEAD "{\"id\": \"SLOW\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], "
+                      "\"pattern\": \"(a+)+$\", \"why\": \"w\"},\n"
+                      "{\"id\": \"FAST\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], "
+                      "\"pattern\": \"实验室(?:验证|测试)\", \"why\": \"w\"}]}";
     rule_diags d = {0};
     rule_set *set = rule_set_load(temp_json(json), 1, &d);
     CHECK(set != NULL, "speed-checked set loads");
@@ -1210,7 +1408,10 @@ static char *draft_as_set(void)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "id", cJSON_GetStringValue(cJSON_GetObjectItem(r, "id")));
         int trl = cat && !strcmp(cat, "trl") && cJSON_IsNumber(lvl);
-        cJSON_AddStringToObject(o, "dimension", trl ? "trl" : cat && !strcmp(cat, "novelty") ? "novelty" : "traceability");
+        cJSON_AddStringToObject(o, "dimension",
+                                trl                              ? "trl"
+                                : cat && !strcmp(cat, "novelty") ? "novelty"
+                                                                 : "traceability");
         if (trl)
             cJSON_AddNumberToObject(o, "level", lvl->valuedouble);
         cJSON *f = cJSON_AddArrayToObject(o, "fields");
@@ -1273,8 +1474,8 @@ static size_t compare_prefilter(rule_set *set, const char *name, char **texts, s
                    a.v[k].len == b.v[k].len && a.v[k].error == b.v[k].error;
         if (!same) {
             if (differ++ < 3) {
-                fprintf(stderr, "%s: text %zu: %zu hits with the prefilter, %zu without\n", name,
-                        i, a.n, b.n);
+                fprintf(stderr, "%s: text %zu: %zu hits with the prefilter, %zu without\n", name, i,
+                        a.n, b.n);
                 for (size_t k = 0; k < a.n || k < b.n; k++) {
                     const rule_hit *x = k < a.n ? &a.v[k] : NULL, *y = k < b.n ? &b.v[k] : NULL;
                     if (x && y && x->rule == y->rule && x->value == y->value &&
@@ -1345,8 +1546,7 @@ static void test_prefilter_real(void)
             printf("test_rules: %s: %zu hits over %zu SBIR abstracts and %zu NSFC titles, "
                    "negation %s, identical with and without the prefilter\n",
                    names[k], hits, nsbir, nnsfc, neg ? "on" : "off");
-            CHECK(!nsbir || neg || hits > 100, "%s: only %zu hits over real text", names[k],
-                  hits);
+            CHECK(!nsbir || neg || hits > 100, "%s: only %zu hits over real text", names[k], hits);
         }
         rule_set_free(sets[k]);
     }
@@ -1365,24 +1565,60 @@ static void test_prefilter_real(void)
  * spring them: the prefilter and the anchored attempts must give exactly the
  * hits of plain PCRE2 searches. */
 static const char *const trap_patterns[] = {
-    "abc", "(?<=x)abc", "a\\Kbc", "(?:ab|abc)c", "\\bthe\\b", "^abc", "abc$", "(*SKIP)abc|bcd",
-    "\\Gabc", "(?:the )?prototype", "colou?r", "(?=abc)a", "k\\s*=\\s*2", "u(?:rel)?\\s*=",
-    "(?:x|)abc", "(?<![A-Za-z])SI(?![A-Za-z])", "tüv|ångström", "mass|kelvin", "验证|实验室验证",
-    "(?:发现|揭示)了?[^。]{0,5}原理", "(?m)^line", "a+b", "(?:abc){2}", "[Tt]he prototype",
+    "abc",
+    "(?<=x)abc",
+    "a\\Kbc",
+    "(?:ab|abc)c",
+    "\\bthe\\b",
+    "^abc",
+    "abc$",
+    "(*SKIP)abc|bcd",
+    "\\Gabc",
+    "(?:the )?prototype",
+    "colou?r",
+    "(?=abc)a",
+    "k\\s*=\\s*2",
+    "u(?:rel)?\\s*=",
+    "(?:x|)abc",
+    "(?<![A-Za-z])SI(?![A-Za-z])",
+    "tüv|ångström",
+    "mass|kelvin",
+    "验证|实验室验证",
+    "(?:发现|揭示)了?[^。]{0,5}原理",
+    "(?m)^line",
+    "a+b",
+    "(?:abc){2}",
+    "[Tt]he prototype",
 };
 static const char *const trap_texts[] = {
-    "xabc abc", "xxabcabc aabc", "ABC abc abcc", "the prototype and the Prototype", "abc\nabc",
-    "k = 2, U=0.5 and Urel = 3", "TÜV SÜD tüv Ångström \xe2\x84\xab" "ngström",
-    "MAſS \xe2\x84\xaa" "ELVIN", "尚未完成实验室验证，随后实验室验证", "发现了新原理；揭示原理",
-    "color colour COLOUR", "SI units, SIS, ISI, si", "\xff abc \xfe abc \xc3", "line one\nline two",
-    "aaab ab b", "abcabc abc", "gbcd bcd", "",
+    "xabc abc",
+    "xxabcabc aabc",
+    "ABC abc abcc",
+    "the prototype and the Prototype",
+    "abc\nabc",
+    "k = 2, U=0.5 and Urel = 3",
+    "TÜV SÜD tüv Ångström \xe2\x84\xab"
+    "ngström",
+    "MAſS \xe2\x84\xaa"
+    "ELVIN",
+    "尚未完成实验室验证，随后实验室验证",
+    "发现了新原理；揭示原理",
+    "color colour COLOUR",
+    "SI units, SIS, ISI, si",
+    "\xff abc \xfe abc \xc3",
+    "line one\nline two",
+    "aaab ab b",
+    "abcabc abc",
+    "gbcd bcd",
+    "",
 };
 
 static void test_prefilter_traps(void)
 {
     size_t np = sizeof trap_patterns / sizeof trap_patterns[0];
     char json[8192];
-    size_t at = (size_t)snprintf(json, sizeof json, "{\"name\": \"traps\", \"version\": \"1\", \"rules\": [");
+    size_t at = (size_t)snprintf(json, sizeof json,
+                                 "{\"name\": \"traps\", \"version\": \"1\", \"rules\": [");
     for (size_t i = 0; i < np; i++) {
         char esc[256];
         size_t e = 0;
@@ -1436,11 +1672,24 @@ static void gen_alt(char *out, size_t size, int depth);
 
 static void gen_seq(char *out, size_t size, int depth)
 {
-    static const char *const lits[] = {"a", "b", "ab", "x", "\xc3\xa9", "\xc3\x89", "\xc5\xbf",
-                                       "k", "K", "s", "\xe5\xae\x9e", "\xe9\xaa\x8c", "\xe3\x80\x82", " ",
-                                       "abc", "xa"};
-    static const char *const classes[] = {"[ab]", "[^a]", "[\xe5\xae\x9e\xe9\xaa\x8c]", "\\d", "\\w", ".",
-                                          "\\s"};
+    static const char *const lits[] = {"a",
+                                       "b",
+                                       "ab",
+                                       "x",
+                                       "\xc3\xa9",
+                                       "\xc3\x89",
+                                       "\xc5\xbf",
+                                       "k",
+                                       "K",
+                                       "s",
+                                       "\xe5\xae\x9e",
+                                       "\xe9\xaa\x8c",
+                                       "\xe3\x80\x82",
+                                       " ",
+                                       "abc",
+                                       "xa"};
+    static const char *const classes[] = {
+        "[ab]", "[^a]", "[\xe5\xae\x9e\xe9\xaa\x8c]", "\\d", "\\w", ".", "\\s"};
     static const char *const quants[] = {"?", "*", "+", "{1,2}", "{2}", "??"};
     int n = 1 + (int)rnd(4);
     for (int k = 0; k < n; k++) {
@@ -1455,8 +1704,8 @@ static void gen_seq(char *out, size_t size, int depth)
             gen_alt(inner, sizeof inner, depth + 1);
             snprintf(part, sizeof part, "%s%s)", rnd(2) ? "(?:" : "(", inner);
         } else {
-            static const char *const looks[] = {"(?=a)", "(?<=a)", "(?!b)", "(?<![a-z])", "\\b",
-                                                "(?=\xe5\xae\x9e)"};
+            static const char *const looks[] = {"(?=a)",      "(?<=a)", "(?!b)",
+                                                "(?<![a-z])", "\\b",    "(?=\xe5\xae\x9e)"};
             snprintf(part, sizeof part, "%s", looks[rnd(sizeof looks / sizeof looks[0])]);
         }
         if (kind != 5 && rnd(3) == 0)
@@ -1482,10 +1731,30 @@ static void gen_alt(char *out, size_t size, int depth)
 static void test_prefilter_random(unsigned seed)
 {
     rnd_state = seed;
-    static const char *const alphabet[] = {"a", "b", "x", "k", "s", " ", "A", "B", "K", "S",
-                                           "\xc3\xa9", "\xc3\x89", "\xc5\xbf", "\xe2\x84\xaa", "\xe5\xae\x9e",
-                                           "\xe9\xaa\x8c", "\xe3\x80\x82", "1", "\xff", "c",
-                                           "\xe6\x9c\xaa", " not ", "\xef\xbc\x8c", ". "};
+    static const char *const alphabet[] = {"a",
+                                           "b",
+                                           "x",
+                                           "k",
+                                           "s",
+                                           " ",
+                                           "A",
+                                           "B",
+                                           "K",
+                                           "S",
+                                           "\xc3\xa9",
+                                           "\xc3\x89",
+                                           "\xc5\xbf",
+                                           "\xe2\x84\xaa",
+                                           "\xe5\xae\x9e",
+                                           "\xe9\xaa\x8c",
+                                           "\xe3\x80\x82",
+                                           "1",
+                                           "\xff",
+                                           "c",
+                                           "\xe6\x9c\xaa",
+                                           " not ",
+                                           "\xef\xbc\x8c",
+                                           ". "};
     size_t cap = 1 << 20, at = 0, nrules = 0;
     char *json = malloc(cap);
     at += (size_t)snprintf(json, cap, "{\"name\": \"random\", \"version\": \"1\", \"rules\": [");
@@ -1513,11 +1782,12 @@ static void test_prefilter_random(unsigned seed)
             esc[e++] = *c;
         }
         esc[e] = '\0';
-        at += (size_t)snprintf(json + at, cap - at,
-                               "%s{\"id\": \"R%zu\", \"dimension\": \"novelty\", \"fields\": [\"text\"], "
-                               "\"pattern\": \"%s\", \"flags\": [%s], \"negatable\": %s, \"why\": \"w\"}\n",
-                               nrules ? ", " : "", nrules, esc, flags ? "\"caseless\"" : "",
-                               rnd(2) ? "true" : "false");
+        at += (size_t)snprintf(
+            json + at, cap - at,
+            "%s{\"id\": \"R%zu\", \"dimension\": \"novelty\", \"fields\": [\"text\"], "
+            "\"pattern\": \"%s\", \"flags\": [%s], \"negatable\": %s, \"why\": \"w\"}\n",
+            nrules ? ", " : "", nrules, esc, flags ? "\"caseless\"" : "",
+            rnd(2) ? "true" : "false");
         nrules++;
     }
     snprintf(json + at, cap - at, "]}");
@@ -1552,16 +1822,22 @@ static void test_prefilter_random(unsigned seed)
 static void test_prefilter_fold(void)
 {
     const char *json = RULE_SET_HEAD
-        "{\"id\": \"K\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"kelvin scale\", \"flags\": [\"caseless\"], \"why\": \"w\"},\n"
-        "{\"id\": \"S\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"mass spectrometry\", \"flags\": [\"caseless\"], \"why\": \"w\"},\n"
-        "{\"id\": \"G\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"μm-scale\", \"flags\": [\"caseless\"], \"why\": \"w\"},\n"
-        "{\"id\": \"C\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": \"CNAS认可\", \"why\": \"w\"}]}";
+        "{\"id\": \"K\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+        "\"kelvin scale\", \"flags\": [\"caseless\"], \"why\": \"w\"},\n"
+        "{\"id\": \"S\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+        "\"mass spectrometry\", \"flags\": [\"caseless\"], \"why\": \"w\"},\n"
+        "{\"id\": \"G\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+        "\"μm-scale\", \"flags\": [\"caseless\"], \"why\": \"w\"},\n"
+        "{\"id\": \"C\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"], \"pattern\": "
+        "\"CNAS认可\", \"why\": \"w\"}]}";
     rule_set *set = load_text(json, NULL);
     CHECK(set != NULL, "fold set loads");
     if (!set)
         return;
-    const char *texts[] = {"\xe2\x84\xaa" "ELVIN SCALE", "MAſS SPECTROMETRY", "ΜM-SCALE µm-scale",
-                           "cnas认可 CNAS认可", "Kelvin scale, mass spectrometry"};
+    const char *texts[] = {"\xe2\x84\xaa"
+                           "ELVIN SCALE",
+                           "MAſS SPECTROMETRY", "ΜM-SCALE µm-scale", "cnas认可 CNAS认可",
+                           "Kelvin scale, mass spectrometry"};
     char *copies[5];
     for (int i = 0; i < 5; i++)
         copies[i] = strdup(texts[i]);
