@@ -4,24 +4,30 @@
  *
  * For each enabled rule in order: its `when` is checked first; then each
  * value it reads (in the subject's value order) is searched for the leftmost
- * match that no negation cancels.  Before PCRE2 runs, the literal prefilter
- * (rule_lit.h) says whether the value can hold a match at all: each value is
- * folded and scanned once for every literal of the set, the first time a
- * rule asks.
+ * match that no negation cancels.  The work is done per value, for every
+ * rule that reads it at once, the first time a rule asks (process_slot):
+ * the value is checked for valid UTF-8 once, folded and scanned once for
+ * every literal of the set (rule_lit.h); a rule none of whose required
+ * literals occurs is done; a rule whose matches start with known prefixes
+ * is tried anchored where they occur; any other runs a plain PCRE2 search.
+ * Results are kept per (value, rule) and handed out in rule order.
  *
  * Negation (negatable rules): a match is cancelled when a negation cue ends
  * at most negation.gap units before it, with no sentence or clause boundary
- * in between.  A unit is one character of CJK (or other non-Latin) text and
- * one word of Latin text (a run of ASCII letters and digits); spaces and
- * ASCII punctuation count for nothing.  So with the gap 8, "尚未完成样机的实验
- * 室验证" and "not yet validated in a relevant environment" are both
- * cancelled.  A cue inside the match cancels it as well (a pattern that spans
- * "prototype was not yet validated in a relevant environment").  Boundaries: the sentence ends of
- * FORMAT.md (。；！？!?; ". " and line breaks) and also clause marks, comma and colon (，, ：:,
- * except a comma inside a number such as 1,000): a negation rarely reaches across them, so
- * "没有发现明显缺陷，样机通过了验证" keeps its hit.  The enumeration comma 、 is not a boundary
- * ("未进行高低温、振动试验" is all negated).  When a match is cancelled the search goes on from the
- * next character, so a later un-negated match still counts.
+ * in between, or when a cue lies inside the match (a pattern that spans
+ * "prototype was not yet validated in a relevant environment").  A unit is
+ * one character of CJK (or other non-Latin) text and one word of Latin
+ * text (a run of ASCII letters and digits); spaces and ASCII punctuation
+ * count for nothing.  So with the gap 8, "尚未完成样机的实验室验证" and "not
+ * yet validated in a relevant environment" are both cancelled.  Boundaries:
+ * the sentence ends of FORMAT.md (。；！？!?; ". " and line breaks) and
+ * clause marks, the comma and the colon (，, ：: but not a comma inside a
+ * number such as 1,000): a negation rarely reaches across them, so "没有发现
+ * 明显缺陷，样机通过了验证" keeps its hit.  The enumeration comma 、 is no
+ * boundary ("未进行高低温、振动试验" is negated whole).  A Latin cue counts
+ * only as a whole word ("no" is not in "know").  When a match is cancelled
+ * the search goes on from the next character, so a later un-negated match
+ * still counts.
  */
 #include "rules/rule_int.h"
 

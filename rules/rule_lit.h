@@ -23,8 +23,16 @@
  * non-ASCII character that has a case (Greek, Cyrillic...) ends a literal;
  * CJK, punctuation and symbols do not.
  *
- * The same parse also finds patterns that can never match ((?!) or (*FAIL)
- * on every path).
+ * The same parse gives, when it can, the strings every match *starts*
+ * with (prefixes: "(?:the )?prototype" gives "the prototype" and
+ * "prototype"), of any length.  The scanner records where those occur, and
+ * the evaluator then runs PCRE2 anchored at those places only, in order,
+ * instead of searching the whole text: the first success is the leftmost
+ * match.  Not for patterns with backtracking verbs or \G, whose results
+ * could depend on where a search starts.
+ *
+ * It also finds patterns that can never match ((?!) or (*FAIL) on every
+ * path).
  */
 #ifndef RULE_LIT_H
 #define RULE_LIT_H
