@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/eng_dup.h"
+#include "engine/eng_text.h"
 #include "rules/rule_sha256.h"
 
 void eng_dup_config_from_set(const rule_set *set, eng_dup_config *c)
@@ -38,85 +39,14 @@ void eng_dup_result_release(eng_dup_result *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Decodes one UTF-8 character (input already validated by the importers;
- * a stray byte is taken as itself). */
-static uint32_t utf8_next(const unsigned char **pp)
+/* Normalised text for exact comparison (eng_text: full width folded, case
+ * folded, punctuation and spacing dropped, one space between words).
+ * malloc'd; NULL when memory ran out. */
+static char *normalise(const eng_text *tx, const char *s)
 {
-    const unsigned char *p = *pp;
-    uint32_t c = p[0];
-    int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    for (int i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80) {
-            *pp = p + 1;
-            return c;
-        }
-    }
-    if (n == 2)
-        c = ((c & 0x1F) << 6) | (p[1] & 0x3F);
-    else if (n == 3)
-        c = ((c & 0x0F) << 12) | ((p[1] & 0x3F) << 6) | (p[2] & 0x3F);
-    else if (n == 4)
-        c = ((c & 0x07) << 18) | ((p[1] & 0x3F) << 12) | ((p[2] & 0x3F) << 6) | (p[3] & 0x3F);
-    *pp = p + n;
-    return c;
-}
-
-static int is_punct_or_space(uint32_t c)
-{
-    if (c < 0x80)
-        return !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
-    return (c >= 0x2000 && c <= 0x206F) ||  /* general punctuation */
-           (c >= 0x3000 && c <= 0x303F) ||  /* CJK symbols and punctuation */
-           (c >= 0xFE30 && c <= 0xFE4F) ||  /* CJK compatibility forms */
-           c == 0x00A0 || c == 0x00B7 || c == 0xFEFF;
-}
-
-static size_t put_utf8(char *o, uint32_t c)
-{
-    if (c < 0x80) {
-        o[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        o[0] = (char)(0xC0 | (c >> 6));
-        o[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        o[0] = (char)(0xE0 | (c >> 12));
-        o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (c >> 18));
-    o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
-}
-
-char *eng_dup_normalise(const char *s)
-{
-    if (!s)
-        return strdup("");
-    char *out = malloc(strlen(s) + 1);
-    if (!out)
+    char *out = NULL;
+    if (eng_text_normalised(tx, s ? s : "", s ? strlen(s) : 0, &out, NULL) != ENG_OK)
         return NULL;
-    size_t n = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        uint32_t c = utf8_next(&p);
-        if (c >= 0xFF01 && c <= 0xFF5E) /* full-width ASCII */
-            c -= 0xFEE0;
-        else if (c == 0x3000)
-            c = ' ';
-        if (c >= 'A' && c <= 'Z')
-            c += 32;
-        if (is_punct_or_space(c))
-            continue;
-        n += put_utf8(out + n, c);
-    }
-    out[n] = '\0';
     return out;
 }
 
@@ -137,11 +67,11 @@ static int earlier(const eng_record *a, const eng_record *b)
     return strcmp(a->id, b->id) < 0;
 }
 
-static int same_text(const char *a, const char *b)
+static int same_text(const eng_text *tx, const char *a, const char *b)
 {
     if (!a || !b || !*a || !*b)
         return 0;
-    char *na = eng_dup_normalise(a), *nb = eng_dup_normalise(b);
+    char *na = normalise(tx, a), *nb = normalise(tx, b);
     int same = na && nb && *na && !strcmp(na, nb);
     free(na);
     free(nb);
@@ -163,7 +93,7 @@ static int periods_overlap(const eng_record *a, const eng_record *b)
     return strcmp(as, be) <= 0 && strcmp(bs, ae) <= 0;
 }
 
-static int same_indicator_values(const eng_record *a, const eng_record *b)
+static int same_indicator_values(const eng_text *tx, const eng_record *a, const eng_record *b)
 {
     for (size_t i = 0; i < a->nindicators; i++) {
         const eng_indicator *x = &a->indicators[i];
@@ -173,23 +103,23 @@ static int same_indicator_values(const eng_record *a, const eng_record *b)
             const eng_indicator *y = &b->indicators[j];
             if (y->achieved && !strcmp(x->achieved, y->achieved) &&
                 ((!x->unit && !y->unit) || (x->unit && y->unit && !strcmp(x->unit, y->unit))) &&
-                same_text(x->name, y->name))
+                same_text(tx, x->name, y->name))
                 return 1;
         }
     }
     return 0;
 }
 
-static char *signals_json(const eng_record *a, const eng_record *b)
+static char *signals_json(const eng_text *tx, const eng_record *a, const eng_record *b)
 {
     char buf[160] = "[";
-    if (same_text(a->pi, b->pi))
+    if (same_text(tx, a->pi, b->pi))
         strcat(buf, "\"same-pi\",");
-    if (same_text(a->organisation, b->organisation))
+    if (same_text(tx, a->organisation, b->organisation))
         strcat(buf, "\"same-organisation\",");
     if (periods_overlap(a, b))
         strcat(buf, "\"overlapping-period\",");
-    if (same_indicator_values(a, b))
+    if (same_indicator_values(tx, a, b))
         strcat(buf, "\"same-indicators\",");
     size_t n = strlen(buf);
     if (buf[n - 1] == ',')
@@ -230,7 +160,8 @@ static int pair_cmp(const void *x, const void *y)
 }
 
 /* Appends a pair (a earlier than b) to the result. */
-static int add_pair(eng_dup_result *out, size_t *cap, const eng_record *a, const eng_record *b,
+static int add_pair(const eng_text *tx, eng_dup_result *out, size_t *cap, const eng_record *a,
+                    const eng_record *b,
                     const char *kind, const char *method, double j, double c, const char *contained,
                     char *pa, char *pb)
 {
@@ -256,7 +187,7 @@ static int add_pair(eng_dup_result *out, size_t *cap, const eng_record *a, const
     p->contained = contained ? strdup(contained) : NULL;
     p->passage_a = pa;
     p->passage_b = pb;
-    p->signals = signals_json(a, b);
+    p->signals = signals_json(tx, a, b);
     return ENG_OK;
 }
 
@@ -303,8 +234,8 @@ static int has_pair(const eng_dup_result *out, size_t nexact, const char *a, con
  * same (abstract_only = 0), then records whose normalised abstracts alone
  * are the same and long enough to mean the same work (abstract_only = 1:
  * the same description filed under two titles). */
-static int find_exact(const eng_record *recs, size_t n, eng_dup_result *out, size_t *cap,
-                      int abstract_only)
+static int find_exact(const eng_text *tx, const eng_record *recs, size_t n, eng_dup_result *out,
+                      size_t *cap, int abstract_only)
 {
     size_t before = out->npairs;
     keyed *k = malloc((n ? n : 1) * sizeof *k);
@@ -313,8 +244,8 @@ static int find_exact(const eng_record *recs, size_t n, eng_dup_result *out, siz
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         char *t = abstract_only ? NULL : dup_text(&recs[i]);
-        char *norm = abstract_only ? eng_dup_normalise(recs[i].abstract)
-                     : t           ? eng_dup_normalise(t)
+        char *norm = abstract_only ? normalise(tx, recs[i].abstract)
+                     : t           ? normalise(tx, t)
                                    : NULL;
         free(t);
         if (!norm) {
@@ -356,7 +287,7 @@ static int find_exact(const eng_record *recs, size_t n, eng_dup_result *out, siz
                 char *pa = ta ? excerpt(ta, 0, strlen(ta), 600) : NULL;
                 char *pb = pa ? strdup(pa) : NULL;
                 free(ta);
-                rc = add_pair(out, cap, a, b, "exact",
+                rc = add_pair(tx, out, cap, a, b, "exact",
                               abstract_only ? "exact-normalised-abstract" : "exact-normalised",
                               1.0, 1.0, NULL, pa, pb);
             }
@@ -475,8 +406,8 @@ static void params_from_config(const eng_dup_config *c, eng_dup_params *p)
     p->nstop = c->nstop;
 }
 
-static int find_near(eng_store *st, const eng_record *recs, size_t n, const eng_dup_config *c,
-                     eng_dup_result *out, size_t *cap, eng_err *err)
+static int find_near(const eng_text *tx, eng_store *st, const eng_record *recs, size_t n,
+                     const eng_dup_config *c, eng_dup_result *out, size_t *cap, eng_err *err)
 {
     eng_dup_params p;
     params_from_config(c, &p);
@@ -532,7 +463,7 @@ static int find_near(eng_store *st, const eng_record *recs, size_t n, const eng_
             contained = sa <= sb ? recs[q->a].id : recs[q->b].id;
         size_t ao = q->a == a ? q->a_off : q->b_off, al = q->a == a ? q->a_len : q->b_len;
         size_t bo = q->a == a ? q->b_off : q->a_off, bl = q->a == a ? q->b_len : q->a_len;
-        rc = add_pair(out, cap, &recs[a], &recs[b], partial ? "partial" : "near", method,
+        rc = add_pair(tx, out, cap, &recs[a], &recs[b], partial ? "partial" : "near", method,
                       q->jaccard, q->containment, contained, excerpt(texts[a], ao, al, 600),
                       excerpt(texts[b], bo, bl, 600));
         out->flags[a] |= partial ? 4 : 2;
@@ -567,6 +498,14 @@ done:
     return rc;
 }
 
+/* The text preparation that exact comparison uses: no stop phrases (two
+ * records are the same work only when every word is the same). */
+static int text_for_exact(eng_text **tx, eng_err *err)
+{
+    eng_text_params tp = {1, 1, NULL, 0};
+    return eng_text_new(&tp, tx, err);
+}
+
 int eng_dupstage_run(eng_store *st, const eng_record *recs, size_t n, const eng_dup_config *c,
                      eng_dup_result *out, eng_err *err)
 {
@@ -580,16 +519,16 @@ int eng_dupstage_run(eng_store *st, const eng_record *recs, size_t n, const eng_
     }
     for (size_t i = 0; i < n; i++)
         out->duplicate_of[i] = SIZE_MAX;
-    if (find_exact(recs, n, out, &cap, 0) || find_exact(recs, n, out, &cap, 1)) {
+    eng_text *tx = NULL;
+    int rc = text_for_exact(&tx, err);
+    if (!rc && (find_exact(tx, recs, n, out, &cap, 0) || find_exact(tx, recs, n, out, &cap, 1)))
+        rc = eng_fail(err, ENG_EIO, "out of memory while finding exact duplicates");
+    if (!rc && !c->skip_near)
+        rc = find_near(tx, st, recs, n, c, out, &cap, err);
+    eng_text_free(tx);
+    if (rc) {
         eng_dup_result_release(out);
-        return eng_fail(err, ENG_EIO, "out of memory while finding exact duplicates");
-    }
-    if (!c->skip_near) {
-        int rc = find_near(st, recs, n, c, out, &cap, err);
-        if (rc) {
-            eng_dup_result_release(out);
-            return rc;
-        }
+        return rc;
     }
     if (out->npairs > 1)
         qsort(out->pairs, out->npairs, sizeof *out->pairs, pair_cmp);
@@ -618,8 +557,11 @@ int eng_screen(eng_store *st, const eng_record *stored, size_t nstored, const en
     char **texts = calloc(nstored ? nstored : 1, sizeof *texts);
     eng_dup_doc *docs = calloc(nstored ? nstored : 1, sizeof *docs);
     eng_dup_set *set = NULL;
-    int rc = ENG_OK;
+    eng_text *tx = NULL;
+    int rc = text_for_exact(&tx, err);
     memset(out, 0, nprops * sizeof *out);
+    if (rc)
+        goto done;
     if (!texts || !docs) {
         rc = eng_fail(err, ENG_EIO, "out of memory");
         goto done;
@@ -638,7 +580,7 @@ int eng_screen(eng_store *st, const eng_record *stored, size_t nstored, const en
         goto done;
     for (size_t i = 0; i < nprops && !rc; i++) {
         char *pt = dup_text(&props[i]);
-        char *pnorm = pt ? eng_dup_normalise(pt) : NULL;
+        char *pnorm = pt ? normalise(tx, pt) : NULL;
         eng_dup_pair *hits = NULL;
         size_t nh = 0;
         if (!pt || !pnorm)
@@ -654,7 +596,7 @@ int eng_screen(eng_store *st, const eng_record *stored, size_t nstored, const en
             m->stored = h->a;
             m->jaccard = h->jaccard;
             m->containment = h->containment;
-            char *snorm = eng_dup_normalise(texts[h->a]);
+            char *snorm = normalise(tx, texts[h->a]);
             if (snorm && *pnorm && !strcmp(snorm, pnorm))
                 m->kind = "exact";
             else if (h->contained != ENG_DUP_NONE)
@@ -672,7 +614,7 @@ int eng_screen(eng_store *st, const eng_record *stored, size_t nstored, const en
                 break;
             m->passage_stored = excerpt(texts[h->a], span.a_off, span.a_len, 600);
             m->passage_proposal = excerpt(pt, span.b_off, span.b_len, 600);
-            m->signals = signals_json(s, &props[i]);
+            m->signals = signals_json(tx, s, &props[i]);
         }
         free(hits);
         free(pt);
@@ -684,6 +626,7 @@ done:
     free(texts);
     free(docs);
     eng_dup_set_free(set);
+    eng_text_free(tx);
     if (rc)
         eng_screen_release(out, nprops);
     return rc;

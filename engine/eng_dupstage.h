@@ -69,8 +69,4 @@ int eng_screen(eng_store *st, const eng_record *stored, size_t nstored, const en
                eng_err *err);
 void eng_screen_release(eng_screen_result *r, size_t n);
 
-/* Normalised text for exact comparison: full-width folded to half-width,
- * ASCII lower-cased, white space and punctuation removed.  malloc'd. */
-char *eng_dup_normalise(const char *s);
-
 #endif
