@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -42,19 +43,6 @@ void imp_decisions_result_release(imp_decisions_result *r)
         return;
     free(r->reviewer);
     r->reviewer = NULL;
-}
-
-static int ascii_casecmp(const char *a, const char *b)
-{
-    for (;; a++, b++) {
-        int x = (unsigned char)*a, y = (unsigned char)*b;
-        if (x >= 'A' && x <= 'Z')
-            x += 32;
-        if (y >= 'A' && y <= 'Z')
-            y += 32;
-        if (x != y || !x)
-            return x - y;
-    }
 }
 
 /* A copy of s without leading and trailing white space (ASCII and the
@@ -91,7 +79,7 @@ static char *trimmed(const char *s)
 static int label_is(const char *cell, const char *const pair[2])
 {
     char *t = trimmed(cell);
-    int yes = t && (!ascii_casecmp(t, pair[0]) || !strcmp(t, pair[1]));
+    int yes = t && (!strcasecmp(t, pair[0]) || !strcmp(t, pair[1]));
     free(t);
     return yes;
 }
@@ -102,7 +90,7 @@ static const char *canonical_decision(const char *cell)
     if (!*cell)
         return "";
     for (int i = 0; i < 3; i++)
-        if (!ascii_casecmp(cell, DECISIONS[i]) || !strcmp(cell, DECISIONS_ZH[i]))
+        if (!strcasecmp(cell, DECISIONS[i]) || !strcmp(cell, DECISIONS_ZH[i]))
             return DECISIONS[i];
     return NULL;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char REPLACEMENT[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
@@ -193,19 +194,6 @@ const char *rpt_text_clean(rpt_text *t, const char *str, size_t max_units, const
 
 /* ---- names ------------------------------------------------------------------------------ */
 
-static int ascii_casecmp(const char *a, const char *b)
-{
-    for (;; a++, b++) {
-        int x = (unsigned char)*a, y = (unsigned char)*b;
-        if (x >= 'A' && x <= 'Z')
-            x += 32;
-        if (y >= 'A' && y <= 'Z')
-            y += 32;
-        if (x != y || !x)
-            return x - y;
-    }
-}
-
 /* Copies whole characters of src into out while they fit in max_chars
  * characters (counted as UTF-16 units) and cap bytes; returns bytes. */
 static size_t copy_chars(char *out, size_t cap, const char *src, size_t max_units)
@@ -255,7 +243,7 @@ int rpt_sheet_name(char *out, size_t cap, const char *want, const char *const *t
         name[--n] = '\0';
     if (!n)
         snprintf(name, sizeof name, "Sheet");
-    if (!ascii_casecmp(name, "History"))
+    if (!strcasecmp(name, "History"))
         snprintf(name, sizeof name, "History_");
     for (int k = 1;; k++) {
         char cand[128];
@@ -269,7 +257,7 @@ int rpt_sheet_name(char *out, size_t cap, const char *want, const char *const *t
             snprintf(cand + m, sizeof cand - m, "%s", suffix);
         }
         size_t j = 0;
-        while (j < ntaken && ascii_casecmp(cand, taken[j]))
+        while (j < ntaken && strcasecmp(cand, taken[j]))
             j++;
         if (j == ntaken) {
             snprintf(out, cap, "%s", cand);
@@ -320,11 +308,11 @@ int rpt_file_part(char *out, size_t cap, const char *value)
     static const char *const reserved[] = {"CON", "PRN", "AUX", "NUL", NULL};
     int res = 0;
     for (int r = 0; reserved[r]; r++)
-        if (!ascii_casecmp(p, reserved[r]))
+        if (!strcasecmp(p, reserved[r]))
             res = 1;
     if (m == 4 && (p[3] >= '1' && p[3] <= '9')) {
         char three[4] = {p[0], p[1], p[2], 0};
-        if (!ascii_casecmp(three, "COM") || !ascii_casecmp(three, "LPT"))
+        if (!strcasecmp(three, "COM") || !strcasecmp(three, "LPT"))
             res = 1;
     }
     snprintf(out, cap, "%s%s", p, res ? "_" : "");

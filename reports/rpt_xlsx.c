@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "reports/rpt_book.h"
 #include "rules/rule_sha256.h"
@@ -1573,19 +1574,6 @@ static int panel_ref_cmp(const void *x, const void *y)
     return a->i < b->i ? -1 : a->i > b->i;
 }
 
-static int ascii_casecmp(const char *a, const char *b)
-{
-    for (;; a++, b++) {
-        int x = (unsigned char)*a, y = (unsigned char)*b;
-        if (x >= 'A' && x <= 'Z')
-            x += 32;
-        if (y >= 'A' && y <= 'Z')
-            y += 32;
-        if (x != y || !x)
-            return x - y;
-    }
-}
-
 static int push_path(char ***paths, size_t *n, const char *p)
 {
     char **nv = realloc(*paths, (*n + 1) * sizeof *nv);
@@ -1668,7 +1656,7 @@ int rpt_workbook_write(eng_store *st, long run, const char *path, const rpt_opti
     }
     qsort(pr, d.nsc, sizeof *pr, panel_ref_cmp);
     size_t plen = strlen(path);
-    size_t stem = plen >= 5 && !ascii_casecmp(path + plen - 5, ".xlsx") ? plen - 5 : plen;
+    size_t stem = plen >= 5 && !strcasecmp(path + plen - 5, ".xlsx") ? plen - 5 : plen;
     char **parts = NULL; /* the file parts used, for uniqueness */
     size_t nparts = 0;
     for (size_t g = 0; g < d.nsc && !rc;) {
@@ -1682,7 +1670,7 @@ int rpt_workbook_write(eng_store *st, long run, const char *path, const rpt_opti
         snprintf(uniq, sizeof uniq, "%s", part);
         for (int n = 2;; n++) {
             size_t j = 0;
-            while (j < nparts && ascii_casecmp(parts[j], uniq))
+            while (j < nparts && strcasecmp(parts[j], uniq))
                 j++;
             if (j == nparts)
                 break;
