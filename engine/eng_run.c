@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/eng_buf.h"
 #include "engine/eng_dupstage.h"
 #include "rules/rule_sha256.h"
 
@@ -24,59 +25,6 @@ int eng_ncpu(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
-}
-
-/* ---- a growing string ------------------------------------------------------ */
-
-typedef struct strbuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-} strbuf;
-
-static void sb_add(strbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 128;
-        while (nc < b->n + n + 1)
-            nc *= 2;
-        char *np = realloc(b->p, nc);
-        if (!np) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = nc;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void sb_cat(strbuf *b, const char *s)
-{
-    if (s)
-        sb_add(b, s, strlen(s));
-}
-
-static void sb_json_str(strbuf *b, const char *s)
-{
-    sb_add(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            char e[2] = {'\\', (char)*p};
-            sb_add(b, e, 2);
-        } else if (*p < 0x20) {
-            char e[8];
-            snprintf(e, sizeof e, "\\u%04x", *p);
-            sb_cat(b, e);
-        } else {
-            sb_add(b, (const char *)p, 1);
-        }
-    }
-    sb_add(b, "\"", 1);
 }
 
 static char *xstrndup(const char *s, size_t n)
@@ -141,24 +89,24 @@ static void subject_release(subject_buf *s)
 
 static char *indicator_line(const eng_indicator *ind)
 {
-    strbuf b = {0};
-    sb_cat(&b, ind->name);
-    sb_cat(&b, ": ");
+    eng_buf b = {0};
+    eng_buf_cat(&b, ind->name);
+    eng_buf_cat(&b, ": ");
     if (ind->target) {
-        sb_cat(&b, ind->target);
-        sb_cat(&b, " → ");
+        eng_buf_cat(&b, ind->target);
+        eng_buf_cat(&b, " → ");
     }
-    sb_cat(&b, ind->achieved);
+    eng_buf_cat(&b, ind->achieved);
     if (ind->unit) {
-        sb_cat(&b, " ");
-        sb_cat(&b, ind->unit);
+        eng_buf_cat(&b, " ");
+        eng_buf_cat(&b, ind->unit);
     }
     const char *rest[] = {ind->method, ind->lab, ind->accreditation, ind->report_no,
                           ind->uncertainty};
     for (size_t i = 0; i < 5; i++)
         if (rest[i]) {
-            sb_cat(&b, "; ");
-            sb_cat(&b, rest[i]);
+            eng_buf_cat(&b, "; ");
+            eng_buf_cat(&b, rest[i]);
         }
     if (b.oom) {
         free(b.p);
@@ -175,13 +123,13 @@ static void build_record_subject(const eng_record *r, subject_buf *s)
     sv_add(s, "title", r->title);
     sv_add(s, "abstract", r->abstract);
     if (r->nkeywords) {
-        strbuf b = {0};
+        eng_buf b = {0};
         for (size_t i = 0; i < r->nkeywords; i++) {
             if (i)
-                sb_cat(&b, "; ");
-            sb_cat(&b, r->keywords[i]);
+                eng_buf_cat(&b, "; ");
+            eng_buf_cat(&b, r->keywords[i]);
         }
-        sv_add_owned(s, "keywords", b.oom ? (free(b.p), NULL) : b.p);
+        sv_add_owned(s, "keywords", eng_buf_take(&b));
     }
     sv_add(s, "organisation", r->organisation);
     sv_add(s, "pi", r->pi);
@@ -202,32 +150,32 @@ static void build_record_subject(const eng_record *r, subject_buf *s)
     sv_add(s, "acceptance.summary", r->acc_summary);
     sv_add(s, "acceptance.outcomes", r->acc_outcomes);
     if (r->nindicators) {
-        strbuf b = {0};
+        eng_buf b = {0};
         for (size_t i = 0; i < r->nindicators; i++) {
             char *line = indicator_line(&r->indicators[i]);
             if (i)
-                sb_cat(&b, "\n");
-            sb_cat(&b, line);
+                eng_buf_cat(&b, "\n");
+            eng_buf_cat(&b, line);
             free(line);
         }
-        sv_add_owned(s, "indicators", b.oom ? (free(b.p), NULL) : b.p);
+        sv_add_owned(s, "indicators", eng_buf_take(&b));
     }
     {
-        strbuf b = {0};
+        eng_buf b = {0};
         const char *parts[] = {r->title, r->abstract, r->acc_summary, r->acc_outcomes};
         for (size_t i = 0; i < 4; i++)
             if (parts[i]) {
                 if (b.n)
-                    sb_cat(&b, "\n");
-                sb_cat(&b, parts[i]);
+                    eng_buf_cat(&b, "\n");
+                eng_buf_cat(&b, parts[i]);
             }
         if (r->nkeywords) {
             for (size_t i = 0; i < r->nkeywords; i++) {
-                sb_cat(&b, i ? "; " : "\n");
-                sb_cat(&b, r->keywords[i]);
+                eng_buf_cat(&b, i ? "; " : "\n");
+                eng_buf_cat(&b, r->keywords[i]);
             }
         }
-        sv_add_owned(s, "text", b.oom ? (free(b.p), NULL) : b.p);
+        sv_add_owned(s, "text", eng_buf_take(&b));
     }
     for (size_t i = 0; i < r->nextra && s->n < MAX_VALUES - 1; i++) {
         char *name = malloc(strlen(r->extra[i].key) + 7);
@@ -334,7 +282,7 @@ void eng_eval_release(eng_eval *e)
 }
 
 /* Adds a flag id to a JSON array under construction (no duplicates). */
-static void flag_add(strbuf *flags, const char *id)
+static void flag_add(eng_buf *flags, const char *id)
 {
     if (flags->p) {
         char needle[160];
@@ -342,8 +290,8 @@ static void flag_add(strbuf *flags, const char *id)
         if (strstr(flags->p, needle))
             return;
     }
-    sb_cat(flags, flags->n > 1 ? "," : "");
-    sb_json_str(flags, id);
+    eng_buf_cat(flags, flags->n > 1 ? "," : "");
+    eng_buf_json(flags, id);
 }
 
 static int eval_one(const rule_set *set, rule_scratch *scratch, const scoring *sc,
@@ -373,10 +321,10 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const scoring *s
     /* An indicator-scope rule counts once per indicator, whatever fields it hits. */
     unsigned char *seen_item = calloc(nrules * r->nindicators + 1, 1);
     double *ind_points = calloc(r->nindicators ? r->nindicators : 1, sizeof *ind_points);
-    strbuf *ind_reasons = calloc(r->nindicators ? r->nindicators : 1, sizeof *ind_reasons);
+    eng_buf *ind_reasons = calloc(r->nindicators ? r->nindicators : 1, sizeof *ind_reasons);
     out->hits = calloc(hits.n ? hits.n : 1, sizeof *out->hits);
-    strbuf flags = {0};
-    sb_cat(&flags, "[");
+    eng_buf flags = {0};
+    eng_buf_cat(&flags, "[");
     double trace = 0, novelty_pts = 0;
     int errors = 0;
     if (!seen || !seen_item || !ind_points || !ind_reasons || !out->hits) {
@@ -446,12 +394,12 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const scoring *s
             seen_item[(size_t)h->rule * r->nindicators + (size_t)h->item] = 1;
             if (dim == RULE_DIM_TRACEABILITY)
                 ind_points[h->item] += pts;
-            strbuf *rb = &ind_reasons[h->item];
+            eng_buf *rb = &ind_reasons[h->item];
             const char *why = *o->message ? o->message : o->rule_id;
             if (!rb->p || !strstr(rb->p, why)) {
                 if (rb->n)
-                    sb_cat(rb, "; ");
-                sb_cat(rb, why);
+                    eng_buf_cat(rb, "; ");
+                eng_buf_cat(rb, why);
             }
         } else {
             seen[h->rule] = 1;
@@ -498,7 +446,7 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const scoring *s
         flag_add(&flags, "TRL-OVERCLAIM");
     if (errors)
         flag_add(&flags, "RULE-ERROR");
-    sb_cat(&flags, "]");
+    eng_buf_cat(&flags, "]");
     s->flags = flags.p;
     out->novelty_points = novelty_pts; /* novelty itself needs the neighbours: finish_score */
 
@@ -606,7 +554,7 @@ static double now_s(void)
 
 static char *params_json(const rule_set *set, const scoring *sc)
 {
-    strbuf b = {0};
+    eng_buf b = {0};
     char buf[512];
     snprintf(buf, sizeof buf,
              "{\"trl_threshold\":%g,\"trl_support\":\"%s\",\"overclaim_margin\":%g,"
@@ -615,7 +563,7 @@ static char *params_json(const rule_set *set, const scoring *sc)
              sc->threshold, sc->support_required ? "required" : "confidence", sc->margin, sc->cap,
              sc->w_trl, sc->w_trace, sc->w_nov, rule_set_param(set, "duplicates.jaccard", 0.8),
              rule_set_param(set, "duplicates.containment", 0.8));
-    sb_cat(&b, buf);
+    eng_buf_cat(&b, buf);
     /* The schemes actually on: those of the enabled rules. */
     size_t n = rule_count(set);
     int first = 1;
@@ -628,11 +576,11 @@ static char *params_json(const rule_set *set, const scoring *sc)
         if (strstr(b.p + strlen(buf), needle))
             continue;
         if (!first)
-            sb_cat(&b, ",");
-        sb_json_str(&b, sch);
+            eng_buf_cat(&b, ",");
+        eng_buf_json(&b, sch);
         first = 0;
     }
-    sb_cat(&b, "]}");
+    eng_buf_cat(&b, "]}");
     if (b.oom) {
         free(b.p);
         return NULL;
@@ -702,16 +650,16 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
             evals[i].score.duplicate_of = strdup(recs[dups.duplicate_of[i]].id);
         if (dups.flags && dups.flags[i]) {
             /* merge "DUP-*" flags into the JSON array */
-            strbuf b = {0};
+            eng_buf b = {0};
             const char *f = evals[i].score.flags;
-            sb_add(&b, f, strlen(f) - 1);
+            eng_buf_add(&b, f, strlen(f) - 1);
             const char *names[] = {"DUP-EXACT", "DUP-NEAR", "DUP-PARTIAL"};
             for (int k = 0; k < 3; k++)
                 if (dups.flags[i] & (1 << k)) {
-                    sb_cat(&b, b.n > 1 ? "," : "");
-                    sb_json_str(&b, names[k]);
+                    eng_buf_cat(&b, b.n > 1 ? "," : "");
+                    eng_buf_json(&b, names[k]);
                 }
-            sb_cat(&b, "]");
+            eng_buf_cat(&b, "]");
             if (!b.oom) {
                 free(evals[i].score.flags);
                 evals[i].score.flags = b.p;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/eng_buf.h"
 #include "engine/eng_err.h"
 #include "rules/rule_sha256.h"
 
@@ -589,82 +590,26 @@ int eng_store_load_records(eng_store *st, const char *const *kinds, eng_record *
     return ENG_OK;
 }
 
-/* Appends a JSON-escaped string to a growing buffer. */
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 256;
-        while (nc < b->n + n + 1)
-            nc *= 2;
-        char *np = realloc(b->p, nc);
-        if (!np) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = nc;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void sb_str(sbuf *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
-
-static void sb_json(sbuf *b, const char *s)
-{
-    if (!s) {
-        sb_str(b, "null");
-        return;
-    }
-    sb_put(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        char esc[8];
-        if (*p == '"' || *p == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)*p;
-            sb_put(b, esc, 2);
-        } else if (*p < 0x20) {
-            snprintf(esc, sizeof esc, "\\u%04x", *p);
-            sb_str(b, esc);
-        } else {
-            sb_put(b, (const char *)p, 1);
-        }
-    }
-    sb_put(b, "\"", 1);
-}
-
 int eng_store_stats_json(eng_store *st, char **out, eng_err *err)
 {
     sqlite3_stmt *q = NULL;
-    sbuf b = {0};
-    sb_str(&b, "{\"records\":[");
+    eng_buf b = {0};
+    eng_buf_cat(&b, "{\"records\":[");
     if (prep(st, &q,
              "SELECT kind, COALESCE(source, ''), COUNT(*) FROM projects GROUP BY 1, 2 ORDER BY 1, 2",
              err))
         return ENG_EIO;
     for (int first = 1; sqlite3_step(q) == SQLITE_ROW; first = 0) {
         char num[32];
-        sb_str(&b, first ? "{\"kind\":" : ",{\"kind\":");
-        sb_json(&b, (const char *)sqlite3_column_text(q, 0));
-        sb_str(&b, ",\"source\":");
-        sb_json(&b, (const char *)sqlite3_column_text(q, 1));
+        eng_buf_cat(&b, first ? "{\"kind\":" : ",{\"kind\":");
+        eng_buf_json(&b, (const char *)sqlite3_column_text(q, 0));
+        eng_buf_cat(&b, ",\"source\":");
+        eng_buf_json(&b, (const char *)sqlite3_column_text(q, 1));
         snprintf(num, sizeof num, ",\"count\":%lld}", (long long)sqlite3_column_int64(q, 2));
-        sb_str(&b, num);
+        eng_buf_cat(&b, num);
     }
     sqlite3_finalize(q);
-    sb_str(&b, "],\"imports\":[");
+    eng_buf_cat(&b, "],\"imports\":[");
     if (prep(st, &q,
              "SELECT id, file, sha256, COALESCE(source, ''), added, updated, unchanged, rejected,"
              " skipped_headers, at FROM imports ORDER BY id",
@@ -676,24 +621,24 @@ int eng_store_stats_json(eng_store *st, char **out, eng_err *err)
         char num[256];
         snprintf(num, sizeof num, "%s{\"id\":%lld,\"file\":", first ? "" : ",",
                  (long long)sqlite3_column_int64(q, 0));
-        sb_str(&b, num);
-        sb_json(&b, (const char *)sqlite3_column_text(q, 1));
-        sb_str(&b, ",\"sha256\":");
-        sb_json(&b, (const char *)sqlite3_column_text(q, 2));
-        sb_str(&b, ",\"source\":");
-        sb_json(&b, (const char *)sqlite3_column_text(q, 3));
+        eng_buf_cat(&b, num);
+        eng_buf_json(&b, (const char *)sqlite3_column_text(q, 1));
+        eng_buf_cat(&b, ",\"sha256\":");
+        eng_buf_json(&b, (const char *)sqlite3_column_text(q, 2));
+        eng_buf_cat(&b, ",\"source\":");
+        eng_buf_json(&b, (const char *)sqlite3_column_text(q, 3));
         snprintf(num, sizeof num,
                  ",\"added\":%lld,\"updated\":%lld,\"unchanged\":%lld,\"rejected\":%lld,"
                  "\"skipped_headers\":%lld,\"at\":",
                  (long long)sqlite3_column_int64(q, 4), (long long)sqlite3_column_int64(q, 5),
                  (long long)sqlite3_column_int64(q, 6), (long long)sqlite3_column_int64(q, 7),
                  (long long)sqlite3_column_int64(q, 8));
-        sb_str(&b, num);
-        sb_json(&b, (const char *)sqlite3_column_text(q, 9));
-        sb_str(&b, "}");
+        eng_buf_cat(&b, num);
+        eng_buf_json(&b, (const char *)sqlite3_column_text(q, 9));
+        eng_buf_cat(&b, "}");
     }
     sqlite3_finalize(q);
-    sb_str(&b, "],\"runs\":");
+    eng_buf_cat(&b, "],\"runs\":");
     if (prep(st, &q, "SELECT COUNT(*) FROM runs", err)) {
         free(b.p);
         return ENG_EIO;
@@ -702,7 +647,7 @@ int eng_store_stats_json(eng_store *st, char **out, eng_err *err)
     snprintf(num, sizeof num, "%lld}",
              sqlite3_step(q) == SQLITE_ROW ? (long long)sqlite3_column_int64(q, 0) : 0LL);
     sqlite3_finalize(q);
-    sb_str(&b, num);
+    eng_buf_cat(&b, num);
     if (b.oom) {
         free(b.p);
         return eng_fail(err, ENG_EIO, "out of memory");
@@ -770,28 +715,28 @@ int eng_store_search(eng_store *st, const char *query, size_t limit, char ***ids
                   " WHERE projects_fts MATCH ? ORDER BY f.rank, p.id LIMIT ?",
                   err);
         if (!rc) {
-            sbuf b = {0};
+            eng_buf b = {0};
             int in_word = 0;
             for (const char *p = query; *p;) {
                 int space = *p == ' ' || *p == '\t' || !strncmp(p, "\xE3\x80\x80", 3);
                 if (space) {
                     if (in_word)
-                        sb_put(&b, "\" ", 2);
+                        eng_buf_add(&b, "\" ", 2);
                     in_word = 0;
                     p += *p == ' ' || *p == '\t' ? 1 : 3;
                     continue;
                 }
                 if (!in_word)
-                    sb_put(&b, "\"", 1);
+                    eng_buf_add(&b, "\"", 1);
                 in_word = 1;
                 if (*p == '"')
-                    sb_put(&b, "\"\"", 2);
+                    eng_buf_add(&b, "\"\"", 2);
                 else
-                    sb_put(&b, p, 1);
+                    eng_buf_add(&b, p, 1);
                 p++;
             }
             if (in_word)
-                sb_put(&b, "\"", 1);
+                eng_buf_add(&b, "\"", 1);
             if (b.oom) {
                 sqlite3_finalize(q);
                 return eng_fail(err, ENG_EIO, "out of memory");
