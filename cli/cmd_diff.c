@@ -8,20 +8,6 @@
 
 static const char usage[] = "vernier diff RUN_A RUN_B";
 
-static void free_scores(eng_score *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        eng_score_release(&v[i]);
-    free(v);
-}
-
-static void free_pairs(eng_pair *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        eng_pair_release(&v[i]);
-    free(v);
-}
-
 static int pair_key_cmp(const eng_pair *x, const eng_pair *y)
 {
     int c = strcmp(x->a, y->a);
@@ -130,10 +116,10 @@ int cmd_diff(cli_ctx *ctx, int argc, char **argv)
 done:
     eng_run_info_release(&ia);
     eng_run_info_release(&ib);
-    free_scores(sa, na);
-    free_scores(sb, nb);
-    free_pairs(pa, npa);
-    free_pairs(pb, npb);
+    eng_scores_free(sa, na);
+    eng_scores_free(sb, nb);
+    eng_pairs_free(pa, npa);
+    eng_pairs_free(pb, npb);
     eng_store_close(st);
     return rc ? cli_fail(&err) : 0;
 }

@@ -29,21 +29,11 @@ typedef struct explain_data {
 static void data_release(explain_data *d)
 {
     eng_run_info_release(&d->run);
-    for (size_t i = 0; i < d->nsc; i++)
-        eng_score_release(&d->sc[i]);
-    free(d->sc);
-    for (size_t i = 0; i < d->nhits; i++)
-        eng_hit_release(&d->hits[i]);
-    free(d->hits);
-    for (size_t i = 0; i < d->nver; i++)
-        eng_ind_verdict_release(&d->ver[i]);
-    free(d->ver);
-    for (size_t i = 0; i < d->npairs; i++)
-        eng_pair_release(&d->pairs[i]);
-    free(d->pairs);
-    for (size_t i = 0; i < d->ndec; i++)
-        eng_decision_release(&d->dec[i]);
-    free(d->dec);
+    eng_scores_free(d->sc, d->nsc);
+    eng_hits_free(d->hits, d->nhits);
+    eng_verdicts_free(d->ver, d->nver);
+    eng_pairs_free(d->pairs, d->npairs);
+    eng_decisions_free(d->dec, d->ndec);
 }
 
 /* The match shown inside its sentence: context with the match in [brackets]. */

@@ -30,9 +30,7 @@ void eng_dup_result_release(eng_dup_result *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->npairs; i++)
-        eng_pair_release(&r->pairs[i]);
-    free(r->pairs);
+    eng_pairs_free(r->pairs, r->npairs);
     free(r->nearest_sim);
     free(r->duplicate_of);
     free(r->flags);

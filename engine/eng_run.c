@@ -272,12 +272,8 @@ void eng_eval_release(eng_eval *e)
     if (!e)
         return;
     eng_score_release(&e->score);
-    for (size_t i = 0; i < e->nhits; i++)
-        eng_hit_release(&e->hits[i]);
-    free(e->hits);
-    for (size_t i = 0; i < e->nverdicts; i++)
-        eng_ind_verdict_release(&e->verdicts[i]);
-    free(e->verdicts);
+    eng_hits_free(e->hits, e->nhits);
+    eng_verdicts_free(e->verdicts, e->nverdicts);
     memset(e, 0, sizeof *e);
 }
 

@@ -1161,6 +1161,20 @@ void eng_decision_release(eng_decision *d)
     memset(d, 0, sizeof *d);
 }
 
+#define ARRAY_FREE(name, type, release)                                                            \
+    void name(type *v, size_t n)                                                                   \
+    {                                                                                              \
+        for (size_t i = 0; v && i < n; i++)                                                        \
+            release(&v[i]);                                                                        \
+        free(v);                                                                                   \
+    }
+
+ARRAY_FREE(eng_scores_free, eng_score, eng_score_release)
+ARRAY_FREE(eng_hits_free, eng_hit, eng_hit_release)
+ARRAY_FREE(eng_verdicts_free, eng_ind_verdict, eng_ind_verdict_release)
+ARRAY_FREE(eng_pairs_free, eng_pair, eng_pair_release)
+ARRAY_FREE(eng_decisions_free, eng_decision, eng_decision_release)
+
 static const char RUN_COLS[] =
     "id, name, created, ruleset_name, ruleset_version, ruleset_sha256, ruleset_text, params,"
     " tool_version, timings, nprojects, npairs, nhits";

@@ -93,4 +93,11 @@ typedef struct eng_decision {
 
 void eng_decision_release(eng_decision *d);
 
+/* Each element released, then the array freed (NULL is fine). */
+void eng_scores_free(eng_score *v, size_t n);
+void eng_hits_free(eng_hit *v, size_t n);
+void eng_verdicts_free(eng_ind_verdict *v, size_t n);
+void eng_pairs_free(eng_pair *v, size_t n);
+void eng_decisions_free(eng_decision *v, size_t n);
+
 #endif

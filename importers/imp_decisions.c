@@ -249,9 +249,7 @@ static void pick_when(const char *path, char out[32])
 
 static void free_decisions(eng_decision *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        eng_decision_release(&v[i]);
-    free(v);
+    eng_decisions_free(v, n);
 }
 
 int imp_decisions_read(eng_store *st, const char *path, const char *reviewer,
@@ -502,9 +500,7 @@ done:
     free(who);
     free(seen);
     free_decisions(add, nadd);
-    for (size_t i = 0; i < nsc; i++)
-        eng_score_release(&sc[i]);
-    free(sc);
+    eng_scores_free(sc, nsc);
     free_decisions(latest, nlatest);
     eng_run_info_release(&ri);
     imp_xlsx_free_names(names, hidden, nnames);

@@ -173,15 +173,9 @@ int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *
     if (!rc && (fflush(out) || ferror(out)))
         rc = eng_fail(err, ENG_EIO, "write error");
 done:
-    for (size_t i = 0; i < nsc; i++)
-        eng_score_release(&sc[i]);
-    free(sc);
-    for (size_t i = 0; i < nhits; i++)
-        eng_hit_release(&hits[i]);
-    free(hits);
-    for (size_t i = 0; i < npairs; i++)
-        eng_pair_release(&pairs[i]);
-    free(pairs);
+    eng_scores_free(sc, nsc);
+    eng_hits_free(hits, nhits);
+    eng_pairs_free(pairs, npairs);
     free(sides);
     return rc;
 }

@@ -424,19 +424,11 @@ static void run_data_release(run_data *d)
     }
     free(d->sc);
     free(d->pj);
-    for (size_t i = 0; i < d->nhits; i++)
-        eng_hit_release(&d->hits[i]);
-    free(d->hits);
+    eng_hits_free(d->hits, d->nhits);
     free(d->hord);
-    for (size_t i = 0; i < d->nvd; i++)
-        eng_ind_verdict_release(&d->vd[i]);
-    free(d->vd);
-    for (size_t i = 0; i < d->npairs; i++)
-        eng_pair_release(&d->pairs[i]);
-    free(d->pairs);
-    for (size_t i = 0; i < d->ndec; i++)
-        eng_decision_release(&d->dec[i]);
-    free(d->dec);
+    eng_verdicts_free(d->vd, d->nvd);
+    eng_pairs_free(d->pairs, d->npairs);
+    eng_decisions_free(d->dec, d->ndec);
     for (size_t i = 0; i < d->ndocs; i++)
         cJSON_Delete(d->docs[i]);
     free(d->docs);
