@@ -73,6 +73,8 @@ struct rule_scratch {
     size_t next_cap;
     uint32_t *cand;
     size_t cand_cap;
+    uint32_t *done_stamp, done_now; /* per rule: computed in this process_slot call */
+    size_t *done_at;                /* ... at this place in its outcomes */
     int valid;    /* the value is valid UTF-8 */
     size_t *cues; /* start, end pairs */
     size_t ncues, cue_cap;
@@ -106,8 +108,10 @@ rule_scratch *rule_scratch_new(const rule_set *set)
     s->lit_stamp = calloc(nl ? nl : 1, sizeof *s->lit_stamp);
     s->lit_head = malloc((nl ? nl : 1) * sizeof *s->lit_head);
     s->lit_tail = malloc((nl ? nl : 1) * sizeof *s->lit_tail);
+    s->done_stamp = calloc(set->nrules ? set->nrules : 1, sizeof *s->done_stamp);
+    s->done_at = calloc(set->nrules ? set->nrules : 1, sizeof *s->done_at);
     if (!s->rx || !s->found || !s->lit_stamp || !s->lit_head || !s->lit_tail || !s->req_ok ||
-        !s->pre_ok) {
+        !s->pre_ok || !s->done_stamp || !s->done_at) {
         rule_scratch_free(s);
         return NULL;
     }
@@ -135,6 +139,8 @@ void rule_scratch_free(rule_scratch *s)
     free(s->lit_tail);
     free(s->occ_next);
     free(s->cand);
+    free(s->done_stamp);
+    free(s->done_at);
     free(s->cues);
     free(s);
 }
@@ -510,6 +516,34 @@ static int prefix_match(rule_scratch *s, const rule_def *r, const char *text, si
     return 0;
 }
 
+/* Like first_match for a rule with start bytes: anchored attempts at the
+ * characters that begin with one of them. */
+static int start_match(rule_scratch *s, const rule_def *r, const char *text, size_t len,
+                       size_t *ms, size_t *me)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    for (size_t p = 0; p < len; p++) {
+        if (!r->start[t[p]])
+            continue;
+        int rc = rule_re_find_at(r->re, s->rx, text, len, p, 1, ms, me);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            continue;
+        if (!r->negatable)
+            return 1;
+        int neg = negated(s, text, len, *ms, *me);
+        if (neg < 0)
+            return NOMEM;
+        if (!neg)
+            return 1;
+        if (*ms >= len)
+            return 0;
+        p = *ms + char_len(text, len, *ms) - 1;
+    }
+    return 0;
+}
+
 /* Folds and scans the value for every literal of the set; 1 when the
  * occurrence positions can be used (the fold kept every byte in place), 0
  * when only the found bits can, -1 when memory ran out. */
@@ -595,12 +629,22 @@ static int process_slot(rule_scratch *s, const ectx *c, size_t v)
             return -1;
     }
     s->cues_done = 0;
+    if (++s->done_now == 0) {
+        memset(s->done_stamp, 0, set->nrules * sizeof *s->done_stamp);
+        s->done_now = 1;
+    }
     for (size_t k = 0; k < n; k++) {
         if (out[k].rc != PENDING)
             continue;
         int ri = set->readers[base + k];
         const rule_def *r = &set->rules[ri];
         int rc;
+        if (r->twin >= 0 && s->done_stamp[r->twin] == s->done_now) {
+            out[k] = out[s->done_at[r->twin]]; /* the same search on the same text */
+            continue;
+        }
+        s->done_stamp[ri] = s->done_now;
+        s->done_at[ri] = k;
         if (positions >= 0 && ((r->nlits > 0 && !(s->req_ok[ri >> 6] >> (ri & 63) & 1)) ||
                                (r->npre > 0 && !(s->pre_ok[ri >> 6] >> (ri & 63) & 1)))) {
             out[k].rc = 0; /* no literal every match needs is in the text */
@@ -611,6 +655,8 @@ static int process_slot(rule_scratch *s, const ectx *c, size_t v)
          * text with invalid UTF-8 is searched the plain way. */
         if (positions == 1 && r->npre > 0 && s->valid)
             rc = prefix_match(s, r, text, len, &out[k].ms, &out[k].me);
+        else if (r->start && s->valid && !set->no_prefilter)
+            rc = start_match(s, r, text, len, &out[k].ms, &out[k].me);
         else
             rc = first_match(s, r, text, len, &out[k].ms, &out[k].me);
         if (rc == NOMEM)

@@ -778,6 +778,7 @@ static void load_rule(loader *L, const cJSON *obj)
     memset(&r, 0, sizeof r);
     r.file = L->file;
     r.scheme_id = -1;
+    r.twin = -1;
     rule_jpos at;
     rule_jdoc_pos(L->doc, obj, &at, NULL);
     r.line = at.line;
@@ -1774,6 +1775,41 @@ static void index_readers(loader *L)
     free(fill);
 }
 
+/* Rules with the same pattern, flags and negatable compute one outcome
+ * per value (the default set reads several fields with the same pattern
+ * under two ids); the later ones share the first one's compiled pattern.
+ * Patterns with neither literals nor prefixes get PCRE2's start bytes. */
+static void share_patterns(loader *L)
+{
+    rule_set *set = L->set;
+    for (size_t i = 0; i < set->nrules; i++) {
+        rule_def *r = &set->rules[i];
+        if (!r->re)
+            continue;
+        for (size_t j = 0; j < i; j++) {
+            const rule_def *q = &set->rules[j];
+            if (q->re && q->twin < 0 && q->flags == r->flags && q->negatable == r->negatable &&
+                strcmp(q->pattern, r->pattern) == 0) {
+                rule_re_free(r->re);
+                r->re = q->re;
+                r->twin = (int)j;
+                break;
+            }
+        }
+        if (r->nlits == 0 && r->npre == 0) {
+            unsigned char start[256];
+            if (rule_re_start_bytes(r->re, start) && rule_re_anchorable(r->re) == 0) {
+                r->start = malloc(256);
+                if (!r->start) {
+                    L->nomem = 1;
+                    return;
+                }
+                memcpy(r->start, start, 256);
+            }
+        }
+    }
+}
+
 /* Literal -> rules, for req (required literals) or pre (prefixes). */
 static int invert(loader *L, int pre, int **at_out, int **rules_out)
 {
@@ -2058,6 +2094,8 @@ rule_set *rule_set_load(const char *path, int check_patterns_speed, rule_diags *
             L.nomem = 1;
         if (!L.nomem)
             index_readers(&L);
+        if (!L.nomem)
+            share_patterns(&L);
         if (!L.nomem && (invert(&L, 0, &set->req_at, &set->req_rules) < 0 ||
                          invert(&L, 1, &set->pre_at, &set->pre_rules) < 0))
             L.nomem = 1;

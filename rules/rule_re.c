@@ -117,6 +117,21 @@ int rule_re_anchorable(rule_re *re)
     return 0;
 }
 
+int rule_re_start_bytes(const rule_re *re, unsigned char out[256])
+{
+    const uint8_t *map = NULL;
+    if (pcre2_pattern_info(re->valid, PCRE2_INFO_FIRSTBITMAP, &map) != 0 || !map)
+        return 0;
+    int ascii = 0, high = 0;
+    for (int b = 0; b < 256; b++) {
+        out[b] = map[b / 8] >> (b % 8) & 1;
+        if (out[b])
+            *(b < 0x80 ? &ascii : &high) += 1;
+    }
+    /* denser than that, the attempts cost more than PCRE2's own search */
+    return ascii <= 16 && high <= 24;
+}
+
 int rule_re_jit(const rule_re *re)
 {
     return re->jit;

@@ -50,6 +50,11 @@ rule_re *rule_re_compile(const char *pattern, size_t len, unsigned flags, char *
                          size_t *erroff);
 void rule_re_free(rule_re *re);
 
+/* The bytes a match can start with, from PCRE2's own start bitmap, when
+ * PCRE2 has one and it is sparse (a few ASCII bytes and lead bytes, as for
+ * \d): sets out[b] to 1 for each and returns 1; else returns 0. */
+int rule_re_start_bytes(const rule_re *re, unsigned char out[256]);
+
 /* 1 when the pattern runs JIT-compiled. */
 int rule_re_jit(const rule_re *re);
 /* 1 when the pattern can match an empty string. */

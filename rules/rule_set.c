@@ -45,7 +45,9 @@ void rule_set_free(rule_set *set)
     for (size_t i = 0; i < set->nrules; i++) {
         rule_def *r = &set->rules[i];
         free(r->fields);
-        rule_re_free(r->re);
+        if (r->twin < 0)
+            rule_re_free(r->re);
+        free(r->start);
         if (r->when) {
             rule_when_release(r->when);
             free(r->when);
