@@ -75,10 +75,7 @@ struct rule_scratch {
     size_t cand_cap;
     uint32_t *done_stamp, done_now; /* per rule: computed in this process_slot call */
     size_t *done_at;                /* ... at this place in its outcomes */
-    int valid;    /* the value is valid UTF-8 */
-    size_t *cues; /* start, end pairs */
-    size_t ncues, cue_cap;
-    int cues_done;
+    int valid; /* the value is valid UTF-8 */
 };
 
 /* Who a rule is evaluated on: the record, or one item with its parent. */
@@ -141,7 +138,6 @@ void rule_scratch_free(rule_scratch *s)
     free(s->cand);
     free(s->done_stamp);
     free(s->done_at);
-    free(s->cues);
     free(s);
 }
 
@@ -340,26 +336,6 @@ static size_t char_len(const char *t, size_t len, size_t at)
     return at + n <= len ? n : len - at;
 }
 
-/* The cues of the value being processed, found once. */
-static int find_cues(rule_scratch *s, const char *text, size_t len)
-{
-    if (s->cues_done)
-        return 0;
-    s->cues_done = 1;
-    s->ncues = 0;
-    size_t start = 0, ms, me;
-    while (start <= len) {
-        if (rule_re_find(s->set->cues, s->rx, text, len, start, s->valid, &ms, &me) <= 0)
-            break; /* a limit on the cue pattern: the cues found so far stand */
-        if (grow(&s->cues, &s->cue_cap, s->ncues + 2, sizeof *s->cues) < 0)
-            return -1;
-        s->cues[s->ncues++] = ms;
-        s->cues[s->ncues++] = me;
-        start = me > ms ? me : ms + (ms < len ? char_len(text, len, ms) : 1);
-    }
-    return 0;
-}
-
 static int is_digit(unsigned char c)
 {
     return c >= '0' && c <= '9';
@@ -411,30 +387,35 @@ static int within_gap(const char *text, size_t len, size_t from, size_t to, int 
     return 1;
 }
 
+/* Whether the match text[ms..me) is negated.  The cues are looked for in
+ * a window before the match, as far back as negation.gap units could
+ * reach (24 bytes a unit: long words, 3-byte CJK characters) plus a cue's
+ * length, and a little past its end for the cues' own lookaheads: the
+ * search costs the window, not the whole value. */
 static int negated(rule_scratch *s, const char *text, size_t len, size_t ms, size_t me)
 {
     const rule_set *set = s->set;
     if (set->no_negation || !set->cues)
         return 0;
-    if (find_cues(s, text, len) < 0)
-        return -1;
-    const size_t *cues = s->cues;
-    size_t n = s->ncues / 2, lo = 0, hi = n;
-    /* the last cue that ends at or before the match */
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (cues[2 * mid + 1] <= ms)
-            lo = mid + 1;
-        else
-            hi = mid;
+    size_t budget = (size_t)(set->gap + 1) * 24 + 32;
+    size_t from = ms > budget ? ms - budget : 0, end = me + 64 < len ? me + 64 : len;
+    while (from < ms && ((unsigned char)text[from] & 0xC0) == 0x80)
+        from++;
+    while (end > me && end < len && ((unsigned char)text[end] & 0xC0) == 0x80)
+        end--;
+    size_t last = (size_t)-1, cs, ce;
+    while (from <= end) {
+        int rc = rule_re_find(set->cues, s->rx, text, end, from, s->valid, &cs, &ce);
+        if (rc <= 0 || cs >= me)
+            break; /* (a limit on the cue pattern: the cues found so far stand) */
+        if (ce > ms)
+            return 1; /* a cue inside the match */
+        last = ce;
+        from = ce > cs ? ce : cs + (cs < len ? char_len(text, len, cs) : 1);
     }
-    /* a cue inside the match ("prototype was not yet validated in a relevant
-     * environment" matched whole) negates it too */
-    if (lo < n && cues[2 * lo] < me)
-        return 1;
-    if (lo == 0)
+    if (last == (size_t)-1)
         return 0;
-    return within_gap(text, len, cues[2 * (lo - 1) + 1], ms, set->gap);
+    return within_gap(text, len, last, ms, set->gap);
 }
 
 /* ---- matching ---- */
@@ -628,7 +609,6 @@ static int process_slot(rule_scratch *s, const ectx *c, size_t v)
         if (positions < 0)
             return -1;
     }
-    s->cues_done = 0;
     if (++s->done_now == 0) {
         memset(s->done_stamp, 0, set->nrules * sizeof *s->done_stamp);
         s->done_now = 1;

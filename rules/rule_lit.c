@@ -188,11 +188,32 @@ static sset sset_cross(arena *ar, sset a, sset b, int *ok)
 
 /* ---- folding ---- */
 
+/* Lowers the ASCII capitals of the 8 bytes of w, all of them ASCII: a byte
+ * from 'A' to 'Z' gets 0x20 added, with no carry between bytes. */
+static inline uint64_t lower8(uint64_t w)
+{
+    uint64_t a = w + 0x3F3F3F3F3F3F3F3Full; /* high bit: byte >= 'A' */
+    uint64_t z = w + 0x2525252525252525ull; /* high bit: byte > 'Z' */
+    return w | ((a ^ z) & 0x8080808080808080ull) >> 2;
+}
+
 size_t rule_fold(const char *text, size_t len, char *out)
 {
     const unsigned char *t = (const unsigned char *)text;
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
+    size_t o = 0, i = 0;
+    while (i < len) {
+        /* eight ASCII bytes at a time: most English text */
+        if (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, t + i, 8);
+            if (!(w & 0x8080808080808080ull)) {
+                w = lower8(w);
+                memcpy(out + o, &w, 8);
+                o += 8;
+                i += 8;
+                continue;
+            }
+        }
         unsigned c = t[i];
         if (c < 0x80) {
             out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
@@ -205,6 +226,7 @@ size_t rule_fold(const char *text, size_t len, char *out)
         } else {
             out[o++] = (char)c;
         }
+        i++;
     }
     return o;
 }
@@ -1361,8 +1383,8 @@ int rule_pat_analyse(const char *pattern, size_t len, unsigned flags, rule_pat_i
             rc = -1;
         sset pre = sset_copy(&ar, pre_of(&root));
         if (rc == 0 && !root.never && !s.verbs && pre.n > 0 && !sset_has_empty(&pre) &&
-            copy_out(drop_longer_prefix(cut_long(pre)), &info_out->pre, &info_out->prelens, &info_out->npre) <
-                0)
+            copy_out(drop_longer_prefix(cut_long(pre)), &info_out->pre, &info_out->prelens,
+                     &info_out->npre) < 0)
             rc = -1;
     }
     arena_free(&ar);
@@ -1585,8 +1607,7 @@ int rule_lset_build(rule_lset *ls)
         return -1;
     ls->nones = 0;
     for (size_t i = 0; i < ls->n; i++) {
-        unsigned char b[8] = {0, 0, 0, 0, 0, 0, 0, 0}, m0[4] = {0, 0, 0, 0},
-                      m[4] = {0, 0, 0, 0};
+        unsigned char b[8] = {0, 0, 0, 0, 0, 0, 0, 0}, m0[4] = {0, 0, 0, 0}, m[4] = {0, 0, 0, 0};
         size_t len = ls->len[i] < 8 ? ls->len[i] : 8;
         memcpy(b, ls->lit[i], len);
         for (size_t k = 0; k < len; k++)
@@ -1656,6 +1677,20 @@ static void check_bucket(const rule_lset *ls, const uint32_t *head, const uint32
     }
 }
 
+/* A position whose filters may hold a literal: checks the buckets. */
+static void probe(const rule_lset *ls, const unsigned char *t, size_t i, size_t left,
+                  const unsigned char *p, uint32_t w, uint32_t h2, uint32_t h3, uint32_t h4,
+                  uint64_t *found, rule_occ *occ)
+{
+    uint32_t w2 = load4(p + 4);
+    if (ls->small[h2 >> 6] >> (h2 & 63) & 1)
+        check_bucket(ls, ls->small_head, ls->small_order, h2, t, i, left, w, w2, found, occ);
+    if (h3 != h2 && (ls->small[h3 >> 6] >> (h3 & 63) & 1))
+        check_bucket(ls, ls->small_head, ls->small_order, h3, t, i, left, w, w2, found, occ);
+    if (ls->big[h4 >> 6] >> (h4 & 63) & 1)
+        check_bucket(ls, ls->big_head, ls->big_order, h4, t, i, left, w, w2, found, occ);
+}
+
 void rule_lset_scan(const rule_lset *ls, const char *folded, size_t len, uint64_t *found,
                     rule_occ *occ)
 {
@@ -1675,30 +1710,23 @@ void rule_lset_scan(const rule_lset *ls, const char *folded, size_t len, uint64_
     }
     const uint64_t *small = ls->small, *big = ls->big;
     const uint32_t m3 = mask3();
-    /* the last positions have fewer bytes after them: they read a padded copy */
-    unsigned char tailbuf[16];
-    size_t body = len >= 8 ? len - 8 : 0;
-    for (size_t i = 0; i < len; i++) {
+    /* positions before `body` have 8 readable bytes; the last 7 read a
+     * zero-padded copy */
+    size_t body = len >= 8 ? len - 7 : 0, i = 0;
+    for (; i < body; i++) {
         const unsigned char *p = t + i;
-        if (i >= body) {
-            memset(tailbuf, 0, sizeof tailbuf);
-            memcpy(tailbuf, t + i, len - i);
-            p = tailbuf;
-        }
         uint32_t w = load4(p);
         uint32_t h2 = hash2(load2(p)), h3 = hash3(w & m3), h4 = hash4(w);
-        uint64_t any = (small[h2 >> 6] >> (h2 & 63) | small[h3 >> 6] >> (h3 & 63) |
-                        big[h4 >> 6] >> (h4 & 63)) &
-                       1;
-        if (!any)
-            continue;
-        size_t left = len - i;
-        uint32_t w2 = load4(p + 4);
-        if (small[h2 >> 6] >> (h2 & 63) & 1)
-            check_bucket(ls, ls->small_head, ls->small_order, h2, t, i, left, w, w2, found, occ);
-        if (h3 != h2 && (small[h3 >> 6] >> (h3 & 63) & 1))
-            check_bucket(ls, ls->small_head, ls->small_order, h3, t, i, left, w, w2, found, occ);
-        if (big[h4 >> 6] >> (h4 & 63) & 1)
-            check_bucket(ls, ls->big_head, ls->big_order, h4, t, i, left, w, w2, found, occ);
+        /* three independent probes, one branch: most positions fail them all */
+        if ((small[h2 >> 6] >> (h2 & 63) | small[h3 >> 6] >> (h3 & 63) |
+             big[h4 >> 6] >> (h4 & 63)) &
+            1)
+            probe(ls, t, i, len - i, p, w, h2, h3, h4, found, occ);
+    }
+    for (; i < len; i++) {
+        unsigned char p[16] = {0};
+        memcpy(p, t + i, len - i);
+        uint32_t w = load4(p);
+        probe(ls, t, i, len - i, p, w, hash2(load2(p)), hash3(w & m3), hash4(w), found, occ);
     }
 }
