@@ -75,7 +75,7 @@ struct rule_scratch {
     size_t cand_cap;
     uint32_t *done_stamp, done_now; /* per rule: computed in this process_slot call */
     size_t *done_at;                /* ... at this place in its outcomes */
-    int valid; /* the value is valid UTF-8 */
+    int valid;                      /* the value is valid UTF-8 */
 };
 
 /* Who a rule is evaluated on: the record, or one item with its parent. */
@@ -499,8 +499,8 @@ static int prefix_match(rule_scratch *s, const rule_def *r, const char *text, si
 
 /* Like first_match for a rule with start bytes: anchored attempts at the
  * characters that begin with one of them. */
-static int start_match(rule_scratch *s, const rule_def *r, const char *text, size_t len,
-                       size_t *ms, size_t *me)
+static int start_match(rule_scratch *s, const rule_def *r, const char *text, size_t len, size_t *ms,
+                       size_t *me)
 {
     const unsigned char *t = (const unsigned char *)text;
     for (size_t p = 0; p < len; p++) {

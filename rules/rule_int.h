@@ -63,10 +63,10 @@ typedef struct rule_def {
     size_t nlits;
     int *pre; /* literal ids every match starts with; npre == 0: unknown */
     size_t npre;
-    int *rpos;     /* for each field: the rule's place among that name's readers */
-    int scheme_id; /* -1 when untagged */
-    int twin; /* an earlier rule with the same pattern, flags and negatable: it
-               * shares re and, on a value both read, the outcome; or -1 */
+    int *rpos;            /* for each field: the rule's place among that name's readers */
+    int scheme_id;        /* -1 when untagged */
+    int twin;             /* an earlier rule with the same pattern, flags and negatable: it
+                           * shares re and, on a value both read, the outcome; or -1 */
     unsigned char *start; /* 256 flags: the bytes a match can start with, or NULL */
 } rule_def;
 

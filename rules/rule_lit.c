@@ -108,7 +108,9 @@ static sset sset_one(arena *a, const char *s, size_t len)
 
 static sset sset_copy(arena *a, sset x)
 {
-    sset r = sset_alloc(a, x.n ? x.n : 1);
+    if (x.n == 0)
+        return none;
+    sset r = sset_alloc(a, x.n);
     if (!r.s || !r.len)
         return none;
     memcpy(r.s, x.s, x.n * sizeof *x.s);

@@ -1094,6 +1094,22 @@ static size_t count_matches(const char *pat, unsigned flags, const char *s, size
 
 static void test_case_folding(void)
 {
+    /* rule_fold: ASCII capitals lowered (the 8-byte path and the byte path),
+     * U+017F and U+212A to s and k, everything else kept */
+    char fin[300], fout[300], fwant[300];
+    for (int n = 0; n < 140; n++) {
+        for (int i = 0; i < n; i++)
+            fin[i] = (char)((n * 37 + i * 11) % 128);
+        for (int i = 0; i < n; i++)
+            fwant[i] = (char)(fin[i] >= 'A' && fin[i] <= 'Z' ? fin[i] + 32 : fin[i]);
+        CHECK(rule_fold(fin, (size_t)n, fout) == (size_t)n && memcmp(fout, fwant, (size_t)n) == 0,
+              "rule_fold of %d ASCII bytes", n);
+    }
+    const char *mixed = "MAS\xc5\xbf \xe2\x84\xaa\xc3\x89\xe5\xae\x9e ABCDEFGHIJ\xff";
+    size_t fl = rule_fold(mixed, strlen(mixed), fout);
+    CHECK(fl == strlen(mixed) - 3 &&
+              memcmp(fout, "mass k\xc3\x89\xe5\xae\x9e abcdefghij\xff", fl) == 0,
+          "rule_fold of mixed text");
     char *all = malloc(4500000);
     size_t n = 0;
     for (unsigned cp = 0x80; cp < 0x110000; cp++)
