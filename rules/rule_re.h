@@ -10,10 +10,12 @@
  * NO_UTF_CHECK.  Measured on PCRE2 10.42: with MATCH_INVALID_UTF, or
  * without NO_UTF_CHECK, every pcre2_match call costs time in proportion to
  * the whole subject (55 us per call on 100 KB), even an anchored attempt at
- * one position; with both, it costs what the attempt needs.  A compiled rule_re is
- * immutable and may be shared by threads; each thread matches through its
- * own rule_rx, which holds the match data, a match context carrying the
- * limits below, and a JIT stack.
+ * one position; with both, it costs what the attempt needs.  Patterns the
+ * evaluator tries at chosen positions get a third copy compiled with
+ * PCRE2_ANCHORED (rule_re_anchorable), since JIT does not take ANCHORED at
+ * match time.  A compiled rule_re is immutable and may be shared by
+ * threads; each thread matches through its own rule_rx, which holds the
+ * match data, a match context carrying the limits below, and a JIT stack.
  *
  * Limits (why these numbers: see rule_rx_new in rule_re.c): a match that
  * exceeds one returns a negative PCRE2 code, which the caller records as a
