@@ -1438,6 +1438,8 @@ struct rule_lset {
     uint64_t big[1024];                      /* 4 bytes and more */
     uint32_t *small_head, *small_order;      /* buckets: (1 << SMALL_BITS) + 1 starts */
     uint32_t *big_head, *big_order;          /* 65536 + 1 */
+    int32_t *dedup;                          /* open addressing over the literals, -1 free */
+    size_t dedup_cap;
 };
 
 static inline uint32_t load4(const unsigned char *p)
@@ -1509,18 +1511,53 @@ void rule_lset_free(rule_lset *ls)
     free(ls->small_order);
     free(ls->big_head);
     free(ls->big_order);
+    free(ls->dedup);
     free(ls);
+}
+
+static size_t lit_hash(const char *s, size_t len)
+{
+    size_t h = 1469598103934665603u;
+    for (size_t k = 0; k < len; k++)
+        h = (h ^ (unsigned char)s[k]) * 1099511628211u;
+    return h;
+}
+
+/* Keeps the dedup table at most half full; 0 or -1. */
+static int dedup_grow(rule_lset *ls)
+{
+    if (2 * (ls->n + 1) <= ls->dedup_cap)
+        return 0;
+    size_t cap = ls->dedup_cap ? ls->dedup_cap * 2 : 256;
+    int32_t *t = malloc(cap * sizeof *t);
+    if (!t)
+        return -1;
+    for (size_t k = 0; k < cap; k++)
+        t[k] = -1;
+    for (size_t i = 0; i < ls->n; i++) {
+        size_t h = lit_hash(ls->lit[i], ls->len[i]) & (cap - 1);
+        while (t[h] >= 0)
+            h = (h + 1) & (cap - 1);
+        t[h] = (int32_t)i;
+    }
+    free(ls->dedup);
+    ls->dedup = t;
+    ls->dedup_cap = cap;
+    return 0;
 }
 
 int rule_lset_add(rule_lset *ls, const char *lit, size_t len, int positional)
 {
-    if (len < 1 || len > 0xFFFF)
+    if (len < 1 || len > 0xFFFF || ls->n >= 0x7FFFFFFF || dedup_grow(ls) < 0)
         return -1;
-    for (size_t k = 0; k < ls->n; k++)
+    size_t h = lit_hash(lit, len) & (ls->dedup_cap - 1);
+    for (; ls->dedup[h] >= 0; h = (h + 1) & (ls->dedup_cap - 1)) {
+        size_t k = (size_t)ls->dedup[h];
         if (ls->len[k] == len && memcmp(ls->lit[k], lit, len) == 0) {
             ls->positional[k] |= positional != 0;
             return (int)k;
         }
+    }
     if (ls->n == ls->cap) {
         size_t cap = ls->cap ? ls->cap * 2 : 64;
         char **nl = realloc(ls->lit, cap * sizeof *nl);
@@ -1544,6 +1581,7 @@ int rule_lset_add(rule_lset *ls, const char *lit, size_t len, int positional)
     ls->lit[ls->n] = c;
     ls->len[ls->n] = len;
     ls->positional[ls->n] = positional != 0;
+    ls->dedup[h] = (int32_t)ls->n;
     return (int)ls->n++;
 }
 
