@@ -65,6 +65,7 @@ static void compress(uint32_t h[8], const unsigned char *p)
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <cpuid.h>
+#include <stdatomic.h>
 #include <immintrin.h>
 
 /* The same blocks with the SHA extensions of x86 (SHA-NI), several times
@@ -105,14 +106,17 @@ compress_ni(uint32_t h[8], const unsigned char *p, size_t nblocks)
 
 static int have_sha_ni(void)
 {
-    static int known = -1;
-    if (known < 0) {
+    /* threads may race to fill it in: an atomic, so that the race is benign */
+    static _Atomic int known = -1;
+    int k = atomic_load_explicit(&known, memory_order_relaxed);
+    if (k < 0) {
         unsigned a, b, c, d;
         int sha = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
         int sse41 = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 19)) && (c & (1u << 9));
-        known = sha && sse41 && !getenv("VERNIER_NO_SHA_NI");
+        k = sha && sse41 && !getenv("VERNIER_NO_SHA_NI");
+        atomic_store_explicit(&known, k, memory_order_relaxed);
     }
-    return known;
+    return k;
 }
 
 static void compress_blocks(uint32_t h[8], const unsigned char *p, size_t nblocks)
