@@ -155,7 +155,9 @@ int eng_store_open(const char *path, eng_store **out, eng_err *err)
     sqlite3_busy_timeout(st->db, 5000);
     int version = 0;
     sqlite3_stmt *q = NULL;
-    if (exec(st, "PRAGMA foreign_keys=ON; PRAGMA journal_mode=DELETE;",
+    /* 16 KiB pages suit rows of a few KiB (a record's JSON); only a new
+     * file takes it. */
+    if (exec(st, "PRAGMA page_size=16384; PRAGMA foreign_keys=ON; PRAGMA journal_mode=DELETE;",
              err))
         goto fail;
     if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK) {
