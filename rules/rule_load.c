@@ -223,6 +223,19 @@ static size_t distance(const char *a, const char *b)
  * close enough. */
 static const char *suggest(const char *word, const char *const *cands, char *hint, size_t size)
 {
+    /* Operator spellings of other rule languages first: distance alone
+     * would offer "gt" for "gte". */
+    static const char *const aliases[][2] = {
+        {"gte", "ge"}, {">=", "ge"}, {"lte", "le"}, {"<=", "le"}, {">", "gt"},  {"<", "lt"},
+        {"==", "eq"},  {"=", "eq"},  {"!=", "ne"},  {"neq", "ne"}, {"regex", "matches"},
+        {"exists", "present"}};
+    for (size_t a = 0; a < sizeof aliases / sizeof aliases[0]; a++)
+        if (!strcmp(word, aliases[a][0]))
+            for (size_t k = 0; cands[k]; k++)
+                if (!strcmp(cands[k], aliases[a][1])) {
+                    snprintf(hint, size, "did you mean '%s'?", cands[k]);
+                    return hint;
+                }
     size_t best = 99;
     const char *pick = NULL;
     for (size_t k = 0; cands[k]; k++) {
@@ -1581,6 +1594,18 @@ static void parse_files(loader *L)
                          nfound - MAX_JSON_ERRS);
             }
             sort_diags(L, from);
+            /* Duplicate keys alone leave a readable document: check the rest
+             * of it too, so that every problem is reported at once (the set
+             * is refused all the same). */
+            int only_dups = nfound > 0 && nfound <= MAX_JSON_ERRS;
+            for (size_t k = 0; only_dups && k < nfound; k++)
+                only_dups = !strncmp(errs[k].msg, "duplicate key", 13);
+            if (only_dups && (text = read_file(L, set->files[i], &len)) != NULL) {
+                size_t again;
+                set->docs[i] = rule_jdoc_parse(text, len, RULE_JSON_NO_NUL | RULE_JSON_DUPS_OK,
+                                               errs, MAX_JSON_ERRS, &again);
+                free(text);
+            }
         }
     }
     L->file = -1;
