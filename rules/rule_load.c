@@ -382,7 +382,9 @@ static int intern(loader *L, const char *s)
     return (int)set->nnames++;
 }
 
-/* Warns about a name outside FORMAT.md's vocabulary for the scope. */
+/* Reports a name outside the vocabulary the engine hands in for the scope
+ * (FORMAT.md, now the README): an error when it is a near miss of a known
+ * name, a warning otherwise. */
 static void check_name(loader *L, const cJSON *node, const char *name, int scope,
                        const char *rule_id)
 {
@@ -400,11 +402,14 @@ static void check_name(loader *L, const cJSON *node, const char *name, int scope
         return;
     char hint[256];
     suggest(bare, vocab, hint, sizeof hint);
-    if (!hint[0])
+    /* A near miss of a known name is a typo that would leave the rule
+     * reading nothing: an error.  A name unlike any is only a warning. */
+    int typo = hint[0] != '\0';
+    if (!typo)
         snprintf(hint, sizeof hint,
-                 "the engine hands in the names of FORMAT.md; extra fields "
-                 "are \"extra.NAME\"");
-    diag_at(L, RULE_WARNING, node, 0, rule_id, hint,
+                 "the engine hands in the names listed in the README (\"Names the engine "
+                 "hands in\"); extra fields are \"extra.NAME\"");
+    diag_at(L, typo ? RULE_ERROR : RULE_WARNING, node, 0, rule_id, hint,
             "field \"%s\" is not a name the engine hands in%s", name,
             scope == RULE_SCOPE_ITEM ? " to indicator rules" : "");
 }

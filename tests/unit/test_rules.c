@@ -381,10 +381,10 @@ static const struct {
      "]}\n",
      0,
      {{W, 1, "\"paper\"", NULL, "no rule carries scheme \"paper\""},
-      {W, 3, "\"abstrct\"", "R1", "did you mean 'abstract'?"},
+      {E, 3, "\"abstrct\"", "R1", "did you mean 'abstract'?"},
       {W, 3, "\"comon\"", "R1", "did you mean 'common'?"},
       {E, 4, "\"record.title\"", "R2", "may be read by \"when\" only"},
-      {W, 5, "\"record.titel\"", "R3", "did you mean 'title'?"},
+      {E, 5, "\"record.titel\"", "R3", "did you mean 'title'?"},
       {W, 5, "2}", "R3", "only trl rules"}}},
     {"cases",
      HDR "\"rules\": [\n"
