@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "engine/eng_run.h"
@@ -27,6 +28,19 @@ int cli_apply_schemes(rule_set *set, const char **sw, size_t n)
     return 0;
 }
 
+/* A one-line progress display on a terminal: rewritten in place, erased at
+ * the end. */
+static void show_progress(void *arg, const char *stage, size_t done, size_t total)
+{
+    (void)arg;
+    if (!strcmp(stage, "rules"))
+        fprintf(stderr, "\rvernier: scoring: rules %zu/%zu (%zu%%)\033[K", done, total,
+                total ? done * 100 / total : 100);
+    else
+        fprintf(stderr, "\rvernier: scoring: %s\033[K", stage);
+    fflush(stderr);
+}
+
 int cli_score(cli_ctx *ctx, eng_store *st, const char *rules, const char *name, const char **sw,
               size_t nsw, int no_dups, long *run_id)
 {
@@ -39,10 +53,13 @@ int cli_score(cli_ctx *ctx, eng_store *st, const char *rules, const char *name, 
         rule_set_free(set);
         return rc;
     }
-    eng_run_opts o = {name, ctx->jobs, no_dups};
+    int tty = !ctx->quiet && isatty(STDERR_FILENO);
+    eng_run_opts o = {name, ctx->jobs, no_dups, tty ? show_progress : NULL, NULL};
     eng_err err;
     eng_err_clear(&err);
     rc = eng_run(st, set, &o, run_id, &err);
+    if (tty)
+        fputs("\r\033[K", stderr);
     if (rc) {
         rule_set_free(set);
         return cli_fail(&err);

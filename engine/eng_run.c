@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -524,6 +525,8 @@ typedef struct work {
     eng_eval *evals;
     size_t n;
     int jobs, index, failed;
+    atomic_size_t *done;
+    const eng_run_opts *opts;
 } work;
 
 static void *worker(void *arg)
@@ -534,9 +537,14 @@ static void *worker(void *arg)
         w->failed = 1;
         return NULL;
     }
-    for (size_t i = (size_t)w->index; i < w->n; i += (size_t)w->jobs)
+    for (size_t i = (size_t)w->index; i < w->n; i += (size_t)w->jobs) {
         if (eval_one(w->set, scratch, w->sc, &w->recs[i], &w->evals[i]))
             w->failed = 1;
+        size_t done = atomic_fetch_add(w->done, 1) + 1;
+        /* The first worker reports, so the callback runs on one thread. */
+        if (w->index == 0 && w->opts && w->opts->progress && (i / (size_t)w->jobs) % 256 == 0)
+            w->opts->progress(w->opts->progress_arg, "rules", done, w->n);
+    }
     rule_scratch_free(scratch);
     return NULL;
 }
@@ -614,8 +622,9 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
     work ws[64];
     pthread_t th[64];
     int started = 0;
+    atomic_size_t done = 0;
     for (int t = 0; t < jobs; t++) {
-        ws[t] = (work){set, &sc, recs, evals, n, jobs, t, 0};
+        ws[t] = (work){set, &sc, recs, evals, n, jobs, t, 0, &done, opts};
         if (pthread_create(&th[t], NULL, worker, &ws[t]) == 0)
             started++;
         else
@@ -630,6 +639,8 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
         }
     double t_rules = now_s();
 
+    if (opts && opts->progress)
+        opts->progress(opts->progress_arg, "duplicates", 0, 1);
     eng_dup_config dc;
     eng_dup_config_from_set(set, &dc);
     dc.jobs = jobs;
@@ -672,6 +683,8 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
     info.ruleset_text = strdup(rule_set_canonical(set));
     info.params = params_json(set, &sc);
     info.tool_version = strdup("vernier " ENG_VERSION);
+    if (opts && opts->progress)
+        opts->progress(opts->progress_arg, "store", 0, 1);
     rc = eng_runw_begin(st, &info, &w, err);
     if (rc)
         goto done;

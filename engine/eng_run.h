@@ -41,6 +41,11 @@ typedef struct eng_run_opts {
     const char *name; /* a label for the run, NULL for none */
     int jobs;         /* threads; <= 0: all cores */
     int no_duplicates; /* skip the duplicate stage */
+    /* Called now and then with the stage ("rules", "duplicates", "store") and
+     * how far it is (done of total); from one thread at a time, maybe not the
+     * caller's.  NULL for none.  It must not call back into the run. */
+    void (*progress)(void *arg, const char *stage, size_t done, size_t total);
+    void *progress_arg;
 } eng_run_opts;
 
 /* Makes a run over the store with the rule set.  OUT: *run_id.  On failure
