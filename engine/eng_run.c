@@ -40,19 +40,52 @@ static char *xstrndup(const char *s, size_t n)
 
 /* ---- subjects: the names of rules/FORMAT.md ------------------------------------ */
 
-#define MAX_VALUES 96
-
+/* The values handed to the rules; they grow as needed, so a record with many
+ * extra fields loses none of them.  Out of memory marks the subject, and the
+ * record's evaluation fails rather than running on part of it. */
 typedef struct subject_buf {
-    rule_value values[MAX_VALUES];
-    size_t n;
-    char *owned[MAX_VALUES]; /* strings built for this subject */
-    size_t nowned;
+    rule_value *values;
+    size_t n, cap;
+    char **owned; /* strings built for this subject, freed with it */
+    size_t nowned, owncap;
+    int oom;
 } subject_buf;
+
+static int sv_own(subject_buf *s, char *p)
+{
+    if (!p) {
+        s->oom = 1;
+        return 0;
+    }
+    if (s->nowned == s->owncap) {
+        size_t nc = s->owncap ? s->owncap * 2 : 16;
+        char **nv = realloc(s->owned, nc * sizeof *nv);
+        if (!nv) {
+            free(p);
+            s->oom = 1;
+            return 0;
+        }
+        s->owned = nv;
+        s->owncap = nc;
+    }
+    s->owned[s->nowned++] = p;
+    return 1;
+}
 
 static void sv_add(subject_buf *s, const char *name, const char *text)
 {
-    if (!text || !*text || s->n >= MAX_VALUES)
+    if (!text || !*text)
         return;
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 32;
+        rule_value *nv = realloc(s->values, nc * sizeof *nv);
+        if (!nv) {
+            s->oom = 1;
+            return;
+        }
+        s->values = nv;
+        s->cap = nc;
+    }
     s->values[s->n].name = name;
     s->values[s->n].text = text;
     s->values[s->n].len = strlen(text);
@@ -61,15 +94,8 @@ static void sv_add(subject_buf *s, const char *name, const char *text)
 
 static void sv_add_owned(subject_buf *s, const char *name, char *text)
 {
-    if (!text)
-        return;
-    if (s->nowned < MAX_VALUES)
-        s->owned[s->nowned++] = text;
-    else {
-        free(text);
-        return;
-    }
-    sv_add(s, name, text);
+    if (sv_own(s, text))
+        sv_add(s, name, text);
 }
 
 static void sv_add_int(subject_buf *s, const char *name, int v)
@@ -85,7 +111,9 @@ static void subject_release(subject_buf *s)
 {
     for (size_t i = 0; i < s->nowned; i++)
         free(s->owned[i]);
-    s->nowned = s->n = 0;
+    free(s->owned);
+    free(s->values);
+    memset(s, 0, sizeof *s);
 }
 
 static char *indicator_line(const eng_indicator *ind)
@@ -178,66 +206,37 @@ static void build_record_subject(const eng_record *r, subject_buf *s)
         }
         sv_add_owned(s, "text", eng_buf_take(&b));
     }
-    for (size_t i = 0; i < r->nextra && s->n < MAX_VALUES - 1; i++) {
+    for (size_t i = 0; i < r->nextra; i++) {
         char *name = malloc(strlen(r->extra[i].key) + 7);
-        if (!name)
+        if (!sv_own(s, name)) /* the name must outlive the subject too */
             continue;
         sprintf(name, "extra.%s", r->extra[i].key);
         /* Extras hold JSON text: a plain string is shown without its quotes. */
         const char *v = r->extra[i].value;
-        char *text;
         size_t vl = strlen(v);
         if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"' && !strchr(v + 1, '\\'))
-            text = xstrndup(v + 1, vl - 2);
+            sv_add_owned(s, name, xstrndup(v + 1, vl - 2));
         else
-            text = strdup(v);
-        /* the name must outlive the subject too */
-        if (s->nowned < MAX_VALUES - 1 && text) {
-            s->owned[s->nowned++] = name;
-            sv_add_owned(s, name, text);
-        } else {
-            free(name);
-            free(text);
-        }
+            sv_add_owned(s, name, strdup(v));
     }
 }
 
 /* Values of one indicator, plus the record's values prefixed "record." for `when`. */
-typedef struct item_buf {
-    subject_buf s;
-    char *names[MAX_VALUES];
-    size_t nnames;
-} item_buf;
-
-static void build_item_subject(const eng_indicator *ind, const subject_buf *rec, item_buf *it)
+static void build_item_subject(const eng_indicator *ind, const subject_buf *rec, subject_buf *s)
 {
-    subject_buf *s = &it->s;
     const char *vals[] = {ind->name, ind->target,        ind->achieved,  ind->unit,
                           ind->method, ind->lab, ind->accreditation, ind->report_no,
                           ind->uncertainty};
     for (size_t k = 0; eng_indicator_fields[k]; k++)
         sv_add(s, eng_indicator_fields[k], vals[k]);
-    char *line = indicator_line(ind);
-    sv_add_owned(s, "text", line);
-    for (size_t i = 0; i < rec->n && s->n < MAX_VALUES; i++) {
+    sv_add_owned(s, "text", indicator_line(ind));
+    for (size_t i = 0; i < rec->n; i++) {
         char *name = malloc(strlen(rec->values[i].name) + 8);
-        if (!name)
+        if (!sv_own(s, name))
             break;
         sprintf(name, "record.%s", rec->values[i].name);
-        it->names[it->nnames++] = name;
-        s->values[s->n].name = name;
-        s->values[s->n].text = rec->values[i].text;
-        s->values[s->n].len = rec->values[i].len;
-        s->n++;
+        sv_add(s, name, rec->values[i].text);
     }
-}
-
-static void item_release(item_buf *it)
-{
-    subject_release(&it->s);
-    for (size_t i = 0; i < it->nnames; i++)
-        free(it->names[i]);
-    it->nnames = 0;
 }
 
 /* ---- one record ------------------------------------------------------------------ */
@@ -297,16 +296,18 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const scoring *s
     memset(out, 0, sizeof *out);
     subject_buf rs = {0};
     build_record_subject(r, &rs);
-    item_buf *items = calloc(r->nindicators ? r->nindicators : 1, sizeof *items);
+    subject_buf *items = calloc(r->nindicators ? r->nindicators : 1, sizeof *items);
     rule_subject *isubj = calloc(r->nindicators ? r->nindicators : 1, sizeof *isubj);
     rule_hits hits = {0};
     int rc = -1;
-    if (!items || !isubj)
+    if (!items || !isubj || rs.oom)
         goto done;
     for (size_t i = 0; i < r->nindicators; i++) {
         build_item_subject(&r->indicators[i], &rs, &items[i]);
-        isubj[i].values = items[i].s.values;
-        isubj[i].nvalues = items[i].s.n;
+        if (items[i].oom)
+            goto done;
+        isubj[i].values = items[i].values;
+        isubj[i].nvalues = items[i].n;
     }
     rule_subject subj = {rs.values, rs.n, isubj, r->nindicators};
     if (rule_eval(set, scratch, &subj, &hits) != 0)
@@ -334,7 +335,7 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const scoring *s
     }
     for (size_t k = 0; k < hits.n; k++) {
         const rule_hit *h = &hits.v[k];
-        const subject_buf *src = h->item >= 0 ? &items[h->item].s : &rs;
+        const subject_buf *src = h->item >= 0 ? &items[h->item] : &rs;
         eng_hit *o = &out->hits[out->nhits++];
         int dim = rule_dimension(set, (size_t)h->rule);
         o->project_id = strdup(r->id);
@@ -476,7 +477,7 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const scoring *s
 done:
     rule_hits_free(&hits);
     for (size_t i = 0; items && i < r->nindicators; i++)
-        item_release(&items[i]);
+        subject_release(&items[i]);
     free(items);
     free(isubj);
     subject_release(&rs);

@@ -44,7 +44,9 @@ static const char set_json[] =
     "  {\"id\": \"NOV-FIRST\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"],"
     "   \"pattern\": \"国际首创\", \"points\": -10, \"why\": \"t\"},\n"
     "  {\"id\": \"FLAG-TPL\", \"dimension\": \"flag\", \"severity\": \"warn\", \"fields\": [\"abstract\"],"
-    "   \"pattern\": \"同意通过验收\", \"why\": \"t\"}\n"
+    "   \"pattern\": \"同意通过验收\", \"why\": \"t\"},\n"
+    "  {\"id\": \"FLAG-EXTRA\", \"dimension\": \"flag\", \"severity\": \"info\", \"fields\": [\"extra.col150\"],"
+    "   \"pattern\": \"needle\", \"why\": \"t\"}\n"
     " ]}\n";
 
 typedef struct score_case {
@@ -161,6 +163,26 @@ int main(void)
             strcat(verdicts, e.verdicts[k].verdict);
         }
         CHECK_STR(verdicts, c->verdicts, c->name);
+        eng_eval_release(&e);
+        eng_record_release(&r);
+    }
+    /* A record with many extra columns (wide agency exports): a rule on the
+     * 150th still reads it. */
+    if (sets[0]) {
+        eng_record r;
+        eng_record_init(&r);
+        eng_record_set(&r, "id", "wide", NULL);
+        eng_record_set(&r, "title", "wide export", NULL);
+        for (int k = 0; k < 200; k++) {
+            char key[32], val[32];
+            snprintf(key, sizeof key, "col%d", k);
+            snprintf(val, sizeof val, k == 150 ? "the needle" : "value %d", k);
+            eng_record_add_extra_str(&r, key, val);
+        }
+        eng_eval e;
+        eng_err err;
+        CHECK(eng_eval_record(sets[0], &r, &e, &err) == ENG_OK, "wide record: %s", err.msg);
+        CHECK_STR(e.score.flags, "[\"FLAG-EXTRA\"]", "a rule reads the 150th extra field");
         eng_eval_release(&e);
         eng_record_release(&r);
     }
