@@ -185,6 +185,12 @@ lxw_worksheet *rpt_book_sheet(rpt_book *b, const char *want, long rows, char *na
         rpt_book_check(b, LXW_ERROR_MEMORY_MALLOC_FAILED, slot);
         return NULL;
     }
+    /* Printed for a panel meeting: landscape, every column on one page
+     * width, the header row repeated on each page. */
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_repeat_rows(ws, 0, 0);
     b->name_ptrs[b->nnames] = slot;
     b->nnames++;
     if (name)
