@@ -595,17 +595,22 @@ int eng_screen(eng_store *st, const eng_record *stored, size_t nstored, const en
             m->jaccard = h->jaccard;
             m->containment = h->containment;
             char *snorm = normalise(tx, texts[h->a]);
+            /* The run's classification (find_near), with text lengths for
+             * the sizes: the query is not in the set. */
+            size_t ls = docs[h->a].len, lp = strlen(pt);
+            double ratio = ls > lp ? (double)ls / (lp ? lp : 1) : (double)lp / (ls ? ls : 1);
+            int partial = h->containment >= c->containment && ratio >= 1.2;
             if (snorm && *pnorm && !strcmp(snorm, pnorm))
                 m->kind = "exact";
-            else if (h->contained != ENG_DUP_NONE)
+            else if (partial)
                 m->kind = "partial";
-            else if (h->jaccard >= c->jaccard)
+            else if (h->jaccard >= c->jaccard || h->containment >= c->containment)
                 m->kind = "near";
             else
                 m->kind = "similar";
             free(snorm);
-            if (h->contained != ENG_DUP_NONE)
-                m->contained = strdup(h->contained == ENG_DUP_A_IN_B ? s->id : props[i].id);
+            if (partial)
+                m->contained = strdup(ls <= lp ? s->id : props[i].id);
             eng_dup_span span;
             if ((rc = eng_dup_passage(set, texts[h->a], docs[h->a].len, pt, strlen(pt), &span,
                                       err)) != ENG_OK)
