@@ -191,7 +191,7 @@ static int hex4(const unsigned char *s, size_t n, size_t i, unsigned *out)
     return 0;
 }
 
-static size_t utf8_put(unsigned cp, char *out)
+size_t rule_utf8_put(unsigned cp, char *out)
 {
     if (cp < 0x80) {
         out[0] = (char)cp;
@@ -329,7 +329,7 @@ static int scan_string(scan *sc, int decode)
             }
             if (decode) {
                 char u[4];
-                if (kbuf_put(sc, u, utf8_put(cp, u)) < 0)
+                if (kbuf_put(sc, u, rule_utf8_put(cp, u)) < 0)
                     return -1;
             }
             continue;
@@ -834,7 +834,7 @@ int rule_jdoc_string_pos(const rule_jdoc *doc, const cJSON *item, size_t at, rul
                 raw = 12;
             }
             char u[4];
-            decoded += utf8_put(cp, u);
+            decoded += rule_utf8_put(cp, u);
             i += raw;
             col += (int)raw;
             continue;

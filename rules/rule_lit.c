@@ -14,6 +14,7 @@
  * Zero-width parts (anchors, lookarounds, \b, \K) are the empty string:
  * the text around them is still contiguous.
  */
+#include "rules/rule_json.h"
 #include "rules/rule_lit.h"
 
 #include "rules/rule_re.h"
@@ -337,30 +338,6 @@ static long score(const sset *x)
     return m - (long)x->n;
 }
 
-static size_t utf8_put(unsigned cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | cp >> 6);
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | cp >> 12);
-        out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | cp >> 18);
-    out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-    out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Decodes the (valid: the pattern compiled in UTF mode) character at i. */
 static unsigned decode(pp *s)
 {
@@ -422,14 +399,14 @@ static info lit_char(pp *s, unsigned cp, unsigned opts)
             char raw[4];
             int ok;
             r.ex =
-                sset_union(s->ar, r.ex, sset_one(s->ar, raw, utf8_put(alt[k], raw)), MAX_SET, &ok);
+                sset_union(s->ar, r.ex, sset_one(s->ar, raw, rule_utf8_put(alt[k], raw)), MAX_SET, &ok);
             if (!ok)
                 return info_inexact();
         }
         return r;
     }
     char raw[4], folded[4];
-    size_t len = utf8_put(cp, raw);
+    size_t len = rule_utf8_put(cp, raw);
     size_t flen = rule_fold(raw, len, folded);
     info r = {0};
     r.exact = 1;
