@@ -15,7 +15,7 @@ WERROR  ?= -Werror
 OPT     ?= -O2 -g
 PKGS     = sqlite3 libpcre2-8 libcjson xlsxwriter minizip expat
 DEB_PKGS = gcc make pkg-config libsqlite3-dev libpcre2-dev libcjson-dev libxlsxwriter-dev \
-           libminizip-dev libexpat1-dev python3 python3-openpyxl pcre2-utils sqlite3 zip unzip
+           libminizip-dev libexpat1-dev python3 python3-openpyxl pcre2-utils sqlite3 zip unzip time
 
 WARN    = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
           -Wno-format-nonliteral $(WERROR)
