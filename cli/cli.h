@@ -50,7 +50,7 @@ void cli_print_diag(const rule_diag *d);
  * usage error. */
 #define CLI_PARSE(ctx, argc, argv, opts, pos, maxpos, npos, usage)                                 \
     do {                                                                                           \
-        int prc_ = cli_parse(ctx, argc, argv, opts, pos, maxpos, npos, usage);                    \
+        int prc_ = cli_parse(ctx, argc, argv, opts, pos, maxpos, npos, usage);                     \
         if (prc_)                                                                                  \
             return prc_ < 0 ? 0 : prc_;                                                            \
     } while (0)

@@ -164,8 +164,9 @@ void cli_print_diag(const rule_diag *g)
 int cli_open_existing(const cli_ctx *ctx, eng_store **st)
 {
     if (access(ctx->db, F_OK) != 0) {
-        fprintf(stderr, "vernier: %s: no store here (import records first, or name the store with "
-                        "--db FILE or VERNIER_DB)\n",
+        fprintf(stderr,
+                "vernier: %s: no store here (import records first, or name the store with "
+                "--db FILE or VERNIER_DB)\n",
                 ctx->db);
         return 2;
     }

@@ -48,9 +48,9 @@ int cmd_diff(cli_ctx *ctx, int argc, char **argv)
         (rc = eng_store_pairs(st, ra, NULL, &pa, &npa, &err)) ||
         (rc = eng_store_pairs(st, rb, NULL, &pb, &npb, &err)))
         goto done;
-    printf("run %ld: %s %s (sha256 %.12s)\nrun %ld: %s %s (sha256 %.12s)%s\n", ra,
-           ia.ruleset_name, ia.ruleset_version, ia.ruleset_sha256, rb, ib.ruleset_name,
-           ib.ruleset_version, ib.ruleset_sha256,
+    printf("run %ld: %s %s (sha256 %.12s)\nrun %ld: %s %s (sha256 %.12s)%s\n", ra, ia.ruleset_name,
+           ia.ruleset_version, ia.ruleset_sha256, rb, ib.ruleset_name, ib.ruleset_version,
+           ib.ruleset_sha256,
            strcmp(ia.ruleset_sha256, ib.ruleset_sha256) ? "" : "  (same rule set)");
     /* Scheme switches and thresholds live in the parameters, not in the set's hash. */
     if (ia.params && ib.params && strcmp(ia.params, ib.params))
@@ -68,11 +68,11 @@ int cmd_diff(cli_ctx *ctx, int argc, char **argv)
             changed++;
         } else {
             const eng_score *x = &sa[i], *y = &sb[j];
-            int diff = x->trl_evidenced != y->trl_evidenced ||
-                       x->traceability != y->traceability || x->novelty != y->novelty ||
-                       x->overall != y->overall || strcmp(x->flags, y->flags) ||
-                       (x->content_hash && y->content_hash &&
-                        strcmp(x->content_hash, y->content_hash));
+            int diff =
+                x->trl_evidenced != y->trl_evidenced || x->traceability != y->traceability ||
+                x->novelty != y->novelty || x->overall != y->overall ||
+                strcmp(x->flags, y->flags) ||
+                (x->content_hash && y->content_hash && strcmp(x->content_hash, y->content_hash));
             if (diff) {
                 changed++;
                 printf("~ %s: TRL %d -> %d, traceability %.1f -> %.1f, novelty %.1f -> %.1f, "

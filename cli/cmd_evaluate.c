@@ -9,7 +9,8 @@
 #include "importers/imp_import.h"
 
 static const char usage[] =
-    "vernier evaluate FILE... -o report.xlsx [--rules PATH] [--name NAME] [--scheme NAME=on|off]... "
+    "vernier evaluate FILE... -o report.xlsx [--rules PATH] [--name NAME] [--scheme "
+    "NAME=on|off]... "
     "[--no-duplicates] [--lang en|zh] [--split-by FIELD] [--source NAME] [--map MAP.json] "
     "[--encoding NAME] [--delimiter C] [--sheet NAME] [--indicators FILE] [--skip-bad] "
     "[--rejects FILE] [--id-prefix P] [--kind KIND]";

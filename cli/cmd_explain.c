@@ -52,7 +52,8 @@ static void print_in_context(const eng_hit *h)
 
 static void print_hit(const eng_hit *h, const char *indent)
 {
-    printf("%s%-26s %+6.1f  %s", indent, h->rule_id, h->points, h->field && *h->field ? h->field : "-");
+    printf("%s%-26s %+6.1f  %s", indent, h->rule_id, h->points,
+           h->field && *h->field ? h->field : "-");
     if (h->indicator >= 0)
         printf("#%d", h->indicator);
     printf(": ");
@@ -181,7 +182,8 @@ static void explain_json(const explain_data *d)
         cJSON_AddNumberToObject(x, "points", h->points);
         cJSON_AddStringToObject(x, "field", h->field ? h->field : "");
         cJSON_AddItemToObject(x, "indicator",
-                              h->indicator >= 0 ? cJSON_CreateNumber(h->indicator) : cJSON_CreateNull());
+                              h->indicator >= 0 ? cJSON_CreateNumber(h->indicator)
+                                                : cJSON_CreateNull());
         cJSON_AddNumberToObject(x, "offset", (double)h->offset);
         cJSON_AddStringToObject(x, "match", h->match ? h->match : "");
         cJSON_AddStringToObject(x, "context", h->context ? h->context : "");
@@ -213,7 +215,8 @@ static void explain_json(const explain_data *d)
         cJSON *sig = cJSON_Parse(p->signals ? p->signals : "[]");
         cJSON_AddItemToObject(x, "signals", sig ? sig : cJSON_CreateArray());
         cJSON_AddItemToObject(x, "passage", str_or_null(mine_a ? p->passage_a : p->passage_b));
-        cJSON_AddItemToObject(x, "passage_other", str_or_null(mine_a ? p->passage_b : p->passage_a));
+        cJSON_AddItemToObject(x, "passage_other",
+                              str_or_null(mine_a ? p->passage_b : p->passage_a));
         cJSON_AddItemToArray(dups, x);
     }
     if (d->ndec) {

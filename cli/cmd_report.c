@@ -7,8 +7,8 @@
 #include "cli/cli.h"
 #include "reports/rpt_xlsx.h"
 
-static const char usage[] =
-    "vernier report [--run N] -o FILE.xlsx [--lang en|zh] [--split-by source|field|organisation|kind|pi]";
+static const char usage[] = "vernier report [--run N] -o FILE.xlsx [--lang en|zh] [--split-by "
+                            "source|field|organisation|kind|pi]";
 
 int cli_report(cli_ctx *ctx, eng_store *st, long run, const char *output, const char *lang,
                const char *split_by)

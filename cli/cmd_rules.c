@@ -126,10 +126,9 @@ static void check_list(mismatch *m, const cJSON *want, const char *what, const e
     }
 }
 
-static const char *const expect_keys[] = {"trl_evidenced", "trl_claimed", "trl_confidence",
-                                          "traceability", "novelty",     "overall",
-                                          "flags",         "no_flags",    "hits",
-                                          "no_hits",       "indicators",  NULL};
+static const char *const expect_keys[] = {
+    "trl_evidenced", "trl_claimed", "trl_confidence", "traceability", "novelty",    "overall",
+    "flags",         "no_flags",    "hits",           "no_hits",      "indicators", NULL};
 
 static int run_case(const rule_set *set, size_t i, int verbose, unsigned char *covered)
 {
@@ -202,15 +201,15 @@ static int run_case(const rule_set *set, size_t i, int verbose, unsigned char *c
     }
 report:
     if (m.n)
-        printf("FAIL %s (%s:%d): %s\n", id, rule_case_file(set, i), rule_case_line(set, i),
-               m.text);
+        printf("FAIL %s (%s:%d): %s\n", id, rule_case_file(set, i), rule_case_line(set, i), m.text);
     else if (verbose)
         printf("ok   %s: TRL %d (claimed %d), traceability %g, flags %s\n", id,
                e.score.trl_evidenced, e.score.trl_claimed, e.score.traceability,
                e.score.flags ? e.score.flags : "[]");
     if (m.n && verbose) {
-        printf("     got: TRL %d (claimed %d), traceability %g, flags %s, hits:", e.score.trl_evidenced,
-               e.score.trl_claimed, e.score.traceability, e.score.flags ? e.score.flags : "[]");
+        printf("     got: TRL %d (claimed %d), traceability %g, flags %s, hits:",
+               e.score.trl_evidenced, e.score.trl_claimed, e.score.traceability,
+               e.score.flags ? e.score.flags : "[]");
         for (size_t k = 0; k < e.nhits; k++)
             printf(" %s", e.hits[k].rule_id);
         printf("\n");

@@ -27,10 +27,9 @@ int cmd_runs(cli_ctx *ctx, int argc, char **argv)
     if (!n)
         printf("no runs yet: `vernier score` makes one\n");
     for (size_t i = 0; i < n; i++) {
-        printf("%4ld  %s  %-14s %s %s (sha256 %.12s)  %ld projects, %ld hits, %ld pairs\n",
-               v[i].id, v[i].created, v[i].name ? v[i].name : "-", v[i].ruleset_name,
-               v[i].ruleset_version, v[i].ruleset_sha256, v[i].nprojects, v[i].nhits,
-               v[i].npairs);
+        printf("%4ld  %s  %-14s %s %s (sha256 %.12s)  %ld projects, %ld hits, %ld pairs\n", v[i].id,
+               v[i].created, v[i].name ? v[i].name : "-", v[i].ruleset_name, v[i].ruleset_version,
+               v[i].ruleset_sha256, v[i].nprojects, v[i].nhits, v[i].npairs);
         eng_run_info_release(&v[i]);
     }
     free(v);

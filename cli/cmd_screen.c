@@ -100,11 +100,13 @@ static void print_json(const eng_record *props, size_t np, const eng_record *sto
             cJSON_AddNumberToObject(x, "jaccard", m->jaccard);
             cJSON_AddNumberToObject(x, "containment", m->containment);
             cJSON_AddItemToObject(x, "contained",
-                                  m->contained ? cJSON_CreateString(m->contained) : cJSON_CreateNull());
+                                  m->contained ? cJSON_CreateString(m->contained)
+                                               : cJSON_CreateNull());
             cJSON *sig = cJSON_Parse(m->signals ? m->signals : "[]");
             cJSON_AddItemToObject(x, "signals", sig ? sig : cJSON_CreateArray());
             cJSON_AddStringToObject(x, "passage", m->passage_proposal ? m->passage_proposal : "");
-            cJSON_AddStringToObject(x, "passage_stored", m->passage_stored ? m->passage_stored : "");
+            cJSON_AddStringToObject(x, "passage_stored",
+                                    m->passage_stored ? m->passage_stored : "");
             cJSON_AddItemToArray(arr, x);
         }
         char *line = cJSON_PrintUnformatted(o);
@@ -133,9 +135,9 @@ static int write_book(const char *path, const char *lang, const rule_set *set,
         for (size_t k = 0; k < res[i].n; k++) {
             const eng_screen_match *m = &res[i].matches[k];
             const eng_record *s = &stored[m->stored];
-            ms[i][k] = (rpt_screen_match){s->id,         s->title,         s->source,
-                                          m->kind,       m->jaccard,       m->containment,
-                                          m->signals,    m->passage_proposal, m->passage_stored};
+            ms[i][k] = (rpt_screen_match){
+                s->id,          s->title,   s->source,           m->kind,          m->jaccard,
+                m->containment, m->signals, m->passage_proposal, m->passage_stored};
         }
         items[i].matches = ms[i];
         items[i].nmatches = res[i].n;
@@ -143,9 +145,15 @@ static int write_book(const char *path, const char *lang, const rule_set *set,
     if (!items || !ms)
         rc = 3;
     if (!rc) {
-        rpt_screen s = {rule_set_name(set), rule_set_version(set), rule_set_sha256(set),
-                        dc->jaccard,        dc->containment,       top_k,
-                        (long)ns,           items,                 np};
+        rpt_screen s = {rule_set_name(set),
+                        rule_set_version(set),
+                        rule_set_sha256(set),
+                        dc->jaccard,
+                        dc->containment,
+                        top_k,
+                        (long)ns,
+                        items,
+                        np};
         rpt_options o = {lang, NULL, getenv("VERNIER_NOW"), 0};
         eng_err err;
         eng_err_clear(&err);
@@ -163,13 +171,11 @@ int cmd_screen(cli_ctx *ctx, int argc, char **argv)
 {
     const char *output = NULL, *top_s = NULL, *rules = NULL, *lang = "en", *map = NULL;
     int json = 0;
-    const cli_opt opts[] = {{"output", &output, NULL, NULL, NULL},
-                            {"top", &top_s, NULL, NULL, NULL},
-                            {"json", NULL, &json, NULL, NULL},
-                            {"rules", &rules, NULL, NULL, NULL},
-                            {"lang", &lang, NULL, NULL, NULL},
-                            {"map", &map, NULL, NULL, NULL},
-                            {NULL, NULL, NULL, NULL, NULL}};
+    const cli_opt opts[] = {
+        {"output", &output, NULL, NULL, NULL}, {"top", &top_s, NULL, NULL, NULL},
+        {"json", NULL, &json, NULL, NULL},     {"rules", &rules, NULL, NULL, NULL},
+        {"lang", &lang, NULL, NULL, NULL},     {"map", &map, NULL, NULL, NULL},
+        {NULL, NULL, NULL, NULL, NULL}};
     const char *files[256];
     size_t nfiles;
     CLI_PARSE(ctx, argc, argv, opts, files, 256, &nfiles, usage);

@@ -35,9 +35,10 @@ static const command commands[] = {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: vernier [--db FILE] [--jobs N] [--quiet] COMMAND [ARGS]\n\n"
-               "vernier %s: evaluates research projects (TRL, traceability, novelty,\n"
-               "duplicates) with an agency-owned rule set.\n\ncommands:\n",
+    fprintf(f,
+            "usage: vernier [--db FILE] [--jobs N] [--quiet] COMMAND [ARGS]\n\n"
+            "vernier %s: evaluates research projects (TRL, traceability, novelty,\n"
+            "duplicates) with an agency-owned rule set.\n\ncommands:\n",
             ENG_VERSION);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);

@@ -84,10 +84,22 @@ static int periods_overlap(const eng_record *a, const eng_record *b)
     if (!a->start || !a->end || !b->start || !b->end)
         return 0;
     char as[11], ae[11], bs[11], be[11];
-    snprintf(as, sizeof as, "%s%s", a->start, strlen(a->start) == 4 ? "-01-01" : strlen(a->start) == 7 ? "-01" : "");
-    snprintf(bs, sizeof bs, "%s%s", b->start, strlen(b->start) == 4 ? "-01-01" : strlen(b->start) == 7 ? "-01" : "");
-    snprintf(ae, sizeof ae, "%s%s", a->end, strlen(a->end) == 4 ? "-12-31" : strlen(a->end) == 7 ? "-31" : "");
-    snprintf(be, sizeof be, "%s%s", b->end, strlen(b->end) == 4 ? "-12-31" : strlen(b->end) == 7 ? "-31" : "");
+    snprintf(as, sizeof as, "%s%s", a->start,
+             strlen(a->start) == 4   ? "-01-01"
+             : strlen(a->start) == 7 ? "-01"
+                                     : "");
+    snprintf(bs, sizeof bs, "%s%s", b->start,
+             strlen(b->start) == 4   ? "-01-01"
+             : strlen(b->start) == 7 ? "-01"
+                                     : "");
+    snprintf(ae, sizeof ae, "%s%s", a->end,
+             strlen(a->end) == 4   ? "-12-31"
+             : strlen(a->end) == 7 ? "-31"
+                                   : "");
+    snprintf(be, sizeof be, "%s%s", b->end,
+             strlen(b->end) == 4   ? "-12-31"
+             : strlen(b->end) == 7 ? "-31"
+                                   : "");
     return strcmp(as, be) <= 0 && strcmp(bs, ae) <= 0;
 }
 
@@ -159,9 +171,8 @@ static int pair_cmp(const void *x, const void *y)
 
 /* Appends a pair (a earlier than b) to the result. */
 static int add_pair(const eng_text *tx, eng_dup_result *out, size_t *cap, const eng_record *a,
-                    const eng_record *b,
-                    const char *kind, const char *method, double j, double c, const char *contained,
-                    char *pa, char *pb)
+                    const eng_record *b, const char *kind, const char *method, double j, double c,
+                    const char *contained, char *pa, char *pb)
 {
     if (out->npairs == *cap) {
         size_t nc = *cap ? *cap * 2 : 64;
@@ -242,9 +253,7 @@ static int find_exact(const eng_text *tx, const eng_record *recs, size_t n, eng_
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         char *t = abstract_only ? NULL : dup_text(&recs[i]);
-        char *norm = abstract_only ? normalise(tx, recs[i].abstract)
-                     : t           ? normalise(tx, t)
-                                   : NULL;
+        char *norm = abstract_only ? normalise(tx, recs[i].abstract) : t ? normalise(tx, t) : NULL;
         free(t);
         if (!norm) {
             free(k);
@@ -286,8 +295,8 @@ static int find_exact(const eng_text *tx, const eng_record *recs, size_t n, eng_
                 char *pb = pa ? strdup(pa) : NULL;
                 free(ta);
                 rc = add_pair(tx, out, cap, a, b, "exact",
-                              abstract_only ? "exact-normalised-abstract" : "exact-normalised",
-                              1.0, 1.0, NULL, pa, pb);
+                              abstract_only ? "exact-normalised-abstract" : "exact-normalised", 1.0,
+                              1.0, NULL, pa, pb);
             }
         }
         i = j;
@@ -318,7 +327,6 @@ static long *earlier_ranks(const eng_record *recs, size_t n)
     return rank;
 }
 
-
 /* Fills the set with every record's shingles and signature, taking them from
  * the store's cache when there, computing (in parallel) and caching the
  * rest. */
@@ -331,7 +339,7 @@ static int fill_set(eng_store *st, eng_dup_set *set, const eng_dup_doc *docs, ch
                     size_t n, eng_err *err)
 {
     const char *key = eng_dup_key(set);
-    char (*hashes)[65] = malloc((n ? n : 1) * sizeof *hashes);
+    char(*hashes)[65] = malloc((n ? n : 1) * sizeof *hashes);
     const eng_sig **hit = calloc(n ? n : 1, sizeof *hit);
     eng_sig *sigs = NULL;
     size_t nsigs = 0;
@@ -436,8 +444,8 @@ static int find_near(const eng_text *tx, eng_store *st, const eng_record *recs, 
         (rc = eng_dup_passages(set, docs, pairs, np, err)))
         goto done;
     char method[128];
-    snprintf(method, sizeof method, "minhash-oph p=%d b=%dxr=%d, verified", p.num_perm,
-             stats.bands, stats.rows);
+    snprintf(method, sizeof method, "minhash-oph p=%d b=%dxr=%d, verified", p.num_perm, stats.bands,
+             stats.rows);
     for (size_t k = 0; k < np && !rc; k++) {
         const eng_dup_pair *q = &pairs[k];
         /* a is the earlier of the two */

@@ -25,7 +25,7 @@ typedef struct eng_dup_config {
     double containment; /* a partial copy at or above this containment */
     int shingle_cjk, shingle_latin, num_perm;
     int jobs;
-    int skip_near; /* exact duplicates only */
+    int skip_near;        /* exact duplicates only */
     const char *stop[64]; /* stop phrases, borrowed from the rule set */
     size_t nstop;
 } eng_dup_config;
@@ -51,12 +51,12 @@ int eng_dupstage_run(eng_store *st, const eng_record *recs, size_t n, const eng_
  * stored records with max(Jaccard, containment) at or above the floor (0.3),
  * best first, each with the shared passage and the signals. */
 typedef struct eng_screen_match {
-    size_t stored;      /* index into the stored records */
-    const char *kind;   /* "exact", "near", "partial" or "similar" (static) */
+    size_t stored;    /* index into the stored records */
+    const char *kind; /* "exact", "near", "partial" or "similar" (static) */
     double jaccard, containment;
-    char *contained;    /* id of the record inside the other, NULL when none */
+    char *contained; /* id of the record inside the other, NULL when none */
     char *passage_stored, *passage_proposal;
-    char *signals;      /* JSON array */
+    char *signals; /* JSON array */
 } eng_screen_match;
 
 typedef struct eng_screen_result {

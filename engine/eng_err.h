@@ -27,8 +27,7 @@ typedef struct eng_err {
 
 /* Sets err (when not NULL) to code and the printf-style message; returns code
  * so that callers can write `return eng_fail(err, ENG_EINPUT, "...")`. */
-int eng_fail(eng_err *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int eng_fail(eng_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Clears err to ENG_OK and an empty message. */
 void eng_err_clear(eng_err *err);

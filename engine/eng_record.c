@@ -18,16 +18,32 @@
 #include "rules/rule_sha256.h"
 
 const char *const eng_record_fields[] = {
-    "id",    "kind",     "source",          "title",       "abstract",   "keywords",
-    "organisation",      "pi",              "field",       "start",      "end",
-    "budget",            "currency",        "trl_start",   "trl_target", "acceptance.date",
-    "acceptance.conclusion", "acceptance.summary", "acceptance.outcomes",
-    "acceptance.trl_claimed", NULL,
+    "id",
+    "kind",
+    "source",
+    "title",
+    "abstract",
+    "keywords",
+    "organisation",
+    "pi",
+    "field",
+    "start",
+    "end",
+    "budget",
+    "currency",
+    "trl_start",
+    "trl_target",
+    "acceptance.date",
+    "acceptance.conclusion",
+    "acceptance.summary",
+    "acceptance.outcomes",
+    "acceptance.trl_claimed",
+    NULL,
 };
 
 const char *const eng_indicator_fields[] = {
-    "name", "target", "achieved", "unit", "method", "lab", "accreditation", "report_no",
-    "uncertainty", NULL,
+    "name", "target",        "achieved",  "unit",        "method",
+    "lab",  "accreditation", "report_no", "uncertainty", NULL,
 };
 
 void eng_record_init(eng_record *r)
@@ -333,8 +349,8 @@ int eng_record_set(eng_record *r, const char *field, const char *value, eng_err 
                                                     : &r->trl_claimed;
         int v = 0;
         if (!is_blank(value) && !parse_trl(value, &v))
-            return eng_fail(err, ENG_EINPUT,
-                            "field '%s': expected a TRL level 1-9, got \"%s\"", field, value);
+            return eng_fail(err, ENG_EINPUT, "field '%s': expected a TRL level 1-9, got \"%s\"",
+                            field, value);
         *islot = v;
         if (islot == &r->trl_claimed && v)
             r->has_acceptance = 1;
@@ -345,8 +361,8 @@ int eng_record_set(eng_record *r, const char *field, const char *value, eng_err 
 
 int eng_indicator_set(eng_indicator *ind, const char *field, const char *value, eng_err *err)
 {
-    char **slots[] = {&ind->name,   &ind->target,        &ind->achieved,
-                      &ind->unit,   &ind->method,        &ind->lab,
+    char **slots[] = {&ind->name,          &ind->target,    &ind->achieved,
+                      &ind->unit,          &ind->method,    &ind->lab,
                       &ind->accreditation, &ind->report_no, &ind->uncertainty};
     for (size_t i = 0; eng_indicator_fields[i]; i++)
         if (!strcmp(field, eng_indicator_fields[i])) {
@@ -435,15 +451,15 @@ int eng_record_validate(const eng_record *r, eng_err *err)
         strcmp(r->kind, "prior-art"))
         return eng_fail(err, ENG_EINPUT, "field 'kind': unknown kind \"%s\"", r->kind);
     if (r->trl_start && r->trl_target && r->trl_start > r->trl_target)
-        return eng_fail(err, ENG_EINPUT,
-                        "field 'trl_target': %d is below trl_start %d", r->trl_target,
-                        r->trl_start);
+        return eng_fail(err, ENG_EINPUT, "field 'trl_target': %d is below trl_start %d",
+                        r->trl_target, r->trl_start);
     if (r->start && r->end && strcmp(r->start, r->end) > 0 &&
         strncmp(r->start, r->end, strlen(r->end)) != 0)
         return eng_fail(err, ENG_EINPUT, "field 'end': %s is before start %s", r->end, r->start);
     if (is_blank(r->title) && is_blank(r->abstract))
-        return eng_fail(err, ENG_EINPUT, "field 'title': missing (a record needs a title or an "
-                                         "abstract)");
+        return eng_fail(err, ENG_EINPUT,
+                        "field 'title': missing (a record needs a title or an "
+                        "abstract)");
     return ENG_OK;
 }
 
@@ -528,8 +544,9 @@ static int extra_from_json(eng_kv **kv, size_t *n, const char *key, const cJSON 
 static int indicator_from_json(eng_indicator *ind, const cJSON *obj, size_t idx, eng_err *err)
 {
     if (!cJSON_IsObject(obj))
-        return eng_fail(err, ENG_EINPUT, "field 'acceptance.indicators[%zu]': expected an "
-                                         "object, got %s",
+        return eng_fail(err, ENG_EINPUT,
+                        "field 'acceptance.indicators[%zu]': expected an "
+                        "object, got %s",
                         idx, json_type_name(obj));
     for (const cJSON *it = obj->child; it; it = it->next) {
         size_t k;
@@ -545,8 +562,8 @@ static int indicator_from_json(eng_indicator *ind, const cJSON *obj, size_t idx,
         const char *txt;
         if (scalar_text(it, buf, sizeof buf, &txt) < 0)
             return eng_fail(err, ENG_EINPUT,
-                            "field 'acceptance.indicators[%zu].%s': expected a string, got %s",
-                            idx, it->string, json_type_name(it));
+                            "field 'acceptance.indicators[%zu].%s': expected a string, got %s", idx,
+                            it->string, json_type_name(it));
         int rc = eng_indicator_set(ind, it->string, txt, err);
         if (rc)
             return rc;
@@ -559,8 +576,7 @@ static int indicator_from_json(eng_indicator *ind, const cJSON *obj, size_t idx,
 static int record_from_cjson(const cJSON *root, eng_record *r, eng_err *err)
 {
     if (!cJSON_IsObject(root))
-        return eng_fail(err, ENG_EINPUT, "expected a record object, got %s",
-                        json_type_name(root));
+        return eng_fail(err, ENG_EINPUT, "expected a record object, got %s", json_type_name(root));
     for (const cJSON *it = root->child; it; it = it->next) {
         const char *k = it->string;
         int rc = ENG_OK;
@@ -683,7 +699,8 @@ static int add_raw_sorted(cJSON *o, const eng_kv *kv, size_t n, const char *pref
         return 0;
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        int has = prefix ? !strncmp(kv[i].key, prefix, plen) : !!strncmp(kv[i].key, "acceptance.", 11);
+        int has =
+            prefix ? !strncmp(kv[i].key, prefix, plen) : !!strncmp(kv[i].key, "acceptance.", 11);
         if (has)
             order[m++] = &kv[i];
     }
@@ -739,8 +756,8 @@ char *eng_record_to_json(const eng_record *r, int with_provenance)
                 const eng_indicator *ind = &r->indicators[i];
                 cJSON *io = cJSON_CreateObject();
                 ok = io && cJSON_AddItemToArray(arr, io);
-                const char *vals[] = {ind->name, ind->target,        ind->achieved,
-                                      ind->unit, ind->method,        ind->lab,
+                const char *vals[] = {ind->name,          ind->target,    ind->achieved,
+                                      ind->unit,          ind->method,    ind->lab,
                                       ind->accreditation, ind->report_no, ind->uncertainty};
                 for (size_t k = 0; ok && eng_indicator_fields[k]; k++)
                     ok = add_str(io, eng_indicator_fields[k], vals[k]);

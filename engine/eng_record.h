@@ -22,8 +22,7 @@ typedef struct eng_kv {
 } eng_kv;
 
 typedef struct eng_indicator {
-    char *name, *target, *achieved, *unit, *method, *lab, *accreditation, *report_no,
-        *uncertainty;
+    char *name, *target, *achieved, *unit, *method, *lab, *accreditation, *report_no, *uncertainty;
     eng_kv *extra; /* other keys of the indicator object, values as JSON text */
     size_t nextra;
 } eng_indicator;

@@ -224,9 +224,9 @@ static void build_record_subject(const eng_record *r, subject_buf *s)
 /* Values of one indicator, plus the record's values prefixed "record." for `when`. */
 static void build_item_subject(const eng_indicator *ind, const subject_buf *rec, subject_buf *s)
 {
-    const char *vals[] = {ind->name, ind->target,        ind->achieved,  ind->unit,
-                          ind->method, ind->lab, ind->accreditation, ind->report_no,
-                          ind->uncertainty};
+    const char *vals[] = {ind->name,          ind->target,    ind->achieved,
+                          ind->unit,          ind->method,    ind->lab,
+                          ind->accreditation, ind->report_no, ind->uncertainty};
     for (size_t k = 0; eng_indicator_fields[k]; k++)
         sv_add(s, eng_indicator_fields[k], vals[k]);
     sv_add_owned(s, "text", indicator_line(ind));

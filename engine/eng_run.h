@@ -38,8 +38,8 @@
 #define ENG_VERSION "0.1.0"
 
 typedef struct eng_run_opts {
-    const char *name; /* a label for the run, NULL for none */
-    int jobs;         /* threads; <= 0: all cores */
+    const char *name;  /* a label for the run, NULL for none */
+    int jobs;          /* threads; <= 0: all cores */
     int no_duplicates; /* skip the duplicate stage */
     /* Called now and then with the stage ("rules", "duplicates", "store") and
      * how far it is (done of total); from one thread at a time, maybe not the

@@ -438,9 +438,9 @@ int eng_import_add(eng_import *imp, const eng_record *r, eng_err *err)
         q = imp->q_ind;
         bind_text(q, 1, r->id);
         sqlite3_bind_int64(q, 2, (long)i);
-        const char *v[] = {ind->name, ind->target,        ind->achieved,  ind->unit,
-                           ind->method, ind->lab, ind->accreditation, ind->report_no,
-                           ind->uncertainty};
+        const char *v[] = {ind->name,          ind->target,    ind->achieved,
+                           ind->unit,          ind->method,    ind->lab,
+                           ind->accreditation, ind->report_no, ind->uncertainty};
         for (int k = 0; k < 9; k++)
             bind_text(q, 3 + k, v[k]);
         if (step_done(st, q, err, "storing an indicator"))
@@ -597,9 +597,10 @@ int eng_store_stats_json(eng_store *st, char **out, eng_err *err)
     sqlite3_stmt *q = NULL;
     eng_buf b = {0};
     eng_buf_cat(&b, "{\"records\":[");
-    if (prep(st, &q,
-             "SELECT kind, COALESCE(source, ''), COUNT(*) FROM projects GROUP BY 1, 2 ORDER BY 1, 2",
-             err))
+    if (prep(
+            st, &q,
+            "SELECT kind, COALESCE(source, ''), COUNT(*) FROM projects GROUP BY 1, 2 ORDER BY 1, 2",
+            err))
         return ENG_EIO;
     for (int first = 1; sqlite3_step(q) == SQLITE_ROW; first = 0) {
         char num[32];
@@ -670,10 +671,11 @@ static int fts_fresh(eng_store *st, eng_err *err)
         return ENG_OK;
     if (eng_store_begin(st, err))
         return ENG_EIO;
-    if (exec(st, "INSERT INTO projects_fts(projects_fts) VALUES('delete-all');"
-                 "INSERT INTO projects_fts(rowid, title, abstract) SELECT rowid, title,"
-                 " json_extract(record_json, '$.abstract') FROM projects;"
-                 "UPDATE meta SET value = '0' WHERE key = 'fts_stale';",
+    if (exec(st,
+             "INSERT INTO projects_fts(projects_fts) VALUES('delete-all');"
+             "INSERT INTO projects_fts(rowid, title, abstract) SELECT rowid, title,"
+             " json_extract(record_json, '$.abstract') FROM projects;"
+             "UPDATE meta SET value = '0' WHERE key = 'fts_stale';",
              err)) {
         eng_store_rollback(st);
         return ENG_EIO;
@@ -1039,8 +1041,8 @@ int eng_runw_commit(eng_runw *w, const eng_run_info *info, eng_err *err)
 {
     eng_store *st = w->st;
     sqlite3_stmt *q = NULL;
-    int rc = prep(st, &q, "UPDATE runs SET timings=?, nprojects=?, npairs=?, nhits=? WHERE id=?",
-                  err);
+    int rc =
+        prep(st, &q, "UPDATE runs SET timings=?, nprojects=?, npairs=?, nhits=? WHERE id=?", err);
     if (!rc) {
         bind_text(q, 1, info->timings);
         sqlite3_bind_int64(q, 2, info->nprojects);
@@ -1450,8 +1452,8 @@ static void fill_decision(sqlite3_stmt *q, void *p)
     d->imported_at = col_dup(q, 8);
 }
 
-int eng_store_decisions(eng_store *st, long run, const char *project, eng_decision **out,
-                        size_t *n, eng_err *err)
+int eng_store_decisions(eng_store *st, long run, const char *project, eng_decision **out, size_t *n,
+                        eng_err *err)
 {
     return collect(st,
                    "SELECT d.run_id, d.project_id, d.decision, d.comment, d.reviewer,"

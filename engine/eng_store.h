@@ -146,7 +146,7 @@ int eng_store_add_decisions(eng_store *st, const eng_decision *d, size_t n, eng_
  * earlier run that scored the same record (same content hash) — a new run
  * over unchanged records keeps the reviewers' decisions; a changed record
  * needs a new one.  run_id in each row is the run it was decided on. */
-int eng_store_decisions(eng_store *st, long run, const char *project, eng_decision **out,
-                        size_t *n, eng_err *err);
+int eng_store_decisions(eng_store *st, long run, const char *project, eng_decision **out, size_t *n,
+                        eng_err *err);
 
 #endif

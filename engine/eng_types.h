@@ -30,8 +30,8 @@ typedef struct eng_score {
     char *project_id;
     char *title, *kind, *source, *organisation, *pi, *field; /* read back only */
     char *content_hash;
-    int trl_claimed;     /* 0 when none */
-    int trl_evidenced;   /* 0 when no level reaches the threshold */
+    int trl_claimed;       /* 0 when none */
+    int trl_evidenced;     /* 0 when no level reaches the threshold */
     double trl_confidence; /* 0-1 */
     double traceability;   /* 0-100 */
     double novelty;        /* 0-100; < 0 when not computed */
@@ -50,13 +50,13 @@ typedef struct eng_hit {
     char *field;     /* value name, e.g. "acceptance.summary"; "" for absent rules */
     int indicator;   /* index of the indicator, -1 for the record */
     long offset, len;
-    char *match;     /* the matched text */
-    char *context;   /* the sentence around it */
+    char *match;   /* the matched text */
+    char *context; /* the sentence around it */
     double points;
     int level;
-    char *severity;  /* flags */
+    char *severity; /* flags */
     char *message;
-    int error;       /* nonzero: a PCRE2 limit was hit, no points */
+    int error; /* nonzero: a PCRE2 limit was hit, no points */
 } eng_hit;
 
 void eng_hit_release(eng_hit *h);
@@ -75,10 +75,10 @@ void eng_ind_verdict_release(eng_ind_verdict *v);
 typedef struct eng_pair {
     char *a, *b;
     char *a_title, *b_title; /* read back only */
-    char *kind;   /* exact, near, partial */
-    char *method; /* e.g. "exact-normalised", "minhash-lsh+verified" */
+    char *kind;              /* exact, near, partial */
+    char *method;            /* e.g. "exact-normalised", "minhash-lsh+verified" */
     double jaccard, containment;
-    char *contained; /* NULL, or the id of the project contained in the other */
+    char *contained;             /* NULL, or the id of the project contained in the other */
     char *passage_a, *passage_b; /* the longest shared passage, verbatim in each */
     char *signals; /* JSON array: same-pi, same-organisation, overlapping-period, same-indicators */
 } eng_pair;

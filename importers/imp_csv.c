@@ -38,14 +38,14 @@ typedef struct csv {
     eng_err enc_err;
     /* parser */
     int state;
-    long line;         /* physical line of the next byte, 1-based */
-    int prev_cr;       /* the last byte was a CR (its LF is not a new line) */
+    long line;   /* physical line of the next byte, 1-based */
+    int prev_cr; /* the last byte was a CR (its LF is not a new line) */
     int row_started;
-    int row_quoted;    /* some field of the row was quoted */
+    int row_quoted; /* some field of the row was quoted */
     long row_line, quote_line;
     char *buf;
     size_t len, cap;
-    size_t *starts;    /* start of each finished cell in buf */
+    size_t *starts; /* start of each finished cell in buf */
     size_t ncells, cells_cap;
     char **cells;
     size_t *lens;
@@ -342,8 +342,7 @@ static int csv_next(imp_rows *self, imp_row *row, eng_err *err)
                 if (c->state == S_QUOTED) {
                     char what[64];
                     snprintf(what, sizeof what, "%ld", c->quote_line);
-                    return fail(c, err,
-                                "%s:%ld: a quoted field opened on line %s is never closed",
+                    return fail(c, err, "%s:%ld: a quoted field opened on line %s is never closed",
                                 c->quote_line, what);
                 }
                 int r = end_row(c, row, err);
@@ -556,8 +555,8 @@ static int sep_line(csv *c)
     return 1;
 }
 
-int imp_csv_open(const char *path, const imp_csv_options *opt, imp_rows **out,
-                 imp_csv_info *info, eng_err *err)
+int imp_csv_open(const char *path, const imp_csv_options *opt, imp_rows **out, imp_csv_info *info,
+                 eng_err *err)
 {
     int rc;
     csv *c = calloc(1, sizeof *c);

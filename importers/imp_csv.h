@@ -41,7 +41,7 @@ typedef struct imp_csv_options {
 typedef struct imp_csv_info {
     char encoding[64]; /* imp_enc_name(), e.g. "GB18030" or "UTF-8+BOM" */
     char delimiter;
-    int sep_line;      /* 1 when the file began with an Excel "sep=X" line */
+    int sep_line; /* 1 when the file began with an Excel "sep=X" line */
 } imp_csv_info;
 
 /*
@@ -53,8 +53,8 @@ typedef struct imp_csv_info {
  * as -ENG_EINPUT with "FILE:LINE: what is wrong"; after one, every call
  * returns it again.
  */
-int imp_csv_open(const char *path, const imp_csv_options *opt, imp_rows **out,
-                 imp_csv_info *info, eng_err *err);
+int imp_csv_open(const char *path, const imp_csv_options *opt, imp_rows **out, imp_csv_info *info,
+                 eng_err *err);
 
 /* How a delimiter is written in messages: "','", "TAB", "0x1F". OUT: buf. */
 const char *imp_csv_delimiter_name(char delimiter, char buf[8]);

@@ -30,15 +30,15 @@ struct imp_enc {
     int mode;
     iconv_t cd;
     unsigned char in[IN_CAP + 8];
-    size_t in_len;          /* bytes held in in[] */
-    size_t in_pos;          /* first byte not yet delivered / converted */
-    long long in_base;      /* file offset of in[0] */
-    int eof;                /* fread reached the end */
+    size_t in_len;     /* bytes held in in[] */
+    size_t in_pos;     /* first byte not yet delivered / converted */
+    long long in_base; /* file offset of in[0] */
+    int eof;           /* fread reached the end */
     char out[OUT_CAP];
-    int failed;             /* sticky error, kept in ferr */
+    int failed; /* sticky error, kept in ferr */
     eng_err ferr;
     char name[64];
-    const char *unit;       /* the source encoding's name for messages */
+    const char *unit; /* the source encoding's name for messages */
 };
 
 /* ---- strict UTF-8 ------------------------------------------------------ */
@@ -124,14 +124,14 @@ size_t imp_enc_utf8_valid_prefix(const unsigned char *buf, size_t len, long *bad
 /* ---- the detection scan ------------------------------------------------ */
 
 typedef struct scan {
-    long long offset;   /* file offset of the byte being looked at */
-    long line;          /* 1-based physical line (LF, CRLF or CR) */
+    long long offset; /* file offset of the byte being looked at */
+    long line;        /* 1-based physical line (LF, CRLF or CR) */
     int prev_cr;
     /* UTF-8 machine */
-    int u_need;         /* continuation bytes still expected */
-    int u_len;          /* length of the sequence in progress */
+    int u_need; /* continuation bytes still expected */
+    int u_len;  /* length of the sequence in progress */
     unsigned char u_lo, u_hi, u_lead;
-    long long u_start;  /* offset of the sequence in progress */
+    long long u_start; /* offset of the sequence in progress */
     /* the current line */
     int l_high, l_bad;
     long l_mb, l_mb3;
@@ -141,8 +141,8 @@ typedef struct scan {
     long long bad_off;
     long bad_line;
     unsigned char bad_byte;
-    long first_strong;          /* first plainly UTF-8 line, 0 when none */
-    long strong_after_bad;      /* first plainly UTF-8 line after bad_line */
+    long first_strong;     /* first plainly UTF-8 line, 0 when none */
+    long strong_after_bad; /* first plainly UTF-8 line after bad_line */
     long first_bad_line_after_strong;
     /* GB18030 machine: 0 idle, 1 after a lead, 2/3 inside a 4-byte form */
     int g_state;
@@ -734,8 +734,8 @@ static int read_iconv(imp_enc *e, const char **text, size_t *len, eng_err *err)
             return 1;
         }
         if (r == (size_t)-1 && saved != E2BIG && saved != EINVAL && saved != EILSEQ) {
-            eng_fail(err, ENG_EIO, "byte offset %lld: conversion from %s failed: %s", off,
-                     e->unit, strerror(saved));
+            eng_fail(err, ENG_EIO, "byte offset %lld: conversion from %s failed: %s", off, e->unit,
+                     strerror(saved));
             return set_failure(e, ENG_EIO, err);
         }
     }

@@ -149,17 +149,21 @@ static int import_key(const char *path, const imp_options *opt, char key[65], en
         rc = sha256_file(opt->indicators_path, ind_sha, err);
     if (rc)
         return rc;
-    if (!opt->map_path && !opt->indicators_path && !opt->source && !opt->sheet &&
-        !opt->encoding && !opt->delimiter && !opt->id_prefix && !opt->kind) {
+    if (!opt->map_path && !opt->indicators_path && !opt->source && !opt->sheet && !opt->encoding &&
+        !opt->delimiter && !opt->id_prefix && !opt->kind) {
         memcpy(key, file_sha, 65);
         return ENG_OK;
     }
     rule_sha256_ctx ctx;
     rule_sha256_init(&ctx);
-    const char *parts[] = {file_sha,     map_sha,        ind_sha,
-                           opt->source ? opt->source : "", opt->sheet ? opt->sheet : "",
+    const char *parts[] = {file_sha,
+                           map_sha,
+                           ind_sha,
+                           opt->source ? opt->source : "",
+                           opt->sheet ? opt->sheet : "",
                            opt->encoding ? opt->encoding : "",
-                           opt->id_prefix ? opt->id_prefix : "", opt->kind ? opt->kind : ""};
+                           opt->id_prefix ? opt->id_prefix : "",
+                           opt->kind ? opt->kind : ""};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         rule_sha256_update(&ctx, parts[i], strlen(parts[i]) + 1); /* with the NUL: a separator */
     }
@@ -287,8 +291,9 @@ static int rejects_open(rejects *rj, const char *path, const imp_options *opt,
             close(fd);
             unlink(tmp);
         }
-        eng_fail(err, ENG_EIO, "%s: cannot write the rejects file: %s (name another with --rejects)",
-                 final, strerror(e));
+        eng_fail(err, ENG_EIO,
+                 "%s: cannot write the rejects file: %s (name another with --rejects)", final,
+                 strerror(e));
         free(tmp);
         free(final);
         return ENG_EIO;
@@ -378,7 +383,8 @@ static int open_rows(const char *path, const char *fmt, const imp_options *opt, 
     if (!strcmp(fmt, "xlsx")) {
         int rc = imp_xlsx_open(path, main_file ? opt->sheet : NULL, rows, err);
         if (rc == ENG_OK)
-            snprintf(what, wcap, "XLSX, sheet %s", main_file && opt->sheet ? opt->sheet : "(first)");
+            snprintf(what, wcap, "XLSX, sheet %s",
+                     main_file && opt->sheet ? opt->sheet : "(first)");
         return rc;
     }
     imp_csv_options co = {opt->encoding, opt->delimiter};
@@ -400,8 +406,7 @@ static int open_rows(const char *path, const char *fmt, const imp_options *opt, 
 
 /* Options that make no sense for the file's format are refused up front,
  * before the "already imported" shortcut can hide them. */
-static int check_options(const char *path, const char *fmt, const imp_options *opt,
-                         eng_err *err)
+static int check_options(const char *path, const char *fmt, const imp_options *opt, eng_err *err)
 {
     if (!strcmp(fmt, "json") && (opt->map_path || opt->encoding || opt->delimiter || opt->sheet))
         return eng_fail(err, ENG_EUSAGE,
@@ -472,8 +477,7 @@ static int source_open(source *s, const char *path, const char *fmt, const imp_o
 
 /* The next record.  Returns 1, 0 at the end, or -code; *go_on says whether a
  * failure concerned one record only. */
-static int source_next(source *s, eng_record *r, const imp_options *opt, int *go_on,
-                       eng_err *err)
+static int source_next(source *s, eng_record *r, const imp_options *opt, int *go_on, eng_err *err)
 {
     *go_on = 0;
     if (s->json) {
@@ -729,8 +733,8 @@ int imp_import_file(eng_store *st, const char *path, const imp_options *opt, imp
                      imp_indicators_file(s.ind), line, id, path);
             if (!opt->skip_bad)
                 goto fail;
-            if (!rj.f && rejects_open(&rj, path, opt, s.json ? NULL : imp_table_header(s.t),
-                                      &e) != ENG_OK)
+            if (!rj.f &&
+                rejects_open(&rj, path, opt, s.json ? NULL : imp_table_header(s.t), &e) != ENG_OK)
                 goto fail;
             rejects_row(&rj, NULL, line, e.msg);
             eng_import_reject(imp);

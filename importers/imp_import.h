@@ -14,12 +14,11 @@
  * file is one eng_import transaction.  A file imported before (same hash,
  * and the same options that change what is stored: --map and --indicators
  * files, --source, --sheet, --encoding, --delimiter, --id-prefix, --kind)
- * changes nothing (result.already); with other options it imports again.  Without skip_bad the first bad record
- * fails the file with its "FILE:LINE: ..." message and the store is left as
- * it was.  With skip_bad, good records are stored and every bad one is
- * counted as rejected and written to the rejects file.  Some failures stop
- * the file even with skip_bad, because nothing after them can be trusted: an
- * encoding error, an unclosed quote, a hostile workbook, a bad --map or
+ * changes nothing (result.already); with other options it imports again.  Without skip_bad the
+ * first bad record fails the file with its "FILE:LINE: ..." message and the store is left as it
+ * was.  With skip_bad, good records are stored and every bad one is counted as rejected and written
+ * to the rejects file.  Some failures stop the file even with skip_bad, because nothing after them
+ * can be trusted: an encoding error, an unclosed quote, a hostile workbook, a bad --map or
  * indicators file.
  *
  * Within one file an id may appear once: a second row with the same id is a

@@ -197,8 +197,8 @@ int imp_json_next(imp_json *j, eng_record *out, eng_err *err)
     skip_ws(j);
     if (j->pos >= j->len) {
         if (j->in_array)
-            return -eng_fail(err, ENG_EINPUT, "%s:%ld: the array of records is not closed",
-                             j->path, j->line);
+            return -eng_fail(err, ENG_EINPUT, "%s:%ld: the array of records is not closed", j->path,
+                             j->line);
         j->done = 1;
         return 0;
     }
@@ -206,8 +206,9 @@ int imp_json_next(imp_json *j, eng_record *out, eng_err *err)
     size_t end = value_end(j, &lines);
     if (!end) {
         j->done = 1;
-        return -eng_fail(err, ENG_EINPUT, "%s:%ld: record is not closed (unbalanced braces or "
-                                          "quotes)",
+        return -eng_fail(err, ENG_EINPUT,
+                         "%s:%ld: record is not closed (unbalanced braces or "
+                         "quotes)",
                          j->path, start_line);
     }
     size_t begin = j->pos;
@@ -229,8 +230,8 @@ int imp_json_next(imp_json *j, eng_record *out, eng_err *err)
             j->done = 1;
         } else {
             j->done = 1;
-            return -eng_fail(err, ENG_EINPUT, "%s:%ld: expected ',' or ']' after a record",
-                             j->path, j->line);
+            return -eng_fail(err, ENG_EINPUT, "%s:%ld: expected ',' or ']' after a record", j->path,
+                             j->line);
         }
     }
     eng_err e;
@@ -243,8 +244,9 @@ int imp_json_next(imp_json *j, eng_record *out, eng_err *err)
         if (sscanf(e.msg, "invalid JSON near byte %zu", &off) == 1) {
             for (size_t i = begin; i < begin + off && i < j->len; i++)
                 line += j->buf[i] == '\n';
-            return -eng_fail(err, ENG_EINPUT, "%s:%ld: invalid JSON in the record starting at "
-                                              "line %ld",
+            return -eng_fail(err, ENG_EINPUT,
+                             "%s:%ld: invalid JSON in the record starting at "
+                             "line %ld",
                              j->path, line, start_line);
         }
         return -eng_fail(err, rc, "%s:%ld: %s", j->path, start_line, e.msg);

@@ -13,10 +13,10 @@
 #include "engine/eng_err.h"
 
 typedef struct imp_row {
-    char **cells;  /* ncells UTF-8, NUL-terminated strings, owned by the reader */
-    size_t *lens;  /* byte length of each cell (cells may hold no NUL) */
+    char **cells; /* ncells UTF-8, NUL-terminated strings, owned by the reader */
+    size_t *lens; /* byte length of each cell (cells may hold no NUL) */
     size_t ncells;
-    long line;     /* 1-based line (CSV) or row number (XLSX) where the row starts */
+    long line; /* 1-based line (CSV) or row number (XLSX) where the row starts */
 } imp_row;
 
 typedef struct imp_rows imp_rows;

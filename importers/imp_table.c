@@ -42,8 +42,8 @@ static void trim_span(const char *s, size_t n, const char **start, size_t *len)
             b--;
         else if (b >= a + 2 && (unsigned char)s[b - 2] == 0xC2 && (unsigned char)s[b - 1] == 0xA0)
             b -= 2;
-        else if (b >= a + 3 && (unsigned char)s[b - 3] == 0xE3 &&
-                 (unsigned char)s[b - 2] == 0x80 && (unsigned char)s[b - 1] == 0x80)
+        else if (b >= a + 3 && (unsigned char)s[b - 3] == 0xE3 && (unsigned char)s[b - 2] == 0x80 &&
+                 (unsigned char)s[b - 1] == 0x80)
             b -= 3;
         else
             break;
@@ -111,12 +111,24 @@ static const char *skip_spaces(const char *p)
 /* ---- placeholders -------------------------------------------------------------- */
 
 static const char *const placeholders[] = {
-    "无", "暂无", "没有", "—", "——", "–", "-", "--", "---", "/", "\\", "n/a", "na", "n.a.",
-    "null", "none", "nil", "#n/a", "不详", "待定", "空", "…", "...", NULL,
+    "无", "暂无", "没有", "—",    "——",  "–",    "-",    "--",   "---", "/", "\\",  "n/a",
+    "na", "n.a.", "null", "none", "nil", "#n/a", "不详", "待定", "空",  "…", "...", NULL,
 };
 static const char *const numeric_placeholders[] = {
-    "0", "0.0", "0.00", "00", "0000", "0000-00-00", "0000-00", "00000000", "0000/00/00",
-    "0000.00.00", "0000.00", "1900-01-00", "0000-00-00 00:00:00", NULL,
+    "0",
+    "0.0",
+    "0.00",
+    "00",
+    "0000",
+    "0000-00-00",
+    "0000-00",
+    "00000000",
+    "0000/00/00",
+    "0000.00.00",
+    "0000.00",
+    "1900-01-00",
+    "0000-00-00 00:00:00",
+    NULL,
 };
 
 int imp_value_is_placeholder(const char *s, int numeric)
@@ -278,9 +290,9 @@ int imp_value_date(const char *s, char out[11], eng_err *err)
                             f);
     }
     out[0] = '\0';
-    return eng_fail(err, ENG_EINPUT,
-                    "expected a date (2019-07-01, 2019.07, 2019/7/1, 2019年7月1日...), got \"%.80s\"",
-                    s);
+    return eng_fail(
+        err, ENG_EINPUT,
+        "expected a date (2019-07-01, 2019.07, 2019/7/1, 2019年7月1日...), got \"%.80s\"", s);
 }
 
 /* Separators of a period, longest first. */
@@ -527,8 +539,7 @@ int imp_value_trl(const char *s, int *level, eng_err *err)
     *level = v;
     return ENG_OK;
 bad:
-    return eng_fail(err, ENG_EINPUT, "expected a TRL level 1-9 (6, TRL 6, 6级), got \"%.40s\"",
-                    s);
+    return eng_fail(err, ENG_EINPUT, "expected a TRL level 1-9 (6, TRL 6, 6级), got \"%.40s\"", s);
 }
 
 /* ---- aliases ------------------------------------------------------------------------ */
@@ -544,144 +555,353 @@ typedef struct alias {
  * '_', '-', '.', ':', '*', '#'. */
 static const alias record_aliases[] = {
     /* id */
-    {"id", "id"}, {"项目编号", "id"}, {"项目批准号", "id"}, {"批准号", "id"}, {"编号", "id"},
-    {"项目号", "id"}, {"项目代码", "id"}, {"项目id", "id"}, {"课题编号", "id"}, {"课题号", "id"},
-    {"合同编号", "id"}, {"任务书编号", "id"}, {"立项编号", "id"}, {"申请号", "id"},
-    {"申请编号", "id"}, {"申报编号", "id"}, {"projectid", "id"}, {"projectno", "id"},
-    {"projectnumber", "id"}, {"projectcode", "id"}, {"awardid", "id"}, {"awardnumber", "id"},
-    {"awardno", "id"}, {"grantid", "id"}, {"grantnumber", "id"}, {"grantno", "id"},
-    {"sbirid", "id"}, {"rcn", "id"}, {"briefrcn", "id"}, {"recordid", "id"},
+    {"id", "id"},
+    {"项目编号", "id"},
+    {"项目批准号", "id"},
+    {"批准号", "id"},
+    {"编号", "id"},
+    {"项目号", "id"},
+    {"项目代码", "id"},
+    {"项目id", "id"},
+    {"课题编号", "id"},
+    {"课题号", "id"},
+    {"合同编号", "id"},
+    {"任务书编号", "id"},
+    {"立项编号", "id"},
+    {"申请号", "id"},
+    {"申请编号", "id"},
+    {"申报编号", "id"},
+    {"projectid", "id"},
+    {"projectno", "id"},
+    {"projectnumber", "id"},
+    {"projectcode", "id"},
+    {"awardid", "id"},
+    {"awardnumber", "id"},
+    {"awardno", "id"},
+    {"grantid", "id"},
+    {"grantnumber", "id"},
+    {"grantno", "id"},
+    {"sbirid", "id"},
+    {"rcn", "id"},
+    {"briefrcn", "id"},
+    {"recordid", "id"},
     /* kind, source */
-    {"kind", "kind"}, {"记录类型", "kind"},
-    {"source", "source"}, {"来源", "source"}, {"项目来源", "source"}, {"计划", "source"},
-    {"计划名称", "source"}, {"资助机构", "source"}, {"资助计划", "source"},
-    {"program", "source"}, {"programme", "source"}, {"programtitle", "source"},
-    {"fundingprogram", "source"}, {"fundingprogramme", "source"},
+    {"kind", "kind"},
+    {"记录类型", "kind"},
+    {"source", "source"},
+    {"来源", "source"},
+    {"项目来源", "source"},
+    {"计划", "source"},
+    {"计划名称", "source"},
+    {"资助机构", "source"},
+    {"资助计划", "source"},
+    {"program", "source"},
+    {"programme", "source"},
+    {"programtitle", "source"},
+    {"fundingprogram", "source"},
+    {"fundingprogramme", "source"},
     /* title */
-    {"title", "title"}, {"项目名称", "title"}, {"课题名称", "title"}, {"名称", "title"},
-    {"标题", "title"}, {"题目", "title"}, {"项目题目", "title"}, {"项目标题", "title"},
-    {"成果名称", "title"}, {"projecttitle", "title"}, {"projectname", "title"},
+    {"title", "title"},
+    {"项目名称", "title"},
+    {"课题名称", "title"},
+    {"名称", "title"},
+    {"标题", "title"},
+    {"题目", "title"},
+    {"项目题目", "title"},
+    {"项目标题", "title"},
+    {"成果名称", "title"},
+    {"projecttitle", "title"},
+    {"projectname", "title"},
     {"awardtitle", "title"},
     /* abstract */
-    {"abstract", "abstract"}, {"摘要", "abstract"}, {"项目摘要", "abstract"},
-    {"中文摘要", "abstract"}, {"内容摘要", "abstract"}, {"研究内容", "abstract"},
-    {"主要研究内容", "abstract"}, {"研究内容摘要", "abstract"}, {"项目简介", "abstract"},
-    {"简介", "abstract"}, {"内容简介", "abstract"}, {"项目内容", "abstract"},
-    {"description", "abstract"}, {"projectdescription", "abstract"}, {"summary", "abstract"},
-    {"teaser", "abstract"}, {"objective", "abstract"}, {"objectives", "abstract"},
+    {"abstract", "abstract"},
+    {"摘要", "abstract"},
+    {"项目摘要", "abstract"},
+    {"中文摘要", "abstract"},
+    {"内容摘要", "abstract"},
+    {"研究内容", "abstract"},
+    {"主要研究内容", "abstract"},
+    {"研究内容摘要", "abstract"},
+    {"项目简介", "abstract"},
+    {"简介", "abstract"},
+    {"内容简介", "abstract"},
+    {"项目内容", "abstract"},
+    {"description", "abstract"},
+    {"projectdescription", "abstract"},
+    {"summary", "abstract"},
+    {"teaser", "abstract"},
+    {"objective", "abstract"},
+    {"objectives", "abstract"},
     /* keywords */
-    {"keywords", "keywords"}, {"keyword", "keywords"}, {"关键词", "keywords"},
-    {"关键字", "keywords"}, {"主题词", "keywords"},
+    {"keywords", "keywords"},
+    {"keyword", "keywords"},
+    {"关键词", "keywords"},
+    {"关键字", "keywords"},
+    {"主题词", "keywords"},
     /* organisation */
-    {"organisation", "organisation"}, {"organization", "organisation"},
-    {"承担单位", "organisation"}, {"依托单位", "organisation"}, {"工作单位", "organisation"},
-    {"申请单位", "organisation"}, {"项目承担单位", "organisation"},
-    {"牵头单位", "organisation"}, {"牵头承担单位", "organisation"}, {"单位", "organisation"},
-    {"单位名称", "organisation"}, {"所在单位", "organisation"}, {"机构", "organisation"},
-    {"机构名称", "organisation"}, {"firm", "organisation"}, {"company", "organisation"},
-    {"companyname", "organisation"}, {"institution", "organisation"},
-    {"leadorg", "organisation"}, {"leadorganization", "organisation"},
-    {"leadorganisation", "organisation"}, {"awardee", "organisation"},
-    {"recipient", "organisation"}, {"coordinator", "organisation"},
+    {"organisation", "organisation"},
+    {"organization", "organisation"},
+    {"承担单位", "organisation"},
+    {"依托单位", "organisation"},
+    {"工作单位", "organisation"},
+    {"申请单位", "organisation"},
+    {"项目承担单位", "organisation"},
+    {"牵头单位", "organisation"},
+    {"牵头承担单位", "organisation"},
+    {"单位", "organisation"},
+    {"单位名称", "organisation"},
+    {"所在单位", "organisation"},
+    {"机构", "organisation"},
+    {"机构名称", "organisation"},
+    {"firm", "organisation"},
+    {"company", "organisation"},
+    {"companyname", "organisation"},
+    {"institution", "organisation"},
+    {"leadorg", "organisation"},
+    {"leadorganization", "organisation"},
+    {"leadorganisation", "organisation"},
+    {"awardee", "organisation"},
+    {"recipient", "organisation"},
+    {"coordinator", "organisation"},
     /* pi */
-    {"pi", "pi"}, {"负责人", "pi"}, {"项目负责人", "pi"}, {"主持人", "pi"},
-    {"项目主持人", "pi"}, {"申请人", "pi"}, {"课题负责人", "pi"}, {"首席科学家", "pi"},
-    {"principalinvestigator", "pi"}, {"piname", "pi"}, {"projectleader", "pi"},
-    {"leader", "pi"}, {"investigator", "pi"},
+    {"pi", "pi"},
+    {"负责人", "pi"},
+    {"项目负责人", "pi"},
+    {"主持人", "pi"},
+    {"项目主持人", "pi"},
+    {"申请人", "pi"},
+    {"课题负责人", "pi"},
+    {"首席科学家", "pi"},
+    {"principalinvestigator", "pi"},
+    {"piname", "pi"},
+    {"projectleader", "pi"},
+    {"leader", "pi"},
+    {"investigator", "pi"},
     /* field */
-    {"field", "field"}, {"学科", "field"}, {"学科分类", "field"}, {"学科领域", "field"},
-    {"领域", "field"}, {"所属领域", "field"}, {"技术领域", "field"}, {"研究领域", "field"},
-    {"所属学科", "field"}, {"discipline", "field"}, {"subject", "field"},
-    {"researcharea", "field"}, {"primarytxtitle", "field"}, {"taxonomy", "field"},
+    {"field", "field"},
+    {"学科", "field"},
+    {"学科分类", "field"},
+    {"学科领域", "field"},
+    {"领域", "field"},
+    {"所属领域", "field"},
+    {"技术领域", "field"},
+    {"研究领域", "field"},
+    {"所属学科", "field"},
+    {"discipline", "field"},
+    {"subject", "field"},
+    {"researcharea", "field"},
+    {"primarytxtitle", "field"},
+    {"taxonomy", "field"},
     /* start, end, period */
-    {"start", "start"}, {"startdate", "start"}, {"begin", "start"}, {"begindate", "start"},
-    {"立项时间", "start"}, {"立项日期", "start"}, {"立项年度", "start"}, {"立项年份", "start"},
-    {"开始时间", "start"}, {"开始日期", "start"}, {"起始时间", "start"}, {"起始日期", "start"},
-    {"项目开始时间", "start"}, {"year", "start"}, {"awardyear", "start"},
-    {"批准年份", "start"}, {"批准年度", "start"}, {"年度", "start"}, {"资助年度", "start"},
-    {"end", "end"}, {"enddate", "end"}, {"结束时间", "end"}, {"结束日期", "end"},
-    {"截止时间", "end"}, {"截止日期", "end"}, {"终止时间", "end"}, {"终止日期", "end"},
-    {"完成时间", "end"}, {"项目结束时间", "end"},
-    {"period", "period"}, {"起止年月", "period"}, {"起止时间", "period"},
-    {"起止日期", "period"}, {"执行期限", "period"}, {"执行期", "period"},
-    {"执行年限", "period"}, {"研究期限", "period"}, {"项目周期", "period"},
-    {"项目期限", "period"}, {"实施期限", "period"}, {"起止年限", "period"},
+    {"start", "start"},
+    {"startdate", "start"},
+    {"begin", "start"},
+    {"begindate", "start"},
+    {"立项时间", "start"},
+    {"立项日期", "start"},
+    {"立项年度", "start"},
+    {"立项年份", "start"},
+    {"开始时间", "start"},
+    {"开始日期", "start"},
+    {"起始时间", "start"},
+    {"起始日期", "start"},
+    {"项目开始时间", "start"},
+    {"year", "start"},
+    {"awardyear", "start"},
+    {"批准年份", "start"},
+    {"批准年度", "start"},
+    {"年度", "start"},
+    {"资助年度", "start"},
+    {"end", "end"},
+    {"enddate", "end"},
+    {"结束时间", "end"},
+    {"结束日期", "end"},
+    {"截止时间", "end"},
+    {"截止日期", "end"},
+    {"终止时间", "end"},
+    {"终止日期", "end"},
+    {"完成时间", "end"},
+    {"项目结束时间", "end"},
+    {"period", "period"},
+    {"起止年月", "period"},
+    {"起止时间", "period"},
+    {"起止日期", "period"},
+    {"执行期限", "period"},
+    {"执行期", "period"},
+    {"执行年限", "period"},
+    {"研究期限", "period"},
+    {"项目周期", "period"},
+    {"项目期限", "period"},
+    {"实施期限", "period"},
+    {"起止年限", "period"},
     /* budget, currency */
-    {"budget", "budget"}, {"amount", "budget"}, {"awardamount", "budget"},
-    {"funding", "budget"}, {"fundingamount", "budget"}, {"totalcost", "budget"},
-    {"totalfunding", "budget"}, {"ecmaxcontribution", "budget"}, {"eucontribution", "budget"},
-    {"金额", "budget"}, {"经费", "budget"}, {"资助金额", "budget"}, {"批准金额", "budget"},
-    {"项目经费", "budget"}, {"总经费", "budget"}, {"资助经费", "budget"}, {"拨款", "budget"},
-    {"批准经费", "budget"}, {"合同金额", "budget"}, {"项目金额", "budget"},
-    {"currency", "currency"}, {"币种", "currency"}, {"货币", "currency"},
+    {"budget", "budget"},
+    {"amount", "budget"},
+    {"awardamount", "budget"},
+    {"funding", "budget"},
+    {"fundingamount", "budget"},
+    {"totalcost", "budget"},
+    {"totalfunding", "budget"},
+    {"ecmaxcontribution", "budget"},
+    {"eucontribution", "budget"},
+    {"金额", "budget"},
+    {"经费", "budget"},
+    {"资助金额", "budget"},
+    {"批准金额", "budget"},
+    {"项目经费", "budget"},
+    {"总经费", "budget"},
+    {"资助经费", "budget"},
+    {"拨款", "budget"},
+    {"批准经费", "budget"},
+    {"合同金额", "budget"},
+    {"项目金额", "budget"},
+    {"currency", "currency"},
+    {"币种", "currency"},
+    {"货币", "currency"},
     /* TRL */
-    {"trlstart", "trl_start"}, {"trlbegin", "trl_start"}, {"起始trl", "trl_start"},
-    {"初始trl", "trl_start"}, {"起始技术成熟度", "trl_start"},
-    {"初始技术成熟度", "trl_start"}, {"立项技术成熟度", "trl_start"},
+    {"trlstart", "trl_start"},
+    {"trlbegin", "trl_start"},
+    {"起始trl", "trl_start"},
+    {"初始trl", "trl_start"},
+    {"起始技术成熟度", "trl_start"},
+    {"初始技术成熟度", "trl_start"},
+    {"立项技术成熟度", "trl_start"},
     {"立项时技术成熟度", "trl_start"},
-    {"trltarget", "trl_target"}, {"trlend", "trl_target"}, {"trlgoal", "trl_target"},
-    {"目标trl", "trl_target"}, {"目标技术成熟度", "trl_target"},
-    {"预期技术成熟度", "trl_target"}, {"预期trl", "trl_target"},
-    {"trlclaimed", "acceptance.trl_claimed"}, {"trlcurrent", "acceptance.trl_claimed"},
-    {"trl", "acceptance.trl_claimed"}, {"技术成熟度", "acceptance.trl_claimed"},
-    {"当前技术成熟度", "acceptance.trl_claimed"}, {"当前trl", "acceptance.trl_claimed"},
-    {"验收技术成熟度", "acceptance.trl_claimed"}, {"达到技术成熟度", "acceptance.trl_claimed"},
+    {"trltarget", "trl_target"},
+    {"trlend", "trl_target"},
+    {"trlgoal", "trl_target"},
+    {"目标trl", "trl_target"},
+    {"目标技术成熟度", "trl_target"},
+    {"预期技术成熟度", "trl_target"},
+    {"预期trl", "trl_target"},
+    {"trlclaimed", "acceptance.trl_claimed"},
+    {"trlcurrent", "acceptance.trl_claimed"},
+    {"trl", "acceptance.trl_claimed"},
+    {"技术成熟度", "acceptance.trl_claimed"},
+    {"当前技术成熟度", "acceptance.trl_claimed"},
+    {"当前trl", "acceptance.trl_claimed"},
+    {"验收技术成熟度", "acceptance.trl_claimed"},
+    {"达到技术成熟度", "acceptance.trl_claimed"},
     {"实际技术成熟度", "acceptance.trl_claimed"},
     /* 技术就绪度 / 技术就绪水平 (GB/T 22900's wording) as well as 技术成熟度 */
-    {"起始技术就绪度", "trl_start"}, {"初始技术就绪度", "trl_start"},
-    {"立项技术就绪度", "trl_start"}, {"立项时技术就绪度", "trl_start"},
-    {"起始技术就绪水平", "trl_start"}, {"初始技术就绪水平", "trl_start"},
-    {"目标技术就绪度", "trl_target"}, {"预期技术就绪度", "trl_target"},
-    {"目标技术就绪水平", "trl_target"}, {"预期技术就绪水平", "trl_target"},
-    {"技术就绪度", "acceptance.trl_claimed"}, {"技术就绪水平", "acceptance.trl_claimed"},
-    {"就绪度", "acceptance.trl_claimed"}, {"验收技术就绪度", "acceptance.trl_claimed"},
-    {"当前技术就绪度", "acceptance.trl_claimed"}, {"达到技术就绪度", "acceptance.trl_claimed"},
-    {"实际技术就绪度", "acceptance.trl_claimed"}, {"trl等级", "acceptance.trl_claimed"},
+    {"起始技术就绪度", "trl_start"},
+    {"初始技术就绪度", "trl_start"},
+    {"立项技术就绪度", "trl_start"},
+    {"立项时技术就绪度", "trl_start"},
+    {"起始技术就绪水平", "trl_start"},
+    {"初始技术就绪水平", "trl_start"},
+    {"目标技术就绪度", "trl_target"},
+    {"预期技术就绪度", "trl_target"},
+    {"目标技术就绪水平", "trl_target"},
+    {"预期技术就绪水平", "trl_target"},
+    {"技术就绪度", "acceptance.trl_claimed"},
+    {"技术就绪水平", "acceptance.trl_claimed"},
+    {"就绪度", "acceptance.trl_claimed"},
+    {"验收技术就绪度", "acceptance.trl_claimed"},
+    {"当前技术就绪度", "acceptance.trl_claimed"},
+    {"达到技术就绪度", "acceptance.trl_claimed"},
+    {"实际技术就绪度", "acceptance.trl_claimed"},
+    {"trl等级", "acceptance.trl_claimed"},
     /* acceptance */
-    {"acceptancedate", "acceptance.date"}, {"结项时间", "acceptance.date"},
-    {"结项日期", "acceptance.date"}, {"结题时间", "acceptance.date"},
-    {"结题日期", "acceptance.date"}, {"验收时间", "acceptance.date"},
-    {"验收日期", "acceptance.date"}, {"completiondate", "acceptance.date"},
-    {"conclusion", "acceptance.conclusion"}, {"acceptanceconclusion", "acceptance.conclusion"},
-    {"成果等级", "acceptance.conclusion"}, {"验收结论", "acceptance.conclusion"},
-    {"总评", "acceptance.conclusion"}, {"结题结论", "acceptance.conclusion"},
-    {"验收结果", "acceptance.conclusion"}, {"评价结果", "acceptance.conclusion"},
-    {"结题评价", "acceptance.conclusion"}, {"评估结果", "acceptance.conclusion"},
-    {"结题等级", "acceptance.conclusion"}, {"验收等级", "acceptance.conclusion"},
-    {"acceptancesummary", "acceptance.summary"}, {"验收意见", "acceptance.summary"},
-    {"结题摘要", "acceptance.summary"}, {"结题报告摘要", "acceptance.summary"},
-    {"成果简介", "acceptance.summary"}, {"成果摘要", "acceptance.summary"},
+    {"acceptancedate", "acceptance.date"},
+    {"结项时间", "acceptance.date"},
+    {"结项日期", "acceptance.date"},
+    {"结题时间", "acceptance.date"},
+    {"结题日期", "acceptance.date"},
+    {"验收时间", "acceptance.date"},
+    {"验收日期", "acceptance.date"},
+    {"completiondate", "acceptance.date"},
+    {"conclusion", "acceptance.conclusion"},
+    {"acceptanceconclusion", "acceptance.conclusion"},
+    {"成果等级", "acceptance.conclusion"},
+    {"验收结论", "acceptance.conclusion"},
+    {"总评", "acceptance.conclusion"},
+    {"结题结论", "acceptance.conclusion"},
+    {"验收结果", "acceptance.conclusion"},
+    {"评价结果", "acceptance.conclusion"},
+    {"结题评价", "acceptance.conclusion"},
+    {"评估结果", "acceptance.conclusion"},
+    {"结题等级", "acceptance.conclusion"},
+    {"验收等级", "acceptance.conclusion"},
+    {"acceptancesummary", "acceptance.summary"},
+    {"验收意见", "acceptance.summary"},
+    {"结题摘要", "acceptance.summary"},
+    {"结题报告摘要", "acceptance.summary"},
+    {"成果简介", "acceptance.summary"},
+    {"成果摘要", "acceptance.summary"},
     {"成果概述", "acceptance.summary"},
-    {"outcomes", "acceptance.outcomes"}, {"outputs", "acceptance.outcomes"},
-    {"results", "acceptance.outcomes"}, {"主要成果", "acceptance.outcomes"},
-    {"研究成果", "acceptance.outcomes"}, {"代表性成果", "acceptance.outcomes"},
-    {"成果", "acceptance.outcomes"}, {"项目成果", "acceptance.outcomes"},
+    {"outcomes", "acceptance.outcomes"},
+    {"outputs", "acceptance.outcomes"},
+    {"results", "acceptance.outcomes"},
+    {"主要成果", "acceptance.outcomes"},
+    {"研究成果", "acceptance.outcomes"},
+    {"代表性成果", "acceptance.outcomes"},
+    {"成果", "acceptance.outcomes"},
+    {"项目成果", "acceptance.outcomes"},
     /* common extras */
-    {"category", "extra:category"}, {"项目类别", "extra:category"},
-    {"项目类型", "extra:category"}, {"资助类别", "extra:category"}, {"类别", "extra:category"},
+    {"category", "extra:category"},
+    {"项目类别", "extra:category"},
+    {"项目类型", "extra:category"},
+    {"资助类别", "extra:category"},
+    {"类别", "extra:category"},
     {"项目种类", "extra:category"},
     {NULL, NULL},
 };
 
 static const alias indicator_aliases[] = {
-    {"name", "name"}, {"indicator", "name"}, {"indicatorname", "name"}, {"metric", "name"},
-    {"指标", "name"}, {"指标名称", "name"}, {"考核指标", "name"}, {"技术指标", "name"},
+    {"name", "name"},
+    {"indicator", "name"},
+    {"indicatorname", "name"},
+    {"metric", "name"},
+    {"指标", "name"},
+    {"指标名称", "name"},
+    {"考核指标", "name"},
+    {"技术指标", "name"},
     {"性能指标", "name"},
-    {"target", "target"}, {"目标值", "target"}, {"指标值", "target"}, {"考核目标", "target"},
-    {"预期值", "target"}, {"合同指标", "target"}, {"目标", "target"},
-    {"achieved", "achieved"}, {"actual", "achieved"}, {"完成值", "achieved"},
-    {"实际值", "achieved"}, {"实测值", "achieved"}, {"达到值", "achieved"},
-    {"完成情况", "achieved"}, {"实现值", "achieved"},
-    {"unit", "unit"}, {"单位", "unit"}, {"计量单位", "unit"},
-    {"method", "method"}, {"测试方法", "method"}, {"检测方法", "method"},
-    {"测量方法", "method"}, {"考核方式", "method"}, {"验证方式", "method"},
-    {"lab", "lab"}, {"laboratory", "lab"}, {"检测机构", "lab"}, {"测试机构", "lab"},
-    {"检测单位", "lab"}, {"测试单位", "lab"}, {"第三方机构", "lab"},
-    {"accreditation", "accreditation"}, {"资质", "accreditation"}, {"认可", "accreditation"},
-    {"认可资质", "accreditation"}, {"资质认定", "accreditation"}, {"cnas", "accreditation"},
-    {"reportno", "report_no"}, {"reportnumber", "report_no"}, {"报告编号", "report_no"},
-    {"检测报告编号", "report_no"}, {"证书编号", "report_no"},
-    {"uncertainty", "uncertainty"}, {"不确定度", "uncertainty"},
+    {"target", "target"},
+    {"目标值", "target"},
+    {"指标值", "target"},
+    {"考核目标", "target"},
+    {"预期值", "target"},
+    {"合同指标", "target"},
+    {"目标", "target"},
+    {"achieved", "achieved"},
+    {"actual", "achieved"},
+    {"完成值", "achieved"},
+    {"实际值", "achieved"},
+    {"实测值", "achieved"},
+    {"达到值", "achieved"},
+    {"完成情况", "achieved"},
+    {"实现值", "achieved"},
+    {"unit", "unit"},
+    {"单位", "unit"},
+    {"计量单位", "unit"},
+    {"method", "method"},
+    {"测试方法", "method"},
+    {"检测方法", "method"},
+    {"测量方法", "method"},
+    {"考核方式", "method"},
+    {"验证方式", "method"},
+    {"lab", "lab"},
+    {"laboratory", "lab"},
+    {"检测机构", "lab"},
+    {"测试机构", "lab"},
+    {"检测单位", "lab"},
+    {"测试单位", "lab"},
+    {"第三方机构", "lab"},
+    {"accreditation", "accreditation"},
+    {"资质", "accreditation"},
+    {"认可", "accreditation"},
+    {"认可资质", "accreditation"},
+    {"资质认定", "accreditation"},
+    {"cnas", "accreditation"},
+    {"reportno", "report_no"},
+    {"reportnumber", "report_no"},
+    {"报告编号", "report_no"},
+    {"检测报告编号", "report_no"},
+    {"证书编号", "report_no"},
+    {"uncertainty", "uncertainty"},
+    {"不确定度", "uncertainty"},
     {"测量不确定度", "uncertainty"},
     {NULL, NULL},
 };
@@ -784,8 +1004,8 @@ static int map_cols_load(const char *path, const cJSON *obj, int indicators, map
             target = cJSON_IsString(f) ? f->valuestring : NULL;
             unit = cJSON_IsString(u) ? u->valuestring : NULL;
             if (u && !unit)
-                return eng_fail(err, ENG_EINPUT, "%s: column '%s': \"unit\" must be a string",
-                                path, it->string);
+                return eng_fail(err, ENG_EINPUT, "%s: column '%s': \"unit\" must be a string", path,
+                                it->string);
         }
         if (!target)
             return eng_fail(err, ENG_EINPUT,
@@ -972,8 +1192,8 @@ static int map_column(column *c, size_t index, const imp_map *map, int indicator
     }
     /* "金额万元", "资助金额/万元": a unit written after the name */
     if (!target && !indicators) {
-        static const char *const suffixes[] = {"万元", "千元", "亿元", "元", "万美元", "美元",
-                                               "usd", "cny", "rmb", "eur", NULL};
+        static const char *const suffixes[] = {"万元", "千元", "亿元", "元",  "万美元", "美元",
+                                               "usd",  "cny",  "rmb",  "eur", NULL};
         for (size_t i = 0; suffixes[i] && !target; i++) {
             size_t kl = strlen(key), sl = strlen(suffixes[i]);
             if (kl > sl && !strcmp(key + kl - sl, suffixes[i])) {
@@ -1006,8 +1226,7 @@ static int map_column(column *c, size_t index, const imp_map *map, int indicator
         const char *f = !strcmp(target, "period") ? "start" : target;
         int clash = 0;
         for (size_t i = 0; i < *ntaken; i++)
-            if (!strcmp(taken[i], f) ||
-                (!strcmp(target, "period") && !strcmp(taken[i], "end")))
+            if (!strcmp(taken[i], f) || (!strcmp(target, "period") && !strcmp(taken[i], "end")))
                 clash = 1;
         if (clash) {
             target = NULL; /* the first column with this field has it */
@@ -1331,8 +1550,9 @@ static const char *strip_field_prefix(const char *msg)
 
 static int is_unevaluated(const char *v)
 {
-    static const char *const words[] = {"尚未评估", "未评估", "待评估", "无需评估", "不需评估",
-                                        "未验收",   "待验收", "尚未验收", "未结题", "在研", NULL};
+    static const char *const words[] = {"尚未评估", "未评估", "待评估", "无需评估",
+                                        "不需评估", "未验收", "待验收", "尚未验收",
+                                        "未结题",   "在研",   NULL};
     for (size_t i = 0; words[i]; i++)
         if (!strcmp(v, words[i]))
             return 1;
@@ -1610,8 +1830,8 @@ static unsigned long hash_str(const char *s)
 
 static void ind_release(eng_indicator *ind)
 {
-    char **slots[] = {&ind->name,   &ind->target,        &ind->achieved,
-                      &ind->unit,   &ind->method,        &ind->lab,
+    char **slots[] = {&ind->name,          &ind->target,    &ind->achieved,
+                      &ind->unit,          &ind->method,    &ind->lab,
                       &ind->accreditation, &ind->report_no, &ind->uncertainty};
     for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
         free(*slots[i]);
@@ -1729,8 +1949,8 @@ int imp_indicators_load(imp_rows *rows, const imp_map *map, imp_indicators **out
             nfields++;
     }
     if (id_col < 0 || nfields == 0) {
-        rc = eng_fail(err, ENG_EINPUT,
-                      "%s: %s (name it with --map's \"indicator_columns\")", ind->file,
+        rc = eng_fail(err, ENG_EINPUT, "%s: %s (name it with --map's \"indicator_columns\")",
+                      ind->file,
                       id_col < 0 ? "no column is the project id"
                                  : "no column is an indicator field (指标名称/name, 目标值/"
                                    "target, 完成值/achieved...)");
@@ -1749,8 +1969,9 @@ int imp_indicators_load(imp_rows *rows, const imp_map *map, imp_indicators **out
             }
         const char *idcell = (size_t)id_col < row.ncells ? row.cells[id_col] : "";
         if (imp_value_is_placeholder(idcell, 0)) {
-            rc = eng_fail(err, ENG_EINPUT, "%s:%ld: field 'id': missing (the project id cell is "
-                                           "empty)",
+            rc = eng_fail(err, ENG_EINPUT,
+                          "%s:%ld: field 'id': missing (the project id cell is "
+                          "empty)",
                           ind->file, row.line);
             goto done;
         }
@@ -1819,9 +2040,9 @@ done:
 static int ind_copy(eng_indicator *dst, const eng_indicator *src)
 {
     const char *const *vals[] = {
-        (const char *const *)&src->name,     (const char *const *)&src->target,
-        (const char *const *)&src->achieved, (const char *const *)&src->unit,
-        (const char *const *)&src->method,   (const char *const *)&src->lab,
+        (const char *const *)&src->name,          (const char *const *)&src->target,
+        (const char *const *)&src->achieved,      (const char *const *)&src->unit,
+        (const char *const *)&src->method,        (const char *const *)&src->lab,
         (const char *const *)&src->accreditation, (const char *const *)&src->report_no,
         (const char *const *)&src->uncertainty};
     for (size_t i = 0; eng_indicator_fields[i]; i++)

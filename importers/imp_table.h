@@ -121,10 +121,10 @@ typedef struct imp_table_options {
 } imp_table_options;
 
 typedef struct imp_table_counts {
-    long rows;            /* data rows read (records returned + rows rejected) */
+    long rows;             /* data rows read (records returned + rows rejected) */
     long repeated_headers; /* rows equal to the header, skipped */
-    long blank_rows;      /* rows of empty cells, skipped */
-    long title_rows;      /* rows before the header taken as a title */
+    long blank_rows;       /* rows of empty cells, skipped */
+    long title_rows;       /* rows before the header taken as a title */
 } imp_table_counts;
 
 /*

@@ -124,8 +124,8 @@ int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *
                 const eng_pair *p = &pairs[sides[k].pair];
                 const char *other = strcmp(p->a, s->project_id) ? p->a : p->b;
                 if (bl + strlen(other) + 3 < sizeof buf)
-                    bl += (size_t)snprintf(buf + bl, sizeof buf - bl, "%s%s", bl ? "; " : "",
-                                           other);
+                    bl +=
+                        (size_t)snprintf(buf + bl, sizeof buf - bl, "%s%s", bl ? "; " : "", other);
             }
             csv_cell(out, buf);
             fprintf(out, ",%zu\n", h - h0);
@@ -134,7 +134,8 @@ int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *
         }
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "id", s->project_id);
-        cJSON_AddItemToObject(o, "title", s->title ? cJSON_CreateString(s->title) : cJSON_CreateNull());
+        cJSON_AddItemToObject(o, "title",
+                              s->title ? cJSON_CreateString(s->title) : cJSON_CreateNull());
         cJSON_AddItemToObject(o, "trl_claimed", num_or_null(s->trl_claimed, !s->trl_claimed));
         cJSON_AddNumberToObject(o, "trl_evidenced", s->trl_evidenced);
         cJSON_AddNumberToObject(o, "traceability", s->traceability);

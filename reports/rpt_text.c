@@ -277,8 +277,7 @@ int rpt_file_part(char *out, size_t cap, const char *value)
         unsigned cp;
         size_t k = utf8_next(s + i, len - i, &cp);
         if (!k || cp < 0x20 || cp == 0x7F || cp == ' ' ||
-            (cp < 0x80 && strchr("/\\:*?\"<>|", (int)cp)) ||
-            cp == 0x3000 /* ideographic space */) {
+            (cp < 0x80 && strchr("/\\:*?\"<>|", (int)cp)) || cp == 0x3000 /* ideographic space */) {
             if (n && buf[n - 1] != '_')
                 buf[n++] = '_';
             i += k ? k : 1;

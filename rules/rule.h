@@ -181,8 +181,7 @@ void rule_scratch_free(rule_scratch *s);
  * hit.  Returns 0, or -1 when memory ran out (out then holds what was found
  * before).
  */
-int rule_eval(const rule_set *set, rule_scratch *scratch, const rule_subject *subj,
-              rule_hits *out);
+int rule_eval(const rule_set *set, rule_scratch *scratch, const rule_subject *subj, rule_hits *out);
 
 /* Sentence around a hit, for showing context: sets *start and *end to byte
  * offsets in text that contain [offset, offset+len) and at most about

@@ -398,8 +398,8 @@ static info lit_char(pp *s, unsigned cp, unsigned opts)
         for (int k = 0; k < nalt; k++) {
             char raw[4];
             int ok;
-            r.ex =
-                sset_union(s->ar, r.ex, sset_one(s->ar, raw, rule_utf8_put(alt[k], raw)), MAX_SET, &ok);
+            r.ex = sset_union(s->ar, r.ex, sset_one(s->ar, raw, rule_utf8_put(alt[k], raw)),
+                              MAX_SET, &ok);
             if (!ok)
                 return info_inexact();
         }

@@ -226,9 +226,9 @@ static const char *suggest(const char *word, const char *const *cands, char *hin
     /* Operator spellings of other rule languages first: distance alone
      * would offer "gt" for "gte". */
     static const char *const aliases[][2] = {
-        {"gte", "ge"}, {">=", "ge"}, {"lte", "le"}, {"<=", "le"}, {">", "gt"},  {"<", "lt"},
-        {"==", "eq"},  {"=", "eq"},  {"!=", "ne"},  {"neq", "ne"}, {"regex", "matches"},
-        {"exists", "present"}};
+        {"gte", "ge"}, {">=", "ge"},  {"lte", "le"},        {"<=", "le"},
+        {">", "gt"},   {"<", "lt"},   {"==", "eq"},         {"=", "eq"},
+        {"!=", "ne"},  {"neq", "ne"}, {"regex", "matches"}, {"exists", "present"}};
     for (size_t a = 0; a < sizeof aliases / sizeof aliases[0]; a++)
         if (!strcmp(word, aliases[a][0]))
             for (size_t k = 0; cands[k]; k++)

@@ -79,8 +79,8 @@ static int dump_csv(const char *path, const char *encoding, char delim, char **d
 typedef struct csv_case {
     const char *name;
     const char *in;
-    size_t len; /* 0: strlen */
-    char delim; /* 0: detect */
+    size_t len;       /* 0: strlen */
+    char delim;       /* 0: detect */
     const char *want; /* rows; with want_err: the rows before the error */
     const char *want_err;
     char want_delim;
@@ -95,8 +95,8 @@ static const csv_case cases[] = {
     {"mixed line ends", "a,b\r\n1,2\n3,4\r5,6", 0, 0, "1:[a][b]\n2:[1][2]\n3:[3][4]\n4:[5][6]\n",
      NULL, ','},
     {"no final newline", "a,b\n1,2", 0, 0, "1:[a][b]\n2:[1][2]\n", NULL, ','},
-    {"quoted newline lf", "a,b\n\"x\ny\",2\n3,4\n", 0, 0, "1:[a][b]\n2:[x\ny][2]\n4:[3][4]\n",
-     NULL, ','},
+    {"quoted newline lf", "a,b\n\"x\ny\",2\n3,4\n", 0, 0, "1:[a][b]\n2:[x\ny][2]\n4:[3][4]\n", NULL,
+     ','},
     {"quoted crlf kept", "a,b\r\n\"x\r\ny\",2\r\n3,4\r\n", 0, 0,
      "1:[a][b]\n2:[x\r\ny][2]\n4:[3][4]\n", NULL, ','},
     {"quoted cr only", "a,b\r\"x\ry\",2\r3,4", 0, 0, "1:[a][b]\n2:[x\ry][2]\n4:[3][4]\n", NULL,
@@ -105,25 +105,33 @@ static const csv_case cases[] = {
      NULL, ','},
     {"only quotes", "a,b\n\"\"\"\",\"\"\n", 0, 0, "1:[a][b]\n2:[\"][]\n", NULL, ','},
     {"empty fields", "a,b,c\n,,\n1,,3\n", 0, 0, "1:[a][b][c]\n2:[][][]\n3:[1][][3]\n", NULL, ','},
-    {"blank lines skipped", "\n\na,b\n\n1,2\n\r\n\n3,4\n\n", 0, 0,
-     "3:[a][b]\n5:[1][2]\n8:[3][4]\n", NULL, ','},
+    {"blank lines skipped", "\n\na,b\n\n1,2\n\r\n\n3,4\n\n", 0, 0, "3:[a][b]\n5:[1][2]\n8:[3][4]\n",
+     NULL, ','},
     {"bom semicolon", "\xEF\xBB\xBFid;title;amount\n1;\"a;b\";3,5\n2;c;4\n", 0, 0,
      "1:[id][title][amount]\n2:[1][a;b][3,5]\n3:[2][c][4]\n", NULL, ';'},
     {"tab", "id\ttitle\n1\tx, y\n2\tz\n", 0, 0, "1:[id][title]\n2:[1][x, y]\n3:[2][z]\n", NULL,
      '\t'},
     {"pipe", "id|title\n1|a,b\n2|c\n", 0, 0, "1:[id][title]\n2:[1][a,b]\n3:[2][c]\n", NULL, '|'},
-    {"unit separator", "id\x1Fv\n1\x1F" "2\n", 0, 0, "1:[id][v]\n2:[1][2]\n", NULL, 0x1F},
+    {"unit separator",
+     "id\x1Fv\n1\x1F"
+     "2\n",
+     0, 0, "1:[id][v]\n2:[1][2]\n", NULL, 0x1F},
     {"sep line", "sep=;\na;b\n1;2\n", 0, 0, "2:[a][b]\n3:[1][2]\n", NULL, ';'},
     {"sep line crlf", "sep=|\r\na|b,c\r\n", 0, 0, "2:[a][b,c]\n", NULL, '|'},
     {"given delimiter", "a;b,c\n1;2,3\n", 0, ',', "1:[a;b][c]\n2:[1;2][3]\n", NULL, ','},
     {"ambiguous", "h1,h2;h3\n1,2;3\n", 0, 0, "", "cannot tell the delimiter: ',' and ';'", 0},
     {"single column", "only\n1\n2\n", 0, 0, "1:[only]\n2:[1]\n3:[2]\n", NULL, ','},
-    {"quote in unquoted", "a,b\n37\xC2\xB0" "36'37.8\"N,x\n", 0, 0,
-     "1:[a][b]\n2:[37\xC2\xB0" "36'37.8\"N][x]\n", NULL, ','},
+    {"quote in unquoted",
+     "a,b\n37\xC2\xB0"
+     "36'37.8\"N,x\n",
+     0, 0,
+     "1:[a][b]\n2:[37\xC2\xB0"
+     "36'37.8\"N][x]\n",
+     NULL, ','},
     {"spaces before quote", "a,b\n1, \"x, y\"\n", 0, 0, "1:[a][b]\n2:[1][x, y]\n", NULL, ','},
     {"spaces after quote", "a,b\n\"x\"  ,y\n", 0, 0, "1:[a][b]\n2:[x][y]\n", NULL, ','},
-    {"spaces kept unquoted", "a|b\n1| alpha | 10\n", 0, 0, "1:[a][b]\n2:[1][ alpha ][ 10]\n",
-     NULL, '|'},
+    {"spaces kept unquoted", "a|b\n1| alpha | 10\n", 0, 0, "1:[a][b]\n2:[1][ alpha ][ 10]\n", NULL,
+     '|'},
     {"text after quote", "id,value\nA,\"12\"x\n", 0, 0, "1:[id][value]\n",
      ":2: 'x' after the closing quote of field 2", ','},
     {"backslash escape", "col,x\n\"a\\\"b\",1\n", 0, 0, "1:[col][x]\n",
@@ -131,7 +139,10 @@ static const csv_case cases[] = {
     {"unterminated quote", "id,value\nA,\"123\n4,5\n", 0, 0, "1:[id][value]\n",
      ":2: a quoted field opened on line 2 is never closed", ','},
     {"nul refused by detection", S("a,b\n1,x\0y\n"), 0, "", ":2: NUL byte at byte offset 7", 0},
-    {"nul in utf16 cell", S("\xFF\xFE" "a\0\n\0x\0\0\0"), 0, "1:[a]\n", ":2: NUL character", ','},
+    {"nul in utf16 cell",
+     S("\xFF\xFE"
+       "a\0\n\0x\0\0\0"),
+     0, "1:[a]\n", ":2: NUL character", ','},
     {"quoted empty is a row", "a\n\"\"\nb\n", 0, ',', "1:[a]\n2:[]\n3:[b]\n", NULL, ','},
     {"trailing delimiter", "a,b,\n1,2,\n", 0, 0, "1:[a][b][]\n2:[1][2][]\n", NULL, ','},
     {"ragged rows kept", "a,b,c\n1,2\n3,4,5,6\n", 0, 0, "1:[a][b][c]\n2:[1][2]\n3:[3][4][5][6]\n",
@@ -140,8 +151,8 @@ static const csv_case cases[] = {
      "1:[项目编号][摘要]\n2:[1][第一行，\n第二行\"引号\"]\n", NULL, ','},
     {"invalid utf8 detected", "a,b\n1,2\n3,x\xC0\xAF\n", 0, 0, "",
      ":3: not UTF-8 (byte 0xC0 at byte offset 11)", 0},
-    {"mixed encodings", "id,t\n1,国家自然科学基金项目\n2,\xCF\xEE\xC4\xBF\xB2\xE2\xCA\xD4\n", 0, 0, "",
-     ":3: the file mixes encodings: line 2 is UTF-8 but line 3 is not", 0},
+    {"mixed encodings", "id,t\n1,国家自然科学基金项目\n2,\xCF\xEE\xC4\xBF\xB2\xE2\xCA\xD4\n", 0, 0,
+     "", ":3: the file mixes encodings: line 2 is UTF-8 but line 3 is not", 0},
     {"empty file", "", 0, 0, "", NULL, ','},
     {"bom only", "\xEF\xBB\xBF", 0, 0, "", NULL, ','},
 };
@@ -236,8 +247,8 @@ static void test_long_file(void)
         }
         int i = n - 1;
         char want[256];
-        snprintf(want, sizeof want, "row %d 第%d行 \"quoted\",\nsecond line of %d, with 项目", i,
-                 i, i);
+        snprintf(want, sizeof want, "row %d 第%d行 \"quoted\",\nsecond line of %d, with 项目", i, i,
+                 i);
         if (row.ncells != 3 || strcmp(row.cells[1], want) != 0 || row.line != line ||
             row.lens[1] != strlen(want))
             bad++;
@@ -277,9 +288,9 @@ static int spectrum_value_equal(const char *want, const char *got, int csv_has_c
 static void test_spectrum(const char *data)
 {
     static const char *const names[] = {
-        "comma_in_quotes", "empty",         "empty_crlf",          "escaped_quotes",
-        "json",            "location_coordinates", "newlines",     "newlines_crlf",
-        "quotes_and_newlines", "simple",    "simple_crlf",         "utf8",
+        "comma_in_quotes",      "empty",    "empty_crlf",    "escaped_quotes",      "json",
+        "location_coordinates", "newlines", "newlines_crlf", "quotes_and_newlines", "simple",
+        "simple_crlf",          "utf8",
     };
     int equal = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

@@ -78,9 +78,9 @@ typedef struct mem_case {
     const char *bytes; /* raw file bytes */
     size_t len;        /* 0: strlen(bytes) */
     const char *encoding;
-    const char *want;      /* decoded text, NULL when an error is expected */
-    const char *want_enc;  /* encoding name reported */
-    const char *want_err;  /* substring of the error */
+    const char *want;     /* decoded text, NULL when an error is expected */
+    const char *want_enc; /* encoding name reported */
+    const char *want_err; /* substring of the error */
 } mem_case;
 
 #define S(x) x, sizeof(x) - 1
@@ -92,8 +92,8 @@ static const mem_case mem_cases[] = {
      NULL},
     {"utf8 bom", S("\xEF\xBB\xBFid;title\n1;x\n"), NULL, "id;title\n1;x\n", "UTF-8+BOM", NULL},
     {"utf8 bom only", S("\xEF\xBB\xBF"), NULL, "", "UTF-8+BOM", NULL},
-    {"utf16le bom", S("\xFF\xFEi\0d\0\n\0\x79\x98\xEE\x76\n\0"), NULL, "id\n项目\n",
-     "UTF-16LE+BOM", NULL},
+    {"utf16le bom", S("\xFF\xFEi\0d\0\n\0\x79\x98\xEE\x76\n\0"), NULL, "id\n项目\n", "UTF-16LE+BOM",
+     NULL},
     {"utf16be bom", S("\xFE\xFF\0i\0d\0\n\x98\x79\x76\xEE"), NULL, "id\n项目", "UTF-16BE+BOM",
      NULL},
     {"utf16le lone surrogate", S("\xFF\xFEi\0\x00\xD8x\0"), NULL, "i", "UTF-16LE+BOM",
@@ -233,8 +233,7 @@ static void test_mixed(void)
     eng_err err = {0};
     imp_enc *e;
     const char *path = write_tmp("mixed1.csv", buf, ulen + glen);
-    CHECK(imp_enc_open(path, NULL, &e, &err) == ENG_EINPUT,
-          "utf8 then gbk: opened");
+    CHECK(imp_enc_open(path, NULL, &e, &err) == ENG_EINPUT, "utf8 then gbk: opened");
     CHECK(strstr(err.msg, ":4: the file mixes encodings: line 2 is UTF-8 but line 4 is not") !=
               NULL,
           "utf8 then gbk: %s", err.msg);
@@ -281,8 +280,7 @@ static void test_boundaries(void)
     char *gb = to_encoding(buf, "GB18030", &glen);
     path = write_tmp("long-gb.csv", gb, glen);
     rc = decode(path, "GB18030", &text, &len, name, sizeof name, &err);
-    CHECK(rc == 0 && len == i && memcmp(text, buf, i) == 0, "long gb18030: rc %d %s", rc,
-          err.msg);
+    CHECK(rc == 0 && len == i && memcmp(text, buf, i) == 0, "long gb18030: rc %d %s", rc, err.msg);
     free(text);
     free(gb);
     /* an invalid byte at offset 200001, named UTF-8 and detected */
@@ -309,10 +307,10 @@ static void test_valid_prefix(void)
         size_t want;
         long bad;
     } cases[] = {
-        {"abc", 3, 0},          {"a\xC3\xA9", 3, 0},     {"a\xC3", 1, -1},
-        {"a\xE9\xA1", 1, -2},   {"\xF0\x9F\x98", 0, -3}, {"\xC0\xAF", 0, 1},
+        {"abc", 3, 0},           {"a\xC3\xA9", 3, 0},     {"a\xC3", 1, -1},
+        {"a\xE9\xA1", 1, -2},    {"\xF0\x9F\x98", 0, -3}, {"\xC0\xAF", 0, 1},
         {"x\xE0\x80\xAF", 1, 1}, {"\xED\xA0\x80", 0, 1},  {"\xF4\x90\x80\x80", 0, 1},
-        {"\xF8\x88", 0, 1},     {"\x80", 0, 1},          {"ab\xE9\xA1,", 2, 2},
+        {"\xF8\x88", 0, 1},      {"\x80", 0, 1},          {"ab\xE9\xA1,", 2, 2},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         long bad = 99;
@@ -358,8 +356,8 @@ static void test_cjk_corpus(const char *data)
         char *twin = slurp(tpath, &tlen), *text = NULL;
         eng_err err = {0};
         for (int named = 0; named < 2; named++) {
-            int rc = decode(path, named ? cases[i].want_enc : NULL, &text, &len, name,
-                            sizeof name, &err);
+            int rc = decode(path, named ? cases[i].want_enc : NULL, &text, &len, name, sizeof name,
+                            &err);
             CHECK(rc == 0, "%s: %s", cases[i].file, err.msg);
             if (rc == 0) {
                 CHECK(len == tlen && memcmp(text, twin, len) == 0, "%s (%s): differs from twin",

@@ -145,15 +145,16 @@ static void test_skip_bad(void)
     CHECK_STR(res.rejects_path, rpath, "rejects path");
     /* reasons holding quotes or commas are quoted, their quotes doubled */
     char want[2048];
-    snprintf(want, sizeof want,
-             "\xEF\xBB\xBFid,title,start,note,rejected_line,rejected_reason\r\n"
-             "2,bad date,2019-02-30,\"a, \"\"b\"\"\",3,\"%s:3: field 'start': \"\"2019-02-30\"\" is "
-             "not a calendar date (month 1-12, a day of that month, year 1900-2200)\"\r\n"
-             "1,repeated id,2021,,5,%s:5: field 'id': '1' is also the id of line 2 of this "
-             "file\r\n"
-             "4,too many,2020,,extra,7,\"%s:7: the row has 5 cells but the header has 4: cell 5 "
-             "(\"\"extra\"\") has no column\"\r\n",
-             path, path, path);
+    snprintf(
+        want, sizeof want,
+        "\xEF\xBB\xBFid,title,start,note,rejected_line,rejected_reason\r\n"
+        "2,bad date,2019-02-30,\"a, \"\"b\"\"\",3,\"%s:3: field 'start': \"\"2019-02-30\"\" is "
+        "not a calendar date (month 1-12, a day of that month, year 1900-2200)\"\r\n"
+        "1,repeated id,2021,,5,%s:5: field 'id': '1' is also the id of line 2 of this "
+        "file\r\n"
+        "4,too many,2020,,extra,7,\"%s:7: the row has 5 cells but the header has 4: cell 5 "
+        "(\"\"extra\"\") has no column\"\r\n",
+        path, path, path);
     char *got = slurp(rpath);
     CHECK(got != NULL, "rejects file written");
     if (got)
@@ -278,7 +279,8 @@ static void test_xlsx(void)
     lxw_format *date = workbook_add_format(wb);
     format_set_num_format(date, "yyyy-mm-dd");
     worksheet_merge_range(ws, 0, 0, 0, 4, "2019年度项目清单", NULL);
-    static const char *const hdr[] = {"项目编号", "项目名称", "承担单位", "经费（万元）", "立项时间"};
+    static const char *const hdr[] = {"项目编号", "项目名称", "承担单位", "经费（万元）",
+                                      "立项时间"};
     for (int r = 1; r <= 4; r += 3)
         for (int c = 0; c < 5; c++)
             worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, hdr[c], NULL);

@@ -21,7 +21,7 @@ static char *write_tmp(const char *name, const char *text)
 }
 
 typedef struct json_case {
-    const char *name;  /* file name: .json or .jsonl */
+    const char *name; /* file name: .json or .jsonl */
     const char *text;
     int records;       /* records read before the first error (or in all) */
     const char *error; /* a fragment of the first error, NULL when none */
@@ -32,12 +32,13 @@ static const json_case cases[] = {
      "[\n {\"id\": \"A1\", \"title\": \"高精度温度传感器\", \"trl_target\": 6},\n"
      " {\"id\": \"A2\", \"title\": \"Cryogenic thermometry\"}\n]\n",
      2, NULL},
-    {"lines.jsonl", "{\"id\": \"L1\", \"title\": \"one\"}\n\n{\"id\": \"L2\", \"title\": \"two\"}\n", 2,
-     NULL},
+    {"lines.jsonl",
+     "{\"id\": \"L1\", \"title\": \"one\"}\n\n{\"id\": \"L2\", \"title\": \"two\"}\n", 2, NULL},
     {"bom.jsonl", "\xEF\xBB\xBF{\"id\": \"B1\", \"title\": \"with a BOM\"}\n", 1, NULL},
     {"empty-array.json", "[]", 0, NULL},
     {"bad-type.jsonl",
-     "{\"id\": \"T1\", \"title\": \"ok\"}\n{\"id\": \"T2\", \"title\": \"x\", \"trl_target\": \"six\"}\n",
+     "{\"id\": \"T1\", \"title\": \"ok\"}\n{\"id\": \"T2\", \"title\": \"x\", \"trl_target\": "
+     "\"six\"}\n",
      1, "bad-type.jsonl:2: field 'trl_target': expected a number, got a string"},
     {"trl-range.json", "[{\"id\": \"R1\", \"title\": \"x\", \"trl_start\": 12}]", 0,
      "trl-range.json:1: field 'trl_start': expected a TRL level 1-9, got \"12\""},
@@ -49,11 +50,13 @@ static const json_case cases[] = {
     {"dup-key.jsonl", "{\"id\": \"K1\", \"title\": \"x\", \"title\": \"y\"}\n", 0,
      "field 'title': appears twice"},
     {"unclosed.json", "[{\"id\": \"U1\", \"title\": \"x\"},\n{\"id\": \"U2\"", 1, "not closed"},
-    {"bad-utf8.jsonl", "{\"id\": \"U1\", \"title\": \"caf\xE9\"}\n", -1, "bad-utf8.jsonl:1:27: invalid UTF-8"},
+    {"bad-utf8.jsonl", "{\"id\": \"U1\", \"title\": \"caf\xE9\"}\n", -1,
+     "bad-utf8.jsonl:1:27: invalid UTF-8"},
     {"scalar.json", "42", -1, "expected an array of records"},
     {"indicator.jsonl",
-     "{\"id\": \"I1\", \"title\": \"x\", \"acceptance\": {\"indicators\": [{\"target\": \"1\"}]}}\n", 0,
-     "field 'acceptance.indicators[0].name': missing"},
+     "{\"id\": \"I1\", \"title\": \"x\", \"acceptance\": {\"indicators\": [{\"target\": "
+     "\"1\"}]}}\n",
+     0, "field 'acceptance.indicators[0].name': missing"},
     {"end-before-start.jsonl",
      "{\"id\": \"E1\", \"title\": \"x\", \"start\": \"2020-01\", \"end\": \"2019-12\"}\n", 0,
      "field 'end': 2019-12 is before start 2020-01"},

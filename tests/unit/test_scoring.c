@@ -24,7 +24,8 @@ static const char set_json[] =
     " \"novelty\": {\"base\": 100},\n"
     " \"rules\": [\n"
     "  {\"id\": \"L4A\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\"],"
-    "   \"pattern\": \"实验室验证|validated in (?:the )?laboratory\", \"points\": 1, \"why\": \"t\"},\n"
+    "   \"pattern\": \"实验室验证|validated in (?:the )?laboratory\", \"points\": 1, \"why\": "
+    "\"t\"},\n"
     "  {\"id\": \"L4B\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\"],"
     "   \"pattern\": \"原理样机|breadboard\", \"points\": 1, \"why\": \"t\"},\n"
     "  {\"id\": \"L7A\", \"dimension\": \"trl\", \"level\": 7, \"fields\": [\"abstract\"],"
@@ -38,14 +39,18 @@ static const char set_json[] =
     "  {\"id\": \"TR-SELF\", \"dimension\": \"traceability\", \"fields\": [\"abstract\"],"
     "   \"pattern\": \"自测\", \"points\": -20, \"why\": \"t\"},\n"
     "  {\"id\": \"IND-LAB\", \"dimension\": \"traceability\", \"scope\": \"indicator\","
-    "   \"fields\": [\"lab\", \"accreditation\"], \"pattern\": \"CNAS|检测中心\", \"points\": 20, \"why\": \"t\"},\n"
+    "   \"fields\": [\"lab\", \"accreditation\"], \"pattern\": \"CNAS|检测中心\", \"points\": 20, "
+    "\"why\": \"t\"},\n"
     "  {\"id\": \"IND-U\", \"dimension\": \"traceability\", \"scope\": \"indicator\","
-    "   \"fields\": [\"uncertainty\"], \"pattern\": \"k\\\\s*=\\\\s*2\", \"points\": 15, \"why\": \"t\"},\n"
+    "   \"fields\": [\"uncertainty\"], \"pattern\": \"k\\\\s*=\\\\s*2\", \"points\": 15, \"why\": "
+    "\"t\"},\n"
     "  {\"id\": \"NOV-FIRST\", \"dimension\": \"novelty\", \"fields\": [\"abstract\"],"
     "   \"pattern\": \"国际首创\", \"points\": -10, \"why\": \"t\"},\n"
-    "  {\"id\": \"FLAG-TPL\", \"dimension\": \"flag\", \"severity\": \"warn\", \"fields\": [\"abstract\"],"
+    "  {\"id\": \"FLAG-TPL\", \"dimension\": \"flag\", \"severity\": \"warn\", \"fields\": "
+    "[\"abstract\"],"
     "   \"pattern\": \"同意通过验收\", \"why\": \"t\"},\n"
-    "  {\"id\": \"FLAG-EXTRA\", \"dimension\": \"flag\", \"severity\": \"info\", \"fields\": [\"extra.col150\"],"
+    "  {\"id\": \"FLAG-EXTRA\", \"dimension\": \"flag\", \"severity\": \"info\", \"fields\": "
+    "[\"extra.col150\"],"
     "   \"pattern\": \"needle\", \"why\": \"t\"}\n"
     " ]}\n";
 
@@ -63,11 +68,11 @@ static const score_case cases[] = {
     {"no evidence", "confidence", "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"无关文本\"}", 0, 0,
      0, 0, 100, 20, "[]", ""},
     {"one rule is not enough", "confidence",
-     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"完成了实验室验证。\"}", 0, 0, 0, 0, 100, 20, "[]",
-     ""},
+     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"完成了实验室验证。\"}", 0, 0, 0, 0, 100, 20,
+     "[]", ""},
     {"a rule counts once however often it hits", "confidence",
-     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"实验室验证；又一次实验室验证\"}", 0, 0, 0, 0, 100,
-     20, "[]", ""},
+     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"实验室验证；又一次实验室验证\"}", 0, 0, 0, 0,
+     100, 20, "[]", ""},
     {"two distinct rules reach TRL 4", "confidence",
      "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"原理样机完成了实验室验证\"}", 4, 0, 0.25, 0, 100,
      42.2, "[]", ""},
@@ -100,7 +105,8 @@ static const score_case cases[] = {
      "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"全部自测\"}", 0, 0, 0, 0, 100, 20, "[]", ""},
     {"indicator verdicts", "confidence",
      "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"x\",\"acceptance\":{\"indicators\":["
-     "{\"name\":\"u\",\"achieved\":\"1\",\"lab\":\"国家计量检测中心\",\"uncertainty\":\"U=0.1, k=2\"},"
+     "{\"name\":\"u\",\"achieved\":\"1\",\"lab\":\"国家计量检测中心\",\"uncertainty\":\"U=0.1, "
+     "k=2\"},"
      "{\"name\":\"v\",\"achieved\":\"2\",\"lab\":\"某检测中心\"},"
      "{\"name\":\"w\",\"achieved\":\"3\"}]}}",
      0, 0, 0, 55, 100, 36.5, "[]", "traceable partly untraceable"},

@@ -81,8 +81,8 @@ static void test_dates(void)
             CHECK(rc == ENG_OK, "date '%s': %s", cases[i].in, err.msg);
             CHECK_STR(out, cases[i].want, cases[i].in);
         } else {
-            CHECK(rc == ENG_EINPUT && strstr(err.msg, cases[i].err), "date '%s': want '%s', got '%s'",
-                  cases[i].in, cases[i].err, err.msg);
+            CHECK(rc == ENG_EINPUT && strstr(err.msg, cases[i].err),
+                  "date '%s': want '%s', got '%s'", cases[i].in, cases[i].err, err.msg);
         }
     }
 }
@@ -179,10 +179,10 @@ static void test_trl(void)
         const char *in;
         int want; /* -1: error */
     } cases[] = {
-        {"6", 6},     {"6.0", 6},  {"TRL 6", 6}, {"trl6", 6},  {"TRL-6", 6},  {"6级", 6},
-        {"第6级", 6}, {"六级", 6}, {"九", 9},    {"TRL 9级", 9}, {"６", 6},   {"0", 0},
-        {"", 0},      {"无", 0},   {"0.0", 0},   {"10", -1},   {"6.5", -1},  {"3-4", -1},
-        {"high", -1}, {"TRL", -1},
+        {"6", 6},   {"6.0", 6},   {"TRL 6", 6}, {"trl6", 6},  {"TRL-6", 6},
+        {"6级", 6}, {"第6级", 6}, {"六级", 6},  {"九", 9},    {"TRL 9级", 9},
+        {"６", 6},  {"0", 0},     {"", 0},      {"无", 0},    {"0.0", 0},
+        {"10", -1}, {"6.5", -1},  {"3-4", -1},  {"high", -1}, {"TRL", -1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int level = -2;
@@ -192,8 +192,8 @@ static void test_trl(void)
             CHECK(rc == ENG_OK, "trl '%s': %s", cases[i].in, err.msg);
             CHECK_INT(level, cases[i].want, cases[i].in);
         } else {
-            CHECK(rc == ENG_EINPUT && strstr(err.msg, "expected a TRL level 1-9"),
-                  "trl '%s': %s", cases[i].in, err.msg);
+            CHECK(rc == ENG_EINPUT && strstr(err.msg, "expected a TRL level 1-9"), "trl '%s': %s",
+                  cases[i].in, err.msg);
         }
     }
 }
@@ -204,10 +204,10 @@ static void test_placeholders(void)
         const char *in;
         int numeric, want;
     } cases[] = {
-        {"无", 0, 1},   {"暂无", 0, 1},  {"—", 0, 1},    {"-", 0, 1},   {"N/A", 0, 1},
-        {"NA", 0, 1},   {"null", 0, 1},  {"NULL", 0, 1}, {"  ", 0, 1},  {"none", 0, 1},
-        {"0", 0, 0},    {"0", 1, 1},     {"0000-00-00", 1, 1}, {"无锡", 0, 0}, {"NASA", 0, 0},
-        {"a", 0, 0},
+        {"无", 0, 1},         {"暂无", 0, 1}, {"—", 0, 1},    {"-", 0, 1},
+        {"N/A", 0, 1},        {"NA", 0, 1},   {"null", 0, 1}, {"NULL", 0, 1},
+        {"  ", 0, 1},         {"none", 0, 1}, {"0", 0, 0},    {"0", 1, 1},
+        {"0000-00-00", 1, 1}, {"无锡", 0, 0}, {"NASA", 0, 0}, {"a", 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         CHECK_INT(imp_value_is_placeholder(cases[i].in, cases[i].numeric), cases[i].want,
@@ -229,7 +229,7 @@ static void dump_record(const eng_record *r, char *out, size_t cap)
     out[0] = '\0';
 #define STR(name, v)                                                                               \
     if (v) {                                                                                       \
-        snprintf(tmp, sizeof tmp, "%s%s=%s", out[0] ? " " : "", name, v);                         \
+        snprintf(tmp, sizeof tmp, "%s%s=%s", out[0] ? " " : "", name, v);                          \
         cat(out, cap, tmp);                                                                        \
     }
 #define INT(name, v)                                                                               \
@@ -302,14 +302,16 @@ static void run_table(const char *text, const imp_map *map, const char *ind_text
         if (imp_csv_open(ipath, NULL, &irows, NULL, &err) != ENG_OK ||
             imp_indicators_load(irows, map, &ind, &err) != ENG_OK) {
             imp_rows_free(rows);
-            snprintf(out, cap, "indicators: %s", strstr(err.msg, "i.csv") ? strstr(err.msg, "i.csv") : err.msg);
+            snprintf(out, cap, "indicators: %s",
+                     strstr(err.msg, "i.csv") ? strstr(err.msg, "i.csv") : err.msg);
             return;
         }
     }
     imp_table *t;
     imp_table_options opt = {map, NULL, NULL};
     if (imp_table_open(rows, &opt, &t, &err) != ENG_OK) {
-        snprintf(out, cap, "open: %s", strstr(err.msg, "t.csv") ? strstr(err.msg, "t.csv") : err.msg);
+        snprintf(out, cap, "open: %s",
+                 strstr(err.msg, "t.csv") ? strstr(err.msg, "t.csv") : err.msg);
         imp_indicators_free(ind);
         return;
     }
@@ -328,7 +330,8 @@ static void run_table(const char *text, const imp_map *map, const char *ind_text
                 imp_indicators_attach(ind, &r, &err);
             dump_record(&r, line, sizeof line);
         } else {
-            snprintf(line, sizeof line, "ERR %s", strstr(err.msg, "t.csv") ? strstr(err.msg, "t.csv") : err.msg);
+            snprintf(line, sizeof line, "ERR %s",
+                     strstr(err.msg, "t.csv") ? strstr(err.msg, "t.csv") : err.msg);
             if (!imp_table_can_go_on(t)) {
                 cat(out, cap, line);
                 cat(out, cap, "\n");
@@ -362,10 +365,12 @@ typedef struct table_case {
 
 static const table_case table_cases[] = {
     {"nsfc headers",
-     "\"项目批准号\",\"项目类别\",\"项目名称\",\"依托单位\",\"负责人\",\"金额\",\"起止年月\",\"总评\"\n"
+     "\"项目批准号\",\"项目类别\",\"项目名称\",\"依托单位\",\"负责人\",\"金额\",\"起止年月\","
+     "\"总评\"\n"
      "\"71701001\",\"青年科学基金项目\",\"基于Z-数信息的多属性群决策方法\",\"安徽大学\",\"陶志富\","
      "\"18\",\"2018.01-2020.12\",\"尚未评估\"\n"
-     "\"71101001\",\"面上项目\",\"管理研究\",\"清华大学\",\"王五\",\"48\",\"2012.01-2015.12\",\"优\"\n",
+     "\"71101001\",\"面上项目\",\"管理研究\",\"清华大学\",\"王五\",\"48\",\"2012.01-2015.12\","
+     "\"优\"\n",
      "id=71701001 kind=project title=基于Z-数信息的多属性群决策方法 org=安徽大学 pi=陶志富 "
      "start=2018-01 end=2020-12 budget=18 x.category=\"青年科学基金项目\" "
      "x.acceptance_status=\"尚未评估\" @2\n"
@@ -405,11 +410,9 @@ static const table_case table_cases[] = {
      "id,title\n1,a\n,\n  ,  \nid,title\n2,b\n\n id , title \n3,c\n",
      "id=1 kind=project title=a @2\nid=2 kind=project title=b @6\nid=3 kind=project title=c @9\n"
      "counts 3/2/2/0"},
-    {"title row above the header",
-     "2017年度项目清单,,\n项目编号,项目名称,负责人\n1,测温,张三\n",
+    {"title row above the header", "2017年度项目清单,,\n项目编号,项目名称,负责人\n1,测温,张三\n",
      "id=1 kind=project title=测温 pi=张三 @3\ncounts 1/0/0/1"},
-    {"ragged rows",
-     "id,title,pi\n1,a\n2,b,c,,\n3,d,e,extra\n4,f,g\n",
+    {"ragged rows", "id,title,pi\n1,a\n2,b,c,,\n3,d,e,extra\n4,f,g\n",
      "id=1 kind=project title=a @2\n"
      "id=2 kind=project title=b pi=c @3\n"
      "ERR t.csv:4: the row has 4 cells but the header has 3: cell 4 (\"extra\") has no column\n"
@@ -425,33 +428,31 @@ static const table_case table_cases[] = {
      "(6, TRL 6, 6级), got \"十\"\n"
      "id=4 kind=project title=d start=2019 budget=1 acc.trl=3 @5\n"
      "counts 4/0/0/0"},
-    {"missing id",
-     "编号,名称\n,a\n2,b\n",
+    {"missing id", "编号,名称\n,a\n2,b\n",
      "ERR t.csv:2: field 'id': missing (the project id cell is empty)\n"
      "id=2 kind=project title=b @3\ncounts 2/0/0/0"},
-    {"no id column",
-     "序号,名称\n1,a\n",
+    {"no id column", "序号,名称\n1,a\n",
      "ERR t.csv:2: field 'id': no column is the project id (name one with --map, e.g. "
      "{\"columns\": {\"编号\": \"id\"}})\ncounts 1/0/0/0"},
-    {"start after end",
-     "id,起止年月,title\n1,2020.01-2019.12,a\n2,2019-2020,b\n",
+    {"start after end", "id,起止年月,title\n1,2020.01-2019.12,a\n2,2019-2020,b\n",
      "ERR t.csv:2: field 'period' (column '起止年月'): the period \"2020.01-2019.12\" ends "
      "before it starts\n"
      "id=2 kind=project title=b start=2019 end=2020 @3\ncounts 2/0/0/0"},
-    {"duplicate and empty headers",
-     "id,title,title,,备注,备注\n1,a,b,c,d,e\n",
+    {"duplicate and empty headers", "id,title,title,,备注,备注\n1,a,b,c,d,e\n",
      "id=1 kind=project title=a x.title=\"b\" x.column 4=\"c\" x.备注=\"d\" x.备注 (2)=\"e\" @2\n"
      "counts 1/0/0/0"},
     {"header only", "项目编号,项目名称\n", "counts 0/0/0/0"},
     {"empty file", "", "open: t.csv: no header row (the file has no rows)"},
     {"kind column", "id,kind,title\n1,proposal,a\n2,idea,b\n",
-     "id=1 kind=proposal title=a @2\nERR t.csv:3: field 'kind': expected \"project\", \"proposal\" or "
+     "id=1 kind=proposal title=a @2\nERR t.csv:3: field 'kind': expected \"project\", \"proposal\" "
+     "or "
      "\"prior-art\", got \"idea\"\ncounts 2/0/0/0"},
     {"placeholders in text fields", "id,title,pi,abstract\n1,无,N/A,—\n2,x,N/A,暂无\n",
      "ERR t.csv:2: field 'title': missing (a record needs a title or an abstract)\n"
      "id=2 kind=project title=x @3\ncounts 2/0/0/0"},
-    {"cordis", "brief_RCN,project_RCN,topics,teaser,title,last_update\n"
-               "81465,88820,INCO-2007-2.1,Europe and Russia.,Synergy,2015-06-30 05:00:00.000000\n",
+    {"cordis",
+     "brief_RCN,project_RCN,topics,teaser,title,last_update\n"
+     "81465,88820,INCO-2007-2.1,Europe and Russia.,Synergy,2015-06-30 05:00:00.000000\n",
      "id=81465 kind=project title=Synergy abstract=Europe and Russia. x.project_RCN=\"88820\" "
      "x.topics=\"INCO-2007-2.1\" x.last_update=\"2015-06-30 05:00:00.000000\" @2\n"
      "counts 1/0/0/0"},
@@ -471,31 +472,33 @@ static void test_mapping_text(void)
     char got[4096], mapping[4096];
     run_table("项目批准号,金额（万元）,起止年月,备注,trlBegin\n1,2,2019-2020,x,3\n", NULL, NULL,
               got, sizeof got, mapping, sizeof mapping);
-    CHECK_STR(mapping,
-              "  项目批准号 -> id\n  金额（万元） -> budget (unit 万元)\n"
-              "  起止年月 -> period (start, end)\n  备注 -> extra '备注'\n  trlBegin -> trl_start\n",
-              "describe");
+    CHECK_STR(
+        mapping,
+        "  项目批准号 -> id\n  金额（万元） -> budget (unit 万元)\n"
+        "  起止年月 -> period (start, end)\n  备注 -> extra '备注'\n  trlBegin -> trl_start\n",
+        "describe");
 }
 
 /* ---- the map file ------------------------------------------------------------------------- */
 
 static void test_map(void)
 {
-    const char *mpath = write_tmp("map.json",
-                                  "{\"columns\": {\"序号\": \"id\", \"课题\": \"title\", "
-                                  "\"经费(千元)\": {\"field\": \"budget\", \"unit\": \"千元\"}, "
-                                  "\"执行期\": \"period\", \"备注\": \"extra:note\", "
-                                  "\"Cost centre\": \"extra\"}, "
-                                  "\"indicator_columns\": {\"课题序号\": \"id\", \"考核点\": \"name\"}, "
-                                  "\"kind\": \"proposal\", \"source\": \"NKP-2019\"}");
+    const char *mpath = write_tmp(
+        "map.json", "{\"columns\": {\"序号\": \"id\", \"课题\": \"title\", "
+                    "\"经费(千元)\": {\"field\": \"budget\", \"unit\": \"千元\"}, "
+                    "\"执行期\": \"period\", \"备注\": \"extra:note\", "
+                    "\"Cost centre\": \"extra\"}, "
+                    "\"indicator_columns\": {\"课题序号\": \"id\", \"考核点\": \"name\"}, "
+                    "\"kind\": \"proposal\", \"source\": \"NKP-2019\"}");
     imp_map *map;
     eng_err err = {0};
     CHECK(imp_map_load(mpath, &map, &err) == ENG_OK, "map: %s", err.msg);
     char got[4096];
     run_table("序号,课题,经费(千元),执行期,备注,Cost centre,负责人\n"
               "7,测温,300,2019.01-2021.12,加急,CC-1,李四\n",
-              map, "课题序号,考核点,目标值,完成值,检测机构,说明\n7,测温不确定度,≤0.5 mK,0.32 mK,"
-                   "NIM,第三方\n7,稳定性,1 mK/年,0.8 mK/年,,\n",
+              map,
+              "课题序号,考核点,目标值,完成值,检测机构,说明\n7,测温不确定度,≤0.5 mK,0.32 mK,"
+              "NIM,第三方\n7,稳定性,1 mK/年,0.8 mK/年,,\n",
               got, sizeof got, NULL, 0);
     CHECK_STR(got,
               "id=7 kind=proposal source=NKP-2019 title=测温 pi=李四 start=2019-01 end=2021-12 "
