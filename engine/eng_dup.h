@@ -105,6 +105,7 @@
 #include <stdint.h>
 
 #include "engine/eng_err.h"
+#include "engine/eng_types.h"
 
 typedef struct eng_dup_params {
     double jaccard;       /* a near-duplicate at or above this Jaccard (0 < j <= 1) */
@@ -270,5 +271,47 @@ typedef struct eng_dup_near {
  * floor's banding; ties go to the smaller index.  OUT: out[0..count).
  * Returns ENG_OK or ENG_EIO. */
 int eng_dup_nearest_earlier(const eng_dup_set *s, eng_dup_near *out, eng_err *err);
+
+/* ---- the duplicate stage's configuration and results ------------------------ */
+
+/* What a run or a screening asks of the duplicate stage (eng_dupstage.h),
+ * read from the rule set's duplicates.* header by eng_dup_config_from_set;
+ * turned into eng_dup_params by the stage. */
+typedef struct eng_dup_config {
+    double jaccard;     /* a near-duplicate pair at or above this Jaccard */
+    double containment; /* a partial copy at or above this containment */
+    int shingle_cjk, shingle_latin, num_perm;
+    int jobs;
+    int skip_near;        /* exact duplicates only */
+    const char *stop[64]; /* stop phrases, borrowed from the rule set */
+    size_t nstop;
+} eng_dup_config;
+
+/* What eng_dupstage_run finds over a run's records (n of them); owned by the
+ * result, freed by eng_dup_result_release. */
+typedef struct eng_dup_result {
+    eng_pair *pairs; /* sorted by (a, b) ids */
+    size_t npairs;
+    double *nearest_sim;  /* n; similarity to the nearest earlier record, NULL when not computed */
+    size_t *duplicate_of; /* n; index of the earliest duplicate, SIZE_MAX for none */
+    unsigned char *flags; /* n; bit 0 exact, bit 1 near, bit 2 partial */
+} eng_dup_result;
+
+/* One stored record matching a screened proposal (eng_screen); strings
+ * owned by the match, freed by eng_screen_release. */
+typedef struct eng_screen_match {
+    size_t stored;    /* index into the stored records */
+    const char *kind; /* "exact", "near", "partial" or "similar" (static) */
+    double jaccard, containment;
+    char *contained; /* id of the record inside the other, NULL when none */
+    char *passage_stored, *passage_proposal;
+    char *signals; /* JSON array */
+} eng_screen_match;
+
+/* The matches of one proposal, best first. */
+typedef struct eng_screen_result {
+    eng_screen_match *matches;
+    size_t n;
+} eng_screen_result;
 
 #endif
