@@ -20,21 +20,53 @@ typedef struct cli_ctx {
     int jobs;       /* --jobs N; 0 = all cores */
 } cli_ctx;
 
-/* An option of a subcommand: --name VALUE (or --name=VALUE) when `value` is
- * set, a flag --name when `flag` is set.  A repeatable option appends to
- * `list`/`nlist` instead (at most 64). */
+/* A command's options are one table of cli_opt rows (name, type, help) from
+ * which the parser works and `--help` is printed; write rows with the
+ * macros below and end the table with CLI_END:
+ *
+ *     const cli_opt opts[] = {
+ *         CLI_VALUE("run", "N", &run_s, "the run (default: the latest)"),
+ *         CLI_FLAG("json", &json, "one JSON object instead of text"),
+ *         CLI_END};
+ *
+ * CLI_VALUE is --name VALUE (or --name=VALUE); `arg` names the value in the
+ * help ("N", "FILE.xlsx", "en|zh").  CLI_FLAG is --name, setting *flag to 1.
+ * CLI_LIST is a repeatable --name VALUE appended to list/nlist (at most 64).
+ * An option named "output" is also -o. */
+typedef enum cli_opt_type { CLI_OPT_END, CLI_OPT_VALUE, CLI_OPT_FLAG, CLI_OPT_LIST } cli_opt_type;
+
 typedef struct cli_opt {
-    const char *name;
+    const char *name; /* the long name, without "--" */
+    cli_opt_type type;
+    const char *arg;  /* the value's name in the help; NULL for a flag */
+    const char *help; /* one line for --help */
     const char **value;
     int *flag;
     const char **list;
     size_t *nlist;
 } cli_opt;
 
+#define CLI_VALUE(name, arg, value, help)                                                          \
+    {                                                                                              \
+        (name), CLI_OPT_VALUE, (arg), (help), (value), NULL, NULL, NULL                            \
+    }
+#define CLI_FLAG(name, flag, help)                                                                 \
+    {                                                                                              \
+        (name), CLI_OPT_FLAG, NULL, (help), NULL, (flag), NULL, NULL                               \
+    }
+#define CLI_LIST(name, arg, list, nlist, help)                                                     \
+    {                                                                                              \
+        (name), CLI_OPT_LIST, (arg), (help), NULL, NULL, (list), (nlist)                           \
+    }
+#define CLI_END                                                                                    \
+    {                                                                                              \
+        NULL, CLI_OPT_END, NULL, NULL, NULL, NULL, NULL, NULL                                      \
+    }
+
 /* Parses argv[1..] (argv[0] is the subcommand) against opts (terminated by a
  * {NULL} entry) plus the global options of ctx; positional arguments are
  * collected into pos (at most maxpos).  Prints the problem and returns 1 on a
- * usage error, -1 after printing the usage for --help (exit 0), else 0. */
+ * usage error, -1 after printing the help for --help (exit 0), else 0. */
 int cli_parse(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts, const char **pos,
               size_t maxpos, size_t *npos, const char *usage);
 
@@ -46,6 +78,9 @@ int cli_open_existing(const cli_ctx *ctx, eng_store **st);
  * has errors. */
 int cli_load_rules(const char *path, int check_speed, rule_set **out);
 void cli_print_diag(const rule_diag *d);
+/* Prints the help of a command to f: its usage line, then its options table
+ * and the global options, one line each with the help text. */
+void cli_print_help(FILE *f, const char *usage, const cli_opt *opts);
 /* Parses the options and returns from the calling command on --help or a
  * usage error. */
 #define CLI_PARSE(ctx, argc, argv, opts, pos, maxpos, npos, usage)                                 \
@@ -76,9 +111,10 @@ int cli_apply_schemes(rule_set *set, const char **sw, size_t n);
 struct imp_options;
 int cli_import_files(cli_ctx *ctx, eng_store *st, const char **files, size_t n,
                      const struct imp_options *o);
-/* The options of import that evaluate takes too: fills opts (room for 10)
- * and returns how many; cli_import_check then reads the delimiter and checks
+/* The options of import that evaluate takes too: fills opts (room for
+ * CLI_IMPORT_NOPTS) and returns how many; cli_import_check then reads the delimiter and checks
  * the combination (prints and returns 1 on a usage error). */
+#define CLI_IMPORT_NOPTS 10
 size_t cli_import_opts(struct imp_options *o, const char **delimiter, cli_opt *opts);
 int cli_import_check(const char *usage_text, const char *delimiter, struct imp_options *o,
                      size_t nfiles);

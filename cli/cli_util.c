@@ -56,7 +56,7 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts, const ch
             if (!only_pos && a[0] == '-' && a[1] != '\0' && strcmp(a, "-") && a[1] != '-') {
                 if (!strcmp(a, "-o")) { /* the one short option: -o FILE */
                     for (const cli_opt *o = opts; o && o->name; o++)
-                        if (!strcmp(o->name, "output")) {
+                        if (!strcmp(o->name, "output") && o->type == CLI_OPT_VALUE) {
                             if (i + 1 >= argc)
                                 return cli_usage_error(usage, "option -o needs a value");
                             *o->value = argv[++i];
@@ -75,7 +75,7 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts, const ch
             continue;
         }
         if (!strcmp(a, "--help")) {
-            printf("usage: %s\n", usage);
+            cli_print_help(stdout, usage, opts);
             return -1;
         }
         const char *name = a + 2;
@@ -107,11 +107,11 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts, const ch
                 break;
         if (!o || !o->name)
             return cli_usage_error(usage, "unknown option --%.*s", (int)nl, name);
-        if (o->flag) {
+        if (o->type == CLI_OPT_FLAG) {
             if (name[nl] == '=')
                 return cli_usage_error(usage, "option --%s takes no value", o->name);
             *o->flag = 1;
-        } else if (o->list) {
+        } else if (o->type == CLI_OPT_LIST) {
             if (take_value(name, o->name, argc, argv, &i, &v, usage))
                 return 1;
             if (*o->nlist >= 64)
@@ -124,6 +124,38 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts, const ch
     next:;
     }
     return 0;
+}
+
+/* The global options, printed after every command's own. */
+static const cli_opt global_opts[] = {
+    CLI_VALUE("db", "FILE", NULL, "the store (default ./vernier.db, or $VERNIER_DB)"),
+    CLI_VALUE("jobs", "N", NULL, "worker threads, 1 to 64 (default: every core)"),
+    CLI_FLAG("quiet", NULL, "no progress or summary lines on stderr (also -q)"),
+    CLI_FLAG("help", NULL, "this help"), CLI_END};
+
+static void print_opts(FILE *f, const cli_opt *opts)
+{
+    for (const cli_opt *o = opts; o && o->name; o++) {
+        char head[96];
+        int dash_o = !strcmp(o->name, "output") && o->type == CLI_OPT_VALUE;
+        snprintf(head, sizeof head, "%s--%s%s%s%s", dash_o ? "-o, " : "", o->name,
+                 o->arg ? " " : "", o->arg ? o->arg : "", o->type == CLI_OPT_LIST ? "..." : "");
+        if (strlen(head) > 26)
+            fprintf(f, "  %s\n  %-26s %s\n", head, "", o->help ? o->help : "");
+        else
+            fprintf(f, "  %-26s %s\n", head, o->help ? o->help : "");
+    }
+}
+
+void cli_print_help(FILE *f, const char *usage, const cli_opt *opts)
+{
+    fprintf(f, "usage: %s\n", usage);
+    if (opts && opts->name) {
+        fprintf(f, "\noptions:\n");
+        print_opts(f, opts);
+    }
+    fprintf(f, "\nglobal options:\n");
+    print_opts(f, global_opts);
 }
 
 int cli_load_rules(const char *path, int check_speed, rule_set **out)

@@ -44,9 +44,10 @@ static int list(cli_ctx *ctx, const char *run_s)
 int cmd_decisions(cli_ctx *ctx, int argc, char **argv)
 {
     const char *reviewer = NULL, *run_s = NULL;
-    const cli_opt opts[] = {{"reviewer", &reviewer, NULL, NULL, NULL},
-                            {"run", &run_s, NULL, NULL, NULL},
-                            {NULL, NULL, NULL, NULL, NULL}};
+    const cli_opt opts[] = {
+        CLI_VALUE("reviewer", "NAME", &reviewer,
+                  "import: who decided (default: the Reviewer cell, the file's author, $USER)"),
+        CLI_VALUE("run", "N", &run_s, "list: the run (default: the latest)"), CLI_END};
     const char *pos[64];
     size_t npos;
     CLI_PARSE(ctx, argc, argv, opts, pos, 64, &npos, usage);

@@ -21,7 +21,7 @@ static int pair_qsort(const void *x, const void *y)
 
 int cmd_diff(cli_ctx *ctx, int argc, char **argv)
 {
-    const cli_opt opts[] = {{NULL, NULL, NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_END};
     const char *pos[2];
     size_t npos;
     CLI_PARSE(ctx, argc, argv, opts, pos, 2, &npos, usage);

@@ -23,17 +23,21 @@ int cmd_evaluate(cli_ctx *ctx, int argc, char **argv)
                *delimiter = NULL, *sw[64];
     size_t nsw = 0;
     int no_dups = 0;
-    cli_opt opts[24];
-    size_t k = cli_import_opts(&o, &delimiter, opts);
-    const cli_opt own[] = {{"output", &output, NULL, NULL, NULL},
-                           {"rules", &rules, NULL, NULL, NULL},
-                           {"name", &name, NULL, NULL, NULL},
-                           {"lang", &lang, NULL, NULL, NULL},
-                           {"split-by", &split_by, NULL, NULL, NULL},
-                           {"scheme", NULL, NULL, sw, &nsw},
-                           {"no-duplicates", NULL, &no_dups, NULL, NULL},
-                           {NULL, NULL, NULL, NULL, NULL}};
-    memcpy(opts + k, own, sizeof own);
+    const cli_opt own[] = {
+        CLI_VALUE("output", "report.xlsx", &output, "the workbook to write (required)"),
+        CLI_VALUE("rules", "PATH", &rules, "the rule set (default: see README, Set-up)"),
+        CLI_VALUE("name", "NAME", &name, "a name for the run"),
+        CLI_LIST("scheme", "NAME=on|off", sw, &nsw, "switch a scheme of rules on or off"),
+        CLI_FLAG("no-duplicates", &no_dups, "skip the duplicate and novelty search"),
+        CLI_VALUE("lang", "en|zh", &lang, "the workbook's language (default en)"),
+        CLI_VALUE("split-by", "FIELD", &split_by,
+                  "one workbook per source|field|organisation|kind|pi"),
+        CLI_END};
+    cli_opt opts[sizeof own / sizeof own[0] + CLI_IMPORT_NOPTS];
+    size_t k = sizeof own / sizeof own[0] - 1;
+    memcpy(opts, own, k * sizeof own[0]);
+    k += cli_import_opts(&o, &delimiter, opts + k);
+    opts[k] = (cli_opt)CLI_END;
     const char *files[256];
     size_t n;
     CLI_PARSE(ctx, argc, argv, opts, files, 256, &n, usage);

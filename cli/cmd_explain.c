@@ -238,9 +238,8 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
 {
     const char *run_s = NULL;
     int json = 0;
-    const cli_opt opts[] = {{"run", &run_s, NULL, NULL, NULL},
-                            {"json", NULL, &json, NULL, NULL},
-                            {NULL, NULL, NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_VALUE("run", "N", &run_s, "the run (default: the latest)"),
+                            CLI_FLAG("json", &json, "one JSON document instead of text"), CLI_END};
     const char *pos[1];
     size_t npos;
     CLI_PARSE(ctx, argc, argv, opts, pos, 1, &npos, usage);

@@ -10,10 +10,12 @@ static const char usage[] = "vernier export [--run N] [--format jsonl|csv] [-o F
 int cmd_export(cli_ctx *ctx, int argc, char **argv)
 {
     const char *run_s = NULL, *format = "jsonl", *output = NULL;
-    const cli_opt opts[] = {{"run", &run_s, NULL, NULL, NULL},
-                            {"format", &format, NULL, NULL, NULL},
-                            {"output", &output, NULL, NULL, NULL},
-                            {NULL, NULL, NULL, NULL, NULL}};
+    const cli_opt opts[] = {
+        CLI_VALUE("run", "N", &run_s, "the run (default: the latest)"),
+        CLI_VALUE("format", "jsonl|csv", &format,
+                  "one JSON object or CSV row a project (default jsonl)"),
+        CLI_VALUE("output", "FILE", &output, "the file to write (default: standard output)"),
+        CLI_END};
     const char *pos[1];
     size_t npos;
     CLI_PARSE(ctx, argc, argv, opts, pos, 0, &npos, usage);

@@ -54,16 +54,18 @@ int cli_import_files(cli_ctx *ctx, eng_store *st, const char **files, size_t n,
 
 size_t cli_import_opts(imp_options *o, const char **delimiter, cli_opt *opts)
 {
-    const cli_opt t[] = {{"source", &o->source, NULL, NULL, NULL},
-                         {"map", &o->map_path, NULL, NULL, NULL},
-                         {"encoding", &o->encoding, NULL, NULL, NULL},
-                         {"delimiter", delimiter, NULL, NULL, NULL},
-                         {"sheet", &o->sheet, NULL, NULL, NULL},
-                         {"indicators", &o->indicators_path, NULL, NULL, NULL},
-                         {"skip-bad", NULL, &o->skip_bad, NULL, NULL},
-                         {"rejects", &o->rejects_path, NULL, NULL, NULL},
-                         {"id-prefix", &o->id_prefix, NULL, NULL, NULL},
-                         {"kind", &o->kind, NULL, NULL, NULL}};
+    const cli_opt t[CLI_IMPORT_NOPTS] = {
+        CLI_VALUE("source", "NAME", &o->source, "the source recorded with each record"),
+        CLI_VALUE("map", "MAP.json", &o->map_path, "column names mapped to fields"),
+        CLI_VALUE("encoding", "NAME", &o->encoding, "the file's encoding (default: detected)"),
+        CLI_VALUE("delimiter", "C", delimiter, "the CSV delimiter: one character or tab"),
+        CLI_VALUE("sheet", "NAME", &o->sheet, "the XLSX sheet (default: the first)"),
+        CLI_VALUE("indicators", "FILE", &o->indicators_path,
+                  "the projects' indicators in long format (one projects file)"),
+        CLI_FLAG("skip-bad", &o->skip_bad, "store the good rows, set the bad ones aside"),
+        CLI_VALUE("rejects", "FILE", &o->rejects_path, "with --skip-bad: write the bad rows here"),
+        CLI_VALUE("id-prefix", "P", &o->id_prefix, "put P before every record id"),
+        CLI_VALUE("kind", "KIND", &o->kind, "project, proposal or prior-art (default project)")};
     memcpy(opts, t, sizeof t);
     return sizeof t / sizeof t[0];
 }
@@ -89,10 +91,12 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
     imp_options o;
     memset(&o, 0, sizeof o);
     const char *delimiter = NULL;
-    cli_opt opts[16];
+    cli_opt opts[CLI_IMPORT_NOPTS + 2];
     size_t k = cli_import_opts(&o, &delimiter, opts);
-    opts[k++] = (cli_opt){"dry-run", NULL, &o.dry_run, NULL, NULL};
-    opts[k] = (cli_opt){NULL, NULL, NULL, NULL, NULL};
+    opts[k++] = (cli_opt)CLI_FLAG("dry-run", &o.dry_run,
+                                  "show the column mapping, row count and first errors; store "
+                                  "nothing");
+    opts[k] = (cli_opt)CLI_END;
     const char *files[256];
     size_t n;
     CLI_PARSE(ctx, argc, argv, opts, files, 256, &n, usage);

@@ -29,11 +29,13 @@ int cli_report(cli_ctx *ctx, eng_store *st, long run, const char *output, const 
 int cmd_report(cli_ctx *ctx, int argc, char **argv)
 {
     const char *run_s = NULL, *output = NULL, *lang = "en", *split_by = NULL;
-    const cli_opt opts[] = {{"run", &run_s, NULL, NULL, NULL},
-                            {"output", &output, NULL, NULL, NULL},
-                            {"lang", &lang, NULL, NULL, NULL},
-                            {"split-by", &split_by, NULL, NULL, NULL},
-                            {NULL, NULL, NULL, NULL, NULL}};
+    const cli_opt opts[] = {
+        CLI_VALUE("run", "N", &run_s, "the run (default: the latest)"),
+        CLI_VALUE("output", "FILE.xlsx", &output, "the workbook to write (required)"),
+        CLI_VALUE("lang", "en|zh", &lang, "the workbook's language (default en)"),
+        CLI_VALUE("split-by", "FIELD", &split_by,
+                  "one workbook per source|field|organisation|kind|pi"),
+        CLI_END};
     const char *pos[1];
     size_t npos;
     CLI_PARSE(ctx, argc, argv, opts, pos, 0, &npos, usage);

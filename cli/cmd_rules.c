@@ -268,10 +268,10 @@ int cmd_rules(cli_ctx *ctx, int argc, char **argv)
     const char *only = NULL, *sw[64];
     size_t nsw = 0, npos = 0;
     int verbose = 0;
-    const cli_opt opts[] = {{"case", &only, NULL, NULL, NULL},
-                            {"scheme", NULL, NULL, sw, &nsw},
-                            {"verbose", NULL, &verbose, NULL, NULL},
-                            {NULL, NULL, NULL, NULL, NULL}};
+    const cli_opt opts[] = {
+        CLI_VALUE("case", "ID", &only, "test: run only this test case"),
+        CLI_LIST("scheme", "NAME=on|off", sw, &nsw, "test: switch a scheme of rules on or off"),
+        CLI_FLAG("verbose", &verbose, "test: print every case, not only failures"), CLI_END};
     const char *pos[2];
     CLI_PARSE(ctx, argc, argv, opts, pos, 2, &npos, usage);
     if (npos < 1)

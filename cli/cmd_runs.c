@@ -8,7 +8,7 @@ static const char usage[] = "vernier runs";
 
 int cmd_runs(cli_ctx *ctx, int argc, char **argv)
 {
-    const cli_opt opts[] = {{NULL, NULL, NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_END};
     const char *pos[1];
     size_t npos;
     CLI_PARSE(ctx, argc, argv, opts, pos, 0, &npos, usage);

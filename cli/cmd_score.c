@@ -82,11 +82,11 @@ int cmd_score(cli_ctx *ctx, int argc, char **argv)
     const char *rules = NULL, *name = NULL, *sw[64];
     size_t nsw = 0, npos = 0;
     int no_dups = 0;
-    const cli_opt opts[] = {{"rules", &rules, NULL, NULL, NULL},
-                            {"name", &name, NULL, NULL, NULL},
-                            {"scheme", NULL, NULL, sw, &nsw},
-                            {"no-duplicates", NULL, &no_dups, NULL, NULL},
-                            {NULL, NULL, NULL, NULL, NULL}};
+    const cli_opt opts[] = {
+        CLI_VALUE("rules", "PATH", &rules, "the rule set (default: see README, Set-up)"),
+        CLI_VALUE("name", "NAME", &name, "a name for the run"),
+        CLI_LIST("scheme", "NAME=on|off", sw, &nsw, "switch a scheme of rules on or off"),
+        CLI_FLAG("no-duplicates", &no_dups, "skip the duplicate and novelty search"), CLI_END};
     const char *pos[1];
     CLI_PARSE(ctx, argc, argv, opts, pos, 0, &npos, usage);
     eng_store *st;

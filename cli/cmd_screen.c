@@ -172,10 +172,13 @@ int cmd_screen(cli_ctx *ctx, int argc, char **argv)
     const char *output = NULL, *top_s = NULL, *rules = NULL, *lang = "en", *map = NULL;
     int json = 0;
     const cli_opt opts[] = {
-        {"output", &output, NULL, NULL, NULL}, {"top", &top_s, NULL, NULL, NULL},
-        {"json", NULL, &json, NULL, NULL},     {"rules", &rules, NULL, NULL, NULL},
-        {"lang", &lang, NULL, NULL, NULL},     {"map", &map, NULL, NULL, NULL},
-        {NULL, NULL, NULL, NULL, NULL}};
+        CLI_VALUE("output", "screen.xlsx", &output, "also write the screening workbook"),
+        CLI_VALUE("top", "K", &top_s, "the K most similar stored projects (default 5)"),
+        CLI_FLAG("json", &json, "one JSON object a proposal instead of text"),
+        CLI_VALUE("rules", "PATH", &rules, "the rule set (default: see README, Set-up)"),
+        CLI_VALUE("lang", "en|zh", &lang, "the workbook's language (default en)"),
+        CLI_VALUE("map", "MAP.json", &map, "column names mapped to fields"),
+        CLI_END};
     const char *files[256];
     size_t nfiles;
     CLI_PARSE(ctx, argc, argv, opts, files, 256, &nfiles, usage);

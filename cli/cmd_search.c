@@ -10,7 +10,8 @@ static const char usage[] = "vernier search QUERY [--limit N]";
 int cmd_search(cli_ctx *ctx, int argc, char **argv)
 {
     const char *limit_s = NULL;
-    const cli_opt opts[] = {{"limit", &limit_s, NULL, NULL, NULL}, {NULL, NULL, NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_VALUE("limit", "N", &limit_s, "at most N results (default 20)"),
+                            CLI_END};
     const char *pos[1];
     size_t npos;
     CLI_PARSE(ctx, argc, argv, opts, pos, 1, &npos, usage);

@@ -23,7 +23,7 @@ static long num(const cJSON *o, const char *k)
 int cmd_stats(cli_ctx *ctx, int argc, char **argv)
 {
     int json = 0;
-    const cli_opt opts[] = {{"json", NULL, &json, NULL, NULL}, {NULL, NULL, NULL, NULL, NULL}};
+    const cli_opt opts[] = {CLI_FLAG("json", &json, "one JSON document instead of text"), CLI_END};
     const char *pos[1];
     size_t npos;
     CLI_PARSE(ctx, argc, argv, opts, pos, 0, &npos, usage);
