@@ -93,13 +93,6 @@ static void check_num(mismatch *m, const cJSON *want, const char *what, double g
     }
 }
 
-static int has_flag(const char *flags_json, const char *id)
-{
-    char needle[256];
-    snprintf(needle, sizeof needle, "\"%s\"", id);
-    return flags_json && strstr(flags_json, needle) != NULL;
-}
-
 static int has_hit(const eng_eval *e, const char *id)
 {
     for (size_t i = 0; i < e->nhits; i++)
@@ -108,8 +101,8 @@ static int has_hit(const eng_eval *e, const char *id)
     return 0;
 }
 
-static void check_list(mismatch *m, const cJSON *want, const char *what, const eng_eval *e,
-                       int flags, int present)
+static void check_list(mismatch *m, const cJSON *want, const char *what, const rule_set *set,
+                       const eng_eval *e, int flags, int present)
 {
     if (!want)
         return;
@@ -120,7 +113,7 @@ static void check_list(mismatch *m, const cJSON *want, const char *what, const e
     for (const cJSON *it = want->child; it; it = it->next) {
         if (!cJSON_IsString(it))
             continue;
-        int got = flags ? has_flag(e->score.flags, it->valuestring) : has_hit(e, it->valuestring);
+        int got = flags ? eng_eval_has_flag(e, set, it->valuestring) : has_hit(e, it->valuestring);
         if (got != present)
             mm_add(m, "%s: %s %s", what, it->valuestring, present ? "missing" : "present");
     }
@@ -183,10 +176,10 @@ static int run_case(const rule_set *set, size_t i, int verbose, unsigned char *c
               e.score.traceability);
     check_num(&m, cJSON_GetObjectItemCaseSensitive(exp, "novelty"), "novelty", e.score.novelty);
     check_num(&m, cJSON_GetObjectItemCaseSensitive(exp, "overall"), "overall", e.score.overall);
-    check_list(&m, cJSON_GetObjectItemCaseSensitive(exp, "flags"), "flags", &e, 1, 1);
-    check_list(&m, cJSON_GetObjectItemCaseSensitive(exp, "no_flags"), "no_flags", &e, 1, 0);
-    check_list(&m, cJSON_GetObjectItemCaseSensitive(exp, "hits"), "hits", &e, 0, 1);
-    check_list(&m, cJSON_GetObjectItemCaseSensitive(exp, "no_hits"), "no_hits", &e, 0, 0);
+    check_list(&m, cJSON_GetObjectItemCaseSensitive(exp, "flags"), "flags", set, &e, 1, 1);
+    check_list(&m, cJSON_GetObjectItemCaseSensitive(exp, "no_flags"), "no_flags", set, &e, 1, 0);
+    check_list(&m, cJSON_GetObjectItemCaseSensitive(exp, "hits"), "hits", set, &e, 0, 1);
+    check_list(&m, cJSON_GetObjectItemCaseSensitive(exp, "no_hits"), "no_hits", set, &e, 0, 0);
     const cJSON *inds = cJSON_GetObjectItemCaseSensitive(exp, "indicators");
     if (inds) {
         size_t k = 0;

@@ -20,6 +20,7 @@
 
 #include "engine/eng_buf.h"
 #include "engine/eng_dupstage.h"
+#include "engine/eng_method.h"
 #include "rules/rule_sha256.h"
 
 int eng_ncpu(void)
@@ -241,32 +242,6 @@ static void build_item_subject(const eng_indicator *ind, const subject_buf *rec,
 
 /* ---- one record ------------------------------------------------------------------ */
 
-typedef struct scoring {
-    double threshold, margin, cap, ind_traceable, ind_partly, novelty_base;
-    double w_trl, w_trace, w_nov;
-    int support_required;
-} scoring;
-
-static void scoring_from_set(const rule_set *set, scoring *sc)
-{
-    sc->threshold = rule_set_param(set, "trl.threshold", 2.0);
-    sc->margin = rule_set_param(set, "trl.overclaim_margin", 2.0);
-    const char *support = rule_set_param_str(set, "trl.support");
-    sc->support_required = support && !strcmp(support, "required");
-    sc->cap = rule_set_param(set, "traceability.cap", 100.0);
-    sc->ind_traceable = rule_set_param(set, "traceability.indicator_traceable", 30.0);
-    sc->ind_partly = rule_set_param(set, "traceability.indicator_partly", 10.0);
-    sc->novelty_base = rule_set_param(set, "novelty.base", 100.0);
-    sc->w_trl = rule_set_param(set, "weights.trl", 0.4);
-    sc->w_trace = rule_set_param(set, "weights.traceability", 0.35);
-    sc->w_nov = rule_set_param(set, "weights.novelty", 0.25);
-}
-
-static double clamp(double v, double lo, double hi)
-{
-    return v < lo ? lo : v > hi ? hi : v;
-}
-
 void eng_eval_release(eng_eval *e)
 {
     if (!e)
@@ -274,124 +249,106 @@ void eng_eval_release(eng_eval *e)
     eng_score_release(&e->score);
     eng_hits_free(e->hits, e->nhits);
     eng_verdicts_free(e->verdicts, e->nverdicts);
+    eng_flags_release(&e->flags);
     memset(e, 0, sizeof *e);
 }
 
-/* Adds a flag id to a JSON array under construction (no duplicates). */
-static void flag_add(eng_buf *flags, const char *id)
+int eng_eval_has_flag(const eng_eval *e, const rule_set *set, const char *id)
 {
-    if (flags->p) {
-        char needle[160];
-        snprintf(needle, sizeof needle, "\"%s\"", id);
-        if (strstr(flags->p, needle))
-            return;
-    }
-    eng_buf_cat(flags, flags->n > 1 ? "," : "");
-    eng_buf_json(flags, id);
+    return eng_flags_has(&e->flags, set, id);
 }
 
-static int eval_one(const rule_set *set, rule_scratch *scratch, const scoring *sc,
+/* strdup that marks *oom instead of returning NULL unnoticed (NULL in, NULL out). */
+static char *dup_or(int *oom, const char *s)
+{
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        *oom = 1;
+    return d;
+}
+
+static char *dupn_or(int *oom, const char *s, size_t n)
+{
+    char *d = xstrndup(s, n);
+    if (!d)
+        *oom = 1;
+    return d;
+}
+
+/* Copies one rule hit into a hit row (strings owned by the row). */
+static void hit_row(const rule_set *set, const rule_hit *h, const subject_buf *src,
+                    const char *project_id, eng_hit *o, int *oom)
+{
+    size_t rule = (size_t)h->rule;
+    o->project_id = dup_or(oom, project_id);
+    o->rule_id = dup_or(oom, rule_id(set, rule));
+    o->dimension = dup_or(oom, rule_dimension_name(rule_dimension(set, rule)));
+    o->indicator = h->item;
+    o->level = rule_level(set, rule);
+    o->severity = dup_or(oom, rule_severity_name(rule_severity(set, rule)));
+    o->message = dup_or(oom, rule_message(set, rule));
+    o->error = h->error;
+    if (h->value >= 0) {
+        const rule_value *v = &src->values[h->value];
+        size_t cs, ce;
+        o->field = dup_or(oom, v->name);
+        o->offset = (long)h->offset;
+        o->len = (long)h->len;
+        o->match = dupn_or(oom, v->text + h->offset, h->len);
+        rule_context(v->text, v->len, h->offset, h->len, 80, &cs, &ce);
+        o->context = dupn_or(oom, v->text + cs, ce - cs);
+    } else {
+        o->field = dup_or(oom, "");
+        o->match = dup_or(oom, "");
+        o->context = dup_or(oom, "");
+    }
+}
+
+/* Evaluates the rules on one record and applies the method; the flags stay
+ * typed in out->flags (score.flags is filled by the caller, once the
+ * duplicate flags are known).  -1 when memory ran out (out may hold part of
+ * the result: release it). */
+static int eval_one(const rule_set *set, rule_scratch *scratch, const eng_method *m,
                     const eng_record *r, eng_eval *out)
 {
     memset(out, 0, sizeof *out);
+    size_t nind = r->nindicators;
     subject_buf rs = {0};
     build_record_subject(r, &rs);
-    subject_buf *items = calloc(r->nindicators ? r->nindicators : 1, sizeof *items);
-    rule_subject *isubj = calloc(r->nindicators ? r->nindicators : 1, sizeof *isubj);
+    subject_buf *items = calloc(nind ? nind : 1, sizeof *items);
+    rule_subject *isubj = calloc(nind ? nind : 1, sizeof *isubj);
+    eng_buf *ind_reasons = calloc(nind ? nind : 1, sizeof *ind_reasons);
     rule_hits hits = {0};
-    int rc = -1;
-    if (!items || !isubj || rs.oom)
+    eng_tally t;
+    int tally_ok = 0, oom = 0, rc = -1;
+    if (!items || !isubj || !ind_reasons || rs.oom)
         goto done;
-    for (size_t i = 0; i < r->nindicators; i++) {
+    for (size_t i = 0; i < nind; i++) {
         build_item_subject(&r->indicators[i], &rs, &items[i]);
         if (items[i].oom)
             goto done;
         isubj[i].values = items[i].values;
         isubj[i].nvalues = items[i].n;
     }
-    rule_subject subj = {rs.values, rs.n, isubj, r->nindicators};
+    rule_subject subj = {rs.values, rs.n, isubj, nind};
     if (rule_eval(set, scratch, &subj, &hits) != 0)
         goto done;
-
-    size_t nrules = rule_count(set);
-    double level_ev[10] = {0};
-    unsigned char *seen = calloc(nrules ? nrules : 1, 1);
-    /* An indicator-scope rule counts once per indicator, whatever fields it hits. */
-    unsigned char *seen_item = calloc(nrules * r->nindicators + 1, 1);
-    double *ind_points = calloc(r->nindicators ? r->nindicators : 1, sizeof *ind_points);
-    eng_buf *ind_reasons = calloc(r->nindicators ? r->nindicators : 1, sizeof *ind_reasons);
-    out->hits = calloc(hits.n ? hits.n : 1, sizeof *out->hits);
-    eng_buf flags = {0};
-    eng_buf_cat(&flags, "[");
-    double trace = 0, novelty_pts = 0;
-    int errors = 0;
-    if (!seen || !seen_item || !ind_points || !ind_reasons || !out->hits) {
-        free(seen);
-        free(seen_item);
-        free(ind_points);
-        free(ind_reasons);
-        free(flags.p);
+    if (eng_tally_init(&t, set, nind))
         goto done;
-    }
+    tally_ok = 1;
+    out->hits = calloc(hits.n ? hits.n : 1, sizeof *out->hits);
+    if (!out->hits)
+        goto done;
     for (size_t k = 0; k < hits.n; k++) {
         const rule_hit *h = &hits.v[k];
-        const subject_buf *src = h->item >= 0 ? &items[h->item] : &rs;
         eng_hit *o = &out->hits[out->nhits++];
-        int dim = rule_dimension(set, (size_t)h->rule);
-        o->project_id = strdup(r->id);
-        o->rule_id = strdup(rule_id(set, (size_t)h->rule));
-        o->dimension = strdup(rule_dimension_name(dim));
-        o->indicator = h->item;
-        o->level = rule_level(set, (size_t)h->rule);
-        o->severity = strdup(rule_severity_name(rule_severity(set, (size_t)h->rule)));
-        o->message = strdup(rule_message(set, (size_t)h->rule));
-        o->error = h->error;
-        if (h->value >= 0) {
-            const rule_value *v = &src->values[h->value];
-            size_t cs, ce;
-            o->field = strdup(v->name);
-            o->offset = (long)h->offset;
-            o->len = (long)h->len;
-            o->match = xstrndup(v->text + h->offset, h->len);
-            rule_context(v->text, v->len, h->offset, h->len, 80, &cs, &ce);
-            o->context = xstrndup(v->text + cs, ce - cs);
-        } else {
-            o->field = strdup("");
-            o->match = strdup("");
-            o->context = strdup("");
-        }
-        if (h->error) {
-            errors++;
-            continue;
-        }
-        double pts = rule_points(set, (size_t)h->rule);
-        int counted = h->item >= 0 ? seen_item[(size_t)h->rule * r->nindicators + (size_t)h->item]
-                                   : seen[h->rule];
-        if (counted)
-            pts = 0;
-        switch (dim) {
-        case RULE_DIM_TRL:
-            if (!counted && o->level >= 1 && o->level <= 9) {
-                level_ev[o->level] += pts;
-                o->points = pts;
-            }
-            break;
-        case RULE_DIM_TRACEABILITY:
-            trace += pts;
-            o->points = pts;
-            break;
-        case RULE_DIM_NOVELTY:
-            novelty_pts += pts;
-            o->points = pts;
-            break;
-        case RULE_DIM_FLAG:
-            flag_add(&flags, o->rule_id);
-            break;
-        }
-        if (h->item >= 0) {
-            seen_item[(size_t)h->rule * r->nindicators + (size_t)h->item] = 1;
-            if (dim == RULE_DIM_TRACEABILITY)
-                ind_points[h->item] += pts;
+        hit_row(set, h, h->item >= 0 ? &items[h->item] : &rs, r->id, o, &oom);
+        if (oom || eng_tally_hit(&t, set, (size_t)h->rule, h->item, h->error, &o->points))
+            goto done;
+        if (h->item >= 0 && !h->error) {
+            /* The indicator's verdict names the rules behind it, each once. */
             eng_buf *rb = &ind_reasons[h->item];
             const char *why = *o->message ? o->message : o->rule_id;
             if (!rb->p || !strstr(rb->p, why)) {
@@ -399,84 +356,49 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const scoring *s
                     eng_buf_cat(rb, "; ");
                 eng_buf_cat(rb, why);
             }
-        } else {
-            seen[h->rule] = 1;
         }
     }
 
-    /* TRL: the highest level whose evidence reaches the threshold. */
-    int evidenced = 0;
-    for (int L = 9; L >= 1 && !evidenced; L--) {
-        if (level_ev[L] + 1e-9 < sc->threshold)
-            continue;
-        if (sc->support_required && L > 2 && level_ev[L - 1] <= 0 && level_ev[L - 2] <= 0)
-            continue;
-        evidenced = L;
-    }
-    double conf = 0;
-    if (evidenced) {
-        int below = 0, with = 0;
-        for (int L = evidenced - 1; L >= 1 && L >= evidenced - 2; L--) {
-            below++;
-            with += level_ev[L] > 0;
-        }
-        conf = 0.5 * fmin(1.0, level_ev[evidenced] / (2 * sc->threshold)) +
-               0.5 * (below ? (double)with / below : 1.0);
-    }
     eng_score *s = &out->score;
-    s->project_id = strdup(r->id);
-    s->kind = strdup(r->kind ? r->kind : "project");
-    s->title = r->title ? strdup(r->title) : NULL;
+    s->project_id = dup_or(&oom, r->id);
+    s->kind = dup_or(&oom, r->kind ? r->kind : "project");
+    s->title = dup_or(&oom, r->title);
     char hash[65];
     if (!eng_record_hash(r, hash))
-        s->content_hash = strdup(hash);
-    s->trl_claimed = r->trl_claimed ? r->trl_claimed : r->trl_target;
-    s->trl_evidenced = evidenced;
-    s->trl_confidence = round(conf * 1000) / 1000;
-    s->traceability = clamp(trace, 0, sc->cap);
-    if (sc->cap > 0 && sc->cap != 100)
-        s->traceability = s->traceability * 100 / sc->cap;
-    s->novelty = -1;
-    s->rule_errors = errors;
-    /* Only a completed project claims a level: a proposal's or a running
-     * project's target is a plan, and a plan cannot over-claim. */
-    if (r->has_acceptance && s->trl_claimed && s->trl_claimed - evidenced >= sc->margin)
-        flag_add(&flags, "TRL-OVERCLAIM");
-    if (errors)
-        flag_add(&flags, "RULE-ERROR");
-    eng_buf_cat(&flags, "]");
-    s->flags = flags.p;
-    out->novelty_points = novelty_pts; /* novelty itself needs the neighbours: finish_score */
+        s->content_hash = dup_or(&oom, hash);
+    eng_method_score(m, &t, r, s);
+    out->flags = t.flags; /* the eval takes the flags over */
+    memset(&t.flags, 0, sizeof t.flags);
+    out->novelty_points = t.novelty_pts; /* novelty itself needs the neighbours */
 
-    out->verdicts = calloc(r->nindicators ? r->nindicators : 1, sizeof *out->verdicts);
-    if (out->verdicts) {
-        for (size_t i = 0; i < r->nindicators; i++) {
-            const eng_indicator *ind = &r->indicators[i];
-            eng_ind_verdict *v = &out->verdicts[out->nverdicts++];
-            v->project_id = strdup(r->id);
-            v->idx = (int)i;
-            v->name = ind->name ? strdup(ind->name) : NULL;
-            v->target = ind->target ? strdup(ind->target) : NULL;
-            v->achieved = ind->achieved ? strdup(ind->achieved) : NULL;
-            v->unit = ind->unit ? strdup(ind->unit) : NULL;
-            v->points = ind_points[i];
-            v->verdict = strdup(ind_points[i] >= sc->ind_traceable ? "traceable"
-                                : ind_points[i] >= sc->ind_partly  ? "partly"
-                                                                   : "untraceable");
-            v->reasons = ind_reasons[i].p ? ind_reasons[i].p : strdup("");
-            ind_reasons[i].p = NULL;
-        }
+    out->verdicts = calloc(nind ? nind : 1, sizeof *out->verdicts);
+    if (!out->verdicts)
+        goto done;
+    for (size_t i = 0; i < nind; i++) {
+        const eng_indicator *ind = &r->indicators[i];
+        eng_ind_verdict *v = &out->verdicts[out->nverdicts++];
+        v->project_id = dup_or(&oom, r->id);
+        v->idx = (int)i;
+        v->name = dup_or(&oom, ind->name);
+        v->target = dup_or(&oom, ind->target);
+        v->achieved = dup_or(&oom, ind->achieved);
+        v->unit = dup_or(&oom, ind->unit);
+        v->points = t.ind_points[i];
+        v->verdict = dup_or(&oom, eng_method_indicator_verdict(m, t.ind_points[i]));
+        v->reasons = ind_reasons[i].oom ? NULL : ind_reasons[i].p ? ind_reasons[i].p : strdup("");
+        if (!v->reasons)
+            oom = 1;
+        ind_reasons[i].p = NULL;
     }
-    for (size_t i = 0; i < r->nindicators; i++)
+    rc = oom ? -1 : 0;
+done:
+    if (tally_ok)
+        eng_tally_release(&t);
+    rule_hits_free(&hits);
+    for (size_t i = 0; ind_reasons && i < nind; i++)
         free(ind_reasons[i].p);
     free(ind_reasons);
-    free(ind_points);
-    free(seen);
-    free(seen_item);
-    rc = 0;
-done:
-    rule_hits_free(&hits);
-    for (size_t i = 0; items && i < r->nindicators; i++)
+    for (size_t i = 0; items && i < nind; i++)
         subject_release(&items[i]);
     free(items);
     free(isubj);
@@ -484,36 +406,24 @@ done:
     return rc;
 }
 
-/* Fills novelty and overall once the nearest-earlier similarity is known
- * (sim < 0: unknown, novelty stays null). */
-static void finish_score(const scoring *sc, eng_score *s, double sim, double novelty_pts)
-{
-    if (sim >= 0)
-        s->novelty = round(clamp(sc->novelty_base * (1 - sim) + novelty_pts, 0, 100) * 10) / 10;
-    else
-        s->novelty = -1;
-    double trl = s->trl_evidenced / 9.0 * 100;
-    double wsum = sc->w_trl + sc->w_trace + (s->novelty >= 0 ? sc->w_nov : 0);
-    double sum = sc->w_trl * trl + sc->w_trace * s->traceability +
-                 (s->novelty >= 0 ? sc->w_nov * s->novelty : 0);
-    s->overall = wsum > 0 ? round(sum / wsum * 10) / 10 : 0;
-    s->traceability = round(s->traceability * 10) / 10;
-}
-
 int eng_eval_record(const rule_set *set, const eng_record *r, eng_eval *out, eng_err *err)
 {
-    scoring sc;
-    scoring_from_set(set, &sc);
+    eng_method m;
+    eng_method_init(&m, set);
     rule_scratch *scratch = rule_scratch_new(set);
     if (!scratch)
         return eng_fail(err, ENG_EIO, "out of memory");
-    int rc = eval_one(set, scratch, &sc, r, out);
+    int rc = eval_one(set, scratch, &m, r, out);
     rule_scratch_free(scratch);
+    if (!rc) {
+        eng_method_finish(&m, &out->score, 0, out->novelty_points);
+        out->score.flags = eng_flags_json(&out->flags, set);
+        rc = out->score.flags ? 0 : -1;
+    }
     if (rc) {
         eng_eval_release(out);
         return eng_fail(err, ENG_EIO, "out of memory while scoring '%s'", r->id);
     }
-    finish_score(&sc, &out->score, 0, out->novelty_points);
     return ENG_OK;
 }
 
@@ -521,7 +431,7 @@ int eng_eval_record(const rule_set *set, const eng_record *r, eng_eval *out, eng
 
 typedef struct work {
     const rule_set *set;
-    const scoring *sc;
+    const eng_method *m;
     const eng_record *recs;
     eng_eval *evals;
     size_t n;
@@ -539,7 +449,7 @@ static void *worker(void *arg)
         return NULL;
     }
     for (size_t i = (size_t)w->index; i < w->n; i += (size_t)w->jobs) {
-        if (eval_one(w->set, scratch, w->sc, &w->recs[i], &w->evals[i]))
+        if (eval_one(w->set, scratch, w->m, &w->recs[i], &w->evals[i]))
             w->failed = 1;
         size_t done = atomic_fetch_add(w->done, 1) + 1;
         /* The first worker reports, so the callback runs on one thread. */
@@ -557,7 +467,7 @@ static double now_s(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static char *params_json(const rule_set *set, const scoring *sc)
+static char *params_json(const rule_set *set, const eng_method *sc)
 {
     eng_buf b = {0};
     char buf[512];
@@ -605,8 +515,8 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
     eng_runw *w = NULL;
     eng_run_info info;
     memset(&info, 0, sizeof info);
-    scoring sc;
-    scoring_from_set(set, &sc);
+    eng_method sc;
+    eng_method_init(&sc, set);
     int rc = eng_store_load_records(st, NULL, &recs, &n, err);
     if (rc)
         return rc;
@@ -651,29 +561,22 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
         goto done;
     double t_dups = now_s();
 
+    static const unsigned dup_bits[3] = {ENG_FLAG_DUP_EXACT, ENG_FLAG_DUP_NEAR,
+                                         ENG_FLAG_DUP_PARTIAL};
     for (size_t i = 0; i < n; i++) {
-        finish_score(&sc, &evals[i].score, dups.nearest_sim ? dups.nearest_sim[i] : -1,
-                     evals[i].novelty_points);
-        if (dups.duplicate_of && dups.duplicate_of[i] != SIZE_MAX)
-            evals[i].score.duplicate_of = strdup(recs[dups.duplicate_of[i]].id);
-        if (dups.flags && dups.flags[i]) {
-            /* merge "DUP-*" flags into the JSON array */
-            eng_buf b = {0};
-            const char *f = evals[i].score.flags;
-            eng_buf_add(&b, f, strlen(f) - 1);
-            const char *names[] = {"DUP-EXACT", "DUP-NEAR", "DUP-PARTIAL"};
-            for (int k = 0; k < 3; k++)
-                if (dups.flags[i] & (1 << k)) {
-                    eng_buf_cat(&b, b.n > 1 ? "," : "");
-                    eng_buf_json(&b, names[k]);
-                }
-            eng_buf_cat(&b, "]");
-            if (!b.oom) {
-                free(evals[i].score.flags);
-                evals[i].score.flags = b.p;
-            } else {
-                free(b.p);
-            }
+        eng_method_finish(&sc, &evals[i].score, dups.nearest_sim ? dups.nearest_sim[i] : -1,
+                          evals[i].novelty_points);
+        if (dups.duplicate_of && dups.duplicate_of[i] != SIZE_MAX &&
+            !(evals[i].score.duplicate_of = strdup(recs[dups.duplicate_of[i]].id))) {
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+            goto done;
+        }
+        for (int k = 0; dups.flags && k < 3; k++)
+            if (dups.flags[i] & (1 << k))
+                evals[i].flags.bits |= dup_bits[k];
+        if (!(evals[i].score.flags = eng_flags_json(&evals[i].flags, set))) {
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+            goto done;
         }
     }
 

@@ -9,20 +9,8 @@
  * transaction.  The same records and the same rule set give the same rows,
  * byte for byte, apart from the run's id, date and timings.
  *
- * Scoring, as the README states it:
- * - evidenced TRL: the highest level L whose evidence E(L) (the sum of the
- *   points of the distinct TRL rules that hit at L) reaches trl.threshold;
- *   with trl.support "required", a level above 2 also needs evidence at L-1
- *   or L-2.  Confidence = 0.5 min(1, E(L) / (2 threshold)) + 0.5 (share of
- *   the two levels below L, that exist, with any evidence).
- * - claimed TRL: acceptance.trl_claimed, else trl_target.
- * - traceability: sum of traceability points, clamped to 0..cap.
- * - novelty: base (100) times (1 - similarity to the nearest earlier record),
- *   plus novelty points, clamped to 0..100.
- * - overall: the weighted mean of TRL (evidenced/9 x 100), traceability and
- *   novelty with the set's weights.
- * - flags: every flag rule that hit (its id), TRL-OVERCLAIM, DUP-EXACT,
- *   DUP-NEAR, DUP-PARTIAL and RULE-ERROR.
+ * The scoring method itself (levels, readings, flags, overall) lives in
+ * eng_method.h; the run only drives it.
  */
 #ifndef ENG_RUN_H
 #define ENG_RUN_H
@@ -30,6 +18,7 @@
 #include <stddef.h>
 
 #include "engine/eng_err.h"
+#include "engine/eng_method.h"
 #include "engine/eng_record.h"
 #include "engine/eng_store.h"
 #include "engine/eng_types.h"
@@ -63,12 +52,16 @@ typedef struct eng_eval {
     eng_ind_verdict *verdicts;
     size_t nverdicts;
     double novelty_points; /* sum of the novelty rules' points */
+    eng_flags flags;       /* typed; score.flags holds their stored JSON form */
 } eng_eval;
 
 /* Scores one record with the rule set (no duplicates, no novelty from
  * neighbours: novelty comes from the rules alone on the base). */
 int eng_eval_record(const rule_set *set, const eng_record *r, eng_eval *out, eng_err *err);
 void eng_eval_release(eng_eval *e);
+
+/* Whether the evaluated record carries the flag with this id. */
+int eng_eval_has_flag(const eng_eval *e, const rule_set *set, const char *id);
 
 /* Number of cores, for jobs <= 0. */
 int eng_ncpu(void);

@@ -192,6 +192,29 @@ int main(void)
         eng_eval_release(&e);
         eng_record_release(&r);
     }
+    /* Typed flags: rule flags once each in the order they first hit, then the
+     * built-in ones in a fixed order; the JSON text is only their stored form. */
+    if (sets[0]) {
+        size_t tpl = 0, n = rule_count(sets[0]);
+        while (tpl < n && strcmp(rule_id(sets[0], tpl), "FLAG-TPL"))
+            tpl++;
+        eng_flags f = {0};
+        char *j = eng_flags_json(&f, sets[0]);
+        CHECK_STR(j, "[]", "no flags");
+        free(j);
+        f.bits = ENG_FLAG_DUP_NEAR | ENG_FLAG_TRL_OVERCLAIM;
+        CHECK(eng_flags_add_rule(&f, tpl) == 0 && eng_flags_add_rule(&f, tpl) == 0, "add");
+        CHECK(f.nrules == 1, "a flag rule is kept once");
+        j = eng_flags_json(&f, sets[0]);
+        CHECK_STR(j, "[\"FLAG-TPL\",\"TRL-OVERCLAIM\",\"DUP-NEAR\"]", "flag order");
+        free(j);
+        CHECK(eng_flags_has(&f, sets[0], "DUP-NEAR") && eng_flags_has(&f, sets[0], "FLAG-TPL") &&
+                  !eng_flags_has(&f, sets[0], "DUP-EXACT") && !eng_flags_has(&f, sets[0], "FLAG"),
+              "eng_flags_has matches whole ids");
+        CHECK_STR(eng_flag_name(ENG_FLAG_RULE_ERROR), "RULE-ERROR", "flag name");
+        CHECK(eng_flag_name(3) == NULL, "not one flag");
+        eng_flags_release(&f);
+    }
     rule_set_free(sets[0]);
     rule_set_free(sets[1]);
     char cmd[700];

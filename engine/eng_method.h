@@ -1,0 +1,124 @@
+/*
+ * eng_method: the scoring method — how one record's rule hits become its
+ * scores and flags.  The run (eng_run) only drives it: it evaluates the
+ * rules, hands every hit to a tally, and asks the method for the result.
+ *
+ * The method (DESIGN.md "Scoring"), with the rule set's parameters:
+ * - TRL evidence E(L): the sum of the points of the distinct TRL rules that
+ *   hit at level L (a record-scope rule counts once per record, an
+ *   indicator-scope rule once per indicator).
+ * - evidenced TRL: the highest level L whose E(L) reaches trl.threshold;
+ *   with trl.support "required", a level above 2 also needs evidence at L-1
+ *   or L-2.  0 when no level qualifies.  Confidence = 0.5 min(1, E(L) /
+ *   (2 threshold)) + 0.5 (share of the two levels below L, that exist, with
+ *   any evidence).
+ * - claimed TRL: acceptance.trl_claimed, else trl_target.
+ * - traceability: the sum of traceability points, clamped to 0..cap and
+ *   scaled to 0..100; an indicator is "traceable", "partly" or
+ *   "untraceable" by its own points against two thresholds.
+ * - novelty: base (100) times (1 - similarity to the nearest earlier
+ *   record), plus novelty points, clamped to 0..100.
+ * - overall: the weighted mean of TRL (evidenced/9 x 100), traceability and
+ *   novelty (left out when unknown) with the set's weights.
+ * - flags: every flag rule that hit; TRL-OVERCLAIM when a project with an
+ *   acceptance claims trl.overclaim_margin levels or more above its
+ *   evidenced TRL (a plan cannot over-claim); RULE-ERROR when a rule hit a
+ *   PCRE2 limit; DUP-EXACT, DUP-NEAR, DUP-PARTIAL from the duplicate stage.
+ *
+ * Flags are typed (eng_flags); their stored and exported form is a JSON
+ * array of ids, rule flags first in the order they first hit, then the
+ * built-in flags in the order of eng_flag_bit.
+ */
+#ifndef ENG_METHOD_H
+#define ENG_METHOD_H
+
+#include <stddef.h>
+
+#include "engine/eng_record.h"
+#include "engine/eng_types.h"
+#include "rules/rule.h"
+
+/* The method's parameters, read from a rule set (a plain value). */
+typedef struct eng_method {
+    double threshold;                 /* trl.threshold: evidence a level needs */
+    double margin;                    /* trl.overclaim_margin */
+    int support_required;             /* trl.support "required" */
+    double cap;                       /* traceability.cap */
+    double ind_traceable, ind_partly; /* traceability.indicator_traceable / _partly */
+    double novelty_base;              /* novelty.base */
+    double w_trl, w_trace, w_nov;     /* weights.* */
+} eng_method;
+
+/* Reads the parameters of set, with the defaults for those it lacks. */
+void eng_method_init(eng_method *m, const rule_set *set);
+
+/* The built-in flags. */
+typedef enum eng_flag_bit {
+    ENG_FLAG_TRL_OVERCLAIM = 1u << 0,
+    ENG_FLAG_RULE_ERROR = 1u << 1,
+    ENG_FLAG_DUP_EXACT = 1u << 2,
+    ENG_FLAG_DUP_NEAR = 1u << 3,
+    ENG_FLAG_DUP_PARTIAL = 1u << 4,
+} eng_flag_bit;
+
+#define ENG_FLAG_NBUILTIN 5
+
+/* The id of one built-in flag ("TRL-OVERCLAIM"...); NULL for anything else. */
+const char *eng_flag_name(unsigned bit);
+
+/* A record's flags: the built-in ones as bits, the flag rules that hit as
+ * rule indices (distinct, in the order they first hit).  Zero-initialise;
+ * release with eng_flags_release. */
+typedef struct eng_flags {
+    unsigned bits;
+    size_t *rules;
+    size_t nrules, cap;
+} eng_flags;
+
+/* Adds flag rule `rule`; -1 when memory ran out (flags unchanged). */
+int eng_flags_add_rule(eng_flags *f, size_t rule);
+/* Whether the flag with this id (a built-in name or a flag rule's id) is set. */
+int eng_flags_has(const eng_flags *f, const rule_set *set, const char *id);
+/* The stored form: a JSON array of ids, an id once.  Caller frees; NULL when
+ * memory ran out. */
+char *eng_flags_json(const eng_flags *f, const rule_set *set);
+void eng_flags_release(eng_flags *f);
+
+/* One record's hits, tallied as the method counts them.  Init, feed every
+ * hit with eng_tally_hit, then eng_method_score; release always. */
+typedef struct eng_tally {
+    double level_ev[10]; /* E(L), L = 1..9 */
+    double trace;        /* traceability points */
+    double novelty_pts;  /* novelty points */
+    double *ind_points;  /* traceability points per indicator */
+    size_t nindicators;
+    size_t nrules;
+    unsigned char *seen;      /* record-scope rules already counted */
+    unsigned char *seen_item; /* [rule * nindicators + indicator] */
+    int errors;               /* hits that hit a PCRE2 limit */
+    eng_flags flags;
+} eng_tally;
+
+/* -1 when memory ran out (t released). */
+int eng_tally_init(eng_tally *t, const rule_set *set, size_t nindicators);
+/* Counts one hit of rule `rule` on the record (item -1) or on indicator
+ * `item`; `error` is the hit's PCRE2-limit mark.  OUT: *points, the points
+ * the hit earned (0 when its rule already counted there, for a flag, for an
+ * error).  -1 when memory ran out. */
+int eng_tally_hit(eng_tally *t, const rule_set *set, size_t rule, int item, int error,
+                  double *points);
+void eng_tally_release(eng_tally *t);
+
+/* The record's rule-based scores from its tally: fills s->trl_claimed,
+ * trl_evidenced, trl_confidence, traceability (0..100, not yet rounded) and
+ * rule_errors, and sets TRL-OVERCLAIM and RULE-ERROR in t->flags. */
+void eng_method_score(const eng_method *m, eng_tally *t, const eng_record *r, eng_score *s);
+
+/* An indicator's verdict from its traceability points (a static string). */
+const char *eng_method_indicator_verdict(const eng_method *m, double points);
+
+/* Novelty and overall once the similarity to the nearest earlier record is
+ * known (sim < 0: unknown, novelty stays unknown, -1); rounds traceability. */
+void eng_method_finish(const eng_method *m, eng_score *s, double sim, double novelty_pts);
+
+#endif
