@@ -510,9 +510,11 @@ static long source_rows(const source *s)
 /* The place of the record last read, for messages that have none. */
 static long record_line(const source *s, const eng_record *r)
 {
+    if (s->json)
+        return imp_json_line(s->j);
     if (r->prov_line)
         return r->prov_line;
-    if (!s->json && imp_table_row(s->t))
+    if (imp_table_row(s->t))
         return imp_table_row(s->t)->line;
     return 0;
 }

@@ -21,8 +21,15 @@ int imp_json_open(const char *path, imp_json **out, eng_err *err);
 /* Reads the next record into out (which the caller has initialised; it is
  * released and refilled).  Returns 1 for a record, 0 at the end, or
  * -ENG_EINPUT with "FILE:LINE: field 'x': what is wrong".  After an error the
- * reader can go on with the next record. */
+ * reader can go on with the next record: every call consumes input or ends
+ * the file.  In JSONL (or a sequence of objects) reading resumes at the next
+ * line starting with '{' after the line where the bad record starts; in an
+ * array a bad element is skipped, and a broken structure (an element that
+ * does not close, a missing ',') ends the file.  A string holding the escape
+ * \u0000 is refused (the text would be cut at the NUL). */
 int imp_json_next(imp_json *j, eng_record *out, eng_err *err);
+/* The line where the value read last (a record or a bad one) starts. */
+long imp_json_line(const imp_json *j);
 void imp_json_free(imp_json *j);
 
 #endif

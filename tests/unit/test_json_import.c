@@ -102,6 +102,101 @@ static void test_reader(void)
     }
 }
 
+/* Every call of the reader consumes input: a file of n bytes ends within n + 1
+ * calls whatever it holds, and JSONL resumes at the next line after a bad one
+ * (issue 15: `{""],` with --skip-bad looped forever and filled the disk). */
+typedef struct progress_case {
+    const char *name;
+    const char *text;
+    int good, bad;        /* records and errors until the end */
+    const char *error;    /* a fragment of the first error */
+    const char *good_ids; /* ids of the good records, joined by ',' */
+} progress_case;
+
+static const progress_case progress_cases[] = {
+    {"stuck.jsonl", "{\"\"],", 0, 1, "stuck.jsonl:1: invalid JSON", ""},
+    {"lone-bracket.json", "[", 0, 1, "the array of records is not closed", ""},
+    {"truncated.json", "[{\"id\":\"A\",\"title\":\"t\"},", 1, 1,
+     "the array of records is not closed", "A"},
+    {"commas.jsonl", "{\"id\":\"A\",\"title\":\"t\"},,,\n,\n", 1, 1, "expected a record, found ','",
+     "A"},
+    {"resync.jsonl",
+     "{\"id\":\"A\",\"title\":\"t\"}\n{\"id\":\"B\",\"title\":\"u\"\n"
+     "{\"id\":\"C\",\"title\":\"v\"}\n",
+     2, 1, "resync.jsonl:2: record is not closed", "A,C"},
+    {"resync-string.jsonl",
+     "{\"id\":\"A\",\"title\":\"t\"}\n{\"id\":\"B\",\"title\":\"u}\n"
+     "{\"id\":\"C\",\"title\":\"v\"}\n",
+     2, 1, "resync-string.jsonl:2:", "A,C"},
+    {"garbage-line.jsonl",
+     "{\"id\":\"A\",\"title\":\"t\"} x\nnot json\n{\"id\":\"C\",\"title\":\"v\"}\n", 2, 1,
+     "garbage-line.jsonl:1: invalid JSON", "A,C"},
+    {"array-bad-element.json",
+     "[{\"id\":\"A\",\"title\":\"t\"},\n {\"id\":\"B\"},\n {\"id\":\"C\",\"title\":\"v\"}]", 2, 1,
+     "array-bad-element.json:2: field 'title': missing", "A,C"},
+    {"array-missing-comma.json", "[{\"id\":\"A\",\"title\":\"t\"} {\"id\":\"C\",\"title\":\"v\"}]",
+     0, 1, "expected ',' or ']' after a record", ""},
+    {"close-first.jsonl", "{\"id\":\"A\",\"title\":\"t\"}\n]\n}\n{\"id\":\"C\",\"title\":\"v\"}\n",
+     2, 1, "not closed", "A,C"},
+    {"nul-escape.jsonl",
+     "{\"id\":\"A\",\"title\":\"a\\u0000b\"}\n{\"id\":\"B\",\"title\":\"x\\\\u0000\"}\n", 1, 1,
+     "nul-escape.jsonl:1: field 'title': a NUL character (\\u0000) in the text", "B"},
+    {"nul-escape-nested.json",
+     "[{\"id\":\"A\",\"title\":\"t\",\n \"acceptance\": {\"panel\": \"P\\u0000\"}}]", 0, 1,
+     "nul-escape-nested.json:2: field 'acceptance': a NUL character", ""},
+    {"nul-key.jsonl", "{\"id\":\"A\",\"t\\u0000\":\"x\"}\n", 0, 1,
+     "nul-key.jsonl:1: a NUL character (\\u0000) in a field name", ""},
+};
+
+static void test_progress(void)
+{
+    for (size_t i = 0; i < sizeof progress_cases / sizeof progress_cases[0]; i++) {
+        const progress_case *c = &progress_cases[i];
+        char *path = write_tmp(c->name, c->text);
+        imp_json *j = NULL;
+        eng_err err;
+        eng_err_clear(&err);
+        int rc = imp_json_open(path, &j, &err);
+        CHECK(rc == ENG_OK, "%s: open failed: %s", c->name, err.msg);
+        if (rc)
+            continue;
+        eng_record r;
+        eng_record_init(&r);
+        int good = 0, bad = 0, got;
+        size_t calls = 0, limit = strlen(c->text) + 2;
+        char first_err[1024] = "", ids[256] = "";
+        while (calls++ < limit && (got = imp_json_next(j, &r, &err)) != 0) {
+            if (got < 0) {
+                if (!bad++)
+                    snprintf(first_err, sizeof first_err, "%s", err.msg);
+                continue;
+            }
+            good++;
+            size_t n = strlen(ids);
+            snprintf(ids + n, sizeof ids - n, "%s%s", n ? "," : "", r.id);
+        }
+        CHECK(calls <= limit, "%s: the reader made no progress (%zu calls)", c->name, calls);
+        CHECK_INT(good, c->good, c->name);
+        CHECK_INT(bad, c->bad, c->name);
+        CHECK_STR(ids, c->good_ids, c->name);
+        CHECK(strstr(first_err, c->error) != NULL, "%s: error \"%s\" lacks \"%s\"", c->name,
+              first_err, c->error);
+        eng_record_release(&r);
+        imp_json_free(j);
+    }
+    /* a raw NUL byte is refused when the file is opened */
+    char *path = write_tmp("raw-nul.jsonl", "x");
+    FILE *f = fopen(path, "wb");
+    fwrite("{\"id\":\"A\",\"title\":\"a\0b\"}\n", 1, 26, f);
+    fclose(f);
+    imp_json *j = NULL;
+    eng_err err;
+    eng_err_clear(&err);
+    CHECK(imp_json_open(path, &j, &err) == ENG_EINPUT, "raw NUL: open should fail");
+    CHECK(strstr(err.msg, "raw-nul.jsonl:1:21: NUL byte") != NULL, "raw NUL: %s", err.msg);
+    imp_json_free(j);
+}
+
 /* Canonical JSON round-trips and keeps extra fields; the hash ignores provenance. */
 static void test_canonical(void)
 {
@@ -147,6 +242,7 @@ int main(void)
         return 1;
     }
     test_reader();
+    test_progress();
     test_canonical();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
