@@ -2,10 +2,10 @@
  * imp_decisions: reviewers' decisions read back from a returned workbook
  * (see imp_decisions.h).
  *
- * The labels below are those reports/rpt_xlsx.c writes (importers may not
- * include reports/); tests/unit/test_report.c writes workbooks in both
- * languages and reads them back here, so the two cannot drift apart
- * unnoticed.
+ * The sheet names, labels and column headers looked up are those
+ * reports/rpt_xlsx.c writes, from the one table of engine/eng_book.h;
+ * tests/unit/test_report.c writes workbooks in both languages and reads
+ * them back here.
  */
 #include "importers/imp_decisions.h"
 
@@ -18,24 +18,14 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "engine/eng_book.h"
 #include "importers/imp_xlsx.h"
 #include "rules/rule_sha256.h"
 
-/* {English, Chinese} of each label read. */
-static const char *const SHEET_SUMMARY[2] = {"Summary", "摘要"};
-static const char *const SHEET_PROJECTS[2] = {"Projects", "项目"};
-static const char *const SUM_RUN[2] = {"Run", "运行编号"};
-static const char *const SUM_SHA[2] = {"Rule-set SHA-256", "规则集 SHA-256"};
-static const char *const SUM_REVIEWER[2] = {"Reviewer", "评审专家"};
-
+/* The columns of Projects read here, and where their headers are defined
+ * (engine/eng_book.h, the table the writer uses too). */
 enum { COL_ID, COL_DECISION, COL_COMMENT, COL_HASH, COL_WRITTEN, NCOLS };
-static const char *const COLS[NCOLS][2] = {
-    {"ID", "项目编号"},           {"Decision", "评审结论"},       {"Comment", "评审意见"},
-    {"Content hash", "内容哈希"}, {"Written decision", "原结论"},
-};
-
-static const char *const DECISIONS[3] = {"pass", "revise", "fail"};
-static const char *const DECISIONS_ZH[3] = {"通过", "整改后通过", "不通过"};
+static const int BOOK_COL[NCOLS] = {EB_P_ID, EB_P_DECISION, EB_P_COMMENT, EB_P_HASH, EB_P_WRITTEN};
 
 void imp_decisions_result_release(imp_decisions_result *r)
 {
@@ -76,10 +66,11 @@ static char *trimmed(const char *s)
     return p;
 }
 
-static int label_is(const char *cell, const char *const pair[2])
+/* Whether cell, trimmed, is en (ignoring case) or zh. */
+static int label_is(const char *cell, const char *en, const char *zh)
 {
     char *t = trimmed(cell);
-    int yes = t && (!strcasecmp(t, pair[0]) || !strcmp(t, pair[1]));
+    int yes = t && (!strcasecmp(t, en) || !strcmp(t, zh));
     free(t);
     return yes;
 }
@@ -89,9 +80,9 @@ static const char *canonical_decision(const char *cell)
 {
     if (!*cell)
         return "";
-    for (int i = 0; i < 3; i++)
-        if (!strcasecmp(cell, DECISIONS[i]) || !strcmp(cell, DECISIONS_ZH[i]))
-            return DECISIONS[i];
+    for (int i = 0; i < EB_NDECISIONS; i++)
+        if (!strcasecmp(cell, eng_book_decisions[i].en) || !strcmp(cell, eng_book_decisions[i].zh))
+            return eng_book_decisions[i].en;
     return NULL;
 }
 
@@ -165,10 +156,12 @@ static int read_summary(const char *path, const char *sheet, char **run, char **
     while ((n = rows->next(rows, &row, err)) == 1) {
         if (row.ncells < 2)
             continue;
-        char **slot = label_is(row.cells[0], SUM_RUN)        ? run
-                      : label_is(row.cells[0], SUM_SHA)      ? sha
-                      : label_is(row.cells[0], SUM_REVIEWER) ? reviewer
-                                                             : NULL;
+        const eng_book_label *L = eng_book_sum;
+        const char *c0 = row.cells[0];
+        char **slot = label_is(c0, L[EB_S_RUN].en, L[EB_S_RUN].zh)             ? run
+                      : label_is(c0, L[EB_S_RS_SHA].en, L[EB_S_RS_SHA].zh)     ? sha
+                      : label_is(c0, L[EB_S_REVIEWER].en, L[EB_S_REVIEWER].zh) ? reviewer
+                                                                               : NULL;
         if (slot && !*slot)
             *slot = trimmed(row.cells[1]);
     }
@@ -291,11 +284,11 @@ int imp_decisions_read(eng_store *st, const char *path, const char *reviewer,
     }
     const char *summary = NULL, *projects = NULL;
     for (size_t i = 0; i < nnames; i++) {
-        if (!summary &&
-            (!strcmp(names[i], SHEET_SUMMARY[0]) || !strcmp(names[i], SHEET_SUMMARY[1])))
+        if (!summary && (!strcmp(names[i], eng_book_sheets[EB_SH_SUMMARY].en) ||
+                         !strcmp(names[i], eng_book_sheets[EB_SH_SUMMARY].zh)))
             summary = names[i];
-        if (!projects &&
-            (!strcmp(names[i], SHEET_PROJECTS[0]) || !strcmp(names[i], SHEET_PROJECTS[1])))
+        if (!projects && (!strcmp(names[i], eng_book_sheets[EB_SH_PROJECTS].en) ||
+                          !strcmp(names[i], eng_book_sheets[EB_SH_PROJECTS].zh)))
             projects = names[i];
     }
     if (!projects) {
@@ -375,12 +368,13 @@ int imp_decisions_read(eng_store *st, const char *path, const char *reviewer,
     for (int c = 0; c < NCOLS; c++) {
         col[c] = -1;
         for (size_t i = 0; i < row.ncells && col[c] < 0; i++)
-            if (label_is(row.cells[i], COLS[c]))
+            if (label_is(row.cells[i], eng_book_proj[BOOK_COL[c]].en,
+                         eng_book_proj[BOOK_COL[c]].zh))
                 col[c] = (long)i;
         if (col[c] < 0 && c != COL_WRITTEN) {
             rc = eng_fail(err, ENG_EINPUT,
                           "%s: sheet '%s' has no column '%s' (or '%s'): was it removed?", path,
-                          projects, COLS[c][0], COLS[c][1]);
+                          projects, eng_book_proj[BOOK_COL[c]].en, eng_book_proj[BOOK_COL[c]].zh);
             goto done;
         }
     }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/eng_book.h"
 #include "reports/rpt_book.h"
 #include "rules/rule_sha256.h"
 
@@ -24,349 +25,50 @@
 
 /* ---- labels ------------------------------------------------------------------------------ */
 
-enum {
-    SH_SUMMARY,
-    SH_PROJECTS,
-    SH_DUPLICATES,
-    SH_EVIDENCE,
-    SH_INDICATORS,
-    SH_RULES,
-    SH_LISTS,
-    NSHEETS
-};
-
-enum {
-    P_ID,
-    P_TITLE,
-    P_KIND,
-    P_SOURCE,
-    P_FIELD,
-    P_ORG,
-    P_PI,
-    P_TRL_CLAIMED,
-    P_TRL_EVIDENCED,
-    P_TRL_CONF,
-    P_TRACE,
-    P_NOVELTY,
-    P_OVERALL,
-    P_FLAGS,
-    P_NFLAGS,
-    P_DUP,
-    P_ERRORS,
-    P_EVIDENCE,
-    P_DECISION,
-    P_COMMENT,
-    P_HASH,
-    P_WRITTEN,
-    P_NCOLS
-};
-
-enum {
-    D_A,
-    D_TITLE_A,
-    D_B,
-    D_TITLE_B,
-    D_KIND,
-    D_METHOD,
-    D_JACCARD,
-    D_CONTAINMENT,
-    D_CONTAINED,
-    D_SIGNALS,
-    D_PASSAGE_A,
-    D_PASSAGE_B,
-    D_NCOLS
-};
-
-enum {
-    E_PROJECT,
-    E_RULE,
-    E_DIMENSION,
-    E_FIELD,
-    E_INDICATOR,
-    E_LEVEL,
-    E_POINTS,
-    E_SEVERITY,
-    E_MATCH,
-    E_CONTEXT,
-    E_MESSAGE,
-    E_OFFSET,
-    E_ERROR,
-    E_NCOLS
-};
-
-enum {
-    I_PROJECT,
-    I_IDX,
-    I_NAME,
-    I_TARGET,
-    I_ACHIEVED,
-    I_UNIT,
-    I_VERDICT,
-    I_POINTS,
-    I_REASONS,
-    I_NCOLS
-};
-
-enum {
-    R_ID,
-    R_DIMENSION,
-    R_SCOPE,
-    R_LEVEL,
-    R_POINTS,
-    R_SEVERITY,
-    R_SCHEME,
-    R_FIELDS,
-    R_PATTERN,
-    R_FLAGS,
-    R_NEGATABLE,
-    R_ABSENT,
-    R_WHEN,
-    R_WHY,
-    R_MESSAGE,
-    R_NCOLS
-};
-
-enum {
-    S_TITLE,
-    S_RUN,
-    S_RUN_NAME,
-    S_RUN_DATE,
-    S_WRITTEN,
-    S_RULESET,
-    S_RS_VERSION,
-    S_RS_SHA,
-    S_TOOL,
-    S_PANEL,
-    S_ALL,
-    S_REVIEWER,
-    S_PARAMS,
-    S_COUNTS,
-    S_N_PROJECTS,
-    S_N_HITS,
-    S_N_PAIRS,
-    S_N_FLAGGED,
-    S_N_DUP,
-    S_N_INDICATORS,
-    S_N_TRACEABLE,
-    S_N_PARTLY,
-    S_N_UNTRACEABLE,
-    S_N_RULE_ERRORS,
-    S_N_REPAIRED,
-    S_N_TRUNCATED,
-    S_DECISIONS,
-    S_UNDECIDED,
-    S_HOWTO,
-    S_STEP1,
-    S_STEP2,
-    S_STEP3,
-    S_STEP4,
-    S_STEP5,
-    S_TRL_TABLE,
-    S_LEVEL,
-    S_CLAIMED,
-    S_EVIDENCED,
-    S_NONE,
-    S_HIST_TABLE,
-    S_RANGE,
-    S_TRACE,
-    S_NOVELTY,
-    S_OVERALL,
-    S_FLAGS_TABLE,
-    S_FLAG,
-    S_FLAG_PROJECTS,
-    S_NO_FLAGS,
-    S_CHART_TRL,
-    S_CHART_FLAGS,
-    S_PROJECTS_AXIS,
-    NS
-};
-
+/* The workbook's words in its language, taken from engine/eng_book.h (the
+ * one table of sheet names, column headers and labels, which the reader of
+ * returned workbooks uses too). */
 typedef struct labels {
-    const char *sheet[NSHEETS];
-    const char *proj[P_NCOLS];
-    const char *dup[D_NCOLS];
-    const char *ev[E_NCOLS];
-    const char *ind[I_NCOLS];
-    const char *rule[R_NCOLS];
-    const char *sum[NS];
-    const char *decision[3];          /* pass, revise, fail */
-    const char *hits_one, *hits_many; /* "%zu" inside */
+    int zh;
+    const char *sheet[EB_NSHEETS];
+    const char *proj[EB_P_NCOLS];
+    const char *dup[EB_D_NCOLS];
+    const char *ev[EB_E_NCOLS];
+    const char *ind[EB_I_NCOLS];
+    const char *rule[EB_R_NCOLS];
+    const char *sum[EB_NS];
+    const char *decision[EB_NDECISIONS]; /* pass, revise, fail */
+    const char *hits_one, *hits_many;    /* "%zu" inside */
     const char *validation_title, *validation_msg;
     const char *yes;
 } labels;
 
-static const labels EN = {
-    {"Summary", "Projects", "Duplicates", "Evidence", "Indicators", "Rules", "Lists"},
-    {"ID",       "Title",       "Kind",          "Source",          "Field",        "Organisation",
-     "PI",       "TRL claimed", "TRL evidenced", "TRL confidence",  "Traceability", "Novelty",
-     "Overall",  "Flags",       "Flag count",    "Duplicate of",    "Rule errors",  "Evidence",
-     "Decision", "Comment",     "Content hash",  "Written decision"},
-    {"Project A", "Title A", "Project B", "Title B", "Kind", "Method", "Jaccard", "Containment",
-     "Contained", "Signals", "Shared passage in A", "Shared passage in B"},
-    {"Project", "Rule", "Dimension", "Field", "Indicator", "Level", "Points", "Severity", "Match",
-     "Context", "Message", "Offset", "Error"},
-    {"Project", "#", "Indicator", "Target", "Achieved", "Unit", "Verdict", "Points", "Reasons"},
-    {"ID", "Dimension", "Scope", "Level", "Points", "Severity", "Scheme", "Fields", "Pattern",
-     "Flags", "Negatable", "Absent", "When", "Why", "Message"},
-    {"vernier reviewer workbook",
-     "Run",
-     "Run name",
-     "Run date",
-     "Workbook written",
-     "Rule set",
-     "Rule-set version",
-     "Rule-set SHA-256",
-     "Tool version",
-     "Panel",
-     "all projects",
-     "Reviewer",
-     "Parameters",
-     "Counts",
-     "Projects",
-     "Rule hits",
-     "Duplicate pairs",
-     "Flagged projects",
-     "Projects with a duplicate",
-     "Indicators",
-     "Indicators traceable",
-     "Indicators partly traceable",
-     "Indicators untraceable",
-     "Projects with rule errors",
-     "Cells repaired (invalid UTF-8)",
-     "Cells truncated (over 32,767 characters)",
-     "Decisions",
-     "undecided",
-     "How to review",
-     "1. Write your name in the Reviewer cell above.",
-     "2. On Projects, filter Flag count > 0 (or sort by a score) to see the projects to look at.",
-     "3. Follow the Evidence link of a project to the rule hits behind its scores.",
-     "4. Pick a Decision from the drop-down (pass, revise, fail) and write a Comment.",
-     "5. Save and send the file back: `vernier decisions import FILE.xlsx` reads it.",
-     "TRL: claimed vs evidenced",
-     "Level",
-     "Claimed",
-     "Evidenced",
-     "none",
-     "Score distribution",
-     "Range",
-     "Traceability",
-     "Novelty",
-     "Overall",
-     "Flags by kind",
-     "Flag",
-     "Projects",
-     "no flags",
-     "Claimed vs evidenced TRL",
-     "Flags by kind",
-     "Projects"},
-    {"pass", "revise", "fail"},
-    "%zu hit",
-    "%zu hits",
-    "Decision",
-    "Pick pass, revise or fail from the list.",
-    "yes",
-};
+static void cols_text(const char **out, const eng_book_col *cols, int n, int zh)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = eng_book_col_text(&cols[i], zh);
+}
 
-static const labels ZH = {
-    {"摘要", "项目", "重复", "证据", "指标", "规则", "列表"},
-    {"项目编号",   "项目名称", "类型",     "来源",       "领域",     "承担单位",
-     "项目负责人", "声称TRL",  "证据TRL",  "TRL置信度",  "可溯源性", "新颖性",
-     "综合得分",   "标记",     "标记数",   "疑似重复于", "规则错误", "证据",
-     "评审结论",   "评审意见", "内容哈希", "原结论"},
-    {"项目A", "项目A名称", "项目B", "项目B名称", "类型", "方法", "Jaccard相似度", "包含度",
-     "被包含项目", "信号", "A中的相同段落", "B中的相同段落"},
-    {"项目编号", "规则", "维度", "字段", "指标", "等级", "分值", "严重程度", "匹配文本", "上下文",
-     "说明", "偏移", "错误"},
-    {"项目编号", "序号", "指标", "目标值", "实测值", "单位", "溯源结论", "分值", "理由"},
-    {"编号", "维度", "范围", "等级", "分值", "严重程度", "方案", "字段", "模式", "选项", "可否定",
-     "缺失触发", "条件", "依据", "说明"},
-    {"vernier 评审工作簿",
-     "运行编号",
-     "运行名称",
-     "运行日期",
-     "工作簿生成时间",
-     "规则集",
-     "规则集版本",
-     "规则集 SHA-256",
-     "工具版本",
-     "评审组",
-     "全部项目",
-     "评审专家",
-     "参数",
-     "统计",
-     "项目数",
-     "规则命中数",
-     "重复项目对",
-     "有标记的项目",
-     "有疑似重复的项目",
-     "指标数",
-     "可溯源指标",
-     "部分可溯源指标",
-     "不可溯源指标",
-     "有规则错误的项目",
-     "已修复的单元格（无效 UTF-8）",
-     "已截断的单元格（超过 32,767 字符）",
-     "评审结论",
-     "未评审",
-     "评审方法",
-     "1. 在上方“评审专家”单元格中填写姓名。",
-     "2. 在“项目”表中筛选“标记数”大于 0（或按得分排序），找出需要重点审查的项目。",
-     "3. 点击项目的“证据”链接，查看得分背后的规则命中。",
-     "4. 在“评审结论”下拉列表中选择（通过、整改后通过、不通过），并填写“评审意见”。",
-     "5. 保存并交回文件：`vernier decisions import 文件.xlsx` 读取评审结果。",
-     "TRL：声称与证据",
-     "等级",
-     "声称",
-     "证据",
-     "无",
-     "得分分布",
-     "区间",
-     "可溯源性",
-     "新颖性",
-     "综合得分",
-     "标记分类",
-     "标记",
-     "项目数",
-     "无标记",
-     "声称TRL与证据TRL",
-     "标记分类",
-     "项目数"},
-    {"通过", "整改后通过", "不通过"},
-    "%zu 条证据",
-    "%zu 条证据",
-    "评审结论",
-    "请从列表中选择：通过、整改后通过或不通过。",
-    "是",
-};
-
-static const char *const DECISIONS[3] = {"pass", "revise", "fail"};
-
-/* Values the engine writes in English words, and their Chinese. */
-static const char *const VALUE_ZH[][2] = {
-    {"project", "项目"},
-    {"proposal", "申报书"},
-    {"prior-art", "在先技术"},
-    {"trl", "TRL"},
-    {"traceability", "可溯源性"},
-    {"novelty", "新颖性"},
-    {"flag", "标记"},
-    {"traceable", "可溯源"},
-    {"partly", "部分可溯源"},
-    {"untraceable", "不可溯源"},
-    {"exact", "完全重复"},
-    {"near", "近似重复"},
-    {"partial", "部分重复"},
-    {"same-pi", "同一负责人"},
-    {"same-organisation", "同一单位"},
-    {"overlapping-period", "执行期重叠"},
-    {"same-indicators", "考核指标相同"},
-    {"info", "提示"},
-    {"warn", "警告"},
-    {"error", "错误"},
-    {"record", "项目"},
-    {"indicator", "指标"},
-    {NULL, NULL},
-};
+static void labels_init(labels *L, int zh)
+{
+    L->zh = zh;
+    for (int i = 0; i < EB_NSHEETS; i++)
+        L->sheet[i] = eng_book_text(&eng_book_sheets[i], zh);
+    cols_text(L->proj, eng_book_proj, EB_P_NCOLS, zh);
+    cols_text(L->dup, eng_book_dup, EB_D_NCOLS, zh);
+    cols_text(L->ev, eng_book_ev, EB_E_NCOLS, zh);
+    cols_text(L->ind, eng_book_ind, EB_I_NCOLS, zh);
+    cols_text(L->rule, eng_book_rule, EB_R_NCOLS, zh);
+    for (int i = 0; i < EB_NS; i++)
+        L->sum[i] = eng_book_text(&eng_book_sum[i], zh);
+    for (int i = 0; i < EB_NDECISIONS; i++)
+        L->decision[i] = eng_book_text(&eng_book_decisions[i], zh);
+    L->hits_one = eng_book_text(&eng_book_misc[EB_M_HITS_ONE], zh);
+    L->hits_many = eng_book_text(&eng_book_misc[EB_M_HITS_MANY], zh);
+    L->validation_title = eng_book_text(&eng_book_misc[EB_M_VALIDATION_TITLE], zh);
+    L->validation_msg = eng_book_text(&eng_book_misc[EB_M_VALIDATION_MSG], zh);
+    L->yes = eng_book_text(&eng_book_misc[EB_M_YES], zh);
+}
 
 /* ---- the run, read once -------------------------------------------------------------------- */
 
@@ -640,20 +342,15 @@ static long score_index(const run_data *d, const char *id)
 
 static const char *tr(const ctx *c, const char *v)
 {
-    if (!v || c->L != &ZH)
-        return v;
-    for (size_t i = 0; VALUE_ZH[i][0]; i++)
-        if (!strcmp(VALUE_ZH[i][0], v))
-            return VALUE_ZH[i][1];
-    return v;
+    return eng_book_value(v, c->L->zh);
 }
 
 static int decision_index(const char *v)
 {
     if (!v)
         return -1;
-    for (int i = 0; i < 3; i++)
-        if (!strcmp(v, DECISIONS[i]))
+    for (int i = 0; i < EB_NDECISIONS; i++)
+        if (!strcmp(v, eng_book_decisions[i].en))
             return i;
     return -1;
 }
@@ -762,15 +459,15 @@ typedef struct layout {
     size_t nev;  /* evidence rows in all */
     size_t nind; /* indicator rows */
     size_t nevsheets;
-    char names[NSHEETS][128];
+    char names[EB_NSHEETS][128];
     char evnames[16][128];
-    lxw_worksheet *ws[NSHEETS];
+    lxw_worksheet *ws[EB_NSHEETS];
     lxw_worksheet *evws[16];
 } layout;
 
 static void write_lists(const ctx *c, layout *lo)
 {
-    lxw_worksheet *ws = lo->ws[SH_LISTS];
+    lxw_worksheet *ws = lo->ws[EB_SH_LISTS];
     if (!ws)
         return;
     for (int i = 0; i < 3; i++)
@@ -782,17 +479,16 @@ static void write_projects(const ctx *c, layout *lo)
 {
     rpt_book *b = c->b;
     const run_data *d = c->d;
-    lxw_worksheet *ws = lo->ws[SH_PROJECTS];
+    lxw_worksheet *ws = lo->ws[EB_SH_PROJECTS];
     if (!ws)
         return;
-    static const double widths[P_NCOLS] = {18, 48, 10, 14, 14, 28, 12, 9,  9,  10, 11,
-                                           9,  9,  28, 8,  18, 8,  12, 14, 40, 20, 20};
-    for (int i = 0; i < P_NCOLS; i++)
-        col_width(ws, i, i, widths[i], i == P_DECISION || i == P_COMMENT ? b->input : NULL);
-    col_hidden(ws, P_HASH, 20);
-    col_hidden(ws, P_WRITTEN, 20);
+    for (int i = 0; i < EB_P_NCOLS; i++)
+        col_width(ws, i, i, eng_book_proj[i].width,
+                  i == EB_P_DECISION || i == EB_P_COMMENT ? b->input : NULL);
+    col_hidden(ws, EB_P_HASH, 20);
+    col_hidden(ws, EB_P_WRITTEN, 20);
     worksheet_set_row(ws, 0, 30, NULL);
-    headers(c, ws, c->L->proj, P_NCOLS);
+    headers(c, ws, c->L->proj, EB_P_NCOLS);
 
     size_t evrow = 0; /* evidence rows placed so far */
     for (size_t k = 0; k < lo->m; k++) {
@@ -800,25 +496,25 @@ static void write_projects(const ctx *c, layout *lo)
         const eng_score *s = &d->sc[i];
         const proj *p = &d->pj[i];
         lxw_row_t r = (lxw_row_t)(k + 1);
-        rpt_book_str(b, ws, r, P_ID, s->project_id, NULL);
-        rpt_book_str(b, ws, r, P_TITLE, s->title, NULL);
-        rpt_book_str(b, ws, r, P_KIND, tr(c, s->kind), NULL);
-        rpt_book_str(b, ws, r, P_SOURCE, s->source, NULL);
-        rpt_book_str(b, ws, r, P_FIELD, s->field, NULL);
-        rpt_book_str(b, ws, r, P_ORG, s->organisation, NULL);
-        rpt_book_str(b, ws, r, P_PI, s->pi, NULL);
+        rpt_book_str(b, ws, r, EB_P_ID, s->project_id, NULL);
+        rpt_book_str(b, ws, r, EB_P_TITLE, s->title, NULL);
+        rpt_book_str(b, ws, r, EB_P_KIND, tr(c, s->kind), NULL);
+        rpt_book_str(b, ws, r, EB_P_SOURCE, s->source, NULL);
+        rpt_book_str(b, ws, r, EB_P_FIELD, s->field, NULL);
+        rpt_book_str(b, ws, r, EB_P_ORG, s->organisation, NULL);
+        rpt_book_str(b, ws, r, EB_P_PI, s->pi, NULL);
         if (s->trl_claimed > 0)
-            rpt_book_num(b, ws, r, P_TRL_CLAIMED, s->trl_claimed, NULL);
-        rpt_book_num(b, ws, r, P_TRL_EVIDENCED, s->trl_evidenced, NULL);
-        rpt_book_num(b, ws, r, P_TRL_CONF, s->trl_confidence, b->pct);
-        rpt_book_num(b, ws, r, P_TRACE, s->traceability, b->num1);
+            rpt_book_num(b, ws, r, EB_P_TRL_CLAIMED, s->trl_claimed, NULL);
+        rpt_book_num(b, ws, r, EB_P_TRL_EVIDENCED, s->trl_evidenced, NULL);
+        rpt_book_num(b, ws, r, EB_P_TRL_CONF, s->trl_confidence, b->pct);
+        rpt_book_num(b, ws, r, EB_P_TRACE, s->traceability, b->num1);
         if (s->novelty >= 0)
-            rpt_book_num(b, ws, r, P_NOVELTY, s->novelty, b->num1);
-        rpt_book_num(b, ws, r, P_OVERALL, s->overall, b->num1);
-        rpt_book_str(b, ws, r, P_FLAGS, p->flags_joined, NULL);
-        rpt_book_num(b, ws, r, P_NFLAGS, p->nflags, NULL);
-        rpt_book_str(b, ws, r, P_DUP, s->duplicate_of, NULL);
-        rpt_book_num(b, ws, r, P_ERRORS, s->rule_errors, NULL);
+            rpt_book_num(b, ws, r, EB_P_NOVELTY, s->novelty, b->num1);
+        rpt_book_num(b, ws, r, EB_P_OVERALL, s->overall, b->num1);
+        rpt_book_str(b, ws, r, EB_P_FLAGS, p->flags_joined, NULL);
+        rpt_book_num(b, ws, r, EB_P_NFLAGS, p->nflags, NULL);
+        rpt_book_str(b, ws, r, EB_P_DUP, s->duplicate_of, NULL);
+        rpt_book_num(b, ws, r, EB_P_ERRORS, s->rule_errors, NULL);
         if (p->hn) {
             size_t sheet = evrow / SHEET_ROWS, row = evrow % SHEET_ROWS + 1;
             char target[200], quoted[140], label[64], ref[24];
@@ -826,27 +522,27 @@ static void write_projects(const ctx *c, layout *lo)
             rpt_book_cell(ref, (lxw_row_t)row, 0, 0);
             snprintf(target, sizeof target, "%s!%s", quoted, ref);
             snprintf(label, sizeof label, p->hn == 1 ? c->L->hits_one : c->L->hits_many, p->hn);
-            rpt_book_link(b, ws, r, P_EVIDENCE, target, label);
+            rpt_book_link(b, ws, r, EB_P_EVIDENCE, target, label);
             evrow += p->hn;
         }
         const eng_decision *dc = p->dec >= 0 ? &d->dec[p->dec] : NULL;
         if (dc) {
-            rpt_book_str(b, ws, r, P_DECISION, decision_label(c, dc->decision), b->input);
-            rpt_book_str(b, ws, r, P_COMMENT, dc->comment, b->input);
+            rpt_book_str(b, ws, r, EB_P_DECISION, decision_label(c, dc->decision), b->input);
+            rpt_book_str(b, ws, r, EB_P_COMMENT, dc->comment, b->input);
         }
-        rpt_book_str(b, ws, r, P_HASH, s->content_hash, NULL);
+        rpt_book_str(b, ws, r, EB_P_HASH, s->content_hash, NULL);
         if (dc && ((dc->decision && *dc->decision) || (dc->comment && *dc->comment))) {
             char h[17], written[96];
             comment_hash(dc->comment, h);
             snprintf(written, sizeof written, "%s:%s", nz(dc->decision), h);
-            rpt_book_str(b, ws, r, P_WRITTEN, written, NULL);
+            rpt_book_str(b, ws, r, EB_P_WRITTEN, written, NULL);
         }
     }
     lxw_row_t last = (lxw_row_t)lo->m;
-    table_view(b, ws, last, P_COMMENT, 2);
-    colour_scale(b, ws, last, P_TRACE);
-    colour_scale(b, ws, last, P_NOVELTY);
-    colour_scale(b, ws, last, P_OVERALL);
+    table_view(b, ws, last, EB_P_COMMENT, 2);
+    colour_scale(b, ws, last, EB_P_TRACE);
+    colour_scale(b, ws, last, EB_P_NOVELTY);
+    colour_scale(b, ws, last, EB_P_OVERALL);
     if (last) {
         lxw_conditional_format cf;
         memset(&cf, 0, sizeof cf);
@@ -856,25 +552,26 @@ static void write_projects(const ctx *c, layout *lo)
         cf.min_value = 0;
         cf.max_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
         cf.max_value = 9;
-        rpt_book_check(
-            b,
-            worksheet_conditional_format_range(ws, 1, P_TRL_EVIDENCED, last, P_TRL_EVIDENCED, &cf),
-            "data bar");
+        rpt_book_check(b,
+                       worksheet_conditional_format_range(ws, 1, EB_P_TRL_EVIDENCED, last,
+                                                          EB_P_TRL_EVIDENCED, &cf),
+                       "data bar");
         lxw_conditional_format fl;
         memset(&fl, 0, sizeof fl);
         fl.type = LXW_CONDITIONAL_TYPE_CELL;
         fl.criteria = LXW_CONDITIONAL_CRITERIA_GREATER_THAN;
         fl.value = 0;
         fl.format = fill_format(b, 0xFCE4D6);
-        rpt_book_check(b, worksheet_conditional_format_range(ws, 1, P_NFLAGS, last, P_NFLAGS, &fl),
-                       "conditional format");
+        rpt_book_check(
+            b, worksheet_conditional_format_range(ws, 1, EB_P_NFLAGS, last, EB_P_NFLAGS, &fl),
+            "conditional format");
         /* Decisions coloured by the value picked (the literals are our own
          * labels, so no data goes into a formula). */
         static const lxw_color_t colours[3] = {0xC6EFCE, 0xFFEB9C, 0xFFC7CE};
         for (int i = 0; i < 3; i++) {
             char lit[64];
             snprintf(lit, sizeof lit, "\"%s\"", c->L->decision[i]);
-            equal_fill(b, ws, last, P_DECISION, lit, fill_format(b, colours[i]));
+            equal_fill(b, ws, last, EB_P_DECISION, lit, fill_format(b, colours[i]));
         }
     }
     /* The drop-down: a list from a range of the hidden Lists sheet (a list
@@ -882,7 +579,7 @@ static void write_projects(const ctx *c, layout *lo)
     lxw_data_validation dv;
     memset(&dv, 0, sizeof dv);
     char formula[200], quoted[140];
-    rpt_book_quote(quoted, sizeof quoted, lo->names[SH_LISTS]);
+    rpt_book_quote(quoted, sizeof quoted, lo->names[EB_SH_LISTS]);
     snprintf(formula, sizeof formula, "=%s!$A$1:$A$3", quoted);
     dv.validate = LXW_VALIDATION_TYPE_LIST_FORMULA;
     dv.value_formula = formula;
@@ -893,36 +590,36 @@ static void write_projects(const ctx *c, layout *lo)
     dv.error_title = (char *)c->L->validation_title;
     dv.error_message = (char *)c->L->validation_msg;
     rpt_book_check(
-        b, worksheet_data_validation_range(ws, 1, P_DECISION, last ? last : 1, P_DECISION, &dv),
+        b,
+        worksheet_data_validation_range(ws, 1, EB_P_DECISION, last ? last : 1, EB_P_DECISION, &dv),
         "decision drop-down");
 }
 
 static void write_duplicates(const ctx *c, layout *lo)
 {
     rpt_book *b = c->b;
-    lxw_worksheet *ws = lo->ws[SH_DUPLICATES];
+    lxw_worksheet *ws = lo->ws[EB_SH_DUPLICATES];
     if (!ws)
         return;
-    static const double widths[D_NCOLS] = {18, 40, 18, 40, 12, 20, 10, 11, 18, 28, 60, 60};
-    for (int i = 0; i < D_NCOLS; i++)
-        col_width(ws, i, i, widths[i], i >= D_PASSAGE_A ? b->wrap : NULL);
+    for (int i = 0; i < EB_D_NCOLS; i++)
+        col_width(ws, i, i, eng_book_dup[i].width, i >= EB_D_PASSAGE_A ? b->wrap : NULL);
     worksheet_set_row(ws, 0, 30, NULL);
-    headers(c, ws, c->L->dup, D_NCOLS);
+    headers(c, ws, c->L->dup, EB_D_NCOLS);
     for (size_t k = 0; k < lo->np; k++) {
         const eng_pair *p = &c->d->pairs[lo->pairs[k]];
         lxw_row_t r = (lxw_row_t)(k + 1);
-        rpt_book_str(b, ws, r, D_A, p->a, NULL);
-        rpt_book_str(b, ws, r, D_TITLE_A, p->a_title, NULL);
-        rpt_book_str(b, ws, r, D_B, p->b, NULL);
-        rpt_book_str(b, ws, r, D_TITLE_B, p->b_title, NULL);
-        rpt_book_str(b, ws, r, D_KIND, tr(c, p->kind), NULL);
-        rpt_book_str(b, ws, r, D_METHOD, p->method, NULL);
-        rpt_book_num(b, ws, r, D_JACCARD, p->jaccard, b->num3);
-        rpt_book_num(b, ws, r, D_CONTAINMENT, p->containment, b->num3);
-        rpt_book_str(b, ws, r, D_CONTAINED, p->contained, NULL);
+        rpt_book_str(b, ws, r, EB_D_A, p->a, NULL);
+        rpt_book_str(b, ws, r, EB_D_TITLE_A, p->a_title, NULL);
+        rpt_book_str(b, ws, r, EB_D_B, p->b, NULL);
+        rpt_book_str(b, ws, r, EB_D_TITLE_B, p->b_title, NULL);
+        rpt_book_str(b, ws, r, EB_D_KIND, tr(c, p->kind), NULL);
+        rpt_book_str(b, ws, r, EB_D_METHOD, p->method, NULL);
+        rpt_book_num(b, ws, r, EB_D_JACCARD, p->jaccard, b->num3);
+        rpt_book_num(b, ws, r, EB_D_CONTAINMENT, p->containment, b->num3);
+        rpt_book_str(b, ws, r, EB_D_CONTAINED, p->contained, NULL);
         int n;
         char *sig = join_json_array(p->signals, &n);
-        if (sig && c->L == &ZH) {
+        if (sig && c->L->zh) {
             /* Translate each signal; the joined text is rebuilt. */
             char buf[512];
             size_t k2 = 0;
@@ -936,27 +633,26 @@ static void write_duplicates(const ctx *c, layout *lo)
                 if (k2 >= sizeof buf)
                     break;
             }
-            rpt_book_str(b, ws, r, D_SIGNALS, buf, NULL);
+            rpt_book_str(b, ws, r, EB_D_SIGNALS, buf, NULL);
         } else {
-            rpt_book_str(b, ws, r, D_SIGNALS, sig, NULL);
+            rpt_book_str(b, ws, r, EB_D_SIGNALS, sig, NULL);
         }
         free(sig);
-        rpt_book_str(b, ws, r, D_PASSAGE_A, p->passage_a, b->wrap);
-        rpt_book_str(b, ws, r, D_PASSAGE_B, p->passage_b, b->wrap);
+        rpt_book_str(b, ws, r, EB_D_PASSAGE_A, p->passage_a, b->wrap);
+        rpt_book_str(b, ws, r, EB_D_PASSAGE_B, p->passage_b, b->wrap);
     }
     lxw_row_t last = (lxw_row_t)lo->np;
-    table_view(b, ws, last, D_NCOLS - 1, 1);
-    colour_scale(b, ws, last, D_JACCARD);
-    colour_scale(b, ws, last, D_CONTAINMENT);
+    table_view(b, ws, last, EB_D_NCOLS - 1, 1);
+    colour_scale(b, ws, last, EB_D_JACCARD);
+    colour_scale(b, ws, last, EB_D_CONTAINMENT);
 }
 
 static void evidence_sheet_setup(const ctx *c, lxw_worksheet *ws)
 {
-    static const double widths[E_NCOLS] = {18, 22, 12, 20, 9, 7, 8, 10, 30, 70, 40, 8, 7};
-    for (int i = 0; i < E_NCOLS; i++)
-        col_width(ws, i, i, widths[i], i == E_CONTEXT ? c->b->wrap : NULL);
+    for (int i = 0; i < EB_E_NCOLS; i++)
+        col_width(ws, i, i, eng_book_ev[i].width, i == EB_E_CONTEXT ? c->b->wrap : NULL);
     worksheet_set_row(ws, 0, 30, NULL);
-    headers(c, ws, c->L->ev, E_NCOLS);
+    headers(c, ws, c->L->ev, EB_E_NCOLS);
 }
 
 static void write_evidence(const ctx *c, layout *lo)
@@ -973,29 +669,29 @@ static void write_evidence(const ctx *c, layout *lo)
             const eng_hit *h = &d->hits[d->hord[p->h0 + j]];
             lxw_worksheet *ws = lo->evws[row / SHEET_ROWS];
             lxw_row_t r = (lxw_row_t)(row % SHEET_ROWS + 1);
-            rpt_book_str(b, ws, r, E_PROJECT, h->project_id, NULL);
-            rpt_book_str(b, ws, r, E_RULE, h->rule_id, NULL);
-            rpt_book_str(b, ws, r, E_DIMENSION, tr(c, h->dimension), NULL);
-            rpt_book_str(b, ws, r, E_FIELD, h->field, NULL);
+            rpt_book_str(b, ws, r, EB_E_PROJECT, h->project_id, NULL);
+            rpt_book_str(b, ws, r, EB_E_RULE, h->rule_id, NULL);
+            rpt_book_str(b, ws, r, EB_E_DIMENSION, tr(c, h->dimension), NULL);
+            rpt_book_str(b, ws, r, EB_E_FIELD, h->field, NULL);
             if (h->indicator >= 0)
-                rpt_book_num(b, ws, r, E_INDICATOR, h->indicator + 1, NULL);
+                rpt_book_num(b, ws, r, EB_E_INDICATOR, h->indicator + 1, NULL);
             if (h->level > 0)
-                rpt_book_num(b, ws, r, E_LEVEL, h->level, NULL);
-            rpt_book_num(b, ws, r, E_POINTS, h->points, NULL);
-            rpt_book_str(b, ws, r, E_SEVERITY, tr(c, h->severity), NULL);
-            rpt_book_str(b, ws, r, E_MATCH, h->match, NULL);
-            rpt_book_str(b, ws, r, E_CONTEXT, h->context, b->wrap);
-            rpt_book_str(b, ws, r, E_MESSAGE, h->message, NULL);
-            rpt_book_num(b, ws, r, E_OFFSET, (double)h->offset, NULL);
+                rpt_book_num(b, ws, r, EB_E_LEVEL, h->level, NULL);
+            rpt_book_num(b, ws, r, EB_E_POINTS, h->points, NULL);
+            rpt_book_str(b, ws, r, EB_E_SEVERITY, tr(c, h->severity), NULL);
+            rpt_book_str(b, ws, r, EB_E_MATCH, h->match, NULL);
+            rpt_book_str(b, ws, r, EB_E_CONTEXT, h->context, b->wrap);
+            rpt_book_str(b, ws, r, EB_E_MESSAGE, h->message, NULL);
+            rpt_book_num(b, ws, r, EB_E_OFFSET, (double)h->offset, NULL);
             if (h->error)
-                rpt_book_num(b, ws, r, E_ERROR, h->error, NULL);
+                rpt_book_num(b, ws, r, EB_E_ERROR, h->error, NULL);
         }
     }
     for (size_t s = 0; s < lo->nevsheets; s++) {
         size_t rows = lo->nev - s * SHEET_ROWS;
         if (rows > SHEET_ROWS)
             rows = SHEET_ROWS;
-        table_view(b, lo->evws[s], (lxw_row_t)rows, E_NCOLS - 1, 1);
+        table_view(b, lo->evws[s], (lxw_row_t)rows, EB_E_NCOLS - 1, 1);
     }
 }
 
@@ -1003,40 +699,39 @@ static void write_indicators(const ctx *c, layout *lo)
 {
     rpt_book *b = c->b;
     const run_data *d = c->d;
-    lxw_worksheet *ws = lo->ws[SH_INDICATORS];
+    lxw_worksheet *ws = lo->ws[EB_SH_INDICATORS];
     if (!ws)
         return;
-    static const double widths[I_NCOLS] = {18, 5, 28, 16, 16, 8, 14, 8, 60};
-    for (int i = 0; i < I_NCOLS; i++)
-        col_width(ws, i, i, widths[i], i == I_REASONS ? b->wrap : NULL);
+    for (int i = 0; i < EB_I_NCOLS; i++)
+        col_width(ws, i, i, eng_book_ind[i].width, i == EB_I_REASONS ? b->wrap : NULL);
     worksheet_set_row(ws, 0, 30, NULL);
-    headers(c, ws, c->L->ind, I_NCOLS);
+    headers(c, ws, c->L->ind, EB_I_NCOLS);
     size_t row = 0;
     for (size_t k = 0; k < lo->m; k++) {
         const proj *p = &d->pj[lo->sel[k]];
         for (size_t j = 0; j < p->vn; j++) {
             const eng_ind_verdict *v = &d->vd[p->v0 + j];
             lxw_row_t r = (lxw_row_t)(++row);
-            rpt_book_str(b, ws, r, I_PROJECT, v->project_id, NULL);
-            rpt_book_num(b, ws, r, I_IDX, v->idx + 1, NULL);
-            rpt_book_str(b, ws, r, I_NAME, v->name, NULL);
-            rpt_book_str(b, ws, r, I_TARGET, v->target, NULL);
-            rpt_book_str(b, ws, r, I_ACHIEVED, v->achieved, NULL);
-            rpt_book_str(b, ws, r, I_UNIT, v->unit, NULL);
-            rpt_book_str(b, ws, r, I_VERDICT, tr(c, v->verdict), NULL);
-            rpt_book_num(b, ws, r, I_POINTS, v->points, NULL);
-            rpt_book_str(b, ws, r, I_REASONS, v->reasons, b->wrap);
+            rpt_book_str(b, ws, r, EB_I_PROJECT, v->project_id, NULL);
+            rpt_book_num(b, ws, r, EB_I_IDX, v->idx + 1, NULL);
+            rpt_book_str(b, ws, r, EB_I_NAME, v->name, NULL);
+            rpt_book_str(b, ws, r, EB_I_TARGET, v->target, NULL);
+            rpt_book_str(b, ws, r, EB_I_ACHIEVED, v->achieved, NULL);
+            rpt_book_str(b, ws, r, EB_I_UNIT, v->unit, NULL);
+            rpt_book_str(b, ws, r, EB_I_VERDICT, tr(c, v->verdict), NULL);
+            rpt_book_num(b, ws, r, EB_I_POINTS, v->points, NULL);
+            rpt_book_str(b, ws, r, EB_I_REASONS, v->reasons, b->wrap);
         }
     }
     lxw_row_t last = (lxw_row_t)row;
-    table_view(b, ws, last, I_NCOLS - 1, 1);
+    table_view(b, ws, last, EB_I_NCOLS - 1, 1);
     if (last) {
         static const char *const verdicts[3] = {"traceable", "partly", "untraceable"};
         static const lxw_color_t colours[3] = {0xC6EFCE, 0xFFEB9C, 0xFFC7CE};
         for (int i = 0; i < 3; i++) {
             char lit[64];
             snprintf(lit, sizeof lit, "\"%s\"", tr(c, verdicts[i]));
-            equal_fill(b, ws, last, I_VERDICT, lit, fill_format(b, colours[i]));
+            equal_fill(b, ws, last, EB_I_VERDICT, lit, fill_format(b, colours[i]));
         }
     }
 }
@@ -1069,22 +764,18 @@ static const char *json_text(const cJSON *v, char **owned)
 static void write_rules(const ctx *c, layout *lo)
 {
     rpt_book *b = c->b;
-    lxw_worksheet *ws = lo->ws[SH_RULES];
+    lxw_worksheet *ws = lo->ws[EB_SH_RULES];
     if (!ws)
         return;
-    static const double widths[R_NCOLS] = {24, 12, 9, 6, 7, 9, 10, 28, 60, 12, 9, 8, 30, 50, 40};
-    for (int i = 0; i < R_NCOLS; i++)
-        col_width(ws, i, i, widths[i], NULL);
+    for (int i = 0; i < EB_R_NCOLS; i++)
+        col_width(ws, i, i, eng_book_rule[i].width, NULL);
     worksheet_set_row(ws, 0, 30, NULL);
-    headers(c, ws, c->L->rule, R_NCOLS);
-    static const char *const keys[R_NCOLS] = {
-        "id",      "dimension", "scope",     "level",  "points", "severity", "scheme", "fields",
-        "pattern", "flags",     "negatable", "absent", "when",   "why",      "message"};
+    headers(c, ws, c->L->rule, EB_R_NCOLS);
     for (size_t k = 0; k < c->d->nrules; k++) {
         const cJSON *rule = c->d->rules[k];
         lxw_row_t r = (lxw_row_t)(k + 1);
-        for (int col = 0; col < R_NCOLS; col++) {
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(rule, keys[col]);
+        for (int col = 0; col < EB_R_NCOLS; col++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(rule, eng_book_rule[col].key);
             if (!v)
                 continue;
             if (cJSON_IsNumber(v)) {
@@ -1095,14 +786,14 @@ static void write_rules(const ctx *c, layout *lo)
             } else {
                 char *owned;
                 const char *t = json_text(v, &owned);
-                if (col == R_DIMENSION || col == R_SCOPE || col == R_SEVERITY)
+                if (col == EB_R_DIMENSION || col == EB_R_SCOPE || col == EB_R_SEVERITY)
                     t = tr(c, t);
                 rpt_book_str(b, ws, r, (lxw_col_t)col, t, NULL);
                 free(owned);
             }
         }
     }
-    table_view(b, ws, (lxw_row_t)c->d->nrules, R_NCOLS - 1, 1);
+    table_view(b, ws, (lxw_row_t)c->d->nrules, EB_R_NCOLS - 1, 1);
 }
 
 /* ---- Summary ------------------------------------------------------------------------------- */
@@ -1215,7 +906,7 @@ static void add_chart(const ctx *c, lxw_worksheet *ws, uint8_t type, const char 
             chart_series_set_name(ser, names[s]);
     }
     chart_title_set_name(ch, title);
-    chart_axis_set_name(ch->y_axis, c->L->sum[S_PROJECTS_AXIS]);
+    chart_axis_set_name(ch->y_axis, c->L->sum[EB_S_PROJECTS_AXIS]);
     if (nser == 1)
         chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
     else
@@ -1232,7 +923,7 @@ static void write_summary(const ctx *c, layout *lo)
     rpt_book *b = c->b;
     const run_data *d = c->d;
     const labels *L = c->L;
-    lxw_worksheet *ws = lo->ws[SH_SUMMARY];
+    lxw_worksheet *ws = lo->ws[EB_SH_SUMMARY];
     if (!ws)
         return;
     col_width(ws, 0, 0, 34, NULL);
@@ -1242,42 +933,42 @@ static void write_summary(const ctx *c, layout *lo)
     col_width(ws, 4, 6, 12, NULL);
     col_width(ws, 7, 7, 3, NULL);
     char sq[140];
-    rpt_book_quote(sq, sizeof sq, lo->names[SH_SUMMARY]);
+    rpt_book_quote(sq, sizeof sq, lo->names[EB_SH_SUMMARY]);
 
     /* Left: the run, its method, counts, decisions, how to review. */
     lxw_row_t r = 0;
-    rpt_book_str(b, ws, r, 0, L->sum[S_TITLE], b->title);
+    rpt_book_str(b, ws, r, 0, L->sum[EB_S_TITLE], b->title);
     r = 2;
-    rpt_book_str(b, ws, r, 0, L->sum[S_RUN], b->bold);
+    rpt_book_str(b, ws, r, 0, L->sum[EB_S_RUN], b->bold);
     rpt_book_num(b, ws, r++, 1, (double)d->ri.id, NULL);
-    rpt_book_str(b, ws, r, 0, L->sum[S_RUN_NAME], b->bold);
+    rpt_book_str(b, ws, r, 0, L->sum[EB_S_RUN_NAME], b->bold);
     rpt_book_str(b, ws, r++, 1, d->ri.name, NULL);
-    rpt_book_str(b, ws, r, 0, L->sum[S_RUN_DATE], b->bold);
+    rpt_book_str(b, ws, r, 0, L->sum[EB_S_RUN_DATE], b->bold);
     rpt_book_str(b, ws, r++, 1, d->ri.created, NULL);
-    rpt_book_str(b, ws, r, 0, L->sum[S_WRITTEN], b->bold);
+    rpt_book_str(b, ws, r, 0, L->sum[EB_S_WRITTEN], b->bold);
     rpt_book_str(b, ws, r++, 1, b->created_iso, NULL);
-    rpt_book_str(b, ws, r, 0, L->sum[S_RULESET], b->bold);
+    rpt_book_str(b, ws, r, 0, L->sum[EB_S_RULESET], b->bold);
     rpt_book_str(b, ws, r++, 1, d->ri.ruleset_name, NULL);
-    rpt_book_str(b, ws, r, 0, L->sum[S_RS_VERSION], b->bold);
+    rpt_book_str(b, ws, r, 0, L->sum[EB_S_RS_VERSION], b->bold);
     rpt_book_str(b, ws, r++, 1, d->ri.ruleset_version, NULL);
-    rpt_book_str(b, ws, r, 0, L->sum[S_RS_SHA], b->bold);
+    rpt_book_str(b, ws, r, 0, L->sum[EB_S_RS_SHA], b->bold);
     rpt_book_str(b, ws, r++, 1, d->ri.ruleset_sha256, NULL);
-    rpt_book_str(b, ws, r, 0, L->sum[S_TOOL], b->bold);
+    rpt_book_str(b, ws, r, 0, L->sum[EB_S_TOOL], b->bold);
     rpt_book_str(b, ws, r++, 1, d->ri.tool_version, NULL);
-    rpt_book_str(b, ws, r, 0, L->sum[S_PANEL], b->bold);
+    rpt_book_str(b, ws, r, 0, L->sum[EB_S_PANEL], b->bold);
     if (lo->panel) {
         char panel[512];
         snprintf(panel, sizeof panel, "%s = %s", c->opt->split_by,
-                 *lo->panel ? lo->panel : L->sum[S_NONE]);
+                 *lo->panel ? lo->panel : L->sum[EB_S_NONE]);
         rpt_book_str(b, ws, r++, 1, panel, NULL);
     } else {
-        rpt_book_str(b, ws, r++, 1, L->sum[S_ALL], NULL);
+        rpt_book_str(b, ws, r++, 1, L->sum[EB_S_ALL], NULL);
     }
-    rpt_book_str(b, ws, r, 0, L->sum[S_REVIEWER], b->bold);
+    rpt_book_str(b, ws, r, 0, L->sum[EB_S_REVIEWER], b->bold);
     worksheet_write_blank(ws, r++, 1, b->input);
     r++;
 
-    rpt_book_str(b, ws, r++, 0, L->sum[S_PARAMS], b->section);
+    rpt_book_str(b, ws, r++, 0, L->sum[EB_S_PARAMS], b->section);
     if (cJSON_IsObject(d->params))
         r = write_params(c, ws, r, d->params, "");
     r++;
@@ -1308,16 +999,16 @@ static void write_summary(const ctx *c, layout *lo)
                     nv[t]++;
         }
     }
-    rpt_book_str(b, ws, r++, 0, L->sum[S_COUNTS], b->section);
+    rpt_book_str(b, ws, r++, 0, L->sum[EB_S_COUNTS], b->section);
     const struct {
         int label;
         double v;
     } counts[] = {
-        {S_N_PROJECTS, (double)lo->m},    {S_N_HITS, (double)lo->nev},
-        {S_N_PAIRS, (double)lo->np},      {S_N_FLAGGED, (double)flagged},
-        {S_N_DUP, (double)dup},           {S_N_INDICATORS, (double)lo->nind},
-        {S_N_TRACEABLE, (double)nv[0]},   {S_N_PARTLY, (double)nv[1]},
-        {S_N_UNTRACEABLE, (double)nv[2]}, {S_N_RULE_ERRORS, (double)errors},
+        {EB_S_N_PROJECTS, (double)lo->m},    {EB_S_N_HITS, (double)lo->nev},
+        {EB_S_N_PAIRS, (double)lo->np},      {EB_S_N_FLAGGED, (double)flagged},
+        {EB_S_N_DUP, (double)dup},           {EB_S_N_INDICATORS, (double)lo->nind},
+        {EB_S_N_TRACEABLE, (double)nv[0]},   {EB_S_N_PARTLY, (double)nv[1]},
+        {EB_S_N_UNTRACEABLE, (double)nv[2]}, {EB_S_N_RULE_ERRORS, (double)errors},
     };
     for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
         rpt_book_str(b, ws, r, 0, L->sum[counts[k].label], NULL);
@@ -1328,12 +1019,12 @@ static void write_summary(const ctx *c, layout *lo)
 
     /* Decisions: live counts over the Decision column (the writer's own
      * formulas: cell references only). */
-    rpt_book_str(b, ws, r++, 0, L->sum[S_DECISIONS], b->section);
+    rpt_book_str(b, ws, r++, 0, L->sum[EB_S_DECISIONS], b->section);
     char pq[140], lq[140], a[24], z[24];
-    rpt_book_quote(pq, sizeof pq, lo->names[SH_PROJECTS]);
-    rpt_book_quote(lq, sizeof lq, lo->names[SH_LISTS]);
-    rpt_book_cell(a, 1, P_DECISION, 1);
-    rpt_book_cell(z, lo->m ? (lxw_row_t)lo->m : 1, P_DECISION, 1);
+    rpt_book_quote(pq, sizeof pq, lo->names[EB_SH_PROJECTS]);
+    rpt_book_quote(lq, sizeof lq, lo->names[EB_SH_LISTS]);
+    rpt_book_cell(a, 1, EB_P_DECISION, 1);
+    rpt_book_cell(z, lo->m ? (lxw_row_t)lo->m : 1, EB_P_DECISION, 1);
     long dcount[4] = {0, 0, 0, 0};
     for (size_t k = 0; k < lo->m; k++) {
         const proj *p = &d->pj[lo->sel[k]];
@@ -1345,7 +1036,7 @@ static void write_summary(const ctx *c, layout *lo)
     }
     for (int i = 0; i < 4; i++) {
         char f[512], cell[24];
-        rpt_book_str(b, ws, r, 0, i < 3 ? L->decision[i] : L->sum[S_UNDECIDED], NULL);
+        rpt_book_str(b, ws, r, 0, i < 3 ? L->decision[i] : L->sum[EB_S_UNDECIDED], NULL);
         if (i < 3) {
             rpt_book_cell(cell, (lxw_row_t)i, 0, 1);
             snprintf(f, sizeof f, "=COUNTIF(%s!%s:%s,%s!%s)", pq, a, z, lq, cell);
@@ -1358,31 +1049,31 @@ static void write_summary(const ctx *c, layout *lo)
             rpt_book_num(b, ws, r++, 1, 0, NULL);
     }
     r++;
-    rpt_book_str(b, ws, r++, 0, L->sum[S_HOWTO], b->section);
-    for (int i = S_STEP1; i <= S_STEP5; i++)
+    rpt_book_str(b, ws, r++, 0, L->sum[EB_S_HOWTO], b->section);
+    for (int i = EB_S_STEP1; i <= EB_S_STEP5; i++)
         rpt_book_str(b, ws, r++, 0, L->sum[i], NULL);
 
     /* Right: the tables the charts draw. */
     lxw_row_t t = 0;
-    rpt_book_str(b, ws, t++, 3, L->sum[S_TRL_TABLE], b->section);
-    rpt_book_str(b, ws, t, 3, L->sum[S_LEVEL], b->header);
-    rpt_book_str(b, ws, t, 4, L->sum[S_CLAIMED], b->header);
-    rpt_book_str(b, ws, t++, 5, L->sum[S_EVIDENCED], b->header);
+    rpt_book_str(b, ws, t++, 3, L->sum[EB_S_TRL_TABLE], b->section);
+    rpt_book_str(b, ws, t, 3, L->sum[EB_S_LEVEL], b->header);
+    rpt_book_str(b, ws, t, 4, L->sum[EB_S_CLAIMED], b->header);
+    rpt_book_str(b, ws, t++, 5, L->sum[EB_S_EVIDENCED], b->header);
     lxw_row_t trl0 = t;
     for (int lv = 0; lv <= 9; lv++, t++) {
         char lab[16];
         snprintf(lab, sizeof lab, "%d", lv);
-        rpt_book_str(b, ws, t, 3, lv ? lab : L->sum[S_NONE], NULL);
+        rpt_book_str(b, ws, t, 3, lv ? lab : L->sum[EB_S_NONE], NULL);
         rpt_book_num(b, ws, t, 4, (double)claimed[lv], NULL);
         rpt_book_num(b, ws, t, 5, (double)evidenced[lv], NULL);
     }
     lxw_row_t trl1 = t - 1;
     t++;
-    rpt_book_str(b, ws, t++, 3, L->sum[S_HIST_TABLE], b->section);
-    rpt_book_str(b, ws, t, 3, L->sum[S_RANGE], b->header);
-    rpt_book_str(b, ws, t, 4, L->sum[S_TRACE], b->header);
-    rpt_book_str(b, ws, t, 5, L->sum[S_NOVELTY], b->header);
-    rpt_book_str(b, ws, t++, 6, L->sum[S_OVERALL], b->header);
+    rpt_book_str(b, ws, t++, 3, L->sum[EB_S_HIST_TABLE], b->section);
+    rpt_book_str(b, ws, t, 3, L->sum[EB_S_RANGE], b->header);
+    rpt_book_str(b, ws, t, 4, L->sum[EB_S_TRACE], b->header);
+    rpt_book_str(b, ws, t, 5, L->sum[EB_S_NOVELTY], b->header);
+    rpt_book_str(b, ws, t++, 6, L->sum[EB_S_OVERALL], b->header);
     lxw_row_t h0 = t;
     for (int bin = 0; bin < 10; bin++, t++) {
         char lab[16];
@@ -1393,9 +1084,9 @@ static void write_summary(const ctx *c, layout *lo)
     }
     lxw_row_t h1 = t - 1;
     t++;
-    rpt_book_str(b, ws, t++, 3, L->sum[S_FLAGS_TABLE], b->section);
-    rpt_book_str(b, ws, t, 3, L->sum[S_FLAG], b->header);
-    rpt_book_str(b, ws, t++, 4, L->sum[S_FLAG_PROJECTS], b->header);
+    rpt_book_str(b, ws, t++, 3, L->sum[EB_S_FLAGS_TABLE], b->section);
+    rpt_book_str(b, ws, t, 3, L->sum[EB_S_FLAG], b->header);
+    rpt_book_str(b, ws, t++, 4, L->sum[EB_S_FLAG_PROJECTS], b->header);
     flag_count *fc = NULL;
     size_t nfc = 0;
     count_flags(c, lo, &fc, &nfc);
@@ -1405,29 +1096,29 @@ static void write_summary(const ctx *c, layout *lo)
         rpt_book_num(b, ws, t, 4, (double)fc[k].n, NULL);
     }
     if (!nfc)
-        rpt_book_str(b, ws, t++, 3, L->sum[S_NO_FLAGS], NULL);
+        rpt_book_str(b, ws, t++, 3, L->sum[EB_S_NO_FLAGS], NULL);
     lxw_row_t f1 = t - 1;
     for (size_t k = 0; k < nfc; k++)
         free(fc[k].id);
     free(fc);
 
     /* Charts, in two columns to the right of the tables. */
-    const char *trl_names[2] = {L->sum[S_CLAIMED], L->sum[S_EVIDENCED]};
-    add_chart(c, ws, LXW_CHART_COLUMN, L->sum[S_CHART_TRL], sq, 3, 4, 2, trl_names, trl0, trl1, 0,
-              8);
+    const char *trl_names[2] = {L->sum[EB_S_CLAIMED], L->sum[EB_S_EVIDENCED]};
+    add_chart(c, ws, LXW_CHART_COLUMN, L->sum[EB_S_CHART_TRL], sq, 3, 4, 2, trl_names, trl0, trl1,
+              0, 8);
     if (nfc)
-        add_chart(c, ws, LXW_CHART_BAR, L->sum[S_CHART_FLAGS], sq, 3, 4, 1,
-                  &L->sum[S_FLAG_PROJECTS], f0, f1, 0, 16);
+        add_chart(c, ws, LXW_CHART_BAR, L->sum[EB_S_CHART_FLAGS], sq, 3, 4, 1,
+                  &L->sum[EB_S_FLAG_PROJECTS], f0, f1, 0, 16);
     for (int h = 0; h < 3; h++) {
-        const char *name = L->sum[S_TRACE + h];
+        const char *name = L->sum[EB_S_TRACE + h];
         add_chart(c, ws, LXW_CHART_COLUMN, name, sq, 3, 4 + h, 1, &name, h0, h1,
                   (lxw_row_t)(16 + 16 * (h / 2)), (lxw_col_t)(8 + 8 * (h % 2)));
     }
 
     /* Written last: what the other sheets had to repair. */
-    rpt_book_str(b, ws, repaired_row, 0, L->sum[S_N_REPAIRED], NULL);
+    rpt_book_str(b, ws, repaired_row, 0, L->sum[EB_S_N_REPAIRED], NULL);
     rpt_book_num(b, ws, repaired_row, 1, (double)b->repaired, NULL);
-    rpt_book_str(b, ws, truncated_row, 0, L->sum[S_N_TRUNCATED], NULL);
+    rpt_book_str(b, ws, truncated_row, 0, L->sum[EB_S_N_TRUNCATED], NULL);
     rpt_book_num(b, ws, truncated_row, 1, (double)b->truncated, NULL);
 }
 
@@ -1498,16 +1189,16 @@ static int write_book(const ctx *c0, const size_t *sel, size_t m, const char *pa
     const labels *L = c.L;
     /* Summary is written out of row order (its counts come last): never a
      * constant-memory sheet. */
-    long rows[NSHEETS] = {
+    long rows[EB_NSHEETS] = {
         0, (long)m + 1, (long)lo.np + 1, 0, (long)lo.nind + 1, (long)d->nrules + 1, 3};
-    for (int s = 0; s < NSHEETS; s++) {
-        if (s == SH_EVIDENCE) {
+    for (int s = 0; s < EB_NSHEETS; s++) {
+        if (s == EB_SH_EVIDENCE) {
             for (size_t e = 0; e < lo.nevsheets; e++) {
                 char want[64];
                 if (e)
-                    snprintf(want, sizeof want, "%s %zu", L->sheet[SH_EVIDENCE], e + 1);
+                    snprintf(want, sizeof want, "%s %zu", L->sheet[EB_SH_EVIDENCE], e + 1);
                 else
-                    snprintf(want, sizeof want, "%s", L->sheet[SH_EVIDENCE]);
+                    snprintf(want, sizeof want, "%s", L->sheet[EB_SH_EVIDENCE]);
                 long n = (long)(lo.nev - e * SHEET_ROWS);
                 lo.evws[e] = rpt_book_sheet(
                     &b, want, (n > (long)SHEET_ROWS ? (long)SHEET_ROWS : n) + 1, lo.evnames[e]);
@@ -1530,7 +1221,7 @@ static int write_book(const ctx *c0, const size_t *sel, size_t m, const char *pa
     snprintf(id, sizeof id, "%ld", d->ri.id);
     rpt_book_property(&b, "vernier_run", id);
     rpt_book_property(&b, "vernier_ruleset_sha256", nz(d->ri.ruleset_sha256));
-    rpt_book_property(&b, "vernier_lang", L == &ZH ? "zh" : "en");
+    rpt_book_property(&b, "vernier_lang", L->zh ? "zh" : "en");
     if (panel) {
         rpt_book_property(&b, "vernier_split_by", c.opt->split_by);
         rpt_book_property(&b, "vernier_panel", *panel ? panel : "none");
@@ -1618,7 +1309,9 @@ int rpt_workbook_write(eng_store *st, long run, const char *path, const rpt_opti
         run_data_release(&d);
         return rc;
     }
-    ctx c = {&d, !strcmp(lang, "zh") ? &ZH : &EN, opt, NULL};
+    labels L;
+    labels_init(&L, !strcmp(lang, "zh"));
+    ctx c = {&d, &L, opt, NULL};
     char **out = NULL;
     size_t nout = 0;
     size_t *sel = malloc((d.nsc ? d.nsc : 1) * sizeof *sel);

@@ -20,11 +20,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <dirent.h>
 
 #include "../check.h"
+#include "engine/eng_book.h"
 #include "engine/eng_store.h"
 #include "importers/imp_decisions.h"
 #include "importers/imp_xlsx.h"
@@ -72,6 +74,46 @@ static const clean_case clean_cases[] = {
     {"not an escape _x004_ _xZZZZ_", 100, "en", NULL, 0},
     {"emoji \xF0\x9F\x98\x80 ok", 100, "en", NULL, 0},
 };
+
+/* The workbook's words (engine/eng_book.h): every entry in both languages,
+ * and the headers of a sheet distinct in each, since the reader of returned
+ * workbooks finds columns by header. */
+static void check_cols(const char *sheet, const eng_book_col *c, int n)
+{
+    for (int i = 0; i < n; i++) {
+        CHECK(c[i].en && *c[i].en && c[i].zh && *c[i].zh && c[i].width > 0,
+              "%s column %d: a header in both languages and a width", sheet, i);
+        for (int j = 0; j < i; j++)
+            CHECK(c[i].en && c[j].en && strcasecmp(c[i].en, c[j].en) && strcmp(c[i].zh, c[j].zh),
+                  "%s columns %d and %d have the same header", sheet, j, i);
+    }
+}
+
+static void check_labels(const char *what, const eng_book_label *l, int n)
+{
+    for (int i = 0; i < n; i++)
+        CHECK(l[i].en && *l[i].en && l[i].zh && *l[i].zh, "%s %d: both languages", what, i);
+}
+
+static void test_book_words(void)
+{
+    check_cols("Projects", eng_book_proj, EB_P_NCOLS);
+    check_cols("Duplicates", eng_book_dup, EB_D_NCOLS);
+    check_cols("Evidence", eng_book_ev, EB_E_NCOLS);
+    check_cols("Indicators", eng_book_ind, EB_I_NCOLS);
+    check_cols("Rules", eng_book_rule, EB_R_NCOLS);
+    check_cols("Screening", eng_book_screen_cols, EB_SC_NCOLS);
+    for (int i = 0; i < EB_R_NCOLS; i++)
+        CHECK(eng_book_rule[i].key && *eng_book_rule[i].key, "Rules column %d: its key", i);
+    check_labels("sheet", eng_book_sheets, EB_NSHEETS);
+    check_labels("summary label", eng_book_sum, EB_NS);
+    check_labels("decision", eng_book_decisions, EB_NDECISIONS);
+    check_labels("word", eng_book_misc, EB_NMISC);
+    check_labels("screening word", eng_book_screen_text, EB_NST);
+    CHECK_STR(eng_book_value("near", 1), "近似重复", "a value in Chinese");
+    CHECK_STR(eng_book_value("near", 0), "near", "a value in English");
+    CHECK_STR(eng_book_value("no-such-value", 1), "no-such-value", "an unknown value");
+}
 
 static void test_clean(void)
 {
@@ -984,6 +1026,7 @@ int main(int argc, char **argv)
         return import_mode(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
     if (!mkdtemp(dir))
         return 1;
+    test_book_words();
     test_clean();
     test_names();
     test_workbook();

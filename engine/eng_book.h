@@ -1,0 +1,274 @@
+/*
+ * eng_book: the words of vernier's workbooks, in English and Chinese, in one
+ * place: sheet names, column headers (with their widths), Summary labels,
+ * decision values and the engine's English values translated.  The writer
+ * (reports/rpt_xlsx.c, reports/rpt_screen.c) prints them and the reader of
+ * returned workbooks (importers/imp_decisions.c) looks them up, so a column
+ * renamed here is renamed for both.  It lives in engine/ because reports/
+ * and importers/ may not include each other.
+ *
+ * Every table is indexed by its enum (prefix EB_, for eng_book) and holds
+ * one row per entry, English and Chinese side by side.  To add a column:
+ * add its enum before the _NCOLS entry and its row in eng_book.c (the
+ * compiler checks the count); the writer then writes it.
+ * Everything here is static data: nothing to free, safe from any thread.
+ */
+#ifndef ENG_BOOK_H
+#define ENG_BOOK_H
+
+/* A word in both languages (UTF-8). */
+typedef struct eng_book_label {
+    const char *en, *zh;
+} eng_book_label;
+
+/* A column: its header in both languages and its width in characters. */
+typedef struct eng_book_col {
+    const char *en, *zh;
+    double width;
+    const char *key; /* Rules only: the rule's JSON key the column shows */
+} eng_book_col;
+
+/* The text of l in the workbook's language (zh: 0 English, 1 Chinese). */
+static inline const char *eng_book_text(const eng_book_label *l, int zh)
+{
+    return zh ? l->zh : l->en;
+}
+
+static inline const char *eng_book_col_text(const eng_book_col *c, int zh)
+{
+    return zh ? c->zh : c->en;
+}
+/* sheet names, in the order the reviewer workbook holds them */
+enum {
+    EB_SH_SUMMARY,
+    EB_SH_PROJECTS,
+    EB_SH_DUPLICATES,
+    EB_SH_EVIDENCE,
+    EB_SH_INDICATORS,
+    EB_SH_RULES,
+    EB_SH_LISTS,
+    EB_NSHEETS
+};
+extern const eng_book_label eng_book_sheets[EB_NSHEETS];
+
+/* Projects columns */
+enum {
+    EB_P_ID,
+    EB_P_TITLE,
+    EB_P_KIND,
+    EB_P_SOURCE,
+    EB_P_FIELD,
+    EB_P_ORG,
+    EB_P_PI,
+    EB_P_TRL_CLAIMED,
+    EB_P_TRL_EVIDENCED,
+    EB_P_TRL_CONF,
+    EB_P_TRACE,
+    EB_P_NOVELTY,
+    EB_P_OVERALL,
+    EB_P_FLAGS,
+    EB_P_NFLAGS,
+    EB_P_DUP,
+    EB_P_ERRORS,
+    EB_P_EVIDENCE,
+    EB_P_DECISION,
+    EB_P_COMMENT,
+    EB_P_HASH,
+    EB_P_WRITTEN,
+    EB_P_NCOLS
+};
+extern const eng_book_col eng_book_proj[EB_P_NCOLS];
+
+/* Duplicates columns */
+enum {
+    EB_D_A,
+    EB_D_TITLE_A,
+    EB_D_B,
+    EB_D_TITLE_B,
+    EB_D_KIND,
+    EB_D_METHOD,
+    EB_D_JACCARD,
+    EB_D_CONTAINMENT,
+    EB_D_CONTAINED,
+    EB_D_SIGNALS,
+    EB_D_PASSAGE_A,
+    EB_D_PASSAGE_B,
+    EB_D_NCOLS
+};
+extern const eng_book_col eng_book_dup[EB_D_NCOLS];
+
+/* Evidence columns */
+enum {
+    EB_E_PROJECT,
+    EB_E_RULE,
+    EB_E_DIMENSION,
+    EB_E_FIELD,
+    EB_E_INDICATOR,
+    EB_E_LEVEL,
+    EB_E_POINTS,
+    EB_E_SEVERITY,
+    EB_E_MATCH,
+    EB_E_CONTEXT,
+    EB_E_MESSAGE,
+    EB_E_OFFSET,
+    EB_E_ERROR,
+    EB_E_NCOLS
+};
+extern const eng_book_col eng_book_ev[EB_E_NCOLS];
+
+/* Indicators columns */
+enum {
+    EB_I_PROJECT,
+    EB_I_IDX,
+    EB_I_NAME,
+    EB_I_TARGET,
+    EB_I_ACHIEVED,
+    EB_I_UNIT,
+    EB_I_VERDICT,
+    EB_I_POINTS,
+    EB_I_REASONS,
+    EB_I_NCOLS
+};
+extern const eng_book_col eng_book_ind[EB_I_NCOLS];
+
+/* Rules columns */
+enum {
+    EB_R_ID,
+    EB_R_DIMENSION,
+    EB_R_SCOPE,
+    EB_R_LEVEL,
+    EB_R_POINTS,
+    EB_R_SEVERITY,
+    EB_R_SCHEME,
+    EB_R_FIELDS,
+    EB_R_PATTERN,
+    EB_R_FLAGS,
+    EB_R_NEGATABLE,
+    EB_R_ABSENT,
+    EB_R_WHEN,
+    EB_R_WHY,
+    EB_R_MESSAGE,
+    EB_R_NCOLS
+};
+extern const eng_book_col eng_book_rule[EB_R_NCOLS];
+
+/* Summary labels of the reviewer workbook */
+enum {
+    EB_S_TITLE,
+    EB_S_RUN,
+    EB_S_RUN_NAME,
+    EB_S_RUN_DATE,
+    EB_S_WRITTEN,
+    EB_S_RULESET,
+    EB_S_RS_VERSION,
+    EB_S_RS_SHA,
+    EB_S_TOOL,
+    EB_S_PANEL,
+    EB_S_ALL,
+    EB_S_REVIEWER,
+    EB_S_PARAMS,
+    EB_S_COUNTS,
+    EB_S_N_PROJECTS,
+    EB_S_N_HITS,
+    EB_S_N_PAIRS,
+    EB_S_N_FLAGGED,
+    EB_S_N_DUP,
+    EB_S_N_INDICATORS,
+    EB_S_N_TRACEABLE,
+    EB_S_N_PARTLY,
+    EB_S_N_UNTRACEABLE,
+    EB_S_N_RULE_ERRORS,
+    EB_S_N_REPAIRED,
+    EB_S_N_TRUNCATED,
+    EB_S_DECISIONS,
+    EB_S_UNDECIDED,
+    EB_S_HOWTO,
+    EB_S_STEP1,
+    EB_S_STEP2,
+    EB_S_STEP3,
+    EB_S_STEP4,
+    EB_S_STEP5,
+    EB_S_TRL_TABLE,
+    EB_S_LEVEL,
+    EB_S_CLAIMED,
+    EB_S_EVIDENCED,
+    EB_S_NONE,
+    EB_S_HIST_TABLE,
+    EB_S_RANGE,
+    EB_S_TRACE,
+    EB_S_NOVELTY,
+    EB_S_OVERALL,
+    EB_S_FLAGS_TABLE,
+    EB_S_FLAG,
+    EB_S_FLAG_PROJECTS,
+    EB_S_NO_FLAGS,
+    EB_S_CHART_TRL,
+    EB_S_CHART_FLAGS,
+    EB_S_PROJECTS_AXIS,
+    EB_NS
+};
+extern const eng_book_label eng_book_sum[EB_NS];
+
+/* The decisions a reviewer picks: .en is also the value stored
+ * (pass, revise, fail), .zh what a Chinese workbook shows. */
+#define EB_NDECISIONS 3
+extern const eng_book_label eng_book_decisions[EB_NDECISIONS];
+
+/* Other words of the reviewer workbook ("%zu" inside the HITS ones) */
+enum {
+    EB_M_HITS_ONE,
+    EB_M_HITS_MANY,
+    EB_M_VALIDATION_TITLE,
+    EB_M_VALIDATION_MSG,
+    EB_M_YES,
+    EB_NMISC
+};
+extern const eng_book_label eng_book_misc[EB_NMISC];
+
+/* Screening columns */
+enum {
+    EB_SC_PROPOSAL,
+    EB_SC_PTITLE,
+    EB_SC_RANK,
+    EB_SC_MATCH,
+    EB_SC_MTITLE,
+    EB_SC_MSOURCE,
+    EB_SC_KIND,
+    EB_SC_JACCARD,
+    EB_SC_CONTAINMENT,
+    EB_SC_SIGNALS,
+    EB_SC_PASSAGE_P,
+    EB_SC_PASSAGE_M,
+    EB_SC_NCOLS
+};
+extern const eng_book_col eng_book_screen_cols[EB_SC_NCOLS];
+
+/* Words of the screening workbook (its Summary, its sheet names) */
+enum {
+    EB_ST_TITLE,
+    EB_ST_WRITTEN,
+    EB_ST_RULESET,
+    EB_ST_RS_VERSION,
+    EB_ST_RS_SHA,
+    EB_ST_JACCARD,
+    EB_ST_CONTAINMENT,
+    EB_ST_TOPK,
+    EB_ST_STORED,
+    EB_ST_PROPOSALS,
+    EB_ST_WITH_MATCH,
+    EB_ST_MATCHES,
+    EB_ST_REPAIRED,
+    EB_ST_TRUNCATED,
+    EB_ST_NO_MATCH,
+    EB_ST_SUMMARY,
+    EB_ST_SCREENING,
+    EB_NST
+};
+extern const eng_book_label eng_book_screen_text[EB_NST];
+
+/* A value the engine writes in English (a kind, a dimension, a verdict, a
+ * signal, a severity) as the workbook shows it: v itself in English or
+ * when it has no translation, else its Chinese.  NULL gives NULL. */
+const char *eng_book_value(const char *v, int zh);
+
+#endif
