@@ -1,0 +1,166 @@
+/*
+ * rule_case.c: the test cases a rule set carries ({"cases": [...]}): each
+ * checked when the set loads (its expectations name real rules and hold
+ * valid numbers), and run by rule_case_run, which scores the case's record
+ * with the caller's scorer and compares the result with the expectations.
+ */
+#include "rules/rule_loader.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const case_keys[] = {"id", "record", "expect", NULL};
+/* the expectations `vernier rules test` compares (cli/cmd_rules.c) */
+static const char *const expect_keys[] = {
+    "trl_evidenced", "trl_claimed", "trl_confidence", "traceability", "novelty",    "overall",
+    "flags",         "no_flags",    "hits",           "no_hits",      "indicators", NULL};
+static const char *const verdicts[] = {"traceable", "partly", "untraceable", NULL};
+
+/* ---- cases ---- */
+
+static void check_range(loader *L, const cJSON *n, const char *key, const char *cid)
+{
+    if (cJSON_IsNumber(n))
+        return;
+    if (cJSON_IsArray(n) && cJSON_GetArraySize(n) == 2 && cJSON_IsNumber(n->child) &&
+        cJSON_IsNumber(n->child->next)) {
+        if (n->child->valuedouble > n->child->next->valuedouble)
+            rule_ld_diag_at(L, RULE_ERROR, n, 0, cid, "write [lo, hi] with lo <= hi",
+                            "expectation \"%s\": the range is empty", key);
+        return;
+    }
+    rule_ld_diag_at(L, RULE_ERROR, n, 0, cid, "write a number or [lo, hi]",
+                    "expectation \"%s\" must be a number or a range [lo, hi], not %s", key,
+                    rule_ld_type_name(n));
+}
+
+static void check_id_list(loader *L, const cJSON *n, const char *key, const char *cid,
+                          int must_be_rule)
+{
+    if (!cJSON_IsArray(n)) {
+        rule_ld_diag_at(L, RULE_ERROR, n, 0, cid, NULL, "expectation \"%s\" must be a list, not %s",
+                        key, rule_ld_type_name(n));
+        return;
+    }
+    rule_set *set = L->set;
+    const char **ids = malloc((set->nrules + 2) * sizeof *ids);
+    if (!ids) {
+        L->nomem = 1;
+        return;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < set->nrules; i++)
+        if (set->rules[i].id[0])
+            ids[k++] = set->rules[i].id;
+    if (!must_be_rule)
+        ids[k++] = "TRL-OVERCLAIM";
+    ids[k] = NULL;
+    for (const cJSON *c = n->child; c; c = c->next) {
+        if (!cJSON_IsString(c)) {
+            rule_ld_diag_at(L, RULE_ERROR, c, 0, cid, NULL,
+                            "expectation \"%s\": a rule id is a string", key);
+            continue;
+        }
+        if (rule_ld_in_list(c->valuestring, ids) >= 0)
+            continue;
+        char hint[256];
+        rule_ld_suggest(c->valuestring, ids, hint, sizeof hint);
+        if (must_be_rule)
+            rule_ld_diag_at(L, RULE_ERROR, c, 0, cid, hint,
+                            "expectation \"%s\": no rule has id \"%s\"", key, c->valuestring);
+        else if (hint[0]) /* engine flags are not rules: only a near miss is suspect */
+            rule_ld_diag_at(L, RULE_WARNING, c, 0, cid, hint,
+                            "expectation \"%s\": \"%s\" is not a rule id", key, c->valuestring);
+    }
+    free(ids);
+}
+
+void rule_ld_case(loader *L, const cJSON *obj)
+{
+    if (!cJSON_IsObject(obj)) {
+        rule_ld_diag_at(L, RULE_ERROR, obj, 0, NULL, NULL, "a case must be an object, not %s",
+                        rule_ld_type_name(obj));
+        return;
+    }
+    const cJSON *n;
+    const char *id = rule_ld_string(L, obj, "id", 1, NULL, "a case", &n);
+    if (id && !id[0]) {
+        rule_ld_diag_at(L, RULE_ERROR, n, 0, NULL, NULL, "the case id is empty");
+        id = NULL;
+    }
+    const char *cid = NULL; /* diagnostics about a case carry no rule id */
+    L->case_id = id;
+    rule_ld_unknown_keys(L, obj, case_keys, "a case", cid);
+    rule_set *set = L->set;
+    if (id)
+        for (size_t k = 0; k < set->ncases; k++)
+            if (strcmp(set->cases[k].id, id) == 0) {
+                rule_ld_diag_at(L, RULE_ERROR, n, 0, cid, NULL,
+                                "duplicate case id \"%s\" (first at %s:%d)", id,
+                                set->files[set->cases[k].file], set->cases[k].line);
+                break;
+            }
+    const cJSON *rec = rule_ld_member(obj, "record");
+    if (!rec)
+        rule_ld_diag_at(L, RULE_ERROR, obj, 0, cid, "add the record in vernier's canonical JSON",
+                        "the case has no \"record\"");
+    else if (!cJSON_IsObject(rec))
+        rule_ld_diag_at(L, RULE_ERROR, rec, 0, cid, NULL, "\"record\" must be an object, not %s",
+                        rule_ld_type_name(rec));
+    const cJSON *exp = rule_ld_member(obj, "expect");
+    if (!exp) {
+        rule_ld_diag_at(L, RULE_ERROR, obj, 0, cid, "e.g. \"expect\": {\"hits\": [\"RULE-ID\"]}",
+                        "the case has no \"expect\"");
+    } else if (!cJSON_IsObject(exp)) {
+        rule_ld_diag_at(L, RULE_ERROR, exp, 0, cid, NULL, "\"expect\" must be an object, not %s",
+                        rule_ld_type_name(exp));
+    } else {
+        rule_ld_unknown_keys(L, exp, expect_keys, "\"expect\"", cid);
+        for (const cJSON *c = exp->child; c; c = c->next) {
+            const char *k = c->string;
+            if (!strcmp(k, "hits") || !strcmp(k, "no_hits"))
+                check_id_list(L, c, k, cid, 1);
+            else if (!strcmp(k, "flags") || !strcmp(k, "no_flags"))
+                check_id_list(L, c, k, cid, 0);
+            else if (!strcmp(k, "indicators")) {
+                if (!cJSON_IsArray(c)) {
+                    rule_ld_diag_at(L, RULE_ERROR, c, 0, cid, NULL,
+                                    "expectation \"indicators\" must be a list, not %s",
+                                    rule_ld_type_name(c));
+                    continue;
+                }
+                for (const cJSON *e = c->child; e; e = e->next)
+                    if (!cJSON_IsString(e) || rule_ld_in_list(e->valuestring, verdicts) < 0)
+                        rule_ld_diag_at(L, RULE_ERROR, e, 0, cid,
+                                        "traceable, partly or untraceable",
+                                        "expectation \"indicators\": unknown verdict");
+            } else if (rule_ld_in_list(k, expect_keys) >= 0) {
+                check_range(L, c, k, cid);
+            }
+        }
+    }
+    L->case_id = NULL;
+    if (!id)
+        return;
+    rule_case *nv = realloc(set->cases, (set->ncases + 1) * sizeof *nv);
+    if (!nv) {
+        L->nomem = 1;
+        return;
+    }
+    set->cases = nv;
+    rule_case *rc = &set->cases[set->ncases];
+    rc->id = id;
+    rc->json = rule_json_canonical(obj);
+    rc->file = L->file;
+    rule_jpos at;
+    rule_jdoc_pos(L->doc, obj, &at, NULL);
+    rc->line = at.line;
+    if (!rc->json) {
+        L->nomem = 1;
+        return;
+    }
+    set->ncases++;
+}

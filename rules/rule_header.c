@@ -1,0 +1,254 @@
+/*
+ * rule_header.c: the header of a rule set (set.json, or the top of a
+ * one-file set): name, version, schemes and the parameters of the scoring
+ * method, each checked against its range, and the negation cue pattern.
+ */
+#include "rules/rule_loader.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The negation cues the README names, used when the header has none.  For
+ * this default list only, a cue that starts one of the words below is not a
+ * negation (无线 wireless, 无人机 drone, 无损 non-destructive, "not only",
+ * "No. 5" ...).  A set that writes its own negation.cues writes its own
+ * exceptions (with (?!...)), as rules/default does. */
+#define DEFAULT_CUES "未|没有|尚未|未能|无|暂无|并未|not|no|never|without|failed to"
+#define DEFAULT_EXCEPTIONS                                                                               \
+    "无线|无人|无损|无机|无源|无刷|无菌|无缝|无级|无铅|无纺|无氧|无论|无疑|" \
+    "not only|not just|not limited to|no\\.|no doubt|no later than|no less than|no more than|"           \
+    "not less than|not more than|not exceed"
+#define DEFAULT_GAP 8
+
+/* ---- the header ---- */
+
+static void check_section(loader *L, const cJSON *sec, const char *name, const char *const *keys)
+{
+    if (!cJSON_IsObject(sec)) {
+        rule_ld_diag_at(L, RULE_ERROR, sec, 0, NULL, NULL, "\"%s\" must be an object, not %s", name,
+                        rule_ld_type_name(sec));
+        return;
+    }
+    char what[64];
+    snprintf(what, sizeof what, "\"%s\"", name);
+    rule_ld_unknown_keys(L, sec, keys, what, NULL);
+}
+
+static void check_num_in(loader *L, const cJSON *sec, const char *key, double lo, double hi,
+                         int integer)
+{
+    double v;
+    const cJSON *n;
+    if (rule_ld_number(L, sec, key, NULL, &v, &n) <= 0)
+        return;
+    if (v < lo || v > hi || (integer && !rule_ld_is_integer(v))) {
+        char range[64];
+        if (hi >= 1e300)
+            snprintf(range, sizeof range, ">= %g", lo);
+        else
+            snprintf(range, sizeof range, "%g to %g", lo, hi);
+        rule_ld_diag_at(L, RULE_ERROR, n, 0, NULL, NULL, "\"%s\" must be %s%s, not %g", key,
+                        integer ? "a whole number " : "", range, v);
+    }
+}
+
+static void check_string_list(loader *L, const cJSON *n, const char *key, int unique)
+{
+    if (!cJSON_IsArray(n)) {
+        rule_ld_diag_at(L, RULE_ERROR, n, 0, NULL, NULL, "\"%s\" must be a list of strings, not %s",
+                        key, rule_ld_type_name(n));
+        return;
+    }
+    for (const cJSON *c = n->child; c; c = c->next) {
+        if (!cJSON_IsString(c)) {
+            rule_ld_diag_at(L, RULE_ERROR, c, 0, NULL, NULL, "\"%s\" holds %s, not a string", key,
+                            rule_ld_type_name(c));
+            continue;
+        }
+        if (unique)
+            for (const cJSON *p = n->child; p != c; p = p->next)
+                if (cJSON_IsString(p) && strcmp(p->valuestring, c->valuestring) == 0) {
+                    rule_ld_diag_at(L, RULE_WARNING, c, 0, NULL, NULL, "\"%s\" lists \"%s\" twice",
+                                    key, c->valuestring);
+                    break;
+                }
+    }
+}
+
+/* Builds the negation cue pattern: the cues, kept from matching inside a
+ * Latin word ("no" in "know"), with the default exceptions when the set
+ * brings no cues of its own. */
+static void setup_negation(loader *L, const cJSON *neg)
+{
+    rule_set *set = L->set;
+    const char *cues = DEFAULT_CUES;
+    int own = 0;
+    set->gap = DEFAULT_GAP;
+    if (neg && cJSON_IsObject(neg)) {
+        const cJSON *cn;
+        const char *c = rule_ld_string(L, neg, "cues", 0, NULL, "\"negation\"", &cn);
+        if (c) {
+            if (!c[0]) {
+                rule_ld_diag_at(L, RULE_ERROR, cn, 0, NULL, "drop \"cues\" to use the default list",
+                                "\"negation.cues\" is empty");
+                return;
+            }
+            rule_re *alone = rule_ld_compile(L, cn, RULE_RE_CASELESS, NULL, "\"negation.cues\"");
+            if (!alone)
+                return;
+            if (rule_re_matches_empty(alone)) {
+                rule_ld_diag_at(
+                    L, RULE_ERROR, cn, 0, NULL, "every cue must be at least one character",
+                    "\"negation.cues\" matches empty text: every match would be negated");
+                rule_re_free(alone);
+                return;
+            }
+            rule_re_free(alone);
+            cues = c;
+            own = 1;
+        } else if (cn) {
+            return;
+        }
+        double g;
+        const cJSON *gn;
+        if (rule_ld_number(L, neg, "gap", NULL, &g, &gn) > 0) {
+            if (!rule_ld_is_integer(g) || g < 0 || g > 1000)
+                rule_ld_diag_at(L, RULE_ERROR, gn, 0, NULL, NULL,
+                                "\"negation.gap\" must be a whole number 0-1000, not %g", g);
+            else
+                set->gap = (int)g;
+        }
+    }
+    size_t size = strlen(cues) + strlen(DEFAULT_EXCEPTIONS) + 256;
+    char *pat = malloc(size);
+    if (!pat) {
+        L->nomem = 1;
+        return;
+    }
+    snprintf(pat, size,
+             "%s%s%s(?:(?<![A-Za-z])(?=[A-Za-z])|(?![A-Za-z]))(?:%s)"
+             "(?:(?<=[A-Za-z])(?![A-Za-z])|(?<![A-Za-z]))",
+             own ? "" : "(?!", own ? "" : DEFAULT_EXCEPTIONS, own ? "" : ")", cues);
+    char msg[256];
+    size_t off;
+    set->cues = rule_re_compile(pat, strlen(pat), RULE_RE_CASELESS, msg, sizeof msg, &off);
+    if (!set->cues) {
+        const cJSON *cn = neg ? rule_ld_member(neg, "cues") : NULL;
+        rule_ld_diag_at(L, RULE_ERROR, cn, 0, NULL, "keep the cues a plain alternation",
+                        "\"negation.cues\" does not compile inside the cue wrapper: %s", msg);
+    }
+    free(pat);
+}
+
+void rule_ld_header(loader *L, const cJSON *h)
+{
+    rule_set *set = L->set;
+    set->header = h;
+    const cJSON *n;
+    set->name = rule_ld_string(L, h, "name", 1, NULL, "the header", &n);
+    if (set->name && !set->name[0])
+        rule_ld_diag_at(L, RULE_ERROR, n, 0, NULL, NULL, "the set's \"name\" is empty");
+    n = rule_ld_member(h, "version");
+    if (cJSON_IsNumber(n))
+        rule_ld_diag_at(L, RULE_ERROR, n, 0, NULL, "write the version in quotes, e.g. \"2026.11\"",
+                        "\"version\" must be a string, not a number");
+    else
+        set->version = rule_ld_string(L, h, "version", 1, NULL, "the header", &n);
+    set->description = rule_ld_string(L, h, "description", 0, NULL, "the header", NULL);
+    if ((n = rule_ld_member(h, "languages")))
+        check_string_list(L, n, "languages", 1);
+    if ((n = rule_ld_member(h, "schemes"))) {
+        check_string_list(L, n, "schemes", 1);
+        for (const cJSON *c = cJSON_IsArray(n) ? n->child : NULL; c; c = c->next)
+            if (cJSON_IsString(c) && c->valuestring[0])
+                rule_ld_scheme(L, c->valuestring, 1);
+    }
+    if ((n = rule_ld_member(h, "weights"))) {
+        static const char *const keys[] = {"trl", "traceability", "novelty", NULL};
+        check_section(L, n, "weights", keys);
+        double sum = 0, v;
+        int ok = cJSON_IsObject(n);
+        for (int k = 0; ok && keys[k]; k++) {
+            const cJSON *wn;
+            int got = rule_ld_number(L, n, keys[k], NULL, &v, &wn);
+            if (got < 0)
+                ok = 0;
+            else if (got > 0 && (v < 0 || v > 1)) {
+                rule_ld_diag_at(L, RULE_ERROR, wn, 0, NULL, NULL,
+                                "weight \"%s\" must be 0 to 1, not %g", keys[k], v);
+                ok = 0;
+            } else if (got > 0) {
+                sum += v;
+            }
+        }
+        if (ok && fabs(sum - 1) > 0.001)
+            rule_ld_diag_at(L, RULE_ERROR, n, 0, NULL, "trl + traceability + novelty must make 1",
+                            "the weights add up to %g, not 1", sum);
+    }
+    if ((n = rule_ld_member(h, "trl"))) {
+        static const char *const keys[] = {"threshold", "support", "overclaim_margin", NULL};
+        check_section(L, n, "trl", keys);
+        if (cJSON_IsObject(n)) {
+            check_num_in(L, n, "threshold", 0, 1e308, 0);
+            check_num_in(L, n, "overclaim_margin", 0, 8, 0);
+            const cJSON *sn;
+            const char *sup = rule_ld_string(L, n, "support", 0, NULL, "\"trl\"", &sn);
+            static const char *const supports[] = {"confidence", "required", NULL};
+            char hint[256];
+            if (sup && rule_ld_in_list(sup, supports) < 0)
+                rule_ld_diag_at(
+                    L, RULE_ERROR, sn, 0, NULL, rule_ld_suggest(sup, supports, hint, sizeof hint),
+                    "\"trl.support\" must be \"confidence\" or \"required\", not \"%s\"", sup);
+        }
+    }
+    if ((n = rule_ld_member(h, "traceability"))) {
+        static const char *const keys[] = {"cap", "base", "indicator_traceable", "indicator_partly",
+                                           NULL};
+        check_section(L, n, "traceability", keys);
+        if (cJSON_IsObject(n)) {
+            check_num_in(L, n, "cap", 0, 1e308, 0);
+            check_num_in(L, n, "base", -1e308, 1e308, 0);
+            check_num_in(L, n, "indicator_traceable", -1e308, 1e308, 0);
+            check_num_in(L, n, "indicator_partly", -1e308, 1e308, 0);
+            double t, p;
+            const cJSON *pn;
+            if (rule_ld_number(L, n, "indicator_traceable", NULL, &t, NULL) > 0 &&
+                rule_ld_number(L, n, "indicator_partly", NULL, &p, &pn) > 0 && p > t)
+                rule_ld_diag_at(L, RULE_WARNING, pn, 0, NULL, "partly is the lower threshold",
+                                "\"indicator_partly\" %g is above \"indicator_traceable\" %g: no "
+                                "indicator can be partly traceable",
+                                p, t);
+        }
+    }
+    if ((n = rule_ld_member(h, "novelty"))) {
+        static const char *const keys[] = {"base", NULL};
+        check_section(L, n, "novelty", keys);
+        if (cJSON_IsObject(n))
+            check_num_in(L, n, "base", -1e308, 1e308, 0);
+    }
+    if ((n = rule_ld_member(h, "duplicates"))) {
+        static const char *const keys[] = {
+            "jaccard",  "containment",  "shingle_cjk", "shingle_latin",
+            "num_perm", "stop_phrases", NULL};
+        check_section(L, n, "duplicates", keys);
+        if (cJSON_IsObject(n)) {
+            check_num_in(L, n, "jaccard", 0, 1, 0);
+            check_num_in(L, n, "containment", 0, 1, 0);
+            check_num_in(L, n, "shingle_cjk", 1, 64, 1);
+            check_num_in(L, n, "shingle_latin", 1, 64, 1);
+            check_num_in(L, n, "num_perm", 1, 65536, 1);
+            const cJSON *sp = rule_ld_member(n, "stop_phrases");
+            if (sp)
+                check_string_list(L, sp, "stop_phrases", 1);
+        }
+    }
+    const cJSON *neg = rule_ld_member(h, "negation");
+    if (neg) {
+        static const char *const keys[] = {"cues", "gap", NULL};
+        check_section(L, neg, "negation", keys);
+    }
+    setup_negation(L, neg);
+    L->header_ok = 1;
+}

@@ -1,0 +1,186 @@
+/*
+ * rule_speed.c: the speed check of `rules check`: every pattern (and every
+ * "matches" condition, and the negation cues) is run over torture texts of
+ * 20-60 KB the way evaluation runs it; a pattern that hits a PCRE2 limit or
+ * is slow gets a warning with a hint.
+ */
+#include "rules/rule_loader.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- rules check: patterns against torture subjects ---- */
+
+typedef struct torture {
+    const char *name;
+    char *text;
+    size_t len;
+} torture;
+
+/* Repeats unit until the text has about `bytes` bytes, then adds tail. */
+static char *repeat(const char *unit, size_t bytes, const char *tail, size_t *len)
+{
+    size_t ul = strlen(unit), tl = strlen(tail), n = (bytes + ul - 1) / ul;
+    char *t = malloc(n * ul + tl + 1);
+    if (!t)
+        return NULL;
+    for (size_t k = 0; k < n; k++)
+        memcpy(t + k * ul, unit, ul);
+    memcpy(t + n * ul, tail, tl + 1);
+    *len = n * ul + tl;
+    return t;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Runs re over text the way evaluation does: leftmost match, then on from
+ * just after it (a negated match makes the evaluator go on), at most 1000
+ * matches.  Returns the PCRE2 error, or 0. */
+static int scan_all(const rule_re *re, rule_rx *rx, const char *text, size_t len)
+{
+    size_t start = 0, ms, me;
+    for (int k = 0; k < 1000 && start <= len; k++) {
+        int rc = rule_re_find(re, rx, text, len, start, 1, &ms, &me);
+        if (rc <= 0)
+            return rc < 0 ? rc : 0;
+        start = me > ms ? me : ms + 1;
+    }
+    return 0;
+}
+
+/* Per torture subject of 20-60 KB: a pattern slower than that runs at
+ * under 1-3 MB/s.  The slowest pattern of rules/default takes 3 ms (Chinese
+ * text without a sentence end). */
+#define SLOW_MS 20.0
+
+static void time_pattern(loader *L, const rule_def *r, const rule_re *re, const char *what,
+                         rule_rx *rx, const torture *subjects, size_t nsub)
+{
+    for (size_t k = 0; k < nsub; k++) {
+        if (!subjects[k].text)
+            continue;
+        double t0 = now_ms();
+        int rc = scan_all(re, rx, subjects[k].text, subjects[k].len);
+        double ms = now_ms() - t0;
+        rule_jpos pos = {0, r->line, r->col};
+        L->file = r->file;
+        if (rc < 0) {
+            char msg[128];
+            rule_re_strerror(rc, msg, sizeof msg);
+            rule_ld_diag_pos(
+                L, RULE_WARNING, pos, r->id,
+                "avoid nested or adjacent unbounded repeats like (a+)+ or .*.*; bound them "
+                "({0,20}) or make them possessive (a++)",
+                "%s hits a PCRE2 limit on %s (%s): such text gives a rule error", what,
+                subjects[k].name, msg);
+            break;
+        }
+        if (ms > SLOW_MS) {
+            rule_ld_diag_pos(L, RULE_WARNING, pos, r->id,
+                             "bound repeats ({0,20}) and start the pattern with a literal",
+                             "%s is slow: %.0f ms on %s (%zu KiB)", what, ms, subjects[k].name,
+                             subjects[k].len >> 10);
+            break;
+        }
+    }
+    L->file = -1;
+}
+
+static void time_when(loader *L, const rule_def *r, const rule_when *w, rule_rx *rx,
+                      const torture *subjects, size_t nsub)
+{
+    if (w->re)
+        time_pattern(L, r, w->re, "the \"matches\" pattern", rx, subjects, nsub);
+    for (size_t k = 0; k < w->nkids; k++)
+        time_when(L, r, &w->kids[k], rx, subjects, nsub);
+}
+
+void rule_ld_speed_check(loader *L)
+{
+    rule_set *set = L->set;
+    torture t[9] = {
+        {"a run of 'a' ending in '!'", NULL, 0},
+        {"a run of 'a' ending in 'b'", NULL, 0},
+        {"a run of spaces", NULL, 0},
+        {"a run of digits", NULL, 0},
+        {"Chinese text with no sentence end", NULL, 0},
+        {"English text with no sentence end", NULL, 0},
+        {"mixed Chinese punctuation", NULL, 0},
+        {"pseudo-random text", NULL, 0},
+        {"the rule's own literals repeated", NULL, 0},
+    };
+    t[0].text = repeat("a", 20000, "!", &t[0].len);
+    t[1].text = repeat("a", 20000, "b", &t[1].len);
+    t[2].text = repeat(" ", 20000, "x", &t[2].len);
+    t[3].text = repeat("0123456789", 20000, "", &t[3].len);
+    t[4].text =
+        repeat("研究团队在实验室环境中完成了样机的测试与验证并形成技术方案", 60000, "", &t[4].len);
+    t[5].text = repeat("the prototype was tested in a laboratory environment and validated ", 40000,
+                       "", &t[5].len);
+    t[6].text = repeat("，、：“”（）《》——…", 30000, "", &t[6].len);
+    t[7].text = malloc(32769);
+    if (t[7].text) {
+        static const char *const pieces[] = {"a", "e", " ", "1",  ".",  "测", "试", "，",
+                                             "x", "(", "-", "验", "证", "s",  "t",  "/"};
+        unsigned seed = 12345;
+        size_t at = 0;
+        while (at < 32700) {
+            seed = seed * 1103515245u + 12345u;
+            const char *p = pieces[(seed >> 16) & 15];
+            size_t pl = strlen(p);
+            memcpy(t[7].text + at, p, pl);
+            at += pl;
+        }
+        t[7].text[at] = '\0';
+        t[7].len = at;
+    }
+    rule_rx *rx = rule_rx_new();
+    if (!rx) {
+        L->nomem = 1;
+        goto out;
+    }
+    for (size_t i = 0; i < set->nrules; i++) {
+        const rule_def *r = &set->rules[i];
+        free(t[8].text);
+        t[8].text = NULL;
+        t[8].len = 0;
+        if (r->nlits > 0) {
+            /* the literals a match needs, back to back: near misses galore */
+            char unit[2048];
+            size_t ul = 0;
+            rule_pat_info pi;
+            if (rule_pat_analyse(r->pattern, r->pattern_len, r->flags, &pi) == 0) {
+                for (size_t k = 0; k < pi.nlits && ul + pi.lens[k] + 2 < sizeof unit; k++) {
+                    memcpy(unit + ul, pi.lits[k], pi.lens[k]);
+                    ul += pi.lens[k];
+                    unit[ul++] = ' ';
+                }
+                rule_pat_info_release(&pi);
+            }
+            unit[ul] = '\0';
+            if (ul)
+                t[8].text = repeat(unit, 20000, "", &t[8].len);
+        }
+        if (r->re)
+            time_pattern(L, r, r->re, "the pattern", rx, t, 9);
+        if (r->when)
+            time_when(L, r, r->when, rx, t, 9);
+    }
+    if (set->cues) {
+        rule_def cue = {0};
+        cue.id = "";
+        cue.file = 0;
+        time_pattern(L, &cue, set->cues, "\"negation.cues\"", rx, t, 8);
+    }
+out:
+    rule_rx_free(rx);
+    for (size_t k = 0; k < 9; k++)
+        free(t[k].text);
+}
