@@ -102,85 +102,118 @@ static void time_when(loader *L, const rule_def *r, const rule_when *w, rule_rx 
         time_when(L, r, &w->kids[k], rx, subjects, nsub);
 }
 
+/* Pseudo-random text of about `bytes` bytes from a fixed seed. */
+static char *random_text(size_t bytes, size_t *len)
+{
+    static const char *const pieces[] = {"a", "e", " ", "1",  ".",  "测", "试", "，",
+                                         "x", "(", "-", "验", "证", "s",  "t",  "/"};
+    char *t = malloc(bytes + 8);
+    if (!t)
+        return NULL;
+    unsigned seed = 12345;
+    size_t at = 0;
+    while (at < bytes) {
+        seed = seed * 1103515245u + 12345u;
+        const char *p = pieces[(seed >> 16) & 15];
+        size_t pl = strlen(p);
+        memcpy(t + at, p, pl);
+        at += pl;
+    }
+    t[at] = '\0';
+    *len = at;
+    return t;
+}
+
+#define NTORTURE 9
+#define OWN_LITERALS 8 /* the subject made for each rule */
+
+/* The fixed torture subjects (all but OWN_LITERALS).  Returns -1 when
+ * memory ran out (the caller frees what was made). */
+static int make_torture(torture *t)
+{
+    static const struct {
+        const char *name, *unit, *tail;
+        size_t bytes;
+    } runs[] = {
+        {"a run of 'a' ending in '!'", "a", "!", 20000},
+        {"a run of 'a' ending in 'b'", "a", "b", 20000},
+        {"a run of spaces", " ", "x", 20000},
+        {"a run of digits", "0123456789", "", 20000},
+        {"Chinese text with no sentence end",
+         "研究团队在实验室环境中完成了样机的测试与验证并形成技术方案", "", 60000},
+        {"English text with no sentence end",
+         "the prototype was tested in a laboratory environment and validated ", "", 40000},
+        {"mixed Chinese punctuation", "，、：“”（）《》——…", "", 30000},
+    };
+    size_t n = sizeof runs / sizeof runs[0];
+    for (size_t k = 0; k < n; k++) {
+        t[k].name = runs[k].name;
+        if (!(t[k].text = repeat(runs[k].unit, runs[k].bytes, runs[k].tail, &t[k].len)))
+            return -1;
+    }
+    t[n].name = "pseudo-random text";
+    if (!(t[n].text = random_text(32700, &t[n].len)))
+        return -1;
+    t[OWN_LITERALS].name = "the rule's own literals repeated";
+    return 0;
+}
+
+/* The literals a match of r needs, back to back: near misses galore.
+ * Sets t's text (NULL when r has no literals); returns -1 when memory ran
+ * out. */
+static int own_literals(const rule_def *r, torture *t)
+{
+    free(t->text);
+    t->text = NULL;
+    t->len = 0;
+    if (r->nlits == 0)
+        return 0;
+    char unit[2048];
+    size_t ul = 0;
+    rule_pat_info pi;
+    if (rule_pat_analyse(r->pattern, r->pattern_len, r->flags, &pi) < 0)
+        return -1;
+    for (size_t k = 0; k < pi.nlits && ul + pi.lens[k] + 2 < sizeof unit; k++) {
+        memcpy(unit + ul, pi.lits[k], pi.lens[k]);
+        ul += pi.lens[k];
+        unit[ul++] = ' ';
+    }
+    rule_pat_info_release(&pi);
+    unit[ul] = '\0';
+    if (ul && !(t->text = repeat(unit, 20000, "", &t->len)))
+        return -1;
+    return 0;
+}
+
 void rule_ld_speed_check(loader *L)
 {
     rule_set *set = L->set;
-    torture t[9] = {
-        {"a run of 'a' ending in '!'", NULL, 0},
-        {"a run of 'a' ending in 'b'", NULL, 0},
-        {"a run of spaces", NULL, 0},
-        {"a run of digits", NULL, 0},
-        {"Chinese text with no sentence end", NULL, 0},
-        {"English text with no sentence end", NULL, 0},
-        {"mixed Chinese punctuation", NULL, 0},
-        {"pseudo-random text", NULL, 0},
-        {"the rule's own literals repeated", NULL, 0},
-    };
-    t[0].text = repeat("a", 20000, "!", &t[0].len);
-    t[1].text = repeat("a", 20000, "b", &t[1].len);
-    t[2].text = repeat(" ", 20000, "x", &t[2].len);
-    t[3].text = repeat("0123456789", 20000, "", &t[3].len);
-    t[4].text =
-        repeat("研究团队在实验室环境中完成了样机的测试与验证并形成技术方案", 60000, "", &t[4].len);
-    t[5].text = repeat("the prototype was tested in a laboratory environment and validated ", 40000,
-                       "", &t[5].len);
-    t[6].text = repeat("，、：“”（）《》——…", 30000, "", &t[6].len);
-    t[7].text = malloc(32769);
-    if (t[7].text) {
-        static const char *const pieces[] = {"a", "e", " ", "1",  ".",  "测", "试", "，",
-                                             "x", "(", "-", "验", "证", "s",  "t",  "/"};
-        unsigned seed = 12345;
-        size_t at = 0;
-        while (at < 32700) {
-            seed = seed * 1103515245u + 12345u;
-            const char *p = pieces[(seed >> 16) & 15];
-            size_t pl = strlen(p);
-            memcpy(t[7].text + at, p, pl);
-            at += pl;
-        }
-        t[7].text[at] = '\0';
-        t[7].len = at;
-    }
-    rule_rx *rx = rule_rx_new();
-    if (!rx) {
+    torture t[NTORTURE];
+    memset(t, 0, sizeof t);
+    rule_rx *rx = NULL;
+    if (make_torture(t) < 0 || !(rx = rule_rx_new())) {
         L->nomem = 1;
         goto out;
     }
     for (size_t i = 0; i < set->nrules; i++) {
         const rule_def *r = &set->rules[i];
-        free(t[8].text);
-        t[8].text = NULL;
-        t[8].len = 0;
-        if (r->nlits > 0) {
-            /* the literals a match needs, back to back: near misses galore */
-            char unit[2048];
-            size_t ul = 0;
-            rule_pat_info pi;
-            if (rule_pat_analyse(r->pattern, r->pattern_len, r->flags, &pi) == 0) {
-                for (size_t k = 0; k < pi.nlits && ul + pi.lens[k] + 2 < sizeof unit; k++) {
-                    memcpy(unit + ul, pi.lits[k], pi.lens[k]);
-                    ul += pi.lens[k];
-                    unit[ul++] = ' ';
-                }
-                rule_pat_info_release(&pi);
-            }
-            unit[ul] = '\0';
-            if (ul)
-                t[8].text = repeat(unit, 20000, "", &t[8].len);
+        if (own_literals(r, &t[OWN_LITERALS]) < 0) {
+            L->nomem = 1;
+            goto out;
         }
         if (r->re)
-            time_pattern(L, r, r->re, "the pattern", rx, t, 9);
+            time_pattern(L, r, r->re, "the pattern", rx, t, NTORTURE);
         if (r->when)
-            time_when(L, r, r->when, rx, t, 9);
+            time_when(L, r, r->when, rx, t, NTORTURE);
     }
     if (set->cues) {
         rule_def cue = {0};
         cue.id = "";
         cue.file = 0;
-        time_pattern(L, &cue, set->cues, "\"negation.cues\"", rx, t, 8);
+        time_pattern(L, &cue, set->cues, "\"negation.cues\"", rx, t, OWN_LITERALS);
     }
 out:
     rule_rx_free(rx);
-    for (size_t k = 0; k < 9; k++)
+    for (size_t k = 0; k < NTORTURE; k++)
         free(t[k].text);
 }
