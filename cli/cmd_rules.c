@@ -2,19 +2,16 @@
  * cmd_rules: `vernier rules check PATH` and `vernier rules test PATH`.
  *
  * check loads the set with the pattern speed checks and prints every
- * diagnostic; test scores each of the set's cases with the engine and
- * compares the expectations (rules/FORMAT.md "Test cases"), then lists the
- * rules no case covers.
+ * diagnostic; test has the rules library run each of the set's cases
+ * (rule_case_run, scored by the engine's eng_case_score) and prints the
+ * outcome, then lists the rules no case covers.
  */
-#include <cjson/cJSON.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "engine/eng_run.h"
+#include "engine/eng_case.h"
 
 static const char usage[] = "vernier rules check PATH | vernier rules test PATH [--case ID] "
                             "[--scheme NAME=on|off]... [--verbose]";
@@ -49,168 +46,27 @@ static int rules_check(const char *path)
     return 2;
 }
 
-/* ---- test cases ---------------------------------------------------------------- */
+/* ---- test cases: run by the rules library, scored by the engine ---- */
 
-typedef struct mismatch {
-    char text[2048];
-    size_t n;
-} mismatch;
-
-static void mm_add(mismatch *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void mm_add(mismatch *m, const char *fmt, ...)
+/* Prints the outcome of case i: FAIL with the mismatches, or with
+ * --verbose ok and what the engine gave. */
+static void print_case(const rule_set *set, size_t i, const char *mismatch, int verbose,
+                       const eng_eval *e)
 {
-    if (m->n + 4 >= sizeof m->text)
-        return;
-    if (m->n)
-        m->n += (size_t)snprintf(m->text + m->n, sizeof m->text - m->n, "; ");
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(m->text + m->n, sizeof m->text - m->n, fmt, ap);
-    va_end(ap);
-    if (w > 0)
-        m->n += (size_t)w < sizeof m->text - m->n ? (size_t)w : sizeof m->text - m->n - 1;
-}
-
-/* A number or a [lo, hi] range. */
-static void check_num(mismatch *m, const cJSON *want, const char *what, double got)
-{
-    if (!want)
-        return;
-    if (cJSON_IsNumber(want)) {
-        if (fabs(got - want->valuedouble) > 1e-6)
-            mm_add(m, "%s: got %g, want %g", what, got, want->valuedouble);
-    } else if (cJSON_IsArray(want) && cJSON_GetArraySize(want) == 2) {
-        double lo = cJSON_GetArrayItem(want, 0)->valuedouble;
-        double hi = cJSON_GetArrayItem(want, 1)->valuedouble;
-        if (got < lo - 1e-6 || got > hi + 1e-6)
-            mm_add(m, "%s: got %g, want %g..%g", what, got, lo, hi);
-    } else if (cJSON_IsNull(want)) {
-        if (got >= 0)
-            mm_add(m, "%s: got %g, want null", what, got);
-    } else {
-        mm_add(m, "%s: expectation must be a number or [lo, hi]", what);
-    }
-}
-
-static int has_hit(const eng_eval *e, const char *id)
-{
-    for (size_t i = 0; i < e->nhits; i++)
-        if (!strcmp(e->hits[i].rule_id, id) && !e->hits[i].error)
-            return 1;
-    return 0;
-}
-
-static void check_list(mismatch *m, const cJSON *want, const char *what, const rule_set *set,
-                       const eng_eval *e, int flags, int present)
-{
-    if (!want)
-        return;
-    if (!cJSON_IsArray(want)) {
-        mm_add(m, "%s: expectation must be a list", what);
-        return;
-    }
-    for (const cJSON *it = want->child; it; it = it->next) {
-        if (!cJSON_IsString(it))
-            continue;
-        int got = flags ? eng_eval_has_flag(e, set, it->valuestring) : has_hit(e, it->valuestring);
-        if (got != present)
-            mm_add(m, "%s: %s %s", what, it->valuestring, present ? "missing" : "present");
-    }
-}
-
-static const char *const expect_keys[] = {
-    "trl_evidenced", "trl_claimed", "trl_confidence", "traceability", "novelty",    "overall",
-    "flags",         "no_flags",    "hits",           "no_hits",      "indicators", NULL};
-
-static int run_case(const rule_set *set, size_t i, int verbose, unsigned char *covered)
-{
-    const char *id = rule_case_id(set, i);
-    cJSON *c = cJSON_Parse(rule_case_json(set, i));
-    mismatch m = {{0}, 0};
-    eng_record r;
-    eng_record_init(&r);
-    eng_eval e;
-    memset(&e, 0, sizeof e);
-    const cJSON *rec = c ? cJSON_GetObjectItemCaseSensitive(c, "record") : NULL;
-    const cJSON *exp = c ? cJSON_GetObjectItemCaseSensitive(c, "expect") : NULL;
-    if (!rec || !cJSON_IsObject(rec)) {
-        mm_add(&m, "the case has no \"record\" object");
-        goto report;
-    }
-    char *rtxt = cJSON_PrintUnformatted(rec);
-    eng_err err;
-    eng_err_clear(&err);
-    int rc = rtxt ? eng_record_from_json(rtxt, strlen(rtxt), &r, &err) : ENG_EIO;
-    free(rtxt);
-    if (rc) {
-        mm_add(&m, "record: %s", err.msg);
-        goto report;
-    }
-    if (eng_eval_record(set, &r, &e, &err)) {
-        mm_add(&m, "%s", err.msg);
-        goto report;
-    }
-    for (size_t k = 0; k < e.nhits; k++)
-        for (size_t j = 0; j < rule_count(set); j++)
-            if (!e.hits[k].error && !strcmp(rule_id(set, j), e.hits[k].rule_id))
-                covered[j] = 1;
-    if (exp && !cJSON_IsObject(exp)) {
-        mm_add(&m, "\"expect\" must be an object");
-        goto report;
-    }
-    for (const cJSON *k = exp ? exp->child : NULL; k; k = k->next) {
-        size_t j = 0;
-        while (expect_keys[j] && strcmp(expect_keys[j], k->string))
-            j++;
-        if (!expect_keys[j])
-            mm_add(&m, "unknown expectation \"%s\"", k->string);
-    }
-    check_num(&m, cJSON_GetObjectItemCaseSensitive(exp, "trl_evidenced"), "trl_evidenced",
-              e.score.trl_evidenced);
-    check_num(&m, cJSON_GetObjectItemCaseSensitive(exp, "trl_claimed"), "trl_claimed",
-              e.score.trl_claimed);
-    check_num(&m, cJSON_GetObjectItemCaseSensitive(exp, "trl_confidence"), "trl_confidence",
-              e.score.trl_confidence);
-    check_num(&m, cJSON_GetObjectItemCaseSensitive(exp, "traceability"), "traceability",
-              e.score.traceability);
-    check_num(&m, cJSON_GetObjectItemCaseSensitive(exp, "novelty"), "novelty", e.score.novelty);
-    check_num(&m, cJSON_GetObjectItemCaseSensitive(exp, "overall"), "overall", e.score.overall);
-    check_list(&m, cJSON_GetObjectItemCaseSensitive(exp, "flags"), "flags", set, &e, 1, 1);
-    check_list(&m, cJSON_GetObjectItemCaseSensitive(exp, "no_flags"), "no_flags", set, &e, 1, 0);
-    check_list(&m, cJSON_GetObjectItemCaseSensitive(exp, "hits"), "hits", set, &e, 0, 1);
-    check_list(&m, cJSON_GetObjectItemCaseSensitive(exp, "no_hits"), "no_hits", set, &e, 0, 0);
-    const cJSON *inds = cJSON_GetObjectItemCaseSensitive(exp, "indicators");
-    if (inds) {
-        size_t k = 0;
-        for (const cJSON *it = inds->child; it; it = it->next, k++) {
-            const char *got = k < e.nverdicts ? e.verdicts[k].verdict : "(none)";
-            if (!cJSON_IsString(it) || strcmp(got, it->valuestring))
-                mm_add(&m, "indicators[%zu]: got %s, want %s", k, got,
-                       cJSON_IsString(it) ? it->valuestring : "?");
-        }
-        if (k != e.nverdicts)
-            mm_add(&m, "indicators: got %zu verdicts, want %zu", e.nverdicts, k);
-    }
-report:
-    if (m.n)
-        printf("FAIL %s (%s:%d): %s\n", id, rule_case_file(set, i), rule_case_line(set, i), m.text);
+    const char *flags = e->score.flags ? e->score.flags : "[]";
+    if (mismatch[0])
+        printf("FAIL %s (%s:%d): %s\n", rule_case_id(set, i), rule_case_file(set, i),
+               rule_case_line(set, i), mismatch);
     else if (verbose)
-        printf("ok   %s: TRL %d (claimed %d), traceability %g, flags %s\n", id,
-               e.score.trl_evidenced, e.score.trl_claimed, e.score.traceability,
-               e.score.flags ? e.score.flags : "[]");
-    if (m.n && verbose) {
+        printf("ok   %s: TRL %d (claimed %d), traceability %g, flags %s\n", rule_case_id(set, i),
+               e->score.trl_evidenced, e->score.trl_claimed, e->score.traceability, flags);
+    if (mismatch[0] && verbose) {
         printf("     got: TRL %d (claimed %d), traceability %g, flags %s, hits:",
-               e.score.trl_evidenced, e.score.trl_claimed, e.score.traceability,
-               e.score.flags ? e.score.flags : "[]");
-        for (size_t k = 0; k < e.nhits; k++)
-            printf(" %s", e.hits[k].rule_id);
+               e->score.trl_evidenced, e->score.trl_claimed, e->score.traceability, flags);
+        for (size_t k = 0; k < e->nhits; k++)
+            printf(" %s", e->hits[k].rule_id);
         printf("\n");
     }
-    eng_eval_release(&e);
-    eng_record_release(&r);
-    cJSON_Delete(c);
-    return m.n ? 1 : 0;
 }
 
 static int rules_test(const char *path, const char *only, const char **sw, size_t nsw, int verbose)
@@ -230,13 +86,29 @@ static int rules_test(const char *path, const char *only, const char **sw, size_
         fprintf(stderr, "vernier: out of memory\n");
         return 3;
     }
-    for (size_t i = 0; i < ncases; i++) {
+    eng_case_scorer sc;
+    eng_case_scorer_init(&sc);
+    for (size_t i = 0; i < ncases && rc == 0; i++) {
         if (only && strcmp(only, rule_case_id(set, i)))
             continue;
-        if (run_case(set, i, verbose, covered))
+        char mismatch[2048];
+        int got = rule_case_run(set, i, eng_case_score, &sc, covered, mismatch, sizeof mismatch);
+        if (got < 0) {
+            fprintf(stderr, "vernier: out of memory\n");
+            rc = 3;
+            break;
+        }
+        print_case(set, i, mismatch, verbose, &sc.eval);
+        if (got)
             failed++;
         else
             passed++;
+    }
+    eng_case_scorer_release(&sc);
+    if (rc) {
+        free(covered);
+        rule_set_free(set);
+        return rc;
     }
     if (!only) {
         size_t unc = 0;

@@ -127,6 +127,35 @@ const char *rule_case_file(const rule_set *set, size_t i);
 int rule_case_line(const rule_set *set, size_t i);
 
 /*
+ * Running the test cases.  A case holds a record (vernier's canonical JSON)
+ * and the scores expected of it (README "Test cases").  Scoring belongs to
+ * the engine, so the caller hands in a scorer: rule_case_run gives it the
+ * case's record and compares what it reports with the expectations.
+ */
+typedef struct rule_case_score {
+    double trl_evidenced, trl_claimed, trl_confidence, traceability, novelty, overall;
+    const char *const *flags; /* the flag ids raised */
+    size_t nflags;
+    const char *const *hits; /* ids of the rules that hit, rule errors left out */
+    size_t nhits;
+    const char *const *verdicts; /* one per indicator: "traceable", "partly", ... */
+    size_t nverdicts;
+} rule_case_score;
+
+/* Scores the record (compact JSON, len bytes) with set.  Fills *out, whose
+ * arrays and strings stay the scorer's until its next call.  Returns 0, or
+ * -1 with a message in msg (the case then fails with that message). */
+typedef int (*rule_case_scorer)(void *arg, const rule_set *set, const char *record_json, size_t len,
+                                rule_case_score *out, char *msg, size_t size);
+
+/* Runs case i with scorer.  OUT: mismatch, "" when the case passed, else
+ * every expectation that failed ("what: got X, want Y; ..."), cut to size;
+ * covered[j] set to 1 for every rule j the case hit (covered may be NULL).
+ * Returns 0 when the case passed, 1 when it failed, -1 when memory ran out. */
+int rule_case_run(const rule_set *set, size_t i, rule_case_scorer scorer, void *arg,
+                  unsigned char *covered, char *mismatch, size_t size);
+
+/*
  * A subject: named string values.  Text fields are matched by patterns;
  * every value may be compared by `when` conditions (numerically when both
  * sides parse as numbers).  A NULL or empty value counts as absent.  The

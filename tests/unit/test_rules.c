@@ -1865,6 +1865,90 @@ static void test_prefilter_fold(void)
     rule_set_free(set);
 }
 
+/* ---- running cases: rule_case_run against a scorer that reports fixed
+ * scores ---- */
+
+static const char *const case_set =
+    "{\"name\": \"c\", \"version\": \"1\", \"rules\": [\n"
+    " {\"id\": \"A\", \"dimension\": \"trl\", \"level\": 3, \"fields\": [\"title\"], "
+    "\"pattern\": \"a\", \"why\": \"w\"},\n"
+    " {\"id\": \"B\", \"dimension\": \"flag\", \"severity\": \"warn\", \"fields\": "
+    "[\"title\"], \"pattern\": \"b\", \"why\": \"w\"}],\n"
+    " \"cases\": [{\"id\": \"k\", \"record\": {\"id\": \"P\", \"title\": \"x\"}, "
+    "\"expect\": %s}]}";
+
+typedef struct fixed_score {
+    rule_case_score s;
+    int fail;
+    char record[256];
+} fixed_score;
+
+static int fixed_scorer(void *arg, const rule_set *set, const char *record_json, size_t len,
+                        rule_case_score *out, char *msg, size_t size)
+{
+    fixed_score *f = arg;
+    (void)set;
+    snprintf(f->record, sizeof f->record, "%.*s", (int)len, record_json);
+    if (f->fail) {
+        snprintf(msg, size, "record: bad");
+        return -1;
+    }
+    *out = f->s;
+    return 0;
+}
+
+static void test_case_run(void)
+{
+    static const char *const hits_a[] = {"A"}, *const flags_b[] = {"B", "TRL-OVERCLAIM"};
+    static const char *const verdicts[] = {"traceable", "partly"};
+    static const struct {
+        const char *expect;
+        int fail; /* the scorer fails */
+        const char *mismatch;
+    } cases[] = {
+        {"{\"trl_evidenced\": 3, \"hits\": [\"A\"], \"flags\": [\"B\"]}", 0, ""},
+        {"{\"trl_evidenced\": [2, 4], \"no_hits\": [\"B\"], \"no_flags\": [\"A\"]}", 0, ""},
+        {"{\"trl_evidenced\": 4}", 0, "trl_evidenced: got 3, want 4"},
+        {"{\"traceability\": [50, 60]}", 0, "traceability: got 40, want 50..60"},
+        {"{\"hits\": [\"B\"], \"no_flags\": [\"TRL-OVERCLAIM\"]}", 0,
+         "no_flags: TRL-OVERCLAIM present; hits: B missing"},
+        {"{\"indicators\": [\"traceable\", \"partly\"]}", 0, ""},
+        {"{\"indicators\": [\"traceable\"]}", 0, "indicators: got 2 verdicts, want 1"},
+        {"{\"indicators\": [\"partly\", \"partly\", \"untraceable\"]}", 0,
+         "indicators[0]: got traceable, want partly; indicators[2]: got (none), want "
+         "untraceable; indicators: got 2 verdicts, want 3"},
+        {"{\"hits\": [\"A\"]}", 1, "record: bad"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char json[2048];
+        snprintf(json, sizeof json, case_set, cases[i].expect);
+        rule_diags d = {0};
+        rule_set *set = rule_set_load(temp_json(json), 0, &d);
+        CHECK(set != NULL, "case set %zu loads (%s)", i, d.n ? d.v[0].msg : "");
+        rule_diags_free(&d);
+        if (!set)
+            continue;
+        fixed_score f = {{3, 5, 0.75, 40, 100, 60, flags_b, 2, hits_a, 1, verdicts, 2}, 0, ""};
+        f.fail = cases[i].fail;
+        unsigned char covered[2] = {0, 0};
+        char mm[512];
+        int rc = rule_case_run(set, 0, fixed_scorer, &f, covered, mm, sizeof mm);
+        CHECK_INT(rc, cases[i].mismatch[0] ? 1 : 0, cases[i].expect);
+        CHECK_STR(mm, cases[i].mismatch, cases[i].expect);
+        CHECK_STR(f.record, "{\"id\":\"P\",\"title\":\"x\"}", "the scorer gets the record");
+        CHECK_INT(covered[0], !cases[i].fail, "a hit covers its rule");
+        CHECK_INT(covered[1], 0, "a flag is no hit");
+        /* a short buffer cuts the mismatches, never overruns */
+        if (cases[i].mismatch[0]) {
+            char small[12];
+            rule_case_run(set, 0, fixed_scorer, &f, NULL, small, sizeof small);
+            CHECK(strlen(small) < sizeof small && !strncmp(small, cases[i].mismatch, strlen(small)),
+                  "cut mismatch \"%s\"", small);
+        }
+        rule_set_free(set);
+    }
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/test_rules.XXXXXX");
@@ -1877,6 +1961,7 @@ int main(void)
     test_canonical();
     test_load_cases();
     test_folder();
+    test_case_run();
     test_eval_cases();
     test_patterns();
     test_case_folding();
