@@ -119,70 +119,129 @@ static void check_all(loader *L, const cJSON *list, rule_when *w, const rule_ctx
     }
 }
 
-int rule_ld_when(loader *L, const cJSON *node, rule_when *w, const rule_ctx *rc, int depth)
+/* {"all"|"any": [...]} or {"not": {...}}: group is that member. */
+static int load_group(loader *L, const cJSON *node, const cJSON *group, rule_when *w,
+                      const rule_ctx *rc, int depth)
 {
-    memset(w, 0, sizeof *w);
-    if (!cJSON_IsObject(node)) {
-        rule_ld_diag_at(L, RULE_ERROR, node, 0, rc->id,
-                        "e.g. {\"field\": \"acceptance.conclusion\", \"present\": true}",
-                        "a condition must be an object, not %s", rule_ld_type_name(node));
-        return -1;
-    }
-    if (depth > MAX_WHEN_DEPTH) {
-        rule_ld_diag_at(L, RULE_ERROR, node, 0, rc->id, NULL,
-                        "conditions nested deeper than %d levels", MAX_WHEN_DEPTH);
-        return -1;
-    }
-    rule_ld_unknown_keys(L, node, cond_keys, "a condition", rc->id);
-    const cJSON *all = rule_ld_member(node, "all"), *any = rule_ld_member(node, "any"),
-                *not = rule_ld_member(node, "not");
-    const cJSON *group = all ? all : any ? any : not ;
-    if (group) {
-        for (const cJSON *c = node->child; c; c = c->next)
-            if (c != group && rule_ld_in_list(c->string, cond_keys) >= 0)
-                rule_ld_diag_at(L, RULE_ERROR, c, 1, rc->id,
-                                "put each condition in its own object inside the list",
-                                "\"%s\" cannot stand beside \"%s\" in one condition", c->string,
-                                group->string);
-        if (group == not ) {
-            w->kind = W_NOT;
-            w->kids = calloc(1, sizeof *w->kids);
-            if (!w->kids) {
-                L->nomem = 1;
-                return -1;
-            }
-            w->nkids = 1;
-            return rule_ld_when(L, not, &w->kids[0], rc, depth + 1);
-        }
-        w->kind = group == all ? W_ALL : W_ANY;
-        if (!cJSON_IsArray(group)) {
-            rule_ld_diag_at(L, RULE_ERROR, group, 0, rc->id, NULL, "\"%s\" must be a list, not %s",
-                            group->string, rule_ld_type_name(group));
-            return -1;
-        }
-        size_t n = (size_t)cJSON_GetArraySize(group);
-        if (n == 0) {
+    for (const cJSON *c = node->child; c; c = c->next)
+        if (c != group && rule_ld_in_list(c->string, cond_keys) >= 0)
             rule_ld_diag_at(
-                L, RULE_ERROR, group, 0, rc->id, "give it at least one condition or drop it",
-                "an empty \"%s\" list %s", group->string,
-                group == all ? "always holds" : "can never hold, so the rule never fires");
-            return -1;
-        }
-        w->kids = calloc(n, sizeof *w->kids);
-        if (!w->kids) {
-            L->nomem = 1;
-            return -1;
-        }
-        w->nkids = n;
-        int rc2 = 0;
-        size_t k = 0;
-        for (const cJSON *c = group->child; c; c = c->next, k++)
-            if (rule_ld_when(L, c, &w->kids[k], rc, depth + 1) < 0)
-                rc2 = -1;
-        if (rc2 == 0 && w->kind == W_ALL)
-            check_all(L, group, w, rc);
-        return rc2;
+                L, RULE_ERROR, c, 1, rc->id, "put each condition in its own object inside the list",
+                "\"%s\" cannot stand beside \"%s\" in one condition", c->string, group->string);
+    int is_not = !strcmp(group->string, "not"), is_all = !strcmp(group->string, "all");
+    w->kind = is_not ? W_NOT : is_all ? W_ALL : W_ANY;
+    if (!is_not && !cJSON_IsArray(group)) {
+        rule_ld_diag_at(L, RULE_ERROR, group, 0, rc->id, NULL, "\"%s\" must be a list, not %s",
+                        group->string, rule_ld_type_name(group));
+        return -1;
     }
+    size_t n = is_not ? 1 : (size_t)cJSON_GetArraySize(group);
+    if (n == 0) {
+        rule_ld_diag_at(L, RULE_ERROR, group, 0, rc->id,
+                        "give it at least one condition or drop it", "an empty \"%s\" list %s",
+                        group->string,
+                        is_all ? "always holds" : "can never hold, so the rule never fires");
+        return -1;
+    }
+    w->kids = calloc(n, sizeof *w->kids);
+    if (!w->kids) {
+        L->nomem = 1;
+        return -1;
+    }
+    w->nkids = n;
+    if (is_not)
+        return rule_ld_when(L, group, &w->kids[0], rc, depth + 1);
+    int rc2 = 0;
+    size_t k = 0;
+    for (const cJSON *c = group->child; c; c = c->next, k++)
+        if (rule_ld_when(L, c, &w->kids[k], rc, depth + 1) < 0)
+            rc2 = -1;
+    if (rc2 == 0 && is_all)
+        check_all(L, group, w, rc);
+    return rc2;
+}
+
+/* The operator member of a comparison, NULL when there is none or more
+ * than one (reported). */
+static const cJSON *the_operator(loader *L, const cJSON *node, const char *field,
+                                 const rule_ctx *rc)
+{
+    const cJSON *op = NULL;
+    int nops = 0;
+    for (const cJSON *c = node->child; c; c = c->next)
+        if (rule_ld_in_list(c->string, op_names) >= 0) {
+            if (nops++ == 0)
+                op = c;
+            else
+                rule_ld_diag_at(L, RULE_ERROR, c, 1, rc->id,
+                                "combine single conditions with \"all\"",
+                                "a condition has one operator, \"%s\" is a second one", c->string);
+        }
+    if (!op)
+        rule_ld_diag_at(L, RULE_ERROR, node, 0, rc->id,
+                        "operators: eq, ne, lt, le, gt, ge, in, present, matches",
+                        "the condition on \"%s\" has no operator", field);
+    return nops > 1 ? NULL : op;
+}
+
+/* "in": a non-empty list of operands. */
+static int load_in(loader *L, const cJSON *op, rule_when *w, const rule_ctx *rc)
+{
+    if (!cJSON_IsArray(op)) {
+        rule_ld_diag_at(L, RULE_ERROR, op, 0, rc->id, NULL, "\"in\" must be a list, not %s",
+                        rule_ld_type_name(op));
+        return -1;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(op);
+    if (n == 0) {
+        rule_ld_diag_at(L, RULE_ERROR, op, 0, rc->id, "list the values or drop the condition",
+                        "an empty \"in\" list never holds, so the rule can never fire");
+        return -1;
+    }
+    w->vals = calloc(n, sizeof *w->vals);
+    if (!w->vals) {
+        L->nomem = 1;
+        return -1;
+    }
+    w->nvals = n;
+    size_t k = 0;
+    int bad = 0;
+    for (const cJSON *c = op->child; c; c = c->next, k++)
+        if (operand_of(L, c, &w->vals[k], rc->id) < 0)
+            bad = 1;
+    return bad ? -1 : 0;
+}
+
+/* "matches": a pattern that can match and does not match empty text. */
+static int load_matches(loader *L, const cJSON *op, rule_when *w, const rule_ctx *rc)
+{
+    if (!cJSON_IsString(op)) {
+        rule_ld_diag_at(L, RULE_ERROR, op, 0, rc->id, NULL,
+                        "\"matches\" must be a pattern (a string), not %s", rule_ld_type_name(op));
+        return -1;
+    }
+    w->re = rule_ld_compile(L, op, rc->flags, rc->id, "the \"matches\" pattern");
+    if (!w->re)
+        return -1;
+    rule_pat_info pi;
+    if (rule_pat_analyse(op->valuestring, strlen(op->valuestring), rc->flags, &pi) < 0) {
+        L->nomem = 1;
+        return -1;
+    }
+    if (pi.never)
+        rule_ld_diag_at(L, RULE_ERROR, op, 0, rc->id, "remove (?!) or (*FAIL) from every branch",
+                        "the \"matches\" pattern can never match, so the condition never holds");
+    else if (rule_re_matches_empty(w->re))
+        rule_ld_diag_at(L, RULE_WARNING, op, 0, rc->id, "use \"present\": true for that",
+                        "the \"matches\" pattern matches empty text: it holds for every present "
+                        "value");
+    rule_pat_info_release(&pi);
+    return 0;
+}
+
+/* {"field": NAME, OP: VALUE} */
+static int load_cmp(loader *L, const cJSON *node, rule_when *w, const rule_ctx *rc)
+{
     w->kind = W_CMP;
     const cJSON *fn;
     const char *field = rule_ld_string(L, node, "field", 0, rc->id, "a condition", &fn);
@@ -195,24 +254,8 @@ int rule_ld_when(loader *L, const cJSON *node, rule_when *w, const rule_ctx *rc,
     }
     if (!field)
         return -1;
-    const cJSON *op = NULL;
-    int nops = 0;
-    for (const cJSON *c = node->child; c; c = c->next)
-        if (rule_ld_in_list(c->string, op_names) >= 0) {
-            if (nops++ == 0)
-                op = c;
-            else
-                rule_ld_diag_at(L, RULE_ERROR, c, 1, rc->id,
-                                "combine single conditions with \"all\"",
-                                "a condition has one operator, \"%s\" is a second one", c->string);
-        }
-    if (!op) {
-        rule_ld_diag_at(L, RULE_ERROR, node, 0, rc->id,
-                        "operators: eq, ne, lt, le, gt, ge, in, present, matches",
-                        "the condition on \"%s\" has no operator", field);
-        return -1;
-    }
-    if (nops > 1)
+    const cJSON *op = the_operator(L, node, field, rc);
+    if (!op)
         return -1;
     rule_ld_check_name(L, fn, field, rc->scope, rc->id);
     w->name = rule_ld_intern(L, field);
@@ -228,58 +271,10 @@ int rule_ld_when(loader *L, const cJSON *node, rule_when *w, const rule_ctx *rc,
         }
         w->present = cJSON_IsTrue(op);
         return 0;
-    case OP_IN: {
-        if (!cJSON_IsArray(op)) {
-            rule_ld_diag_at(L, RULE_ERROR, op, 0, rc->id, NULL, "\"in\" must be a list, not %s",
-                            rule_ld_type_name(op));
-            return -1;
-        }
-        size_t n = (size_t)cJSON_GetArraySize(op);
-        if (n == 0) {
-            rule_ld_diag_at(L, RULE_ERROR, op, 0, rc->id, "list the values or drop the condition",
-                            "an empty \"in\" list never holds, so the rule can never fire");
-            return -1;
-        }
-        w->vals = calloc(n, sizeof *w->vals);
-        if (!w->vals) {
-            L->nomem = 1;
-            return -1;
-        }
-        w->nvals = n;
-        size_t k = 0;
-        int bad = 0;
-        for (const cJSON *c = op->child; c; c = c->next, k++)
-            if (operand_of(L, c, &w->vals[k], rc->id) < 0)
-                bad = 1;
-        return bad ? -1 : 0;
-    }
-    case OP_MATCHES: {
-        if (!cJSON_IsString(op)) {
-            rule_ld_diag_at(L, RULE_ERROR, op, 0, rc->id, NULL,
-                            "\"matches\" must be a pattern (a string), not %s",
-                            rule_ld_type_name(op));
-            return -1;
-        }
-        w->re = rule_ld_compile(L, op, rc->flags, rc->id, "the \"matches\" pattern");
-        if (!w->re)
-            return -1;
-        rule_pat_info pi;
-        if (rule_pat_analyse(op->valuestring, strlen(op->valuestring), rc->flags, &pi) < 0) {
-            L->nomem = 1;
-            return -1;
-        }
-        if (pi.never)
-            rule_ld_diag_at(
-                L, RULE_ERROR, op, 0, rc->id, "remove (?!) or (*FAIL) from every branch",
-                "the \"matches\" pattern can never match, so the condition never holds");
-        else if (rule_re_matches_empty(w->re))
-            rule_ld_diag_at(
-                L, RULE_WARNING, op, 0, rc->id, "use \"present\": true for that",
-                "the \"matches\" pattern matches empty text: it holds for every present "
-                "value");
-        rule_pat_info_release(&pi);
-        return 0;
-    }
+    case OP_IN:
+        return load_in(L, op, w, rc);
+    case OP_MATCHES:
+        return load_matches(L, op, w, rc);
     default:
         w->vals = calloc(1, sizeof *w->vals);
         if (!w->vals) {
@@ -289,4 +284,26 @@ int rule_ld_when(loader *L, const cJSON *node, rule_when *w, const rule_ctx *rc,
         w->nvals = 1;
         return operand_of(L, op, &w->vals[0], rc->id);
     }
+}
+
+int rule_ld_when(loader *L, const cJSON *node, rule_when *w, const rule_ctx *rc, int depth)
+{
+    memset(w, 0, sizeof *w);
+    if (!cJSON_IsObject(node)) {
+        rule_ld_diag_at(L, RULE_ERROR, node, 0, rc->id,
+                        "e.g. {\"field\": \"acceptance.conclusion\", \"present\": true}",
+                        "a condition must be an object, not %s", rule_ld_type_name(node));
+        return -1;
+    }
+    if (depth > MAX_WHEN_DEPTH) {
+        rule_ld_diag_at(L, RULE_ERROR, node, 0, rc->id, NULL,
+                        "conditions nested deeper than %d levels", MAX_WHEN_DEPTH);
+        return -1;
+    }
+    rule_ld_unknown_keys(L, node, cond_keys, "a condition", rc->id);
+    const cJSON *all = rule_ld_member(node, "all"), *any = rule_ld_member(node, "any");
+    const cJSON *group = all ? all : any ? any : rule_ld_member(node, "not");
+    if (group)
+        return load_group(L, node, group, w, rc, depth);
+    return load_cmp(L, node, w, rc);
 }

@@ -142,10 +142,10 @@ static void setup_negation(loader *L, const cJSON *neg)
     free(pat);
 }
 
-void rule_ld_header(loader *L, const cJSON *h)
+/* name, version, description, languages and schemes. */
+static void check_identity(loader *L, const cJSON *h)
 {
     rule_set *set = L->set;
-    set->header = h;
     const cJSON *n;
     set->name = rule_ld_string(L, h, "name", 1, NULL, "the header", &n);
     if (set->name && !set->name[0])
@@ -165,90 +165,126 @@ void rule_ld_header(loader *L, const cJSON *h)
             if (cJSON_IsString(c) && c->valuestring[0])
                 rule_ld_scheme(L, c->valuestring, 1);
     }
-    if ((n = rule_ld_member(h, "weights"))) {
-        static const char *const keys[] = {"trl", "traceability", "novelty", NULL};
-        check_section(L, n, "weights", keys);
-        double sum = 0, v;
-        int ok = cJSON_IsObject(n);
-        for (int k = 0; ok && keys[k]; k++) {
-            const cJSON *wn;
-            int got = rule_ld_number(L, n, keys[k], NULL, &v, &wn);
-            if (got < 0)
-                ok = 0;
-            else if (got > 0 && (v < 0 || v > 1)) {
-                rule_ld_diag_at(L, RULE_ERROR, wn, 0, NULL, NULL,
-                                "weight \"%s\" must be 0 to 1, not %g", keys[k], v);
-                ok = 0;
-            } else if (got > 0) {
-                sum += v;
-            }
-        }
-        if (ok && fabs(sum - 1) > 0.001)
-            rule_ld_diag_at(L, RULE_ERROR, n, 0, NULL, "trl + traceability + novelty must make 1",
-                            "the weights add up to %g, not 1", sum);
-    }
-    if ((n = rule_ld_member(h, "trl"))) {
-        static const char *const keys[] = {"threshold", "support", "overclaim_margin", NULL};
-        check_section(L, n, "trl", keys);
-        if (cJSON_IsObject(n)) {
-            check_num_in(L, n, "threshold", 0, 1e308, 0);
-            check_num_in(L, n, "overclaim_margin", 0, 8, 0);
-            const cJSON *sn;
-            const char *sup = rule_ld_string(L, n, "support", 0, NULL, "\"trl\"", &sn);
-            static const char *const supports[] = {"confidence", "required", NULL};
-            char hint[256];
-            if (sup && rule_ld_in_list(sup, supports) < 0)
-                rule_ld_diag_at(
-                    L, RULE_ERROR, sn, 0, NULL, rule_ld_suggest(sup, supports, hint, sizeof hint),
-                    "\"trl.support\" must be \"confidence\" or \"required\", not \"%s\"", sup);
+}
+
+static void check_weights(loader *L, const cJSON *n)
+{
+    static const char *const keys[] = {"trl", "traceability", "novelty", NULL};
+    check_section(L, n, "weights", keys);
+    double sum = 0, v;
+    int ok = cJSON_IsObject(n);
+    for (int k = 0; ok && keys[k]; k++) {
+        const cJSON *wn;
+        int got = rule_ld_number(L, n, keys[k], NULL, &v, &wn);
+        if (got < 0) {
+            ok = 0;
+        } else if (got > 0 && (v < 0 || v > 1)) {
+            rule_ld_diag_at(L, RULE_ERROR, wn, 0, NULL, NULL,
+                            "weight \"%s\" must be 0 to 1, not %g", keys[k], v);
+            ok = 0;
+        } else if (got > 0) {
+            sum += v;
         }
     }
-    if ((n = rule_ld_member(h, "traceability"))) {
-        static const char *const keys[] = {"cap", "base", "indicator_traceable", "indicator_partly",
-                                           NULL};
-        check_section(L, n, "traceability", keys);
-        if (cJSON_IsObject(n)) {
-            check_num_in(L, n, "cap", 0, 1e308, 0);
-            check_num_in(L, n, "base", -1e308, 1e308, 0);
-            check_num_in(L, n, "indicator_traceable", -1e308, 1e308, 0);
-            check_num_in(L, n, "indicator_partly", -1e308, 1e308, 0);
-            double t, p;
-            const cJSON *pn;
-            if (rule_ld_number(L, n, "indicator_traceable", NULL, &t, NULL) > 0 &&
-                rule_ld_number(L, n, "indicator_partly", NULL, &p, &pn) > 0 && p > t)
-                rule_ld_diag_at(L, RULE_WARNING, pn, 0, NULL, "partly is the lower threshold",
-                                "\"indicator_partly\" %g is above \"indicator_traceable\" %g: no "
-                                "indicator can be partly traceable",
-                                p, t);
-        }
+    if (ok && fabs(sum - 1) > 0.001)
+        rule_ld_diag_at(L, RULE_ERROR, n, 0, NULL, "trl + traceability + novelty must make 1",
+                        "the weights add up to %g, not 1", sum);
+}
+
+static void check_trl(loader *L, const cJSON *n)
+{
+    static const char *const keys[] = {"threshold", "support", "overclaim_margin", NULL};
+    static const char *const supports[] = {"confidence", "required", NULL};
+    check_section(L, n, "trl", keys);
+    if (!cJSON_IsObject(n))
+        return;
+    check_num_in(L, n, "threshold", 0, 1e308, 0);
+    check_num_in(L, n, "overclaim_margin", 0, 8, 0);
+    const cJSON *sn;
+    const char *sup = rule_ld_string(L, n, "support", 0, NULL, "\"trl\"", &sn);
+    char hint[256];
+    if (sup && rule_ld_in_list(sup, supports) < 0)
+        rule_ld_diag_at(L, RULE_ERROR, sn, 0, NULL,
+                        rule_ld_suggest(sup, supports, hint, sizeof hint),
+                        "\"trl.support\" must be \"confidence\" or \"required\", not \"%s\"", sup);
+}
+
+static void check_traceability(loader *L, const cJSON *n)
+{
+    static const char *const keys[] = {"cap", "base", "indicator_traceable", "indicator_partly",
+                                       NULL};
+    check_section(L, n, "traceability", keys);
+    if (!cJSON_IsObject(n))
+        return;
+    check_num_in(L, n, "cap", 0, 1e308, 0);
+    check_num_in(L, n, "base", -1e308, 1e308, 0);
+    check_num_in(L, n, "indicator_traceable", -1e308, 1e308, 0);
+    check_num_in(L, n, "indicator_partly", -1e308, 1e308, 0);
+    double t, p;
+    const cJSON *pn;
+    if (rule_ld_number(L, n, "indicator_traceable", NULL, &t, NULL) > 0 &&
+        rule_ld_number(L, n, "indicator_partly", NULL, &p, &pn) > 0 && p > t)
+        rule_ld_diag_at(L, RULE_WARNING, pn, 0, NULL, "partly is the lower threshold",
+                        "\"indicator_partly\" %g is above \"indicator_traceable\" %g: no "
+                        "indicator can be partly traceable",
+                        p, t);
+}
+
+static void check_novelty(loader *L, const cJSON *n)
+{
+    static const char *const keys[] = {"base", NULL};
+    check_section(L, n, "novelty", keys);
+    if (cJSON_IsObject(n))
+        check_num_in(L, n, "base", -1e308, 1e308, 0);
+}
+
+static void check_duplicates(loader *L, const cJSON *n)
+{
+    static const char *const keys[] = {"jaccard",  "containment",  "shingle_cjk", "shingle_latin",
+                                       "num_perm", "stop_phrases", NULL};
+    check_section(L, n, "duplicates", keys);
+    if (!cJSON_IsObject(n))
+        return;
+    check_num_in(L, n, "jaccard", 0, 1, 0);
+    check_num_in(L, n, "containment", 0, 1, 0);
+    check_num_in(L, n, "shingle_cjk", 1, 64, 1);
+    check_num_in(L, n, "shingle_latin", 1, 64, 1);
+    check_num_in(L, n, "num_perm", 1, 65536, 1);
+    const cJSON *sp = rule_ld_member(n, "stop_phrases");
+    if (sp)
+        check_string_list(L, sp, "stop_phrases", 1);
+}
+
+static void check_negation(loader *L, const cJSON *n)
+{
+    static const char *const keys[] = {"cues", "gap", NULL};
+    check_section(L, n, "negation", keys);
+}
+
+/* The sections of the header, each checked by its function when present
+ * (negation is then compiled whether present or not). */
+static const struct {
+    const char *key;
+    void (*check)(loader *L, const cJSON *n);
+} sections[] = {
+    {"weights", check_weights},           {"trl", check_trl},
+    {"traceability", check_traceability}, {"novelty", check_novelty},
+    {"duplicates", check_duplicates},     {"negation", check_negation},
+};
+
+const char *const rule_ld_header_keys[] = {"name",    "version",    "languages", "description",
+                                           "schemes", "weights",    "trl",       "traceability",
+                                           "novelty", "duplicates", "negation",  NULL};
+
+void rule_ld_header(loader *L, const cJSON *h)
+{
+    L->set->header = h;
+    check_identity(L, h);
+    for (size_t k = 0; k < sizeof sections / sizeof sections[0]; k++) {
+        const cJSON *n = rule_ld_member(h, sections[k].key);
+        if (n)
+            sections[k].check(L, n);
     }
-    if ((n = rule_ld_member(h, "novelty"))) {
-        static const char *const keys[] = {"base", NULL};
-        check_section(L, n, "novelty", keys);
-        if (cJSON_IsObject(n))
-            check_num_in(L, n, "base", -1e308, 1e308, 0);
-    }
-    if ((n = rule_ld_member(h, "duplicates"))) {
-        static const char *const keys[] = {
-            "jaccard",  "containment",  "shingle_cjk", "shingle_latin",
-            "num_perm", "stop_phrases", NULL};
-        check_section(L, n, "duplicates", keys);
-        if (cJSON_IsObject(n)) {
-            check_num_in(L, n, "jaccard", 0, 1, 0);
-            check_num_in(L, n, "containment", 0, 1, 0);
-            check_num_in(L, n, "shingle_cjk", 1, 64, 1);
-            check_num_in(L, n, "shingle_latin", 1, 64, 1);
-            check_num_in(L, n, "num_perm", 1, 65536, 1);
-            const cJSON *sp = rule_ld_member(n, "stop_phrases");
-            if (sp)
-                check_string_list(L, sp, "stop_phrases", 1);
-        }
-    }
-    const cJSON *neg = rule_ld_member(h, "negation");
-    if (neg) {
-        static const char *const keys[] = {"cues", "gap", NULL};
-        check_section(L, neg, "negation", keys);
-    }
-    setup_negation(L, neg);
+    setup_negation(L, rule_ld_member(h, "negation"));
     L->header_ok = 1;
 }

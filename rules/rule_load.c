@@ -24,10 +24,6 @@
 #define MAX_FILE_BYTES (16u << 20)
 #define MAX_JSON_ERRS 64
 
-static const char *const header_keys[] = {"name",    "version",    "languages", "description",
-                                          "schemes", "weights",    "trl",       "traceability",
-                                          "novelty", "duplicates", "negation",  NULL};
-
 /* ---- files ---- */
 
 static char *read_file(loader *L, const char *path, size_t *len)
@@ -224,6 +220,33 @@ static void check_numbers(loader *L, const cJSON *n)
     }
 }
 
+/* The keys at the top of a file: rules and cases, and in the first file
+ * (is_first) the header's too. */
+static void check_top_keys(loader *L, const cJSON *root, int is_first)
+{
+    static const char *const body_keys[] = {"rules", "cases", NULL};
+    const char *all_keys[64];
+    size_t nk = 0;
+    for (size_t k = 0; rule_ld_header_keys[k] && nk < 61; k++)
+        all_keys[nk++] = rule_ld_header_keys[k];
+    all_keys[nk++] = "rules";
+    all_keys[nk++] = "cases";
+    all_keys[nk] = NULL;
+    const char *const *allowed = is_first ? all_keys : body_keys;
+    for (const cJSON *c = root->child; c; c = c->next) {
+        if (rule_ld_in_list(c->string, allowed) >= 0)
+            continue;
+        char hint[256];
+        if (rule_ld_in_list(c->string, rule_ld_header_keys) >= 0)
+            rule_ld_diag_at(L, RULE_ERROR, c, 1, NULL, "move it to set.json",
+                            "header key \"%s\" outside the header", c->string);
+        else
+            rule_ld_diag_at(L, RULE_ERROR, c, 1, NULL,
+                            rule_ld_suggest(c->string, allowed, hint, sizeof hint),
+                            "unknown key \"%s\" at the top of a rule-set file", c->string);
+    }
+}
+
 static void load_file(loader *L, size_t i)
 {
     rule_set *set = L->set;
@@ -237,23 +260,7 @@ static void load_file(loader *L, size_t i)
                         "a rule-set file holds an object, not %s", rule_ld_type_name(root));
         goto done;
     }
-    static const char *const body_keys[] = {"rules", "cases", NULL};
-    static const char *const all_keys[] = {
-        "name",         "version", "languages",  "description", "schemes", "weights", "trl",
-        "traceability", "novelty", "duplicates", "negation",    "rules",   "cases",   NULL};
-    const char *const *allowed = i == 0 ? all_keys : body_keys;
-    for (const cJSON *c = root->child; c; c = c->next) {
-        if (rule_ld_in_list(c->string, allowed) >= 0)
-            continue;
-        char hint[256];
-        if (rule_ld_in_list(c->string, header_keys) >= 0)
-            rule_ld_diag_at(L, RULE_ERROR, c, 1, NULL, "move it to set.json",
-                            "header key \"%s\" outside the header", c->string);
-        else
-            rule_ld_diag_at(L, RULE_ERROR, c, 1, NULL,
-                            rule_ld_suggest(c->string, allowed, hint, sizeof hint),
-                            "unknown key \"%s\" at the top of a rule-set file", c->string);
-    }
+    check_top_keys(L, root, i == 0);
     if (i == 0)
         rule_ld_header(L, root);
     const cJSON *rules = rule_ld_member(root, "rules");
@@ -526,12 +533,15 @@ rule_set *rule_set_load(const char *path, int check_patterns_speed, rule_diags *
     L.diags = diags;
     L.file = -1;
     rule_set *set = calloc(1, sizeof *set);
-    if (!set)
+    if (!set) {
+        rule_jpos none = {0, 0, 0};
+        rule_ld_diag_pos(&L, RULE_ERROR, none, NULL, NULL, "out of memory");
         return NULL;
+    }
     L.set = set;
     set->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
     set->lset = rule_lset_new();
-    if (!set->lset)
+    if (!set->lset || !set->c_locale)
         L.nomem = 1;
     if (!L.nomem && collect_files(&L, path) == 0) {
         parse_files(&L);

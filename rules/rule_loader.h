@@ -97,6 +97,8 @@ int rule_ld_scheme(loader *L, const char *name, int on);
 
 /* The header object h of the set (rule_header.c). */
 void rule_ld_header(loader *L, const cJSON *h);
+/* The keys a header may hold, NULL-terminated (rule_header.c). */
+extern const char *const rule_ld_header_keys[];
 /* One rule object; appends it to the set when it was read (rule_check.c). */
 void rule_ld_rule(loader *L, const cJSON *obj);
 /* A `when` condition into *w (zeroed first; the caller releases it with
