@@ -35,6 +35,12 @@
 #define GROUP_MAX 8 /* bands keyed in one pass over the signatures */
 #define PROBES 4    /* densification probes kept per bin */
 
+/* A short doc under one of its rarest shingles (the inside index). */
+typedef struct short_key {
+    uint64_t h;
+    uint32_t doc;
+} short_key;
+
 /* One banding: b bands of r rows for threshold t. */
 typedef struct scheme {
     int b, r;
@@ -60,9 +66,20 @@ struct eng_dup_set {
     long *order;     /* cap */
     uint64_t *sh;
     size_t shcap;
+    /* eng_dup_weigh (weighted only; NULL before it) */
+    uint16_t *df;  /* 2^dfbits counters: docs holding a shingle, by hash (saturating) */
+    int dfbits;
+    float *lut;    /* 65536: the weight of a shingle that c other docs hold */
+    float *info;   /* n: each doc's information */
+    short_key *pfx; /* the short docs' rarest shingles, sorted by hash (inside only) */
+    size_t npfx;
+    uint32_t *shorts; /* the short docs (inside only) */
+    size_t nshorts;
 };
 
 __extension__ typedef unsigned __int128 u128;
+
+static void unweigh(eng_dup_set *s);
 
 static inline uint64_t mix(uint64_t h, uint64_t x)
 {
@@ -269,6 +286,11 @@ void eng_dup_set_free(eng_dup_set *s)
     free(s->start);
     free(s->order);
     free(s->sh);
+    free(s->df);
+    free(s->lut);
+    free(s->info);
+    free(s->pfx);
+    free(s->shorts);
     free(s);
 }
 
@@ -473,6 +495,7 @@ int eng_dup_add(eng_dup_set *s, const eng_dup_doc *docs, size_t n, eng_err *err)
     if (s->n + n >= 0xFFFFFFFFu)
         return eng_fail(err, ENG_EUSAGE, "duplicates: at most %u texts", 0xFFFFFFFEu);
     int jobs = jobs_of(s);
+    unweigh(s);
     add_ctx *c = calloc(1, sizeof *c);
     size_t round = n < ADD_CHUNK ? n : ADD_CHUNK;
     int rc = ENG_OK;
@@ -625,6 +648,7 @@ int eng_dup_add_blob(eng_dup_set *s, const void *blob, size_t len, long order, e
     if (s->n + 1 >= 0xFFFFFFFFu)
         return eng_fail(err, ENG_EUSAGE, "duplicates: at most %u texts", 0xFFFFFFFEu);
     size_t used = s->start[s->n];
+    unweigh(s);
     if (grow_docs(s, s->n + 1) || grow_shingles(s, used + m))
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");
     for (size_t j = 0; j < m; j++)
@@ -634,6 +658,191 @@ int eng_dup_add_blob(eng_dup_set *s, const void *blob, size_t len, long order, e
     s->start[s->n + 1] = used + m;
     s->n++;
     return ENG_OK;
+}
+
+/* ---- information ---------------------------------------------------------------------- */
+
+static void unweigh(eng_dup_set *s)
+{
+    free(s->df);
+    free(s->lut);
+    free(s->info);
+    free(s->pfx);
+    free(s->shorts);
+    s->df = NULL;
+    s->lut = NULL;
+    s->info = NULL;
+    s->pfx = NULL;
+    s->shorts = NULL;
+    s->npfx = s->nshorts = 0;
+}
+
+/* Docs holding shingle h, as counted (a shared counter can only add). */
+static inline uint32_t df_of(const eng_dup_set *s, uint64_t h)
+{
+    return s->df[(h * 0x9E3779B97F4A7C15ull) >> (64 - s->dfbits)];
+}
+
+/* The weight of shingle h when `self` of the docs holding it are the ones
+ * compared (their own copies are not evidence of how common it is). */
+static inline double weight_of(const eng_dup_set *s, uint64_t h, uint32_t self)
+{
+    if (!s->df)
+        return 1;
+    uint32_t c = df_of(s, h);
+    return s->lut[c > self ? c - self : 0];
+}
+
+/* Weighted sizes and intersection of A (in the set) and B (in the set when
+ * b_in_set, else a query). */
+static void weigh_pair(const eng_dup_set *s, const uint64_t *a, size_t na, const uint64_t *b,
+                       size_t nb, int b_in_set, double *wa, double *wb, double *wi)
+{
+    double sa = 0, sb = 0, si = 0;
+    uint32_t both = b_in_set ? 2 : 1, bself = b_in_set ? 1 : 0;
+    size_t i = 0, j = 0;
+    while (i < na && j < nb) {
+        if (a[i] == b[j]) {
+            double w = weight_of(s, a[i], both);
+            sa += w;
+            sb += w;
+            si += w;
+            i++;
+            j++;
+        } else if (a[i] < b[j]) {
+            sa += weight_of(s, a[i++], 1);
+        } else {
+            sb += weight_of(s, b[j++], bself);
+        }
+    }
+    for (; i < na; i++)
+        sa += weight_of(s, a[i], 1);
+    for (; j < nb; j++)
+        sb += weight_of(s, b[j], bself);
+    *wa = sa;
+    *wb = sb;
+    *wi = si;
+}
+
+static int short_cmp(const void *x, const void *y)
+{
+    const short_key *a = x, *b = y;
+    if (a->h != b->h)
+        return a->h < b->h ? -1 : 1;
+    return a->doc < b->doc ? -1 : a->doc > b->doc;
+}
+
+static const eng_dup_set *g_rare; /* for qsort only, set and cleared under one call */
+
+static int rare_cmp(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    uint32_t da = df_of(g_rare, a), db = df_of(g_rare, b);
+    if (da != db)
+        return da < db ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
+/* The shingles a short text of m must share with a long one to be inside
+ * it by the unweighted containment gate. */
+static size_t inside_need(const eng_dup_set *s, size_t m)
+{
+    double x = ceil(s->p.containment * (double)m - 1e-9);
+    return x < 1 ? 1 : (size_t)x;
+}
+
+static int is_short(const eng_dup_set *s, size_t m)
+{
+    return m >= 1 && m < s->p.contain_min;
+}
+
+int eng_dup_weigh(eng_dup_set *s, eng_err *err)
+{
+    unweigh(s);
+    if (!s->p.weighted)
+        return ENG_OK;
+    size_t total = s->start[s->n];
+    int bits = 16;
+    while (bits < 40 && ((size_t)1 << bits) < total)
+        bits++;
+    s->dfbits = bits;
+    s->df = calloc((size_t)1 << bits, sizeof *s->df);
+    s->lut = malloc(65536 * sizeof *s->lut);
+    s->info = malloc((s->n ? s->n : 1) * sizeof *s->info);
+    if (!s->df || !s->lut || !s->info)
+        goto oom;
+    for (size_t k = 0; k < total; k++) {
+        uint16_t *c = &s->df[(s->sh[k] * 0x9E3779B97F4A7C15ull) >> (64 - bits)];
+        if (*c < 65535)
+            (*c)++;
+    }
+    /* weight 1 - ln(1 + c) / ln(1 + M): c of the M other docs hold the
+     * shingle; M is at least 1,000, so that in a small store a shingle
+     * every doc holds still weighs something */
+    double M = s->n > 1001 ? (double)(s->n - 1) : 1000;
+    for (uint32_t c = 0; c < 65536; c++) {
+        double w = 1 - log1p((double)c) / log1p(M);
+        s->lut[c] = (float)(w < 0 ? 0 : w);
+    }
+    for (size_t d = 0; d < s->n; d++) {
+        double sum = 0;
+        for (uint64_t k = s->start[d]; k < s->start[d + 1]; k++)
+            sum += weight_of(s, s->sh[k], 1);
+        s->info[d] = (float)sum;
+    }
+    if (!s->p.inside || !(s->p.containment <= 1))
+        return ENG_OK;
+    /* the short docs, each under its m - need + 1 rarest shingles: a long
+     * doc holding `need` of its m shingles holds one of those (prefix
+     * filtering) */
+    size_t nk = 0;
+    for (size_t d = 0; d < s->n; d++) {
+        size_t m = (size_t)(s->start[d + 1] - s->start[d]);
+        if (is_short(s, m) && eng_dup_active(s, d)) {
+            s->nshorts++;
+            nk += m - inside_need(s, m) + 1;
+        }
+    }
+    s->shorts = malloc((s->nshorts ? s->nshorts : 1) * sizeof *s->shorts);
+    s->pfx = malloc((nk ? nk : 1) * sizeof *s->pfx);
+    if (!s->shorts || !s->pfx)
+        goto oom;
+    size_t ns = 0;
+    uint64_t tmp[64];
+    g_rare = s;
+    for (size_t d = 0; d < s->n; d++) {
+        size_t m = (size_t)(s->start[d + 1] - s->start[d]);
+        if (!is_short(s, m) || !eng_dup_active(s, d))
+            continue;
+        s->shorts[ns++] = (uint32_t)d;
+        size_t take = m - inside_need(s, m) + 1;
+        if (m > sizeof tmp / sizeof tmp[0])
+            m = sizeof tmp / sizeof tmp[0]; /* contain_min above 64: the first 64 */
+        memcpy(tmp, s->sh + s->start[d], m * sizeof *tmp);
+        qsort(tmp, m, sizeof *tmp, rare_cmp);
+        for (size_t k = 0; k < take && k < m; k++)
+            s->pfx[s->npfx++] = (short_key){tmp[k], (uint32_t)d};
+    }
+    g_rare = NULL;
+    qsort(s->pfx, s->npfx, sizeof *s->pfx, short_cmp);
+    return ENG_OK;
+oom:
+    unweigh(s);
+    return eng_fail(err, ENG_EIO, "duplicates: out of memory");
+}
+
+double eng_dup_info(const eng_dup_set *s, size_t i)
+{
+    if (i >= s->n)
+        return 0;
+    return s->info ? s->info[i] : (double)(s->start[i + 1] - s->start[i]);
+}
+
+int eng_dup_active(const eng_dup_set *s, size_t i)
+{
+    if (i >= s->n || s->start[i + 1] == s->start[i])
+        return 0;
+    return !s->info || s->info[i] >= s->p.min_info;
 }
 
 /* ---- verification ------------------------------------------------------------------- */
@@ -895,6 +1104,17 @@ static void verify_pair(const eng_dup_set *s, band_worker *w, size_t a, size_t b
         return;
     eng_dup_pair p;
     memset(&p, 0, sizeof p);
+    p.plain_jaccard = jac;
+    p.plain_containment = con;
+    if (s->df) {
+        /* the unweighted measures are the gate; the weighted ones decide */
+        double wa, wb, wi;
+        weigh_pair(s, A, na, B, nb, 1, &wa, &wb, &wi);
+        jac = wa + wb - wi > 0 ? wi / (wa + wb - wi) : 0;
+        con = (na <= nb ? wa : wb) > 0 ? wi / (na <= nb ? wa : wb) : 0;
+        if (!(jac >= jt || (cok && con >= ct)))
+            return;
+    }
     p.a = a;
     p.b = b;
     p.jaccard = jac;
@@ -915,16 +1135,27 @@ static void verify_nearest(const eng_dup_set *s, band_worker *w, size_t a, size_
 {
     size_t later = s->order[a] < s->order[b] ? b : a, earlier = later == a ? b : a;
     eng_dup_near *cur = &w->best[later];
-    double floor = s->p.floor, t = cur->jaccard > floor ? cur->jaccard : floor;
+    double floor = s->p.floor, t = cur->jaccard > floor && !s->df ? cur->jaccard : floor;
     size_t na, nb;
     const uint64_t *A = set_of(s, a, &na), *B = set_of(s, b, &nb);
+    if (s->df && (!eng_dup_active(s, a) || !eng_dup_active(s, b)))
+        return;
     size_t inter = intersect(A, na, B, nb, need_jaccard(t, na, nb));
     double jac = (double)inter / (double)(na + nb - inter);
-    if (jac < floor || !better(jac, earlier, cur))
+    double con = (double)inter / (double)(na < nb ? na : nb);
+    if (jac < floor)
+        return;
+    if (s->df) {
+        double wa, wb, wi;
+        weigh_pair(s, A, na, B, nb, 1, &wa, &wb, &wi);
+        jac = wa + wb - wi > 0 ? wi / (wa + wb - wi) : 0;
+        con = (na <= nb ? wa : wb) > 0 ? wi / (na <= nb ? wa : wb) : 0;
+    }
+    if (!better(jac, earlier, cur))
         return;
     cur->doc = earlier;
     cur->jaccard = jac;
-    cur->containment = (double)inter / (double)(na < nb ? na : nb);
+    cur->containment = con;
 }
 
 /* One candidate (a < b) met in band j of scheme si. */
@@ -991,7 +1222,7 @@ static void band_work(void *p, int wi)
             /* the group's rows of each doc are num_perm * 4 bytes apart: fetch ahead */
             if (d + 16 < s->n)
                 __builtin_prefetch(rows + (d + 16) * K);
-            if (s->start[d + 1] == s->start[d])
+            if (!eng_dup_active(s, d))
                 continue;
             const uint16_t *sig = s->sig + d * K;
             for (int g = 0; g < G; g++)
@@ -1034,7 +1265,7 @@ static int pair_cmp(const void *x, const void *y)
         return a->a < b->a ? -1 : 1;
     if (a->b != b->b)
         return a->b < b->b ? -1 : 1;
-    return 0;
+    return a->inside - b->inside;
 }
 
 /* Runs the schemes over the set in `mode`.  OUT: c (release it with
@@ -1099,6 +1330,104 @@ static void band_release(band_ctx *c)
     }
 }
 
+/* Is short doc e (m shingles) inside doc d (nd)?  Fills *p (a < b) when it
+ * is, by the unweighted gate and then the weighted containment. */
+static int inside_check(const eng_dup_set *s, size_t e, size_t d, eng_dup_pair *p)
+{
+    size_t m, nd;
+    const uint64_t *E = set_of(s, e, &m), *D = set_of(s, d, &nd);
+    size_t need = inside_need(s, m);
+    size_t inter = intersect(E, m, D, nd, need);
+    if (inter < need)
+        return 0;
+    double we, wd, wi;
+    weigh_pair(s, E, m, D, nd, 1, &we, &wd, &wi);
+    double con = we > 0 ? wi / we : 0;
+    if (con < s->p.containment)
+        return 0;
+    memset(p, 0, sizeof *p);
+    p->a = e < d ? e : d;
+    p->b = e < d ? d : e;
+    p->jaccard = we + wd - wi > 0 ? wi / (we + wd - wi) : 0;
+    p->containment = con;
+    p->plain_jaccard = (double)inter / (double)(m + nd - inter);
+    p->plain_containment = (double)inter / (double)m;
+    p->contained = e < d ? ENG_DUP_A_IN_B : ENG_DUP_B_IN_A;
+    p->inside = 1;
+    return 1;
+}
+
+/* May short doc e (m shingles) be found inside a doc of nd? */
+static int inside_sizes(const eng_dup_set *s, size_t m, size_t nd)
+{
+    return nd >= s->p.contain_min && nd >= 2 * m;
+}
+
+/* Short docs inside long ones: every shingle of every long doc looked up
+ * in the short docs' prefix index, each candidate checked exactly.
+ * OUT: appended to *v (*n, *cap).  Returns 0 or -1 when out of memory. */
+static int inside_pairs(const eng_dup_set *s, eng_dup_pair **v, size_t *n, size_t *cap)
+{
+    if (!s->npfx)
+        return 0;
+    uint32_t *cand = NULL;
+    size_t nc = 0, cc = 0;
+    for (size_t d = 0; d < s->n; d++) {
+        size_t nd;
+        const uint64_t *D = set_of(s, d, &nd);
+        if (nd < s->p.contain_min || !eng_dup_active(s, d))
+            continue;
+        nc = 0;
+        for (size_t k = 0; k < nd; k++) {
+            size_t lo = 0, hi = s->npfx;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (s->pfx[mid].h < D[k])
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (; lo < s->npfx && s->pfx[lo].h == D[k]; lo++) {
+                uint32_t e = s->pfx[lo].doc;
+                if (!inside_sizes(s, eng_dup_size(s, e), nd))
+                    continue;
+                if (nc == cc) {
+                    size_t ncap = cc ? 2 * cc : 64;
+                    uint32_t *t = realloc(cand, ncap * sizeof *t);
+                    if (!t) {
+                        free(cand);
+                        return -1;
+                    }
+                    cand = t;
+                    cc = ncap;
+                }
+                cand[nc++] = e;
+            }
+        }
+        for (size_t i = 0; i < nc; i++) {
+            int seen = 0;
+            for (size_t j = 0; j < i && !seen; j++)
+                seen = cand[j] == cand[i];
+            eng_dup_pair p;
+            if (seen || !inside_check(s, cand[i], d, &p))
+                continue;
+            if (*n == *cap) {
+                size_t ncap = *cap ? 2 * *cap : 64;
+                eng_dup_pair *t = realloc(*v, ncap * sizeof *t);
+                if (!t) {
+                    free(cand);
+                    return -1;
+                }
+                *v = t;
+                *cap = ncap;
+            }
+            (*v)[(*n)++] = p;
+        }
+    }
+    free(cand);
+    return 0;
+}
+
 int eng_dup_pairs(const eng_dup_set *s, eng_dup_pair **pairs, size_t *n, eng_dup_stats *stats,
                   eng_err *err)
 {
@@ -1131,10 +1460,22 @@ int eng_dup_pairs(const eng_dup_set *s, eng_dup_pair **pairs, size_t *n, eng_dup
                 memcpy(v + o, c->w[w].out, c->w[w].nout * sizeof *v);
             o += c->w[w].nout;
         }
-        qsort(v, total, sizeof *v, pair_cmp);
     }
     band_release(c);
     free(c);
+    size_t vcap = total;
+    if (inside_pairs(s, &v, &total, &vcap)) {
+        free(v);
+        return eng_fail(err, ENG_EIO, "duplicates: out of memory");
+    }
+    if (total > 1)
+        qsort(v, total, sizeof *v, pair_cmp);
+    /* a pair found by both searches is kept once, as the banding found it */
+    size_t o = 0;
+    for (size_t i = 0; i < total; i++)
+        if (!o || v[o - 1].a != v[i].a || v[o - 1].b != v[i].b)
+            v[o++] = v[i];
+    total = o;
     if (stats) {
         memset(stats, 0, sizeof *stats);
         stats->bands = s->sj.b;
@@ -1200,6 +1541,7 @@ typedef struct query_ctx {
     const uint64_t *fill;
     const uint64_t *set;
     size_t m;
+    int inside; /* the query is compared for short inside long */
     atomic_size_t next;
     query_worker w[MAX_JOBS];
 } query_ctx;
@@ -1219,32 +1561,65 @@ static void query_work(void *p, int wi)
         for (size_t d = lo; d < hi; d++) {
             size_t nd;
             const uint64_t *D = set_of(s, d, &nd);
-            if (!nd)
-                continue;
-            uint64_t eq[MAX_WORDS + 1];
-            row_mask(s->sig + d * K, c->sig, s->K, eq);
-            if (!any_band(eq, 0, s->sf.b, &s->sf))
-                continue;
-            if (!plausible(s, floor, eq, s->fill + d * (size_t)s->W, c->fill))
-                continue;
-            int cok = (nd < c->m ? nd : c->m) >= s->p.contain_min;
-            size_t need = cok ? need_containment(floor, nd, c->m) : SIZE_MAX;
-            size_t nj = need_jaccard(floor, nd, c->m);
-            if (nj < need)
-                need = nj;
-            size_t inter = intersect(D, nd, c->set, c->m, need);
-            double jac = (double)inter / (double)(nd + c->m - inter);
-            double con = (double)inter / (double)(nd < c->m ? nd : c->m);
-            if (!(jac >= floor || (cok && con >= floor)))
+            if (!eng_dup_active(s, d))
                 continue;
             eng_dup_pair h;
             memset(&h, 0, sizeof h);
+            double jac, con;
+            int cok = (nd < c->m ? nd : c->m) >= s->p.contain_min;
+            if (c->inside && ((is_short(s, c->m) && inside_sizes(s, c->m, nd)) ||
+                              (is_short(s, nd) && inside_sizes(s, nd, c->m)))) {
+                /* a short text and a long one: is the short one inside? */
+                int q_in = is_short(s, c->m);
+                const uint64_t *E = q_in ? c->set : D, *L = q_in ? D : c->set;
+                size_t m = q_in ? c->m : nd, nl = q_in ? nd : c->m;
+                size_t need = inside_need(s, m), inter = intersect(E, m, L, nl, need);
+                if (inter < need)
+                    continue;
+                double wd, wq, wx;
+                weigh_pair(s, D, nd, c->set, c->m, 0, &wd, &wq, &wx);
+                con = (q_in ? wq : wd) > 0 ? wx / (q_in ? wq : wd) : 0;
+                jac = wd + wq - wx > 0 ? wx / (wd + wq - wx) : 0;
+                if (con < ct)
+                    continue;
+                h.plain_jaccard = (double)inter / (double)(m + nl - inter);
+                h.plain_containment = (double)inter / (double)m;
+                h.contained = q_in ? ENG_DUP_B_IN_A : ENG_DUP_A_IN_B;
+                h.inside = 1;
+                cok = 1;
+            } else {
+                uint64_t eq[MAX_WORDS + 1];
+                row_mask(s->sig + d * K, c->sig, s->K, eq);
+                if (!any_band(eq, 0, s->sf.b, &s->sf))
+                    continue;
+                if (!plausible(s, floor, eq, s->fill + d * (size_t)s->W, c->fill))
+                    continue;
+                size_t need = cok ? need_containment(floor, nd, c->m) : SIZE_MAX;
+                size_t nj = need_jaccard(floor, nd, c->m);
+                if (nj < need)
+                    need = nj;
+                size_t inter = intersect(D, nd, c->set, c->m, need);
+                jac = (double)inter / (double)(nd + c->m - inter);
+                con = (double)inter / (double)(nd < c->m ? nd : c->m);
+                if (!(jac >= floor || (cok && con >= floor)))
+                    continue;
+                h.plain_jaccard = jac;
+                h.plain_containment = con;
+                if (s->df) {
+                    double wd, wq, wx;
+                    weigh_pair(s, D, nd, c->set, c->m, 0, &wd, &wq, &wx);
+                    jac = wd + wq - wx > 0 ? wx / (wd + wq - wx) : 0;
+                    con = (nd <= c->m ? wd : wq) > 0 ? wx / (nd <= c->m ? wd : wq) : 0;
+                    if (!(jac >= floor || (cok && con >= floor)))
+                        continue;
+                }
+                if (cok && con >= ct && jac < s->p.jaccard)
+                    h.contained = nd <= c->m ? ENG_DUP_A_IN_B : ENG_DUP_B_IN_A;
+            }
             h.a = d;
             h.b = ENG_DUP_QUERY;
             h.jaccard = jac;
             h.containment = con;
-            if (cok && con >= ct && jac < s->p.jaccard)
-                h.contained = nd <= c->m ? ENG_DUP_A_IN_B : ENG_DUP_B_IN_A;
             if (w->nout == w->capout) {
                 size_t cap = w->capout ? 2 * w->capout : 64;
                 ranked *v = realloc(w->out, cap * sizeof *v);
@@ -1259,6 +1634,15 @@ static void query_work(void *p, int wi)
             w->out[w->nout++].score = cok && con > jac ? con : jac;
         }
     }
+}
+
+/* A query's information (its shingles not in the set). */
+static double weigh_query(const eng_dup_set *s, const uint64_t *q, size_t m)
+{
+    double sum = 0;
+    for (size_t i = 0; i < m; i++)
+        sum += weight_of(s, q[i], 0);
+    return sum;
 }
 
 static int hit_cmp(const void *x, const void *y)
@@ -1294,7 +1678,9 @@ int eng_dup_query(const eng_dup_set *s, const char *text, size_t len, size_t top
     }
     eng_dup_pair *v = NULL;
     size_t total = 0;
-    if (m && top_k) {
+    int q_active = m && (!s->df || weigh_query(s, aw.buf, m) >= s->p.min_info);
+    if (q_active && top_k) {
+        c->inside = s->df && s->p.inside && s->p.containment <= 1;
         c->s = s;
         c->sig = sig;
         c->fill = fill;

@@ -122,12 +122,17 @@ typedef struct eng_dup_params {
     int jobs;          /* threads; < 1 means 1 */
     const char *const *stop_phrases; /* borrowed during eng_dup_set_new only */
     size_t nstop;
+    int weighted;    /* 1: shared material counts by its information (see "Information"
+                        above); takes effect once eng_dup_weigh has run */
+    double min_info; /* weighted: texts with less information than this are never compared */
+    int inside;      /* weighted: also find short texts inside long ones (ENG_DUP_INSIDE) */
 } eng_dup_params;
 
 /* The defaults, measured in tests/dupquality and bench/bench_dup.sh:
  * jaccard 0.5, containment 0.7, contain_ratio 2, floor 0.3, recall 0.995,
  * contain_min 20, shingle_cjk 3, shingle_latin 2, num_perm 128, bucket_cap
- * 64, jobs 1, no stop phrases. */
+ * 64, jobs 1, no stop phrases, unweighted (weighted 0, min_info 0, inside
+ * 0; the duplicate stage turns weighting on). */
 void eng_dup_params_default(eng_dup_params *p);
 
 /* The banding for threshold t with num_perm rows: OUT *bands, *rows (bands
@@ -160,6 +165,21 @@ int eng_dup_add(eng_dup_set *s, const eng_dup_doc *docs, size_t n, eng_err *err)
 /* eng_dup_set_new then eng_dup_add. */
 int eng_dup_prepare(const eng_dup_doc *docs, size_t n, const eng_dup_params *p, eng_dup_set **out,
                     eng_err *err);
+
+/* Counts, once every doc is in, how many docs hold each shingle (the
+ * document frequency behind the weights), each doc's information and, with
+ * p.inside, the index of short docs.  Call it after the last eng_dup_add
+ * and before pairs, nearest or queries when p.weighted; adding docs after it
+ * undoes it (call it again).  Returns ENG_OK or ENG_EIO. */
+int eng_dup_weigh(eng_dup_set *s, eng_err *err);
+
+/* Doc i's information: the sum of its shingles' weights (its shingle count
+ * when unweighted). */
+double eng_dup_info(const eng_dup_set *s, size_t i);
+
+/* Is doc i compared at all (it has shingles, and information >= min_info
+ * when weighted)? */
+int eng_dup_active(const eng_dup_set *s, size_t i);
 
 size_t eng_dup_count(const eng_dup_set *s);
 /* Distinct shingles of doc i. */
@@ -194,6 +214,10 @@ typedef struct eng_dup_pair {
      * own): which one is inside the other (the one with fewer shingles; a on
      * a tie); ENG_DUP_NONE for a near-duplicate */
     int contained;
+    int inside; /* 1: a short text inside a long one (found by the short-text index; the
+                   short one is `contained`) */
+    double plain_jaccard, plain_containment; /* unweighted (equal to the above when
+                                                unweighted) */
     size_t a_off, a_len, b_off, b_len; /* shared passage, see eng_dup_passages */
     size_t passage_tokens;
 } eng_dup_pair;
