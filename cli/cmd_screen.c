@@ -15,7 +15,8 @@
 #include "reports/rpt_xlsx.h"
 
 static const char usage[] = "vernier screen PROPOSALS... [-o screen.xlsx] [--top K] [--json] "
-                            "[--rules PATH] [--lang en|zh] [--map MAP.json]";
+                            "[--min-similarity X] [--relation R] [--rules PATH] [--lang en|zh] "
+                            "[--map MAP.json]";
 
 static int read_proposals(const char **files, size_t nfiles, const char *map, eng_record **out,
                           size_t *n)
@@ -62,18 +63,23 @@ fail:
 }
 
 static void print_text(const eng_record *props, size_t np, const eng_record *stored,
-                       const eng_screen_result *res)
+                       const eng_screen_result *res, double floor)
 {
     for (size_t i = 0; i < np; i++) {
         printf("%s  %s\n", props[i].id, props[i].title ? props[i].title : "");
         if (!res[i].n)
             printf("  no stored project resembles it (nothing at or above Jaccard or "
-                   "containment 0.3)\n");
+                   "containment %g)\n",
+                   floor);
         for (size_t k = 0; k < res[i].n; k++) {
             const eng_screen_match *m = &res[i].matches[k];
             const eng_record *s = &stored[m->stored];
             printf("  %-8s %s  Jaccard %.3f, containment %.3f  %s\n", m->kind, s->id, m->jaccard,
                    m->containment, s->title ? s->title : "");
+            printf("           group %d, %s\n", m->group,
+                   m->order > 0   ? "stored record earlier"
+                   : m->order < 0 ? "proposal earlier"
+                                  : "order unknown");
             if (m->contained)
                 printf("           contained: %s\n", m->contained);
             printf("           signals %s\n", m->signals ? m->signals : "[]");
@@ -97,6 +103,11 @@ static void print_json(const eng_record *props, size_t np, const eng_record *sto
             cJSON_AddStringToObject(x, "title",
                                     stored[m->stored].title ? stored[m->stored].title : "");
             cJSON_AddStringToObject(x, "kind", m->kind);
+            cJSON_AddNumberToObject(x, "group", m->group);
+            cJSON_AddStringToObject(x, "order",
+                                    m->order > 0   ? "stored-earlier"
+                                    : m->order < 0 ? "proposal-earlier"
+                                                   : "unknown");
             cJSON_AddNumberToObject(x, "jaccard", m->jaccard);
             cJSON_AddNumberToObject(x, "containment", m->containment);
             cJSON_AddItemToObject(x, "contained",
@@ -170,11 +181,17 @@ static int write_book(const char *path, const char *lang, const rule_set *set,
 int cmd_screen(cli_ctx *ctx, int argc, char **argv)
 {
     const char *output = NULL, *top_s = NULL, *rules = NULL, *lang = "en", *map = NULL;
+    const char *minsim_s = NULL, *relation = NULL;
     int json = 0;
     const cli_opt opts[] = {
         CLI_VALUE("output", "screen.xlsx", &output, "also write the screening workbook"),
         CLI_VALUE("top", "K", &top_s, "the K most similar stored projects (default 5)"),
         CLI_FLAG("json", &json, "one JSON object a proposal instead of text"),
+        CLI_VALUE("min-similarity", "X", &minsim_s,
+                  "the lowest Jaccard or containment a match needs (default 0.3)"),
+        CLI_VALUE("relation", "R", &relation,
+                  "only matches of this relation: exact, near, partial, inside, continuation, "
+                  "related"),
         CLI_VALUE("rules", "PATH", &rules, "the rule set (default: see README, Set-up)"),
         CLI_VALUE("lang", "en|zh", &lang, "the workbook's language (default en)"),
         CLI_VALUE("map", "MAP.json", &map, "column names mapped to fields"),
@@ -189,6 +206,24 @@ int cmd_screen(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(usage, "--top takes a number from 1 to 1000");
     if (strcmp(lang, "en") && strcmp(lang, "zh"))
         return cli_usage_error(usage, "--lang is en or zh, got \"%s\"", lang);
+    double minsim = 0;
+    if (minsim_s) {
+        char *end;
+        minsim = strtod(minsim_s, &end);
+        if (*end || !(minsim > 0 && minsim <= 1))
+            return cli_usage_error(usage, "--min-similarity takes a number in (0, 1], got \"%s\"",
+                                   minsim_s);
+    }
+    static const char *const relations[] = {"exact",  "near",         "partial",
+                                            "inside", "continuation", "related"};
+    int rel_ok = !relation;
+    for (size_t i = 0; relation && i < sizeof relations / sizeof relations[0]; i++)
+        rel_ok |= !strcmp(relation, relations[i]);
+    if (!rel_ok)
+        return cli_usage_error(usage,
+                               "--relation is one of exact, near, partial, inside, continuation, "
+                               "related, got \"%s\"",
+                               relation);
     eng_record *props = NULL, *stored = NULL;
     size_t np = 0, ns = 0;
     int rc = read_proposals(files, nfiles, map, &props, &np);
@@ -209,6 +244,9 @@ int cmd_screen(cli_ctx *ctx, int argc, char **argv)
     eng_dup_config dc;
     eng_dup_config_from_set(set, &dc);
     dc.jobs = ctx->jobs > 0 ? ctx->jobs : 2;
+    if (minsim > 0)
+        dc.floor = minsim;
+    dc.relation = relation;
     res = calloc(np ? np : 1, sizeof *res);
     if (!res) {
         rc = 3;
@@ -223,7 +261,7 @@ int cmd_screen(cli_ctx *ctx, int argc, char **argv)
     if (json)
         print_json(props, np, stored, res);
     else
-        print_text(props, np, stored, res);
+        print_text(props, np, stored, res, dc.floor);
     if (output) {
         rc = write_book(output, lang, set, &dc, (size_t)top, props, np, stored, ns, res);
         if (!rc && !ctx->quiet)

@@ -67,10 +67,10 @@ struct eng_dup_set {
     uint64_t *sh;
     size_t shcap;
     /* eng_dup_weigh (weighted only; NULL before it) */
-    uint16_t *df;  /* 2^dfbits counters: docs holding a shingle, by hash (saturating) */
+    uint16_t *df; /* 2^dfbits counters: docs holding a shingle, by hash (saturating) */
     int dfbits;
-    float *lut;    /* 65536: the weight of a shingle that c other docs hold */
-    float *info;   /* n: each doc's information */
+    float *lut;     /* 65536: the weight of a shingle that c other docs hold */
+    float *info;    /* n: each doc's information */
     short_key *pfx; /* the short docs' rarest shingles, sorted by hash (inside only) */
     size_t npfx;
     uint32_t *shorts; /* the short docs (inside only) */
@@ -1164,8 +1164,10 @@ static void candidate(band_ctx *c, band_worker *w, int si, int j, size_t a, size
     const eng_dup_set *s = c->s;
     const scheme *sc = c->sch[si];
     const size_t K = (size_t)s->K;
-    if (c->mode == MODE_NEAREST && s->order[a] == s->order[b])
-        return; /* neither is earlier */
+    if (c->mode == MODE_NEAREST &&
+        (s->order[a] == s->order[b] || s->order[a] == ENG_DUP_UNORDERED ||
+         s->order[b] == ENG_DUP_UNORDERED))
+        return; /* neither is earlier, or the order is unknown */
     size_t na = (size_t)(s->start[a + 1] - s->start[a]);
     size_t nb = (size_t)(s->start[b + 1] - s->start[b]);
     if (sc->min_ratio > 0 &&
@@ -1360,7 +1362,9 @@ static int inside_check(const eng_dup_set *s, size_t e, size_t d, eng_dup_pair *
 /* May short doc e (m shingles) be found inside a doc of nd? */
 static int inside_sizes(const eng_dup_set *s, size_t m, size_t nd)
 {
-    return nd >= s->p.contain_min && nd >= 2 * m;
+    /* a long text: three times contain_min (about a paragraph, longer
+     * than any title), so that a title inside a longer title is not one */
+    return nd >= 3 * s->p.contain_min && nd >= 2 * m;
 }
 
 /* Short docs inside long ones: every shingle of every long doc looked up
@@ -1375,7 +1379,7 @@ static int inside_pairs(const eng_dup_set *s, eng_dup_pair **v, size_t *n, size_
     for (size_t d = 0; d < s->n; d++) {
         size_t nd;
         const uint64_t *D = set_of(s, d, &nd);
-        if (nd < s->p.contain_min || !eng_dup_active(s, d))
+        if (nd < 3 * s->p.contain_min || !eng_dup_active(s, d))
             continue;
         nc = 0;
         for (size_t k = 0; k < nd; k++) {
@@ -1426,6 +1430,32 @@ static int inside_pairs(const eng_dup_set *s, eng_dup_pair **v, size_t *n, size_
     }
     free(cand);
     return 0;
+}
+
+int eng_dup_compare(const eng_dup_set *s, size_t a, size_t b)
+{
+    if (a >= s->n || b >= s->n || !eng_dup_active(s, a) || !eng_dup_active(s, b))
+        return 0;
+    size_t na, nb;
+    const uint64_t *A = set_of(s, a, &na), *B = set_of(s, b, &nb);
+    eng_dup_pair p;
+    if (s->df && s->p.inside && s->p.containment <= 1 &&
+        ((is_short(s, na) && inside_sizes(s, na, nb)) ||
+         (is_short(s, nb) && inside_sizes(s, nb, na))))
+        return is_short(s, na) ? inside_check(s, a, b, &p) : inside_check(s, b, a, &p);
+    size_t inter = intersect(A, na, B, nb, 0);
+    int cok = (na < nb ? na : nb) >= s->p.contain_min;
+    double jac = (double)inter / (double)(na + nb - inter);
+    double con = (double)inter / (double)(na < nb ? na : nb);
+    if (!(jac >= s->p.jaccard || (cok && con >= s->p.containment)))
+        return 0;
+    if (s->df) {
+        double wa, wb, wi;
+        weigh_pair(s, A, na, B, nb, 1, &wa, &wb, &wi);
+        jac = wa + wb - wi > 0 ? wi / (wa + wb - wi) : 0;
+        con = (na <= nb ? wa : wb) > 0 ? wi / (na <= nb ? wa : wb) : 0;
+    }
+    return jac >= s->p.jaccard || (cok && con >= s->p.containment);
 }
 
 int eng_dup_pairs(const eng_dup_set *s, eng_dup_pair **pairs, size_t *n, eng_dup_stats *stats,

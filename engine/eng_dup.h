@@ -101,6 +101,7 @@
 #ifndef ENG_DUP_H
 #define ENG_DUP_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -144,8 +145,11 @@ double eng_dup_banding(int num_perm, double t, double recall, int *bands, int *r
 typedef struct eng_dup_doc {
     const char *text; /* UTF-8, need not be NUL-terminated; NULL with len 0 is empty */
     size_t len;
-    long order; /* for "earlier": a doc is earlier than another when its order is smaller */
+    long order; /* for "earlier": a doc is earlier than another when its order is smaller;
+                   ENG_DUP_UNORDERED: neither earlier nor later than any (undated) */
 } eng_dup_doc;
+
+#define ENG_DUP_UNORDERED LONG_MIN
 
 typedef struct eng_dup_set eng_dup_set;
 
@@ -218,7 +222,7 @@ typedef struct eng_dup_pair {
                    short one is `contained`) */
     double plain_jaccard, plain_containment; /* unweighted (equal to the above when
                                                 unweighted) */
-    size_t a_off, a_len, b_off, b_len; /* shared passage, see eng_dup_passages */
+    size_t a_off, a_len, b_off, b_len;       /* shared passage, see eng_dup_passages */
     size_t passage_tokens;
 } eng_dup_pair;
 
@@ -243,6 +247,10 @@ typedef struct eng_dup_stats {
  * when none), *n, *stats when not NULL.  Returns ENG_OK or ENG_EIO. */
 int eng_dup_pairs(const eng_dup_set *s, eng_dup_pair **pairs, size_t *n, eng_dup_stats *stats,
                   eng_err *err);
+
+/* 1 when docs a and b would be reported as a pair (by the measures only:
+ * whether the banding would draw them is not asked). */
+int eng_dup_compare(const eng_dup_set *s, size_t a, size_t b);
 
 /* ---- shared passages --------------------------------------------------------- */
 
@@ -307,6 +315,11 @@ typedef struct eng_dup_config {
     int shingle_cjk, shingle_latin, num_perm;
     int jobs;
     int skip_near;        /* exact duplicates only */
+    int weighted;         /* shared material counts by its information (duplicates.weighting) */
+    double min_info;      /* texts with less information are never compared */
+    int inside;           /* short texts inside long ones are looked for */
+    double floor;         /* screening and novelty: the lowest similarity that counts */
+    const char *relation; /* screening: only matches of this relation (NULL: all) */
     const char *stop[64]; /* stop phrases, borrowed from the rule set */
     size_t nstop;
 } eng_dup_config;
@@ -316,16 +329,22 @@ typedef struct eng_dup_config {
 typedef struct eng_dup_result {
     eng_pair *pairs; /* sorted by (a, b) ids */
     size_t npairs;
-    double *nearest_sim;  /* n; similarity to the nearest earlier record, NULL when not computed */
+    double *nearest_sim;  /* n; the nearest earlier record's similarity beyond the floor,
+                             (s - floor) / (1 - floor) clamped to 0..1 (1 for an exact copy
+                             of an earlier record); NULL when not computed */
     size_t *duplicate_of; /* n; index of the earliest duplicate, SIZE_MAX for none */
-    unsigned char *flags; /* n; bit 0 exact, bit 1 near, bit 2 partial */
+    unsigned char *flags; /* n; bit 0 exact, bit 1 near, bit 2 partial, bit 3 inside */
 } eng_dup_result;
 
 /* One stored record matching a screened proposal (eng_screen); strings
  * owned by the match, freed by eng_screen_release. */
 typedef struct eng_screen_match {
     size_t stored;    /* index into the stored records */
-    const char *kind; /* "exact", "near", "partial" or "similar" (static) */
+    const char *kind; /* the relation: "exact", "near", "partial", "inside", "continuation" or
+                         "related" (static) */
+    int group;        /* matches of one proposal whose stored records are copies of each
+                         other share a group, 1.. in the order of their best match */
+    int order;        /* 1: the stored record is earlier, -1: the proposal is, 0: unknown */
     double jaccard, containment;
     char *contained; /* id of the record inside the other, NULL when none */
     char *passage_stored, *passage_proposal;

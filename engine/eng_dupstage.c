@@ -4,6 +4,7 @@
  */
 #include "engine/eng_dupstage.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,11 @@ void eng_dup_config_from_set(const rule_set *set, eng_dup_config *c)
     c->shingle_cjk = (int)rule_set_param(set, "duplicates.shingle_cjk", 3);
     c->shingle_latin = (int)rule_set_param(set, "duplicates.shingle_latin", 3);
     c->num_perm = (int)rule_set_param(set, "duplicates.num_perm", 128);
+    const char *w = rule_set_param_str(set, "duplicates.weighting");
+    c->weighted = !(w && !strcmp(w, "none"));
+    c->min_info = rule_set_param(set, "duplicates.min_information", 3.0);
+    c->inside = rule_set_param(set, "duplicates.inside", 1) != 0;
+    c->floor = rule_set_param(set, "duplicates.floor", 0.3);
     size_t ns = rule_set_param_list_len(set, "duplicates.stop_phrases");
     for (size_t i = 0; i < ns && c->nstop < sizeof c->stop / sizeof c->stop[0]; i++)
         c->stop[c->nstop++] = rule_set_param_list_item(set, "duplicates.stop_phrases", i);
@@ -50,19 +56,45 @@ static char *normalise(const eng_text *tx, const char *s)
 
 /* ---- order and signals -------------------------------------------------------------- */
 
-/* "Earlier" means an earlier start (or acceptance) date; ties and missing
- * dates fall back to the id, so the order is total and repeatable. */
+static int same_text(const eng_text *tx, const char *a, const char *b);
+
+/* A record's date: its start (or acceptance, or end) date; NULL when it
+ * has none.  One record is earlier than another only when both have dates
+ * and they differ; otherwise the order of the two is unknown, and an
+ * undated record is never taken as the later one. */
 static const char *when_of(const eng_record *r)
 {
-    return r->start ? r->start : r->acc_date ? r->acc_date : r->end ? r->end : "9999";
+    const char *w = r->start ? r->start : r->acc_date ? r->acc_date : r->end;
+    return w && *w ? w : NULL;
 }
 
+static int order_known(const eng_record *a, const eng_record *b)
+{
+    const char *wa = when_of(a), *wb = when_of(b);
+    return wa && wb && strcmp(wa, wb) != 0;
+}
+
+/* The listing order (groups, pairs): dated records by date, then undated
+ * ones; ties by id.  Total and repeatable, but "earlier" only where
+ * order_known. */
 static int earlier(const eng_record *a, const eng_record *b)
 {
-    int c = strcmp(when_of(a), when_of(b));
+    const char *wa = when_of(a), *wb = when_of(b);
+    if (!wa != !wb)
+        return wa != NULL;
+    int c = wa ? strcmp(wa, wb) : 0;
     if (c)
         return c < 0;
     return strcmp(a->id, b->id) < 0;
+}
+
+/* The same team: the same PI, or, when either PI is unknown, the same
+ * organisation. */
+static int same_team(const eng_text *tx, const eng_record *a, const eng_record *b)
+{
+    if (a->pi && *a->pi && b->pi && *b->pi)
+        return same_text(tx, a->pi, b->pi);
+    return same_text(tx, a->organisation, b->organisation);
 }
 
 static int same_text(const eng_text *tx, const char *a, const char *b)
@@ -162,56 +194,94 @@ static int idx_cmp(const void *x, const void *y)
     return earlier(&g_recs[*a], &g_recs[*b]) ? -1 : earlier(&g_recs[*b], &g_recs[*a]) ? 1 : 0;
 }
 
-static int pair_cmp(const void *x, const void *y)
+/* A field's text for comparison: NULL when it is empty or a placeholder
+ * ("Not Available", "N/A", 暂无: eng_text_placeholder). */
+static const char *real_text(const char *s)
 {
-    const eng_pair *a = x, *b = y;
-    int c = strcmp(a->a, b->a);
-    return c ? c : strcmp(a->b, b->b);
+    return s && !eng_text_placeholder(s, strlen(s)) ? s : NULL;
 }
 
-/* Appends a pair (a earlier than b) to the result. */
-static int add_pair(const eng_text *tx, eng_dup_result *out, size_t *cap, const eng_record *a,
-                    const eng_record *b, const char *kind, const char *method, double j, double c,
-                    const char *contained, char *pa, char *pb)
+/* The text compared for duplicates: title and abstract, placeholders left
+ * out (a record with neither has no text and is never compared). */
+static char *dup_text(const eng_record *r)
 {
-    if (out->npairs == *cap) {
-        size_t nc = *cap ? *cap * 2 : 64;
+    const char *title = real_text(r->title), *abstract = real_text(r->abstract);
+    size_t lt = title ? strlen(title) : 0, la = abstract ? strlen(abstract) : 0;
+    char *t = malloc(lt + la + 2);
+    if (!t)
+        return NULL;
+    memcpy(t, title ? title : "", lt);
+    t[lt] = '\n';
+    memcpy(t + lt + 1, abstract ? abstract : "", la);
+    t[lt + 1 + la] = '\0';
+    return t;
+}
+
+/* The run's pairs under construction: each pair's record indexes (ia[k],
+ * ib[k]) beside out->pairs[k], for groups and order. */
+typedef struct stage {
+    const eng_text *tx;
+    const eng_record *recs;
+    size_t n;
+    eng_dup_result *out;
+    size_t cap;
+    size_t *ia, *ib;
+    long *rank; /* listing rank (earlier_ranks) */
+} stage;
+
+/* Appends a pair of records x and y (indexes) with this relation; a is the
+ * earlier one when the order is known, else the first in listing order.
+ * pa, pb: the passages of x and y (taken over). */
+static int add_pair(stage *sg, size_t x, size_t y, const char *kind, const char *method, double j,
+                    double c, size_t contained, char *pa, char *pb)
+{
+    eng_dup_result *out = sg->out;
+    if (out->npairs == sg->cap) {
+        size_t nc = sg->cap ? sg->cap * 2 : 64;
         eng_pair *np = realloc(out->pairs, nc * sizeof *np);
-        if (!np) {
+        size_t *na = np ? realloc(sg->ia, nc * sizeof *na) : NULL;
+        if (np)
+            out->pairs = np;
+        if (na)
+            sg->ia = na;
+        size_t *nb = na ? realloc(sg->ib, nc * sizeof *nb) : NULL;
+        if (!np || !na || !nb) {
             free(pa);
             free(pb);
             return ENG_EIO;
         }
-        out->pairs = np;
-        *cap = nc;
+        sg->ib = nb;
+        sg->cap = nc;
     }
-    eng_pair *p = &out->pairs[out->npairs++];
+    if (sg->rank[y] < sg->rank[x]) {
+        size_t t = x;
+        x = y;
+        y = t;
+        char *tp = pa;
+        pa = pb;
+        pb = tp;
+    }
+    const eng_record *a = &sg->recs[x], *b = &sg->recs[y];
+    eng_pair *p = &out->pairs[out->npairs];
     memset(p, 0, sizeof *p);
+    sg->ia[out->npairs] = x;
+    sg->ib[out->npairs] = y;
+    out->npairs++;
     p->a = strdup(a->id);
     p->b = strdup(b->id);
     p->kind = strdup(kind);
     p->method = strdup(method);
     p->jaccard = j;
     p->containment = c;
-    p->contained = contained ? strdup(contained) : NULL;
+    p->contained = contained != SIZE_MAX ? strdup(sg->recs[contained].id) : NULL;
     p->passage_a = pa;
     p->passage_b = pb;
-    p->signals = signals_json(tx, a, b);
+    p->signals = signals_json(sg->tx, a, b);
+    p->ordered = order_known(a, b);
+    if (!p->a || !p->b || !p->kind || !p->method || !p->signals ||
+        (contained != SIZE_MAX && !p->contained))
+        return ENG_EIO;
     return ENG_OK;
-}
-
-/* The text compared for duplicates: title and abstract. */
-static char *dup_text(const eng_record *r)
-{
-    size_t lt = r->title ? strlen(r->title) : 0, la = r->abstract ? strlen(r->abstract) : 0;
-    char *t = malloc(lt + la + 2);
-    if (!t)
-        return NULL;
-    memcpy(t, r->title ? r->title : "", lt);
-    t[lt] = '\n';
-    memcpy(t + lt + 1, r->abstract ? r->abstract : "", la);
-    t[lt + 1 + la] = '\0';
-    return t;
 }
 
 /* A passage for display: at most `max` bytes, cut at a character boundary. */
@@ -230,11 +300,10 @@ static char *excerpt(const char *s, size_t off, size_t len, size_t max)
     return d;
 }
 
-static int has_pair(const eng_dup_result *out, size_t nexact, const char *a, const char *b)
+static int has_pair(const stage *sg, size_t nexact, size_t x, size_t y)
 {
     for (size_t i = 0; i < nexact; i++)
-        if ((!strcmp(out->pairs[i].a, a) && !strcmp(out->pairs[i].b, b)) ||
-            (!strcmp(out->pairs[i].a, b) && !strcmp(out->pairs[i].b, a)))
+        if ((sg->ia[i] == x && sg->ib[i] == y) || (sg->ia[i] == y && sg->ib[i] == x))
             return 1;
     return 0;
 }
@@ -242,18 +311,24 @@ static int has_pair(const eng_dup_result *out, size_t nexact, const char *a, con
 /* Exact duplicates: records whose normalised title and abstract are the
  * same (abstract_only = 0), then records whose normalised abstracts alone
  * are the same and long enough to mean the same work (abstract_only = 1:
- * the same description filed under two titles). */
-static int find_exact(const eng_text *tx, const eng_record *recs, size_t n, eng_dup_result *out,
-                      size_t *cap, int abstract_only)
+ * the same description filed under two titles).  Placeholders are left
+ * out, and with a set, a text it does not compare (too little
+ * information) is not compared here either. */
+static int find_exact(stage *sg, const eng_dup_set *set, int abstract_only)
 {
-    size_t before = out->npairs;
+    const eng_record *recs = sg->recs;
+    size_t n = sg->n, before = sg->out->npairs;
+    eng_dup_result *out = sg->out;
     keyed *k = malloc((n ? n : 1) * sizeof *k);
     if (!k)
         return ENG_EIO;
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
+        if (set && !eng_dup_active(set, i))
+            continue;
+        const char *ab = real_text(recs[i].abstract);
         char *t = abstract_only ? NULL : dup_text(&recs[i]);
-        char *norm = abstract_only ? normalise(tx, recs[i].abstract) : t ? normalise(tx, t) : NULL;
+        char *norm = abstract_only ? normalise(sg->tx, ab) : t ? normalise(sg->tx, t) : NULL;
         free(t);
         if (!norm) {
             free(k);
@@ -280,23 +355,24 @@ static int find_exact(const eng_text *tx, const eng_record *recs, size_t n, eng_
          * hundreds of records would otherwise give a quadratic list). */
         size_t g = j - i;
         for (size_t x = i; x < j && !rc; x++) {
-            if (x != i && out->duplicate_of[k[x].idx] == SIZE_MAX)
+            if (x != i && out->duplicate_of[k[x].idx] == SIZE_MAX &&
+                order_known(&recs[k[i].idx], &recs[k[x].idx]))
                 out->duplicate_of[k[x].idx] = k[i].idx;
             if (g > 1)
                 out->flags[k[x].idx] |= 1;
             for (size_t y = x + 1; y < j && !rc; y++) {
                 if (g > 20 && x != i)
                     break;
-                const eng_record *a = &recs[k[x].idx], *b = &recs[k[y].idx];
-                if (abstract_only && has_pair(out, before, a->id, b->id))
+                size_t xa = k[x].idx, yb = k[y].idx;
+                if (abstract_only && has_pair(sg, before, xa, yb))
                     continue;
-                char *ta = abstract_only ? strdup(a->abstract) : dup_text(a);
+                char *ta = abstract_only ? strdup(recs[xa].abstract) : dup_text(&recs[xa]);
                 char *pa = ta ? excerpt(ta, 0, strlen(ta), 600) : NULL;
                 char *pb = pa ? strdup(pa) : NULL;
                 free(ta);
-                rc = add_pair(tx, out, cap, a, b, "exact",
+                rc = add_pair(sg, xa, yb, "exact",
                               abstract_only ? "exact-normalised-abstract" : "exact-normalised", 1.0,
-                              1.0, NULL, pa, pb);
+                              1.0, SIZE_MAX, pa, pb);
             }
         }
         i = j;
@@ -305,8 +381,8 @@ static int find_exact(const eng_text *tx, const eng_record *recs, size_t n, eng_
     return rc;
 }
 
-/* Rank of each record in the "earlier" order (date, then id): a total order,
- * so that of two same-day duplicates one is the earlier. */
+/* Rank of each record in the listing order (earlier()): total, so that
+ * every record has its own place. */
 static long *earlier_ranks(const eng_record *recs, size_t n)
 {
     size_t *idx = malloc((n ? n : 1) * sizeof *idx);
@@ -325,6 +401,36 @@ static long *earlier_ranks(const eng_record *recs, size_t n)
         rank[idx[i]] = (long)i;
     free(idx);
     return rank;
+}
+
+/* The order eng_dup compares for "earlier": records of the same date share
+ * a value, undated ones are ENG_DUP_UNORDERED. */
+static long *date_orders(const eng_record *recs, const long *rank, size_t n)
+{
+    long *o = malloc((n ? n : 1) * sizeof *o);
+    size_t *by = malloc((n ? n : 1) * sizeof *by);
+    if (!o || !by) {
+        free(o);
+        free(by);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        by[rank[i]] = i;
+    long v = 0;
+    const char *last = NULL;
+    for (size_t r = 0; r < n; r++) {
+        const char *w = when_of(&recs[by[r]]);
+        if (!w) {
+            o[by[r]] = ENG_DUP_UNORDERED;
+            continue;
+        }
+        if (!last || strcmp(last, w))
+            v++;
+        last = w;
+        o[by[r]] = v;
+    }
+    free(by);
+    return o;
 }
 
 /* Fills the set with every record's shingles and signature, taking them from
@@ -407,75 +513,88 @@ static void params_from_config(const eng_dup_config *c, eng_dup_params *p)
         p->shingle_latin = c->shingle_latin;
     if (c->num_perm > 0)
         p->num_perm = c->num_perm;
+    if (c->floor > 0 && c->floor <= 1)
+        p->floor = c->floor;
     p->jobs = c->jobs;
     p->stop_phrases = c->stop;
     p->nstop = c->nstop;
+    p->weighted = c->weighted;
+    p->min_info = c->weighted ? c->min_info : 0;
+    p->inside = c->weighted && c->inside;
 }
 
-static int find_near(const eng_text *tx, eng_store *st, const eng_record *recs, size_t n,
-                     const eng_dup_config *c, eng_dup_result *out, size_t *cap, eng_err *err)
+/* The relation of a verified pair x, y (indexes; eng_dup sizes sx, sy):
+ * inside (a short text inside a long one), partial (one clearly larger,
+ * by a fifth or more, holding most of the other), else near; a
+ * continuation when the same team's earlier record is the one inside the
+ * later.  OUT: *contained (SIZE_MAX for none). */
+static const char *relation_of(const eng_text *tx, const eng_record *recs, const eng_dup_pair *q,
+                               size_t x, size_t y, size_t sx, size_t sy, double ct,
+                               size_t *contained)
 {
-    eng_dup_params p;
-    params_from_config(c, &p);
-    char **texts = calloc(n ? n : 1, sizeof *texts);
-    eng_dup_doc *docs = calloc(n ? n : 1, sizeof *docs);
-    long *rank = earlier_ranks(recs, n);
-    eng_dup_set *set = NULL;
+    double ratio = sx > sy ? (double)sx / (sy ? sy : 1) : (double)sy / (sx ? sx : 1);
+    const char *kind = "near";
+    *contained = SIZE_MAX;
+    if (q->inside) {
+        kind = "inside";
+        *contained = sx <= sy ? x : y;
+    } else if (q->containment >= ct && ratio >= 1.2) {
+        kind = "partial";
+        *contained = sx <= sy ? x : y;
+    }
+    if (*contained != SIZE_MAX && order_known(&recs[x], &recs[y]) &&
+        same_team(tx, &recs[x], &recs[y])) {
+        size_t early = earlier(&recs[x], &recs[y]) ? x : y;
+        if (early == *contained)
+            kind = "continuation";
+    }
+    return kind;
+}
+
+static int flag_bit(const char *kind)
+{
+    return !strcmp(kind, "exact")     ? 1
+           : !strcmp(kind, "near")    ? 2
+           : !strcmp(kind, "partial") ? 4
+           : !strcmp(kind, "inside")  ? 8
+                                      : 0;
+}
+
+static int find_near(stage *sg, eng_dup_set *set, const eng_dup_params *p, char **texts,
+                     const eng_dup_doc *docs, eng_err *err)
+{
+    const eng_record *recs = sg->recs;
+    size_t n = sg->n;
+    eng_dup_result *out = sg->out;
     eng_dup_pair *pairs = NULL;
     eng_dup_near *near = NULL;
     size_t np = 0, nexact = out->npairs;
     eng_dup_stats stats;
-    int rc = ENG_OK;
-    if (!texts || !docs || !rank) {
-        rc = eng_fail(err, ENG_EIO, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!(texts[i] = dup_text(&recs[i]))) {
-            rc = eng_fail(err, ENG_EIO, "out of memory");
-            goto done;
-        }
-        docs[i].text = texts[i];
-        docs[i].len = strlen(texts[i]);
-        docs[i].order = rank[i];
-    }
-    if ((rc = eng_dup_set_new(&p, &set, err)) || (rc = fill_set(st, set, docs, texts, n, err)) ||
-        (rc = eng_dup_pairs(set, &pairs, &np, &stats, err)) ||
+    int rc;
+    if ((rc = eng_dup_pairs(set, &pairs, &np, &stats, err)) ||
         (rc = eng_dup_passages(set, docs, pairs, np, err)))
         goto done;
     char method[128];
-    snprintf(method, sizeof method, "minhash-oph p=%d b=%dxr=%d, verified", p.num_perm, stats.bands,
-             stats.rows);
+    snprintf(method, sizeof method, "minhash-oph p=%d b=%dxr=%d, verified%s", p->num_perm,
+             stats.bands, stats.rows, p->weighted ? ", idf-weighted" : "");
     for (size_t k = 0; k < np && !rc; k++) {
         const eng_dup_pair *q = &pairs[k];
-        /* a is the earlier of the two */
-        size_t a = q->a, b = q->b;
-        if (rank[a] > rank[b]) {
-            size_t t = a;
-            a = b;
-            b = t;
-        }
-        if (has_pair(out, nexact, recs[a].id, recs[b].id))
+        size_t x = q->a, y = q->b;
+        if (has_pair(sg, nexact, x, y))
             continue;
-        /* A pair at the containment threshold is a partial copy ("B contains
-         * A") when one text is clearly larger, by a fifth or more, whatever
-         * its Jaccard; two texts of about the same size with high containment
-         * are a reworded near duplicate. */
-        size_t sa = eng_dup_size(set, q->a), sb = eng_dup_size(set, q->b);
-        double ratio = sa > sb ? (double)sa / (sb ? sb : 1) : (double)sb / (sa ? sa : 1);
-        int partial = q->containment >= c->containment && ratio >= 1.2;
-        const char *contained = NULL;
-        if (partial)
-            contained = sa <= sb ? recs[q->a].id : recs[q->b].id;
-        size_t ao = q->a == a ? q->a_off : q->b_off, al = q->a == a ? q->a_len : q->b_len;
-        size_t bo = q->a == a ? q->b_off : q->a_off, bl = q->a == a ? q->b_len : q->a_len;
-        rc = add_pair(tx, out, cap, &recs[a], &recs[b], partial ? "partial" : "near", method,
-                      q->jaccard, q->containment, contained, excerpt(texts[a], ao, al, 600),
-                      excerpt(texts[b], bo, bl, 600));
-        out->flags[a] |= partial ? 4 : 2;
-        out->flags[b] |= partial ? 4 : 2;
-        if (out->duplicate_of[b] == SIZE_MAX)
-            out->duplicate_of[b] = a;
+        size_t contained;
+        const char *kind = relation_of(sg->tx, recs, q, x, y, eng_dup_size(set, x),
+                                       eng_dup_size(set, y), p->containment, &contained);
+        rc = add_pair(sg, x, y, kind, method, q->jaccard, q->containment, contained,
+                      excerpt(texts[x], q->a_off, q->a_len, 600),
+                      excerpt(texts[y], q->b_off, q->b_len, 600));
+        out->flags[x] |= (unsigned char)flag_bit(kind);
+        out->flags[y] |= (unsigned char)flag_bit(kind);
+        if (flag_bit(kind) && order_known(&recs[x], &recs[y])) {
+            size_t later = earlier(&recs[x], &recs[y]) ? y : x;
+            if (out->duplicate_of[later] == SIZE_MAX)
+                out->duplicate_of[later] = later == x ? y : x;
+        }
     }
     if (rc)
         goto done;
@@ -486,21 +605,19 @@ static int find_near(const eng_text *tx, eng_store *st, const eng_record *recs, 
     }
     if ((rc = eng_dup_nearest_earlier(set, near, err)))
         goto done;
-    for (size_t i = 0; i < n; i++)
-        out->nearest_sim[i] = near[i].doc == SIZE_MAX ? 0 : near[i].jaccard;
+    /* similarity beyond the floor: no cliff where a neighbour starts to count */
+    for (size_t i = 0; i < n; i++) {
+        double sim = near[i].doc == SIZE_MAX ? 0 : near[i].jaccard;
+        double r = (sim - p->floor) / (1 - p->floor);
+        out->nearest_sim[i] = r < 0 ? 0 : r > 1 ? 1 : r;
+    }
     /* An exact duplicate of an earlier record is not new at all. */
     for (size_t i = 0; i < n; i++)
         if ((out->flags[i] & 1) && out->duplicate_of[i] != SIZE_MAX)
             out->nearest_sim[i] = 1;
 done:
-    for (size_t i = 0; texts && i < n; i++)
-        free(texts[i]);
-    free(texts);
-    free(docs);
-    free(rank);
     free(pairs);
     free(near);
-    eng_dup_set_free(set);
     return rc;
 }
 
@@ -512,33 +629,206 @@ static int text_for_exact(eng_text **tx, eng_err *err)
     return eng_text_new(&tp, tx, err);
 }
 
+/* ---- groups ---------------------------------------------------------------------------- */
+
+static size_t uf_find(size_t *up, size_t x)
+{
+    while (up[x] != x) {
+        up[x] = up[up[x]];
+        x = up[x];
+    }
+    return x;
+}
+
+static const stage *g_stage; /* for qsort only; set and cleared under one call */
+
+static int grouped_cmp(const void *x, const void *y)
+{
+    size_t i = *(const size_t *)x, j = *(const size_t *)y;
+    const eng_pair *a = &g_stage->out->pairs[i], *b = &g_stage->out->pairs[j];
+    if (a->group != b->group)
+        return a->group < b->group ? -1 : 1;
+    long ra = g_stage->rank[g_stage->ia[i]], rb = g_stage->rank[g_stage->ia[j]];
+    if (ra != rb)
+        return ra < rb ? -1 : 1;
+    ra = g_stage->rank[g_stage->ib[i]];
+    rb = g_stage->rank[g_stage->ib[j]];
+    return ra < rb ? -1 : ra > rb;
+}
+
+/* Joins the pairs into connected groups (union-find over the records),
+ * numbers the groups 1.. by their earliest record (listing order) and
+ * sorts the pairs by group, then by their first and second record. */
+static int group_pairs(stage *sg)
+{
+    size_t n = sg->n, np = sg->out->npairs;
+    size_t *up = malloc((n ? n : 1) * sizeof *up);
+    long *first = malloc((n ? n : 1) * sizeof *first);
+    size_t *gid = malloc((n ? n : 1) * sizeof *gid);
+    size_t *idx = malloc((np ? np : 1) * sizeof *idx);
+    eng_pair *sorted = malloc((np ? np : 1) * sizeof *sorted);
+    if (!up || !first || !gid || !idx || !sorted) {
+        free(up);
+        free(first);
+        free(gid);
+        free(idx);
+        free(sorted);
+        return ENG_EIO;
+    }
+    for (size_t i = 0; i < n; i++) {
+        up[i] = i;
+        first[i] = LONG_MAX;
+        gid[i] = 0;
+    }
+    for (size_t k = 0; k < np; k++) {
+        size_t a = uf_find(up, sg->ia[k]), b = uf_find(up, sg->ib[k]);
+        if (a != b)
+            up[a] = b;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t r = uf_find(up, i);
+        if (sg->rank[i] < first[r])
+            first[r] = sg->rank[i];
+    }
+    /* number the groups in the order of their earliest record: walk the
+     * records in listing order */
+    size_t *by = idx; /* reused: records by rank need n entries, pairs np */
+    size_t *tmp = NULL;
+    if (np < n) {
+        tmp = malloc(n * sizeof *tmp);
+        if (!tmp) {
+            free(up);
+            free(first);
+            free(gid);
+            free(idx);
+            free(sorted);
+            return ENG_EIO;
+        }
+        by = tmp;
+    }
+    for (size_t i = 0; i < n; i++)
+        by[sg->rank[i]] = i;
+    size_t next = 0;
+    for (size_t k = 0; k < np; k++)
+        gid[uf_find(up, sg->ia[k])] = SIZE_MAX - 1; /* has pairs */
+    for (size_t r = 0; r < n; r++) {
+        size_t root = uf_find(up, by[r]);
+        if (gid[root] == SIZE_MAX - 1)
+            gid[root] = ++next;
+    }
+    free(tmp);
+    for (size_t k = 0; k < np; k++) {
+        sg->out->pairs[k].group = (long)gid[uf_find(up, sg->ia[k])];
+        idx[k] = k;
+    }
+    g_stage = sg;
+    qsort(idx, np, sizeof *idx, grouped_cmp);
+    g_stage = NULL;
+    size_t *na = malloc((np ? np : 1) * sizeof *na), *nb = malloc((np ? np : 1) * sizeof *nb);
+    if (!na || !nb) {
+        free(na);
+        free(nb);
+        free(up);
+        free(first);
+        free(gid);
+        free(idx);
+        free(sorted);
+        return ENG_EIO;
+    }
+    for (size_t k = 0; k < np; k++) {
+        sorted[k] = sg->out->pairs[idx[k]];
+        na[k] = sg->ia[idx[k]];
+        nb[k] = sg->ib[idx[k]];
+    }
+    if (np)
+        memcpy(sg->out->pairs, sorted, np * sizeof *sorted);
+    free(sg->ia);
+    free(sg->ib);
+    sg->ia = na;
+    sg->ib = nb;
+    free(up);
+    free(first);
+    free(gid);
+    free(idx);
+    free(sorted);
+    return ENG_OK;
+}
+
+/* The texts and docs of records[0..n) (order: as eng_dup compares it).
+ * OUT: texts[], docs[].  Returns ENG_OK or ENG_EIO. */
+static int make_docs(const eng_record *recs, size_t n, const long *order, char **texts,
+                     eng_dup_doc *docs, eng_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!(texts[i] = dup_text(&recs[i])))
+            return eng_fail(err, ENG_EIO, "out of memory");
+        docs[i].text = texts[i];
+        docs[i].len = strlen(texts[i]);
+        docs[i].order = order ? order[i] : (long)i;
+    }
+    return ENG_OK;
+}
+
 int eng_dupstage_run(eng_store *st, const eng_record *recs, size_t n, const eng_dup_config *c,
                      eng_dup_result *out, eng_err *err)
 {
     memset(out, 0, sizeof *out);
-    size_t cap = 0;
+    stage sg;
+    memset(&sg, 0, sizeof sg);
+    sg.recs = recs;
+    sg.n = n;
+    sg.out = out;
+    eng_dup_params p;
+    params_from_config(c, &p);
+    eng_text *tx = NULL;
+    eng_dup_set *set = NULL;
+    char **texts = calloc(n ? n : 1, sizeof *texts);
+    eng_dup_doc *docs = calloc(n ? n : 1, sizeof *docs);
+    long *order = NULL;
     out->duplicate_of = malloc((n ? n : 1) * sizeof *out->duplicate_of);
     out->flags = calloc(n ? n : 1, 1);
-    if (!out->duplicate_of || !out->flags) {
-        eng_dup_result_release(out);
-        return eng_fail(err, ENG_EIO, "out of memory");
+    sg.rank = earlier_ranks(recs, n);
+    int rc = ENG_OK;
+    if (!out->duplicate_of || !out->flags || !texts || !docs || !sg.rank ||
+        !(order = date_orders(recs, sg.rank, n))) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
     }
     for (size_t i = 0; i < n; i++)
         out->duplicate_of[i] = SIZE_MAX;
-    eng_text *tx = NULL;
-    int rc = text_for_exact(&tx, err);
-    if (!rc && (find_exact(tx, recs, n, out, &cap, 0) || find_exact(tx, recs, n, out, &cap, 1)))
-        rc = eng_fail(err, ENG_EIO, "out of memory while finding exact duplicates");
-    if (!rc && !c->skip_near)
-        rc = find_near(tx, st, recs, n, c, out, &cap, err);
-    eng_text_free(tx);
-    if (rc) {
-        eng_dup_result_release(out);
-        return rc;
+    if ((rc = text_for_exact(&tx, err)))
+        goto done;
+    sg.tx = tx;
+    if (!c->skip_near) {
+        /* the set first: what it does not compare (too little information)
+         * exact comparison leaves out too */
+        if ((rc = make_docs(recs, n, order, texts, docs, err)) ||
+            (rc = eng_dup_set_new(&p, &set, err)) ||
+            (rc = fill_set(st, set, docs, texts, n, err)) || (rc = eng_dup_weigh(set, err)))
+            goto done;
     }
-    if (out->npairs > 1)
-        qsort(out->pairs, out->npairs, sizeof *out->pairs, pair_cmp);
-    return ENG_OK;
+    if (find_exact(&sg, set, 0) || find_exact(&sg, set, 1)) {
+        rc = eng_fail(err, ENG_EIO, "out of memory while finding exact duplicates");
+        goto done;
+    }
+    if (set && (rc = find_near(&sg, set, &p, texts, docs, err)))
+        goto done;
+    if (group_pairs(&sg))
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+done:
+    for (size_t i = 0; texts && i < n; i++)
+        free(texts[i]);
+    free(texts);
+    free(docs);
+    free(order);
+    free(sg.rank);
+    free(sg.ia);
+    free(sg.ib);
+    eng_dup_set_free(set);
+    eng_text_free(tx);
+    if (rc)
+        eng_dup_result_release(out);
+    return rc;
 }
 
 void eng_screen_release(eng_screen_result *r, size_t n)
@@ -582,7 +872,7 @@ int eng_screen(eng_store *st, const eng_record *stored, size_t nstored, const en
         docs[i].order = (long)i;
     }
     if ((rc = eng_dup_set_new(&p, &set, err)) ||
-        (rc = fill_set(st, set, docs, texts, nstored, err)))
+        (rc = fill_set(st, set, docs, texts, nstored, err)) || (rc = eng_dup_weigh(set, err)))
         goto done;
     for (size_t i = 0; i < nprops && !rc; i++) {
         char *pt = dup_text(&props[i]);
@@ -592,33 +882,48 @@ int eng_screen(eng_store *st, const eng_record *stored, size_t nstored, const en
         if (!pt || !pnorm)
             rc = eng_fail(err, ENG_EIO, "out of memory");
         else
-            rc = eng_dup_query(set, pt, strlen(pt), top_k, &hits, &nh, err);
+            rc =
+                eng_dup_query(set, pt, strlen(pt), c->relation ? SIZE_MAX : top_k, &hits, &nh, err);
         if (!rc && nh && !(out[i].matches = calloc(nh, sizeof *out[i].matches)))
             rc = eng_fail(err, ENG_EIO, "out of memory");
-        for (size_t k = 0; k < nh && !rc; k++) {
+        for (size_t k = 0; k < nh && !rc && out[i].n < top_k; k++) {
             const eng_dup_pair *h = &hits[k];
             const eng_record *s = &stored[h->a];
+            char *snorm = normalise(tx, texts[h->a]);
+            /* The run's classification (find_near, relation_of), with text
+             * lengths for the sizes: the query is not in the set. */
+            size_t ls = docs[h->a].len, lp = strlen(pt);
+            double ratio = ls > lp ? (double)ls / (lp ? lp : 1) : (double)lp / (ls ? ls : 1);
+            int partial = h->containment >= c->containment && ratio >= 1.2;
+            const char *kind;
+            int stored_in = 0; /* 1: the stored record is the one inside, -1: the proposal */
+            if (snorm && *pnorm && !strcmp(snorm, pnorm)) {
+                kind = "exact";
+            } else if (h->inside) {
+                kind = "inside";
+                stored_in = h->contained == ENG_DUP_A_IN_B ? 1 : -1;
+            } else if (partial) {
+                kind = "partial";
+                stored_in = ls <= lp ? 1 : -1;
+            } else if (h->jaccard >= c->jaccard || h->containment >= c->containment) {
+                kind = "near";
+            } else {
+                kind = "related";
+            }
+            free(snorm);
+            int order = order_known(s, &props[i]) ? (earlier(s, &props[i]) ? 1 : -1) : 0;
+            if (stored_in && order == stored_in && same_team(tx, s, &props[i]))
+                kind = "continuation"; /* the earlier one, the same team's, is inside */
+            if (c->relation && strcmp(c->relation, kind))
+                continue;
             eng_screen_match *m = &out[i].matches[out[i].n++];
             m->stored = h->a;
             m->jaccard = h->jaccard;
             m->containment = h->containment;
-            char *snorm = normalise(tx, texts[h->a]);
-            /* The run's classification (find_near), with text lengths for
-             * the sizes: the query is not in the set. */
-            size_t ls = docs[h->a].len, lp = strlen(pt);
-            double ratio = ls > lp ? (double)ls / (lp ? lp : 1) : (double)lp / (ls ? ls : 1);
-            int partial = h->containment >= c->containment && ratio >= 1.2;
-            if (snorm && *pnorm && !strcmp(snorm, pnorm))
-                m->kind = "exact";
-            else if (partial)
-                m->kind = "partial";
-            else if (h->jaccard >= c->jaccard || h->containment >= c->containment)
-                m->kind = "near";
-            else
-                m->kind = "similar";
-            free(snorm);
-            if (partial)
-                m->contained = strdup(ls <= lp ? s->id : props[i].id);
+            m->kind = kind;
+            m->order = order;
+            if (stored_in)
+                m->contained = strdup(stored_in > 0 ? s->id : props[i].id);
             eng_dup_span span;
             if ((rc = eng_dup_passage(set, texts[h->a], docs[h->a].len, pt, strlen(pt), &span,
                                       err)) != ENG_OK)
@@ -626,6 +931,20 @@ int eng_screen(eng_store *st, const eng_record *stored, size_t nstored, const en
             m->passage_stored = excerpt(texts[h->a], span.a_off, span.a_len, 600);
             m->passage_proposal = excerpt(pt, span.b_off, span.b_len, 600);
             m->signals = signals_json(tx, s, &props[i]);
+        }
+        /* groups: matches whose stored records are copies of each other */
+        for (size_t k = 0; k < out[i].n; k++) {
+            eng_screen_match *m = &out[i].matches[k];
+            for (size_t j = 0; j < k && !m->group; j++)
+                if (eng_dup_compare(set, out[i].matches[j].stored, m->stored))
+                    m->group = out[i].matches[j].group;
+            if (!m->group) {
+                int g = 0;
+                for (size_t j = 0; j < k; j++)
+                    if (out[i].matches[j].group > g)
+                        g = out[i].matches[j].group;
+                m->group = g + 1;
+            }
         }
         free(hits);
         free(pt);

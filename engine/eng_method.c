@@ -29,7 +29,7 @@ void eng_method_init(eng_method *m, const rule_set *set)
 /* ---- flags ------------------------------------------------------------------------ */
 
 static const char *const builtin_names[ENG_FLAG_NBUILTIN] = {
-    "TRL-OVERCLAIM", "RULE-ERROR", "DUP-EXACT", "DUP-NEAR", "DUP-PARTIAL",
+    "TRL-OVERCLAIM", "RULE-ERROR", "DUP-EXACT", "DUP-NEAR", "DUP-PARTIAL", "DUP-INSIDE",
 };
 
 const char *eng_flag_name(unsigned bit)

@@ -59,9 +59,10 @@ typedef enum eng_flag_bit {
     ENG_FLAG_DUP_EXACT = 1u << 2,
     ENG_FLAG_DUP_NEAR = 1u << 3,
     ENG_FLAG_DUP_PARTIAL = 1u << 4,
+    ENG_FLAG_DUP_INSIDE = 1u << 5, /* a short text inside a long one (not a continuation) */
 } eng_flag_bit;
 
-#define ENG_FLAG_NBUILTIN 5
+#define ENG_FLAG_NBUILTIN 6
 
 /* The id of one built-in flag ("TRL-OVERCLAIM"...); NULL for anything else. */
 const char *eng_flag_name(unsigned bit);

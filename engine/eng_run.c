@@ -561,8 +561,8 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
         goto done;
     double t_dups = now_s();
 
-    static const unsigned dup_bits[3] = {ENG_FLAG_DUP_EXACT, ENG_FLAG_DUP_NEAR,
-                                         ENG_FLAG_DUP_PARTIAL};
+    static const unsigned dup_bits[4] = {ENG_FLAG_DUP_EXACT, ENG_FLAG_DUP_NEAR,
+                                         ENG_FLAG_DUP_PARTIAL, ENG_FLAG_DUP_INSIDE};
     for (size_t i = 0; i < n; i++) {
         eng_method_finish(&sc, &evals[i].score, dups.nearest_sim ? dups.nearest_sim[i] : -1,
                           evals[i].novelty_points);
@@ -571,7 +571,7 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
             rc = eng_fail(err, ENG_EIO, "out of memory");
             goto done;
         }
-        for (int k = 0; dups.flags && k < 3; k++)
+        for (int k = 0; dups.flags && k < 4; k++)
             if (dups.flags[i] & (1 << k))
                 evals[i].flags.bits |= dup_bits[k];
         if (!(evals[i].score.flags = eng_flags_json(&evals[i].flags, set))) {

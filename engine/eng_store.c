@@ -100,6 +100,12 @@ static const char *const migrations[] = {
     "CREATE VIRTUAL TABLE projects_fts USING fts5(title, abstract, content='',"
     "  tokenize='trigram');"
     "UPDATE meta SET value = '1' WHERE key = 'fts_stale';",
+    /* 4 -> 5: a pair's connected group, whether its order is known (a is
+     * the earlier) and its place in the run's list (by group, earliest
+     * record first). */
+    "ALTER TABLE pairs ADD COLUMN grp INTEGER;"
+    "ALTER TABLE pairs ADD COLUMN ordered INTEGER;"
+    "ALTER TABLE pairs ADD COLUMN seq INTEGER;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -887,7 +893,7 @@ int eng_store_sig_put(eng_store *st, const char *text_hash, const char *params, 
 
 struct eng_runw {
     eng_store *st;
-    long id, seq;
+    long id, seq, npairs;
     sqlite3_stmt *q_score, *q_hit, *q_verdict, *q_pair;
 };
 
@@ -950,7 +956,8 @@ int eng_runw_begin(eng_store *st, eng_run_info *info, eng_runw **out, eng_err *e
              err) ||
         prep(st, &w->q_pair,
              "INSERT INTO pairs(run_id, a, b, kind, method, jaccard, containment, contained,"
-             " passage_a, passage_b, signals) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+             " passage_a, passage_b, signals, grp, ordered, seq)"
+             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
              err))
         goto fail;
     *out = w;
@@ -1034,6 +1041,9 @@ int eng_runw_pair(eng_runw *w, const eng_pair *p, eng_err *err)
     bind_text(q, 9, p->passage_a);
     bind_text(q, 10, p->passage_b);
     bind_text(q, 11, p->signals ? p->signals : "[]");
+    sqlite3_bind_int64(q, 12, p->group);
+    sqlite3_bind_int(q, 13, p->ordered);
+    sqlite3_bind_int64(q, 14, w->npairs++);
     return step_done(w->st, q, err, "storing a pair");
 }
 
@@ -1388,6 +1398,8 @@ static void fill_pair(sqlite3_stmt *q, void *p)
     r->signals = col_dup(q, 9);
     r->a_title = col_dup(q, 10);
     r->b_title = col_dup(q, 11);
+    r->group = sqlite3_column_int64(q, 12);
+    r->ordered = sqlite3_column_int(q, 13);
 }
 
 int eng_store_pairs(eng_store *st, long run, const char *project, eng_pair **out, size_t *n,
@@ -1395,10 +1407,11 @@ int eng_store_pairs(eng_store *st, long run, const char *project, eng_pair **out
 {
     return collect(st,
                    "SELECT r.a, r.b, r.kind, r.method, r.jaccard, r.containment, r.contained,"
-                   " r.passage_a, r.passage_b, r.signals, pa.title, pb.title FROM pairs r"
+                   " r.passage_a, r.passage_b, r.signals, pa.title, pb.title, r.grp, r.ordered"
+                   " FROM pairs r"
                    " LEFT JOIN projects pa ON pa.id = r.a LEFT JOIN projects pb ON pb.id = r.b"
                    " WHERE r.run_id = ?1 AND (?2 IS NULL OR r.a = ?2 OR r.b = ?2)"
-                   " ORDER BY r.jaccard DESC, r.containment DESC, r.a, r.b",
+                   " ORDER BY r.seq IS NULL, r.seq, r.jaccard DESC, r.containment DESC, r.a, r.b",
                    run, project, sizeof(eng_pair), fill_pair, (void **)out, n, err);
 }
 

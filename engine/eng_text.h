@@ -126,6 +126,12 @@ int eng_text_normalised(const eng_text *t, const char *s, size_t len, char **out
 /* The hash of p[0..n) with a seed; eng_hash_fold(h, x) is one order-
  * sensitive fold step (what shingles are made of). */
 uint64_t eng_hash64(const void *p, size_t n, uint64_t seed);
+
+/* 1 when s[0..len) holds no text but a placeholder for none ("Not
+ * Available", "N/A", "TBD", "Title missing", 无, 暂无 ...; case, spacing and
+ * ASCII punctuation ignored) or only punctuation and spaces.  The one list
+ * of placeholders: the duplicate stage leaves such fields out. */
+int eng_text_placeholder(const char *s, size_t len);
 uint64_t eng_hash_fold(uint64_t h, uint64_t x);
 
 #endif

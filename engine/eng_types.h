@@ -75,12 +75,15 @@ void eng_ind_verdict_release(eng_ind_verdict *v);
 typedef struct eng_pair {
     char *a, *b;
     char *a_title, *b_title; /* read back only */
-    char *kind;              /* exact, near, partial */
-    char *method;            /* e.g. "exact-normalised", "minhash-lsh+verified" */
+    char *kind;   /* the relation: exact, near, partial, inside, continuation (eng_dupstage.h) */
+    char *method; /* e.g. "exact-normalised", "minhash-lsh+verified" */
     double jaccard, containment;
     char *contained;             /* NULL, or the id of the project contained in the other */
     char *passage_a, *passage_b; /* the longest shared passage, verbatim in each */
     char *signals; /* JSON array: same-pi, same-organisation, overlapping-period, same-indicators */
+    long group;    /* connected group, 1.. in the order of each group's earliest record */
+    int ordered;   /* 1: a is the earlier record; 0: the order is unknown (a date missing or
+                      the same) */
 } eng_pair;
 
 void eng_pair_release(eng_pair *p);
