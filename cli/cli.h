@@ -18,7 +18,13 @@ typedef struct cli_ctx {
     const char *db; /* --db, $VERNIER_DB, or ./vernier.db */
     int quiet;      /* --quiet */
     int jobs;       /* --jobs N; 0 = all cores */
+    long wait_ms;   /* --wait SECONDS for another writer, in ms (when wait_set) */
+    int wait_set;   /* --wait given; otherwise ENG_STORE_WAIT_MS */
 } cli_ctx;
+
+/* Reads --wait's value into ctx; returns 0, or -1 when it is not a number of
+ * seconds from 0 to 86400. */
+int cli_set_wait(cli_ctx *ctx, const char *v);
 
 /* A command's options are one table of cli_opt rows (name, type, help) from
  * which the parser works and `--help` is printed; write rows with the

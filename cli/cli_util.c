@@ -97,6 +97,14 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts, const ch
             ctx->jobs = (int)j;
             continue;
         }
+        if (!strncmp(name, "wait", nl) && nl == 4) {
+            if (take_value(name, "wait", argc, argv, &i, &v, usage))
+                return 1;
+            if (cli_set_wait(ctx, v))
+                return cli_usage_error(usage, "--wait takes seconds from 0 to 86400, got \"%s\"",
+                                       v);
+            continue;
+        }
         if (!strncmp(name, "quiet", nl) && nl == 5) {
             ctx->quiet = 1;
             continue;
@@ -130,8 +138,11 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts, const ch
 static const cli_opt global_opts[] = {
     CLI_VALUE("db", "FILE", NULL, "the store (default ./vernier.db, or $VERNIER_DB)"),
     CLI_VALUE("jobs", "N", NULL, "worker threads, 1 to 64 (default: every core)"),
+    CLI_VALUE("wait", "SECONDS", NULL,
+              "how long a writer waits for another vernier writing to the store (600)"),
     CLI_FLAG("quiet", NULL, "no progress or summary lines on stderr (also -q)"),
-    CLI_FLAG("help", NULL, "this help"), CLI_END};
+    CLI_FLAG("help", NULL, "this help"),
+    CLI_END};
 
 static void print_opts(FILE *f, const cli_opt *opts)
 {
@@ -205,11 +216,36 @@ int cli_open_existing(const cli_ctx *ctx, eng_store **st)
     return cli_open_store(ctx, st);
 }
 
+int cli_set_wait(cli_ctx *ctx, const char *v)
+{
+    char *end;
+    errno = 0;
+    double s = strtod(v, &end);
+    if (end == v || *end || errno || !(s >= 0 && s <= 86400))
+        return -1;
+    ctx->wait_ms = (long)(s * 1000 + 0.5);
+    ctx->wait_set = 1;
+    return 0;
+}
+
+/* The wait notice: on a terminal only, unless --quiet. */
+static void tell_wait(void *arg, const char *path, long wait_ms)
+{
+    const cli_ctx *ctx = arg;
+    if (ctx->quiet || !isatty(STDERR_FILENO))
+        return;
+    fprintf(stderr,
+            "vernier: %s: another vernier is writing to the store; waiting for it (up to %ld s, "
+            "--wait SECONDS)\n",
+            path, (wait_ms + 999) / 1000);
+}
+
 int cli_open_store(const cli_ctx *ctx, eng_store **st)
 {
     eng_err err;
     eng_err_clear(&err);
-    if (eng_store_open(ctx->db, st, &err))
+    eng_store_opt opt = {ctx->wait_set ? ctx->wait_ms : -1, tell_wait, (void *)ctx};
+    if (eng_store_open_opt(ctx->db, &opt, st, &err))
         return cli_fail(&err);
     return 0;
 }

@@ -36,7 +36,7 @@ static const command commands[] = {
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: vernier [--db FILE] [--jobs N] [--quiet] COMMAND [ARGS]\n\n"
+            "usage: vernier [--db FILE] [--jobs N] [--wait SECONDS] [--quiet] COMMAND [ARGS]\n\n"
             "vernier %s: evaluates research projects (TRL, traceability, novelty,\n"
             "duplicates) with an agency-owned rule set.\n\ncommands:\n",
             ENG_VERSION);
@@ -67,6 +67,12 @@ int main(int argc, char **argv)
             ctx.db = argv[++i];
         } else if (!strncmp(a, "--db=", 5)) {
             ctx.db = a + 5;
+        } else if ((!strcmp(a, "--wait") && i + 1 < argc) || !strncmp(a, "--wait=", 7)) {
+            const char *v = a[6] == '=' ? a + 7 : argv[++i];
+            if (cli_set_wait(&ctx, v)) {
+                fprintf(stderr, "vernier: --wait takes seconds from 0 to 86400, got \"%s\"\n", v);
+                return 1;
+            }
         } else if (!strcmp(a, "--jobs") && i + 1 < argc) {
             ctx.jobs = atoi(argv[++i]);
             if (ctx.jobs < 1 || ctx.jobs > 64) {

@@ -24,6 +24,11 @@ struct eng_store {
     sqlite3 *db;
     char *path;
     int in_tx;
+    long wait_ms;               /* how long to wait for another writer */
+    struct timespec busy_start; /* when the current wait began */
+    int told;                   /* on_wait called (once a store) */
+    eng_store_wait_fn on_wait;  /* NULL: wait silently */
+    void *on_wait_ctx;
 };
 
 /* Each entry moves the schema from version i to i+1. */
@@ -115,8 +120,25 @@ int eng_store_schema_version(void)
     return SCHEMA_VERSION;
 }
 
+/* The message of a store that stayed locked by another writer past the wait. */
+static int busy_fail(eng_store *st, eng_err *err)
+{
+    return eng_fail(err, ENG_EIO,
+                    "%s: the store is busy: another vernier kept writing to it for longer than "
+                    "%ld s (wait longer with --wait SECONDS)",
+                    st->path, (st->wait_ms + 999) / 1000);
+}
+
+static int is_busy(const eng_store *st)
+{
+    int c = sqlite3_errcode(st->db) & 0xFF;
+    return c == SQLITE_BUSY || c == SQLITE_LOCKED;
+}
+
 static int db_fail(eng_store *st, eng_err *err, const char *what)
 {
+    if (is_busy(st))
+        return busy_fail(st, err);
     return eng_fail(err, ENG_EIO, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
 }
 
@@ -124,11 +146,40 @@ static int exec(eng_store *st, const char *sql, eng_err *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        eng_fail(err, ENG_EIO, "%s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
+        if (is_busy(st))
+            busy_fail(st, err);
+        else
+            eng_fail(err, ENG_EIO, "%s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
         sqlite3_free(msg);
         return ENG_EIO;
     }
     return ENG_OK;
+}
+
+/* SQLite's busy handler: another connection writes.  Sleeps in growing steps
+ * (1 ms up to 100 ms) until st->wait_ms have passed since the first call of
+ * this wait; tells on_wait once the wait has lasted a second. */
+static int busy_wait(void *arg, int count)
+{
+    eng_store *st = arg;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (count == 0)
+        st->busy_start = now;
+    long waited = (long)(now.tv_sec - st->busy_start.tv_sec) * 1000 +
+                  (now.tv_nsec - st->busy_start.tv_nsec) / 1000000;
+    if (waited >= st->wait_ms)
+        return 0;
+    if (waited >= 1000 && !st->told && st->on_wait) {
+        st->told = 1;
+        st->on_wait(st->on_wait_ctx, st->path, st->wait_ms);
+    }
+    long nap = count < 7 ? 1L << count : 100;
+    if (nap > st->wait_ms - waited)
+        nap = st->wait_ms - waited;
+    struct timespec ts = {nap / 1000, (nap % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+    return 1;
 }
 
 static void now_iso(char buf[32])
@@ -146,11 +197,19 @@ static void now_iso(char buf[32])
 
 int eng_store_open(const char *path, eng_store **out, eng_err *err)
 {
+    return eng_store_open_opt(path, NULL, out, err);
+}
+
+int eng_store_open_opt(const char *path, const eng_store_opt *opt, eng_store **out, eng_err *err)
+{
     eng_store *st = calloc(1, sizeof *st);
     if (!st || !(st->path = strdup(path))) {
         free(st);
         return eng_fail(err, ENG_EIO, "out of memory");
     }
+    st->wait_ms = opt && opt->wait_ms >= 0 ? opt->wait_ms : ENG_STORE_WAIT_MS;
+    st->on_wait = opt ? opt->on_wait : NULL;
+    st->on_wait_ctx = opt ? opt->ctx : NULL;
     int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {
         eng_fail(err, ENG_EIO, "%s: cannot open the store: %s", path,
@@ -158,17 +217,24 @@ int eng_store_open(const char *path, eng_store **out, eng_err *err)
         eng_store_close(st);
         return ENG_EIO;
     }
-    sqlite3_busy_timeout(st->db, 5000);
+    sqlite3_busy_handler(st->db, busy_wait, st);
     int version = 0;
     sqlite3_stmt *q = NULL;
     /* 16 KiB pages suit rows of a few KiB (a record's JSON); only a new
-     * file takes it. */
-    if (exec(st, "PRAGMA page_size=16384; PRAGMA foreign_keys=ON; PRAGMA journal_mode=DELETE;",
+     * file takes it.  WAL: readers never wait for a writer, nor a writer for
+     * readers; writers take turns (busy_wait).  synchronous stays FULL: a
+     * committed import survives a power loss too. */
+    if (exec(st,
+             "PRAGMA page_size=16384; PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL;"
+             " PRAGMA synchronous=FULL;",
              err))
         goto fail;
     if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK) {
         /* Not a database at all, most likely. */
-        eng_fail(err, ENG_EINPUT, "%s: not a vernier store: %s", path, sqlite3_errmsg(st->db));
+        if (is_busy(st))
+            busy_fail(st, err);
+        else
+            eng_fail(err, ENG_EINPUT, "%s: not a vernier store: %s", path, sqlite3_errmsg(st->db));
         goto fail;
     }
     if (sqlite3_step(q) == SQLITE_ROW)

@@ -16,8 +16,26 @@
 
 typedef struct eng_store eng_store;
 
-/* Opens (creating when missing) the store at path.  OUT: *out. */
+/* Opens (creating when missing) the store at path.  OUT: *out.  The store
+ * is in WAL mode: readers are never blocked by a writer; a writer waits for
+ * another one to finish, up to ENG_STORE_WAIT_MS, then fails with "the store
+ * is busy" (ENG_EIO). */
 int eng_store_open(const char *path, eng_store **out, eng_err *err);
+
+#define ENG_STORE_WAIT_MS (600L * 1000)
+
+/* Told once, when a wait for another writer has lasted a second: path, and
+ * how long the wait may last in all (ms). */
+typedef void (*eng_store_wait_fn)(void *ctx, const char *path, long wait_ms);
+
+typedef struct eng_store_opt {
+    long wait_ms;              /* how long a writer waits for another; < 0: ENG_STORE_WAIT_MS */
+    eng_store_wait_fn on_wait; /* NULL: wait silently */
+    void *ctx;                 /* passed to on_wait */
+} eng_store_opt;
+
+/* eng_store_open with options (opt may be NULL: the defaults). */
+int eng_store_open_opt(const char *path, const eng_store_opt *opt, eng_store **out, eng_err *err);
 void eng_store_close(eng_store *st);
 /* The schema version this build writes. */
 int eng_store_schema_version(void);
