@@ -17,16 +17,15 @@
 #                       '"' without doubling them ("Cafe, "quoted"") -- a
 #                       broken CSV, refused at its line 3 rather than guessed
 # plus: importing a file again changes nothing.  Prints
-# "conformance: N passed, N failed".  Skips (with a note) when the data or
-# the importer is absent.  Uses $VERNIER, else $BUILD/bench/bench_import.
+# "conformance: N passed, N failed", or "conformance: SKIPPED (why)" when the
+# data or the importer is absent.  Uses $VERNIER, else $BUILD/bench/bench_import.
 SHARED=${SHARED:-../shared}
 BUILD=${BUILD:-build}
 D=$SHARED/data
 pass=0
 fail=0
 if [ ! -d "$D" ]; then
-    echo "conformance: $D absent, skipped"
-    echo "conformance: 0 passed, 0 failed"
+    echo "conformance: SKIPPED ($D not found)"
     exit 0
 fi
 if [ -n "$VERNIER" ] && [ -x "$VERNIER" ] && "$VERNIER" --help >/dev/null 2>&1; then
@@ -34,8 +33,7 @@ if [ -n "$VERNIER" ] && [ -x "$VERNIER" ] && "$VERNIER" --help >/dev/null 2>&1; 
 elif [ -x "$BUILD/bench/bench_import" ]; then
     mode=driver
 else
-    echo "conformance: neither \$VERNIER nor $BUILD/bench/bench_import is built, skipped"
-    echo "conformance: 0 passed, 0 failed"
+    echo "conformance: SKIPPED (neither \$VERNIER nor $BUILD/bench/bench_import is built)"
     exit 0
 fi
 tmp=$(mktemp -d)

@@ -14,8 +14,8 @@
 #
 # Runs with the default parameters (eng_dup_params_default) and 2 jobs.
 # Environment: BUILD, SHARED (default ../shared), PYTHON (default
-# /usr/bin/python3).  Skips when $SHARED/tools is absent.  Ends with
-# "dupquality: N passed, N failed".
+# /usr/bin/python3).  Ends with "dupquality: N passed, N failed", or
+# "dupquality: SKIPPED (why)" when $SHARED/tools is absent.
 BUILD=${BUILD:-build}
 SHARED=${SHARED:-../shared}
 PYTHON=${PYTHON:-/usr/bin/python3}
@@ -23,8 +23,7 @@ TOOLS=$SHARED/tools
 SBIR=$SHARED/data/us-sbir-awards/sbir_phase2_2006-2018.csv
 
 if [ ! -f "$TOOLS/gen_corpus.py" ] || [ ! -f "$TOOLS/eval_pairs.py" ]; then
-    echo "dupquality: skipped: $TOOLS not found"
-    echo "dupquality: 0 passed, 0 failed"
+    echo "dupquality: SKIPPED ($TOOLS/gen_corpus.py or eval_pairs.py not found)"
     exit 0
 fi
 # the driver; under `make asan` MAKEFLAGS carries the sanitizer settings

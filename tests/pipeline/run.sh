@@ -7,8 +7,7 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 VERNIER=${VERNIER:-./vernier}
 csv="$SHARED/data/us-sbir-awards/sbir_phase2_2006-2018.csv"
 if [ ! -f "$csv" ]; then
-    echo "pipeline: SBIR data not found under $SHARED/data: skipped"
-    echo "pipeline: 0 passed, 0 failed"
+    echo "pipeline: SKIPPED ($csv not found)"
     exit 0
 fi
 tmp=$(mktemp -d)

@@ -24,8 +24,7 @@ pass=0
 fail=0
 
 if ! "$PYTHON" -c 'import openpyxl' 2>/dev/null; then
-    echo "workbook: skipped: $PYTHON has no openpyxl (apt-get install python3-openpyxl)"
-    echo "workbook: 0 passed, 0 failed"
+    echo "workbook: SKIPPED ($PYTHON has no openpyxl; make deps installs python3-openpyxl)"
     exit 0
 fi
 t=$(mktemp -d)
