@@ -80,9 +80,12 @@ int cli_open_store(const cli_ctx *ctx, eng_store **st);
 /* The same for commands that only read or score: a missing store is an
  * error (exit 2) rather than a new empty file. */
 int cli_open_existing(const cli_ctx *ctx, eng_store **st);
-/* Loads a rule set, printing every diagnostic; returns 0, or 2 when the set
- * has errors. */
+/* Loads a rule set (path NULL: cli_default_rules()), printing every
+ * diagnostic; returns 0, or 2 when the set is not found or has errors. */
 int cli_load_rules(const char *path, int check_speed, rule_set **out);
+/* Prints that the rule set at path (NULL: any default one) was not found,
+ * and where it was looked for; returns 2. */
+int cli_rules_not_found(const char *path);
 void cli_print_diag(const rule_diag *d);
 /* Prints the help of a command to f: its usage line, then its options table
  * and the global options, one line each with the help text. */
@@ -101,9 +104,10 @@ int cli_fail(const eng_err *err);
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parses a positive run id ("3"), 0 for NULL.  Returns -1 when malformed. */
 long cli_run_id(const char *s);
-/* The default rule-set path: $VERNIER_RULES, else rules/default in the
- * working folder, else the installed PREFIX/share/vernier/rules/default
- * beside PREFIX/bin/vernier. */
+/* The default rule-set path, found from any working folder: $VERNIER_RULES
+ * when set, else rules/default beside the binary (a built source tree),
+ * else the installed PREFIX/share/vernier/rules/default of
+ * PREFIX/bin/vernier.  NULL when there is none.  The string is static. */
 const char *cli_default_rules(void);
 
 /* Makes a run (shared by score and evaluate): loads the rules, applies

@@ -169,8 +169,62 @@ void cli_print_help(FILE *f, const char *usage, const cli_opt *opts)
     print_opts(f, global_opts);
 }
 
+/* The folder of the running binary, or "" when it cannot be known. */
+static const char *exe_dir(void)
+{
+    static char dir[4000];
+    if (!dir[0]) {
+        ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+        dir[n > 0 ? n : 0] = '\0';
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+        else
+            dir[0] = '\0';
+    }
+    return dir;
+}
+
+/* The places a default rule set is looked for, in order (after
+ * $VERNIER_RULES): beside the binary (a built tree), then installed. */
+static int default_candidates(char out[2][4200])
+{
+    const char *dir = exe_dir();
+    if (!*dir)
+        return 0;
+    snprintf(out[0], sizeof out[0], "%s/rules/default", dir);
+    snprintf(out[1], sizeof out[1], "%s/../share/vernier/rules/default", dir);
+    return 2;
+}
+
+static int rules_exist(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+int cli_rules_not_found(const char *path)
+{
+    if (path) {
+        const char *env = getenv("VERNIER_RULES");
+        fprintf(stderr, "vernier: %s: rule set not found (no such file or folder)%s\n", path,
+                env && !strcmp(env, path) ? "; it is named by VERNIER_RULES" : "");
+        return 2;
+    }
+    char c[2][4200];
+    int n = default_candidates(c);
+    fprintf(stderr, "vernier: no rule set found: VERNIER_RULES is not set");
+    for (int i = 0; i < n; i++)
+        fprintf(stderr, ", no %s", c[i]);
+    fprintf(stderr, "; name one with --rules PATH or VERNIER_RULES\n");
+    return 2;
+}
+
 int cli_load_rules(const char *path, int check_speed, rule_set **out)
 {
+    if (!path)
+        path = cli_default_rules();
+    if (!path || !rules_exist(path))
+        return cli_rules_not_found(path);
     rule_diags d = {0};
     rule_set *set = rule_set_load(path, check_speed, &d);
     for (size_t i = 0; i < d.n; i++)
@@ -266,25 +320,15 @@ const char *cli_default_rules(void)
     const char *env = getenv("VERNIER_RULES");
     if (env && *env)
         return env;
-    if (access("rules/default/set.json", R_OK) == 0)
-        return "rules/default";
-    /* Installed: PREFIX/share/vernier/rules/default beside PREFIX/bin/vernier. */
-    static char beside[4096];
-    char exe[4000];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            char set[4200];
-            snprintf(beside, sizeof beside, "%s/../share/vernier/rules/default", exe);
-            snprintf(set, sizeof set, "%s/set.json", beside);
-            if (access(set, R_OK) == 0)
-                return beside;
-        }
+    static char c[2][4200];
+    int n = default_candidates(c);
+    for (int i = 0; i < n; i++) {
+        char set[8500];
+        snprintf(set, sizeof set, "%s/set.json", c[i]);
+        if (access(set, R_OK) == 0)
+            return c[i];
     }
-    return "rules/default";
+    return NULL;
 }
 
 FILE *cli_output_open(const char *path, char **tmp)

@@ -56,7 +56,7 @@ int cmd_evaluate(cli_ctx *ctx, int argc, char **argv)
     rc = cli_import_files(ctx, st, files, n, &o);
     long run = 0;
     if (!rc)
-        rc = cli_score(ctx, st, rules ? rules : cli_default_rules(), name, sw, nsw, no_dups, &run);
+        rc = cli_score(ctx, st, rules, name, sw, nsw, no_dups, &run);
     if (!rc)
         rc = cli_report(ctx, st, run, output, lang, split_by);
     eng_store_close(st);

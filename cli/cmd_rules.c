@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cli/cli.h"
 #include "engine/eng_case.h"
 
@@ -18,6 +20,8 @@ static const char usage[] = "vernier rules check PATH | vernier rules test PATH 
 
 static int rules_check(const char *path)
 {
+    if (access(path, F_OK) != 0)
+        return cli_rules_not_found(path);
     rule_diags d = {0};
     rule_set *set = rule_set_load(path, 1, &d);
     size_t errors = 0, warnings = 0;
@@ -142,6 +146,8 @@ int cmd_rules(cli_ctx *ctx, int argc, char **argv)
     if (npos < 1)
         return cli_usage_error(usage, "rules: say check or test");
     const char *path = npos > 1 ? pos[1] : cli_default_rules();
+    if (!path)
+        return cli_rules_not_found(NULL);
     if (!strcmp(pos[0], "check"))
         return rules_check(path);
     if (!strcmp(pos[0], "test"))

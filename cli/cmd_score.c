@@ -94,7 +94,7 @@ int cmd_score(cli_ctx *ctx, int argc, char **argv)
     if (rc)
         return rc;
     long run = 0;
-    rc = cli_score(ctx, st, rules ? rules : cli_default_rules(), name, sw, nsw, no_dups, &run);
+    rc = cli_score(ctx, st, rules, name, sw, nsw, no_dups, &run);
     if (!rc)
         printf("%ld\n", run);
     eng_store_close(st);

@@ -234,8 +234,7 @@ int cmd_screen(cli_ctx *ctx, int argc, char **argv)
     eng_screen_result *res = NULL;
     eng_err err;
     eng_err_clear(&err);
-    if ((rc = cli_load_rules(rules ? rules : cli_default_rules(), 0, &set)) ||
-        (rc = cli_open_existing(ctx, &st)))
+    if ((rc = cli_load_rules(rules, 0, &set)) || (rc = cli_open_existing(ctx, &st)))
         goto done;
     if (eng_store_load_records(st, NULL, &stored, &ns, &err)) {
         rc = cli_fail(&err);
