@@ -1,6 +1,7 @@
 /* cmd_export: `vernier export` — a run as JSONL or CSV, one project a line. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "reports/rpt_export.h"
@@ -35,6 +36,13 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
     eng_err err;
     eng_err_clear(&err);
     rc = rpt_export(st, run, format, out, &err);
+    if (rc && ferror(out)) {
+        /* name the file the export could not be written to */
+        eng_err named;
+        eng_fail(&named, rc, "%s: %s", output && strcmp(output, "-") ? output : "standard output",
+                 err.msg);
+        err = named;
+    }
     int crc = cli_output_close(out, output, tmp, rc == 0);
     eng_store_close(st);
     if (rc)

@@ -2,6 +2,7 @@
 #include "reports/rpt_export.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,15 +20,21 @@ static int side_cmp(const void *x, const void *y)
     return a->pair < b->pair ? -1 : a->pair > b->pair;
 }
 
+/* One CSV cell (RFC 4180).  A cell that a spreadsheet would read as a formula
+ * (it begins with = + - @, TAB, CR or LF: OWASP's list) is neutralised as
+ * OWASP recommends: quoted, with a ' in front, so that it shows as text. */
 static void csv_cell(FILE *out, const char *s)
 {
     if (!s)
         s = "";
-    if (strpbrk(s, ",\"\r\n") == NULL) {
+    int formula = *s && strchr("=+-@\t\r\n", *s) != NULL;
+    if (!formula && strpbrk(s, ",\"\r\n") == NULL) {
         fputs(s, out);
         return;
     }
     fputc('"', out);
+    if (formula)
+        fputc('\'', out);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', out);
@@ -171,8 +178,10 @@ int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *
         fputc('\n', out);
         free(line);
     }
-    if (!rc && (fflush(out) || ferror(out)))
-        rc = eng_fail(err, ENG_EIO, "write error");
+    if (!rc && (fflush(out) || ferror(out))) {
+        int e = errno;
+        rc = eng_fail(err, ENG_EIO, "cannot write: %s", e ? strerror(e) : "write error");
+    }
 done:
     eng_scores_free(sc, nsc);
     eng_hits_free(hits, nhits);

@@ -9,9 +9,11 @@
  *    "hits": [{"rule", "dimension", "field", "offset", "match"}]}
  * novelty is null when it was not computed; trl_claimed null when the
  * record claims none.  CSV (RFC 4180, UTF-8, header row) has the same
- * columns with flags and duplicate ids joined by "; " and hits counted.  The
- * CSV is for programs: cells are written as they are (a spreadsheet user
- * should open the workbook instead, which never turns text into formulas).
+ * columns with flags and duplicate ids joined by "; " and hits counted.  A
+ * CSV text cell that begins with = + - @, TAB, CR or LF, which a spreadsheet
+ * would run as a formula, is written quoted with a ' in front (OWASP's CSV
+ * injection advice); every other cell, and JSONL always, keeps the exact
+ * text.
  */
 #ifndef RPT_EXPORT_H
 #define RPT_EXPORT_H
@@ -22,7 +24,9 @@
 #include "engine/eng_store.h"
 
 /* Writes run `run` (0: the latest) in `format` ("jsonl" or "csv") to out.
- * Returns ENG_OK, ENG_EUSAGE for an unknown format, or the store's error. */
+ * Returns ENG_OK, ENG_EUSAGE for an unknown format, the store's error, or
+ * ENG_EIO "cannot write: REASON" when out fails (ferror(out) is then set;
+ * the caller names the file). */
 int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *err);
 
 #endif
