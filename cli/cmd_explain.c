@@ -57,7 +57,10 @@ static void print_hit(const eng_hit *h, const char *indent)
     if (h->indicator >= 0)
         printf("#%d", h->indicator);
     printf(": ");
-    if (h->error)
+    if (h->error == RULE_ERROR_BUDGET)
+        printf("RULE ERROR (the record ran past its matching time budget; among the slowest "
+               "rules)");
+    else if (h->error)
         printf("RULE ERROR (a PCRE2 limit was hit, code %d)", h->error);
     else
         print_in_context(h);
@@ -121,12 +124,18 @@ static void explain_text(const explain_data *d)
             if (d->hits[i].indicator == iv->idx)
                 print_hit(&d->hits[i], "      ");
     }
-    int errors = 0;
-    for (size_t i = 0; i < d->nhits; i++)
-        errors += d->hits[i].error != 0;
+    int errors = 0, budget = 0;
+    for (size_t i = 0; i < d->nhits; i++) {
+        errors += d->hits[i].error != 0 && d->hits[i].error != RULE_ERROR_BUDGET;
+        budget += d->hits[i].error == RULE_ERROR_BUDGET;
+    }
     if (errors)
         printf("\nrule errors: %d (patterns that hit a PCRE2 limit on this record; see above)\n",
                errors);
+    if (budget)
+        printf("\nthe rules ran past the record's matching time budget (limits.record_ms): the "
+               "evaluation stopped there; the %d slowest rules are named above\n",
+               budget);
     if (d->npairs)
         printf("\nduplicates:\n");
     for (size_t i = 0; i < d->npairs; i++) {

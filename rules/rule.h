@@ -196,9 +196,22 @@ typedef struct rule_hits {
 
 void rule_hits_free(rule_hits *h); /* frees the array, keeps h itself */
 
-/* Per-thread match state (PCRE2 match data and contexts). */
+/* Per-thread match state (PCRE2 match data and contexts), with the set's
+ * time budget per evaluation (header "limits.record_ms", RULE_RECORD_MS
+ * when the set has none). */
 rule_scratch *rule_scratch_new(const rule_set *set);
 void rule_scratch_free(rule_scratch *s);
+/* Replaces the time budget of each rule_eval with s: ms milliseconds of
+ * matching for one subject and its items; 0 for none. */
+void rule_scratch_budget(rule_scratch *s, double ms);
+
+/* The time budget when a set names none, and how many rules a subject past
+ * it names. */
+#define RULE_RECORD_MS 1000.0
+#define RULE_BUDGET_NAMES 3
+/* The error of a hit that names one of the slowest rules of a subject
+ * whose time budget ran out (PCRE2's own errors are all above -100). */
+#define RULE_ERROR_BUDGET (-1000)
 
 /*
  * Evaluates every enabled rule against subj and appends the hits to out,
@@ -207,8 +220,11 @@ void rule_scratch_free(rule_scratch *s);
  * a rule that fires on several values gives one hit per value.  Negatable
  * rules drop matches whose sentence carries a negation before them.  `when`
  * conditions are checked first: a rule whose condition is false gives no
- * hit.  Returns 0, or -1 when memory ran out (out then holds what was found
- * before).
+ * hit.  When the matching time of the subject passes the scratch's budget,
+ * evaluation stops: the hits found so far stay, and up to RULE_BUDGET_NAMES
+ * hits with error RULE_ERROR_BUDGET (no value, item -1) name the rules that
+ * took the most time, slowest first.  Returns 0, or -1 when memory ran out
+ * (out then holds what was found before).
  */
 int rule_eval(const rule_set *set, rule_scratch *scratch, const rule_subject *subj, rule_hits *out);
 

@@ -28,12 +28,21 @@
  * only as a whole word ("no" is not in "know").  When a match is cancelled
  * the search goes on from the next character, so a later un-negated match
  * still counts.
+ *
+ * Time budget: every PCRE2 search is bounded by PCRE2's limits, but a
+ * record's searches together are bounded only by the budget (the set's
+ * limits.record_ms, or rule_scratch_budget).  Each rule's searches and
+ * condition are timed with the coarse monotonic clock (a few ns a read, a
+ * tick of a few ms): a rule is charged the ticks that pass while it runs,
+ * which over many runs is its share of the time.  Past the budget the
+ * evaluation stops and the rules charged most are named in error hits.
  */
 #include "rules/rule_int.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define WHEN_UNKNOWN INT_MIN
 #define NOMEM (-100000) /* an outcome: memory ran out */
@@ -76,6 +85,12 @@ struct rule_scratch {
     uint32_t *done_stamp, done_now; /* per rule: computed in this process_slot call */
     size_t *done_at;                /* ... at this place in its outcomes */
     int valid;                      /* the value is valid UTF-8 */
+    /* the time budget of one evaluation (0: none) */
+    uint64_t budget_ns, t0;
+    uint64_t *spent; /* per rule: ns charged in this evaluation */
+    int *charged;    /* the rules with spent > 0 */
+    size_t ncharged;
+    int over; /* the budget ran out: evaluation stops */
 };
 
 /* Who a rule is evaluated on: the record, or one item with its parent. */
@@ -107,8 +122,11 @@ rule_scratch *rule_scratch_new(const rule_set *set)
     s->lit_tail = malloc((nl ? nl : 1) * sizeof *s->lit_tail);
     s->done_stamp = calloc(set->nrules ? set->nrules : 1, sizeof *s->done_stamp);
     s->done_at = calloc(set->nrules ? set->nrules : 1, sizeof *s->done_at);
+    s->spent = calloc(set->nrules ? set->nrules : 1, sizeof *s->spent);
+    s->charged = calloc(set->nrules ? set->nrules : 1, sizeof *s->charged);
+    rule_scratch_budget(s, rule_set_param(set, "limits.record_ms", RULE_RECORD_MS));
     if (!s->rx || !s->found || !s->lit_stamp || !s->lit_head || !s->lit_tail || !s->req_ok ||
-        !s->pre_ok || !s->done_stamp || !s->done_at) {
+        !s->pre_ok || !s->done_stamp || !s->done_at || !s->spent || !s->charged) {
         rule_scratch_free(s);
         return NULL;
     }
@@ -138,7 +156,14 @@ void rule_scratch_free(rule_scratch *s)
     free(s->cand);
     free(s->done_stamp);
     free(s->done_at);
+    free(s->spent);
+    free(s->charged);
     free(s);
+}
+
+void rule_scratch_budget(rule_scratch *s, double ms)
+{
+    s->budget_ns = ms > 0 ? (uint64_t)(ms * 1e6) : 0;
 }
 
 void rule_scratch_limits(rule_scratch *s, unsigned long match, unsigned long depth,
@@ -237,6 +262,69 @@ static int push_hit(rule_hits *out, int rule, int item, int value, size_t off, s
     return 0;
 }
 
+/* ---- the time budget ---- */
+
+static uint64_t coarse_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Starts the clock of one evaluation. */
+static void budget_start(rule_scratch *s)
+{
+    for (size_t k = 0; k < s->ncharged; k++)
+        s->spent[s->charged[k]] = 0;
+    s->ncharged = 0;
+    s->over = 0;
+    if (s->budget_ns)
+        s->t0 = coarse_ns();
+}
+
+/* Charges rule ri the time since `since` (a coarse_ns reading) and notes
+ * when the evaluation has run past its budget. */
+static void charge(rule_scratch *s, int ri, uint64_t since)
+{
+    uint64_t now = coarse_ns();
+    if (now == since)
+        return;
+    if (!s->spent[ri])
+        s->charged[s->ncharged++] = ri;
+    s->spent[ri] += now - since;
+    if (now - s->t0 > s->budget_ns)
+        s->over = 1;
+}
+
+/* The error hits of an evaluation past its budget: the rules charged most,
+ * slowest first (at most RULE_BUDGET_NAMES), or the rule `at` when none
+ * was charged. */
+static int budget_hits(rule_scratch *s, int at, rule_hits *out)
+{
+    int named[RULE_BUDGET_NAMES];
+    size_t n = 0;
+    for (; n < RULE_BUDGET_NAMES; n++) {
+        int best = -1;
+        for (size_t k = 0; k < s->ncharged; k++) {
+            int ri = s->charged[k];
+            int taken = 0;
+            for (size_t j = 0; j < n; j++)
+                taken |= named[j] == ri;
+            if (!taken && (best < 0 || s->spent[ri] > s->spent[best]))
+                best = ri;
+        }
+        if (best < 0)
+            break;
+        named[n] = best;
+    }
+    if (n == 0)
+        named[n++] = at;
+    for (size_t j = 0; j < n; j++)
+        if (push_hit(out, named[j], -1, -1, 0, 0, RULE_ERROR_BUDGET) < 0)
+            return -1;
+    return 0;
+}
+
 /* ---- `when` ---- */
 
 /* Orders a value against an operand: numbers when both are numbers. */
@@ -322,8 +410,14 @@ static int eval_when(rule_scratch *s, const rule_when *w, const ectx *c)
 static int when_of(rule_scratch *s, const rule_def *r, int ri, const ectx *c)
 {
     int *w = &s->when_res[(size_t)(c->item + 1) * s->set->nrules + (size_t)ri];
-    if (*w == WHEN_UNKNOWN)
-        *w = r->when ? eval_when(s, r->when, c) : 1;
+    if (*w != WHEN_UNKNOWN)
+        return *w;
+    if (!r->when)
+        return *w = 1;
+    uint64_t t = s->budget_ns ? coarse_ns() : 0;
+    *w = eval_when(s, r->when, c);
+    if (s->budget_ns)
+        charge(s, ri, t);
     return *w;
 }
 
@@ -630,6 +724,11 @@ static int process_slot(rule_scratch *s, const ectx *c, size_t v)
             out[k].rc = 0; /* no literal every match needs is in the text */
             continue;
         }
+        if (s->over) {
+            out[k].rc = 0; /* past the budget: not searched */
+            continue;
+        }
+        uint64_t t = s->budget_ns ? coarse_ns() : 0;
         /* PCRE2 10.42 with MATCH_INVALID_UTF does not keep PCRE2_ANCHORED:
          * an "anchored" attempt may match after an invalid sequence.  So
          * text with invalid UTF-8 is searched the plain way. */
@@ -639,6 +738,8 @@ static int process_slot(rule_scratch *s, const ectx *c, size_t v)
             rc = start_match(s, r, text, len, &out[k].ms, &out[k].me);
         else
             rc = first_match(s, r, text, len, &out[k].ms, &out[k].me);
+        if (s->budget_ns)
+            charge(s, ri, t);
         if (rc == NOMEM)
             return -1;
         out[k].rc = rc;
@@ -699,8 +800,11 @@ int rule_eval(const rule_set *set, rule_scratch *s, const rule_subject *subj, ru
         fill_map(s, s->map + (j + 1) * nn, subj->items[j].values, subj->items[j].nvalues, slot);
         slot += subj->items[j].nvalues;
     }
+    budget_start(s);
     for (size_t i = 0; i < set->nrules; i++) {
         const rule_def *r = &set->rules[i];
+        if (s->over)
+            return budget_hits(s, (int)i - 1, out);
         if (r->scheme_id >= 0 && !set->schemes[r->scheme_id].on)
             continue;
         if (r->scope == RULE_SCOPE_RECORD) {
@@ -722,7 +826,7 @@ int rule_eval(const rule_set *set, rule_scratch *s, const rule_subject *subj, ru
                 return -1;
         }
     }
-    return 0;
+    return s->over ? budget_hits(s, (int)set->nrules - 1, out) : 0;
 }
 
 /* ---- context ---- */

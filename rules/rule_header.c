@@ -255,6 +255,14 @@ static void check_duplicates(loader *L, const cJSON *n)
         check_string_list(L, sp, "stop_phrases", 1);
 }
 
+static void check_limits(loader *L, const cJSON *n)
+{
+    static const char *const keys[] = {"record_ms", NULL};
+    check_section(L, n, "limits", keys);
+    if (cJSON_IsObject(n))
+        check_num_in(L, n, "record_ms", 0, 86400000, 0);
+}
+
 static void check_negation(loader *L, const cJSON *n)
 {
     static const char *const keys[] = {"cues", "gap", NULL};
@@ -269,12 +277,13 @@ static const struct {
 } sections[] = {
     {"weights", check_weights},           {"trl", check_trl},
     {"traceability", check_traceability}, {"novelty", check_novelty},
-    {"duplicates", check_duplicates},     {"negation", check_negation},
+    {"duplicates", check_duplicates},     {"limits", check_limits},
+    {"negation", check_negation},
 };
 
-const char *const rule_ld_header_keys[] = {"name",    "version",    "languages", "description",
-                                           "schemes", "weights",    "trl",       "traceability",
-                                           "novelty", "duplicates", "negation",  NULL};
+const char *const rule_ld_header_keys[] = {
+    "name",         "version", "languages",  "description", "schemes",  "weights", "trl",
+    "traceability", "novelty", "duplicates", "limits",      "negation", NULL};
 
 void rule_ld_header(loader *L, const cJSON *h)
 {

@@ -244,6 +244,13 @@ static const struct {
          "]}\n",
      1,
      {{0}}},
+    {"time budget",
+     HDR "\"limits\": {\"record_ms\": -5, \"recrod_ms\": 1},\n"
+         "\"rules\": [{\"id\": \"R1\", \"dimension\": \"trl\", \"level\": 3, \"fields\": "
+         "[\"abstract\"], \"pattern\": \"abc\", \"why\": \"w\"}]}\n",
+     0,
+     {{E, 2, "\"recrod_ms\"", NULL, "unknown key \"recrod_ms\" in \"limits\""},
+      {E, 2, "-5", NULL, "\"record_ms\" must be 0 to 8.64e+07, not -5"}}},
     {"JSON syntax",
      HDR "\"rules\": [\n"
          "{\"id\": \"R1\", \"dimension\": \"trl\",}\n"
@@ -1949,6 +1956,78 @@ static void test_case_run(void)
     }
 }
 
+/* ---- the time budget: 200 patterns like (a+)+$|zzN, each bounded by
+ * PCRE2's limits but slow together ---- */
+
+static void test_budget(void)
+{
+    size_t cap = 64 * 1024, n = 0;
+    char *json = malloc(cap);
+    n += (size_t)snprintf(json + n, cap - n,
+                          "{\"name\": \"slow\", \"version\": \"1\", \"limits\": "
+                          "{\"record_ms\": 0.000001}, \"rules\": [\n");
+    for (int i = 0; i < 200; i++)
+        n += (size_t)snprintf(json + n, cap - n,
+                              "{\"id\": \"SLOW-%03d\", \"dimension\": \"flag\", \"severity\": "
+                              "\"info\", \"fields\": [\"abstract\", \"title\"], \"pattern\": "
+                              "\"(a+)+$|zz%d\", \"why\": \"w\"},\n",
+                              i, i);
+    snprintf(json + n, cap - n,
+             "{\"id\": \"LAST\", \"dimension\": \"flag\", \"severity\": \"info\", "
+             "\"fields\": [\"abstract\"], \"pattern\": \"the end\", \"why\": \"w\"}]}\n");
+    rule_diags d = {0};
+    rule_set *set = rule_set_load(temp_json(json), 0, &d);
+    free(json);
+    CHECK(set != NULL, "the slow set loads (%s)", d.n ? d.v[0].msg : "");
+    rule_diags_free(&d);
+    if (!set)
+        return;
+    /* runs of 14 'a' before a '!': every search backtracks 2^14 ways, below
+     * PCRE2's match limit, so no pattern errs on its own */
+    static const char text[] = "aaaaaaaaaaaaaa! aaaaaaaaaaaaaa! aaaaaaaaaaaaaa! the end";
+    rule_value v[2] = {{"abstract", text, sizeof text - 1}, {"title", text, sizeof text - 1}};
+    rule_subject subj = {v, 2, NULL, 0};
+    rule_scratch *s = rule_scratch_new(set);
+    size_t last = rule_count(set) - 1;
+    /* budgets: the set's (1 ns: past it at the first clock tick), none,
+     * ample */
+    static const double budgets[] = {-1, 0, 600000};
+    for (size_t b = 0; s && b < 3; b++) {
+        if (budgets[b] >= 0)
+            rule_scratch_budget(s, budgets[b]);
+        rule_hits h = {0};
+        CHECK_INT(rule_eval(set, s, &subj, &h), 0, "rule_eval");
+        size_t named = 0, errors = 0, last_hit = 0;
+        int distinct = 1;
+        for (size_t k = 0; k < h.n; k++) {
+            if (h.v[k].error == RULE_ERROR_BUDGET) {
+                for (size_t j = 0; j < k; j++)
+                    distinct &= !(h.v[j].error == RULE_ERROR_BUDGET && h.v[j].rule == h.v[k].rule);
+                CHECK(h.v[k].rule >= 0 && (size_t)h.v[k].rule < last && h.v[k].value == -1,
+                      "a budget hit names a slow rule (%d)", h.v[k].rule);
+                named++;
+            } else if (h.v[k].error) {
+                errors++;
+            } else if ((size_t)h.v[k].rule == last) {
+                last_hit++;
+            }
+        }
+        CHECK_INT(errors, 0, "no pattern errs on its own");
+        if (b == 0) {
+            CHECK(named >= 1 && named <= RULE_BUDGET_NAMES && distinct,
+                  "past the budget: %zu distinct slow rules named", named);
+            CHECK_INT(last_hit, 0, "past the budget the evaluation stops");
+            CHECK(h.n == named, "the budget hits come after the %zu found", h.n - named);
+        } else {
+            CHECK_INT(named, 0, "no budget hit");
+            CHECK_INT(last_hit, 1, "every rule evaluated");
+        }
+        rule_hits_free(&h);
+    }
+    rule_scratch_free(s);
+    rule_set_free(set);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/test_rules.XXXXXX");
@@ -1969,6 +2048,7 @@ int main(void)
     test_params();
     test_hashes();
     test_limits();
+    test_budget();
     test_prefilter_fold();
     test_prefilter_traps();
     /* RULES_FUZZ_ROUNDS=N runs N more rounds with other seeds (not in make test) */
