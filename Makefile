@@ -37,7 +37,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIB      = $(BUILD)/libvernier.a
 BIN      = vernier
 
-.PHONY: all deps test asan demo bench install clean check-office format format-check
+.PHONY: all deps test asan demo bench install clean check-office format format-check validity
 all: deps
 	@$(MAKE) --no-print-directory $(BIN)
 
@@ -80,6 +80,11 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) SHARED=$(SHARED) VERNIER=$(CURDIR)/$(BIN) sh tests/run.sh
+
+# Real-data harnesses (tests/validity/*/run.sh; make test runs them too).
+validity: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@VALIDITY_SAMPLE=1 SHARED=$(SHARED) PYTHON=$(PYTHON) VERNIER=$(CURDIR)/$(BIN) sh tests/validity/run.sh
 
 asan: deps
 	@LSAN_OPTIONS="suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0" \

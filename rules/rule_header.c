@@ -241,10 +241,20 @@ static void check_novelty(loader *L, const cJSON *n)
 static void check_duplicates(loader *L, const cJSON *n)
 {
     static const char *const keys[] = {"jaccard",  "containment",  "shingle_cjk", "shingle_latin",
-                                       "num_perm", "stop_phrases", NULL};
+                                       "num_perm", "stop_phrases", "weighting",   "min_information",
+                                       "inside",   "floor",        NULL};
     check_section(L, n, "duplicates", keys);
     if (!cJSON_IsObject(n))
         return;
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(n, "weighting");
+    if (w &&
+        !(cJSON_IsString(w) && (!strcmp(w->valuestring, "idf") || !strcmp(w->valuestring, "none"))))
+        rule_ld_diag_at(L, RULE_ERROR, w, 0, NULL, "weighting is \"idf\" or \"none\"",
+                        "\"weighting\" must be \"idf\" (shared material counts by its "
+                        "information) or \"none\"");
+    check_num_in(L, n, "min_information", 0, 1e6, 0);
+    check_num_in(L, n, "inside", 0, 1, 1);
+    check_num_in(L, n, "floor", 0, 1, 0);
     check_num_in(L, n, "jaccard", 0, 1, 0);
     check_num_in(L, n, "containment", 0, 1, 0);
     check_num_in(L, n, "shingle_cjk", 1, 64, 1);
