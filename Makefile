@@ -26,7 +26,9 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAGS) -I. -MMD -MP $(
 ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
 LIBS    = $(PKG_LIBS) -lpthread -lm
 
-LIB_SRC  = $(sort $(wildcard rules/*.c engine/*.c importers/*.c reports/*.c))
+# The library, lowest layer first (base -> rules -> engine -> importers, reports).
+LIB_DIRS = base rules engine importers reports
+LIB_SRC  = $(foreach d,$(LIB_DIRS),$(sort $(wildcard $(d)/*.c)))
 CLI_SRC  = $(sort $(wildcard cli/*.c))
 TEST_SRC = $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRC = $(sort $(wildcard bench/*.c))

@@ -14,15 +14,15 @@
 #include "engine/eng_dup.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base_pool.h"
 #include "engine/eng_text.h"
 
-#define MAX_JOBS 64
+#define MAX_JOBS BASE_POOL_MAX
 #define ADD_CHUNK 8192 /* docs prepared per round of eng_dup_add */
 #define DENSIFY_SEED 0x64656e7369667931ull
 #define BAND_SEED 0x62616e64733a7631ull
@@ -95,39 +95,6 @@ static uint32_t probe_bin(int K, int i, uint32_t a)
 }
 
 /* ---- threads ------------------------------------------------------------------ */
-
-typedef struct worker_arg {
-    void (*fn)(void *, int);
-    void *ctx;
-    int w;
-} worker_arg;
-
-static void *worker_main(void *p)
-{
-    worker_arg *a = p;
-    a->fn(a->ctx, a->w);
-    return NULL;
-}
-
-/* Runs fn(ctx, w) on `jobs` workers (w = 0 on the calling thread).  Work is
- * pulled from counters in ctx, so a thread that cannot be started only
- * makes the rest slower.  Returns the number of workers that ran. */
-static int run_workers(int jobs, void (*fn)(void *, int), void *ctx)
-{
-    pthread_t th[MAX_JOBS];
-    worker_arg args[MAX_JOBS];
-    int started = 1;
-    for (int w = 1; w < jobs; w++) {
-        args[w] = (worker_arg){fn, ctx, w};
-        if (pthread_create(&th[started], NULL, worker_main, &args[w]) != 0)
-            break;
-        started++;
-    }
-    fn(ctx, 0);
-    for (int i = 1; i < started; i++)
-        pthread_join(th[i], NULL);
-    return started;
-}
 
 static int jobs_of(const eng_dup_set *s)
 {
@@ -518,7 +485,7 @@ int eng_dup_add(eng_dup_set *s, const eng_dup_doc *docs, size_t n, eng_err *err)
         atomic_store(&c->next, 0);
         for (int w = 0; w < jobs; w++)
             c->w[w].an = 0;
-        run_workers(jobs, add_work, c);
+        base_pool_run(jobs, add_work, c);
         size_t bad = SIZE_MAX;
         for (int w = 0; w < jobs; w++)
             if (c->w[w].rc && c->w[w].bad < bad) {
@@ -1307,7 +1274,7 @@ static int band_run(const eng_dup_set *s, int mode, const scheme *s1, const sche
                 bw->best[i] = (eng_dup_near){SIZE_MAX, 0, 0};
         }
     }
-    run_workers(jobs, band_work, c);
+    base_pool_run(jobs, band_work, c);
     for (int w = 0; w < jobs; w++) {
         for (int g = 0; g < GROUP_MAX; g++) {
             free(c->w[w].buf[g]);
@@ -1717,7 +1684,7 @@ int eng_dup_query(const eng_dup_set *s, const char *text, size_t len, size_t top
         c->set = aw.buf;
         c->m = m;
         atomic_store(&c->next, 0);
-        run_workers(jobs_of(s), query_work, c);
+        base_pool_run(jobs_of(s), query_work, c);
         for (int w = 0; w < MAX_JOBS; w++) {
             if (c->w[w].oom) {
                 rc = eng_fail(err, ENG_EIO, "duplicates: out of memory");
@@ -2011,7 +1978,7 @@ int eng_dup_passages(const eng_dup_set *s, const eng_dup_doc *docs, eng_dup_pair
     c->n = n;
     atomic_store(&c->next, 0);
     int jobs = jobs_of(s);
-    run_workers(jobs, passages_work, c);
+    base_pool_run(jobs, passages_work, c);
     int rc = ENG_OK;
     for (int w = 0; w < jobs; w++)
         if (c->rc[w]) {

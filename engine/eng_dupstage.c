@@ -12,7 +12,7 @@
 
 #include "engine/eng_dup.h"
 #include "engine/eng_text.h"
-#include "rules/rule_sha256.h"
+#include "base/base_sha256.h"
 
 void eng_dup_config_from_set(const rule_set *set, eng_dup_config *c)
 {
@@ -337,7 +337,7 @@ static int find_exact(stage *sg, const eng_dup_set *set, int abstract_only)
         /* Too short to call two records the same work: 8 bytes of title and
          * abstract, 40 of an abstract alone. */
         if (strlen(norm) >= (abstract_only ? 40u : 8u)) {
-            rule_sha256_hex(norm, strlen(norm), k[m].hash);
+            base_sha256_hex(norm, strlen(norm), k[m].hash);
             k[m++].idx = i;
         }
         free(norm);
@@ -457,7 +457,7 @@ static int fill_set(eng_store *st, eng_dup_set *set, const eng_dup_doc *docs, ch
     if (st && (rc = eng_store_sig_all(st, key, &sigs, &nsigs, err)) != ENG_OK)
         goto done;
     for (size_t i = 0; i < n; i++) {
-        rule_sha256_hex(texts[i], docs[i].len, hashes[i]);
+        base_sha256_hex(texts[i], docs[i].len, hashes[i]);
         hit[i] = nsigs ? bsearch(hashes[i], sigs, nsigs, sizeof *sigs, sig_cmp) : NULL;
     }
     for (size_t i = 0; i < n && !rc;) {

@@ -1,5 +1,5 @@
 /* eng_err: see eng_err.h. */
-#include "eng_err.h"
+#include "engine/eng_err.h"
 
 #include <stdarg.h>
 #include <stdio.h>

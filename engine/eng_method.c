@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/eng_buf.h"
+#include "base/base_buf.h"
 
 void eng_method_init(eng_method *m, const rule_set *set)
 {
@@ -79,24 +79,24 @@ static int listed_before(const eng_flags *f, const rule_set *set, size_t n, cons
 
 char *eng_flags_json(const eng_flags *f, const rule_set *set)
 {
-    eng_buf b = {0};
-    eng_buf_cat(&b, "[");
+    base_buf b = {0};
+    base_buf_cat(&b, "[");
     size_t n = 0;
     for (size_t i = 0; i < f->nrules; i++) {
         const char *id = rule_id(set, f->rules[i]);
         if (listed_before(f, set, i, id))
             continue;
-        eng_buf_cat(&b, n++ ? "," : "");
-        eng_buf_json(&b, id);
+        base_buf_cat(&b, n++ ? "," : "");
+        base_buf_json(&b, id);
     }
     for (int k = 0; k < ENG_FLAG_NBUILTIN; k++) {
         if (!(f->bits & (1u << k)) || listed_before(f, set, f->nrules, builtin_names[k]))
             continue;
-        eng_buf_cat(&b, n++ ? "," : "");
-        eng_buf_json(&b, builtin_names[k]);
+        base_buf_cat(&b, n++ ? "," : "");
+        base_buf_json(&b, builtin_names[k]);
     }
-    eng_buf_cat(&b, "]");
-    return eng_buf_take(&b);
+    base_buf_cat(&b, "]");
+    return base_buf_take(&b);
 }
 
 void eng_flags_release(eng_flags *f)

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/rule_sha256.h"
+#include "base/base_sha256.h"
 
 const char *const eng_record_fields[] = {
     "id",
@@ -783,7 +783,7 @@ int eng_record_hash(const eng_record *r, char out[65])
     char *j = eng_record_to_json(r, 0);
     if (!j)
         return ENG_EIO;
-    rule_sha256_hex(j, strlen(j), out);
+    base_sha256_hex(j, strlen(j), out);
     free(j);
     return ENG_OK;
 }

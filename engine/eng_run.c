@@ -9,25 +9,18 @@
 #include "engine/eng_run.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "engine/eng_buf.h"
+#include "base/base_buf.h"
+#include "base/base_pool.h"
 #include "engine/eng_dupstage.h"
 #include "engine/eng_method.h"
-#include "rules/rule_sha256.h"
-
-int eng_ncpu(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
-}
+#include "base/base_sha256.h"
 
 static char *xstrndup(const char *s, size_t n)
 {
@@ -119,24 +112,24 @@ static void subject_release(subject_buf *s)
 
 static char *indicator_line(const eng_indicator *ind)
 {
-    eng_buf b = {0};
-    eng_buf_cat(&b, ind->name);
-    eng_buf_cat(&b, ": ");
+    base_buf b = {0};
+    base_buf_cat(&b, ind->name);
+    base_buf_cat(&b, ": ");
     if (ind->target) {
-        eng_buf_cat(&b, ind->target);
-        eng_buf_cat(&b, " → ");
+        base_buf_cat(&b, ind->target);
+        base_buf_cat(&b, " → ");
     }
-    eng_buf_cat(&b, ind->achieved);
+    base_buf_cat(&b, ind->achieved);
     if (ind->unit) {
-        eng_buf_cat(&b, " ");
-        eng_buf_cat(&b, ind->unit);
+        base_buf_cat(&b, " ");
+        base_buf_cat(&b, ind->unit);
     }
     const char *rest[] = {ind->method, ind->lab, ind->accreditation, ind->report_no,
                           ind->uncertainty};
     for (size_t i = 0; i < 5; i++)
         if (rest[i]) {
-            eng_buf_cat(&b, "; ");
-            eng_buf_cat(&b, rest[i]);
+            base_buf_cat(&b, "; ");
+            base_buf_cat(&b, rest[i]);
         }
     if (b.oom) {
         free(b.p);
@@ -153,13 +146,13 @@ static void build_record_subject(const eng_record *r, subject_buf *s)
     sv_add(s, "title", r->title);
     sv_add(s, "abstract", r->abstract);
     if (r->nkeywords) {
-        eng_buf b = {0};
+        base_buf b = {0};
         for (size_t i = 0; i < r->nkeywords; i++) {
             if (i)
-                eng_buf_cat(&b, "; ");
-            eng_buf_cat(&b, r->keywords[i]);
+                base_buf_cat(&b, "; ");
+            base_buf_cat(&b, r->keywords[i]);
         }
-        sv_add_owned(s, "keywords", eng_buf_take(&b));
+        sv_add_owned(s, "keywords", base_buf_take(&b));
     }
     sv_add(s, "organisation", r->organisation);
     sv_add(s, "pi", r->pi);
@@ -180,32 +173,32 @@ static void build_record_subject(const eng_record *r, subject_buf *s)
     sv_add(s, "acceptance.summary", r->acc_summary);
     sv_add(s, "acceptance.outcomes", r->acc_outcomes);
     if (r->nindicators) {
-        eng_buf b = {0};
+        base_buf b = {0};
         for (size_t i = 0; i < r->nindicators; i++) {
             char *line = indicator_line(&r->indicators[i]);
             if (i)
-                eng_buf_cat(&b, "\n");
-            eng_buf_cat(&b, line);
+                base_buf_cat(&b, "\n");
+            base_buf_cat(&b, line);
             free(line);
         }
-        sv_add_owned(s, "indicators", eng_buf_take(&b));
+        sv_add_owned(s, "indicators", base_buf_take(&b));
     }
     {
-        eng_buf b = {0};
+        base_buf b = {0};
         const char *parts[] = {r->title, r->abstract, r->acc_summary, r->acc_outcomes};
         for (size_t i = 0; i < 4; i++)
             if (parts[i]) {
                 if (b.n)
-                    eng_buf_cat(&b, "\n");
-                eng_buf_cat(&b, parts[i]);
+                    base_buf_cat(&b, "\n");
+                base_buf_cat(&b, parts[i]);
             }
         if (r->nkeywords) {
             for (size_t i = 0; i < r->nkeywords; i++) {
-                eng_buf_cat(&b, i ? "; " : "\n");
-                eng_buf_cat(&b, r->keywords[i]);
+                base_buf_cat(&b, i ? "; " : "\n");
+                base_buf_cat(&b, r->keywords[i]);
             }
         }
-        sv_add_owned(s, "text", eng_buf_take(&b));
+        sv_add_owned(s, "text", base_buf_take(&b));
     }
     for (size_t i = 0; i < r->nextra; i++) {
         char *name = malloc(strlen(r->extra[i].key) + 7);
@@ -319,7 +312,7 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const eng_method
     build_record_subject(r, &rs);
     subject_buf *items = calloc(nind ? nind : 1, sizeof *items);
     rule_subject *isubj = calloc(nind ? nind : 1, sizeof *isubj);
-    eng_buf *ind_reasons = calloc(nind ? nind : 1, sizeof *ind_reasons);
+    base_buf *ind_reasons = calloc(nind ? nind : 1, sizeof *ind_reasons);
     rule_hits hits = {0};
     eng_tally t;
     int tally_ok = 0, oom = 0, rc = -1;
@@ -349,12 +342,12 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const eng_method
             goto done;
         if (h->item >= 0 && !h->error) {
             /* The indicator's verdict names the rules behind it, each once. */
-            eng_buf *rb = &ind_reasons[h->item];
+            base_buf *rb = &ind_reasons[h->item];
             const char *why = *o->message ? o->message : o->rule_id;
             if (!rb->p || !strstr(rb->p, why)) {
                 if (rb->n)
-                    eng_buf_cat(rb, "; ");
-                eng_buf_cat(rb, why);
+                    base_buf_cat(rb, "; ");
+                base_buf_cat(rb, why);
             }
         }
     }
@@ -435,29 +428,30 @@ typedef struct work {
     const eng_record *recs;
     eng_eval *evals;
     size_t n;
-    int jobs, index, failed;
-    atomic_size_t *done;
+    int jobs;
+    atomic_int failed;
+    atomic_size_t done;
     const eng_run_opts *opts;
 } work;
 
-static void *worker(void *arg)
+/* Slot w of the pool evaluates records w, w + jobs, w + 2 jobs, ... */
+static void worker(void *ctx, int w)
 {
-    work *w = arg;
-    rule_scratch *scratch = rule_scratch_new(w->set);
+    work *wk = ctx;
+    rule_scratch *scratch = rule_scratch_new(wk->set);
     if (!scratch) {
-        w->failed = 1;
-        return NULL;
+        atomic_store(&wk->failed, 1);
+        return;
     }
-    for (size_t i = (size_t)w->index; i < w->n; i += (size_t)w->jobs) {
-        if (eval_one(w->set, scratch, w->m, &w->recs[i], &w->evals[i]))
-            w->failed = 1;
-        size_t done = atomic_fetch_add(w->done, 1) + 1;
-        /* The first worker reports, so the callback runs on one thread. */
-        if (w->index == 0 && w->opts && w->opts->progress && (i / (size_t)w->jobs) % 256 == 0)
-            w->opts->progress(w->opts->progress_arg, "rules", done, w->n);
+    for (size_t i = (size_t)w; i < wk->n; i += (size_t)wk->jobs) {
+        if (eval_one(wk->set, scratch, wk->m, &wk->recs[i], &wk->evals[i]))
+            atomic_store(&wk->failed, 1);
+        size_t done = atomic_fetch_add(&wk->done, 1) + 1;
+        /* The first slot reports, so the callback runs on one thread. */
+        if (w == 0 && wk->opts && wk->opts->progress && (i / (size_t)wk->jobs) % 256 == 0)
+            wk->opts->progress(wk->opts->progress_arg, "rules", done, wk->n);
     }
     rule_scratch_free(scratch);
-    return NULL;
 }
 
 static double now_s(void)
@@ -469,7 +463,7 @@ static double now_s(void)
 
 static char *params_json(const rule_set *set, const eng_method *sc)
 {
-    eng_buf b = {0};
+    base_buf b = {0};
     char buf[512];
     snprintf(buf, sizeof buf,
              "{\"trl_threshold\":%g,\"trl_support\":\"%s\",\"overclaim_margin\":%g,"
@@ -478,7 +472,7 @@ static char *params_json(const rule_set *set, const eng_method *sc)
              sc->threshold, sc->support_required ? "required" : "confidence", sc->margin, sc->cap,
              sc->w_trl, sc->w_trace, sc->w_nov, rule_set_param(set, "duplicates.jaccard", 0.8),
              rule_set_param(set, "duplicates.containment", 0.8));
-    eng_buf_cat(&b, buf);
+    base_buf_cat(&b, buf);
     /* The schemes actually on: those of the enabled rules. */
     size_t n = rule_count(set);
     int first = 1;
@@ -491,11 +485,11 @@ static char *params_json(const rule_set *set, const eng_method *sc)
         if (strstr(b.p + strlen(buf), needle))
             continue;
         if (!first)
-            eng_buf_cat(&b, ",");
-        eng_buf_json(&b, sch);
+            base_buf_cat(&b, ",");
+        base_buf_json(&b, sch);
         first = 0;
     }
-    eng_buf_cat(&b, "]}");
+    base_buf_cat(&b, "]}");
     if (b.oom) {
         free(b.p);
         return NULL;
@@ -527,27 +521,15 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
         goto done;
     }
     /* Prior-art records are not scored: they serve as earlier neighbours only. */
-    int jobs = opts && opts->jobs > 0 ? opts->jobs : eng_ncpu();
-    if (jobs > 64)
-        jobs = 64;
-    work ws[64];
-    pthread_t th[64];
-    int started = 0;
-    atomic_size_t done = 0;
-    for (int t = 0; t < jobs; t++) {
-        ws[t] = (work){set, &sc, recs, evals, n, jobs, t, 0, &done, opts};
-        if (pthread_create(&th[t], NULL, worker, &ws[t]) == 0)
-            started++;
-        else
-            ws[t].failed = 1;
+    int jobs = opts && opts->jobs > 0 ? opts->jobs : base_pool_ncpu();
+    if (jobs > BASE_POOL_MAX)
+        jobs = BASE_POOL_MAX;
+    work wk = {set, &sc, recs, evals, n, jobs, 0, 0, opts};
+    base_pool_run(jobs, worker, &wk);
+    if (atomic_load(&wk.failed)) {
+        rc = eng_fail(err, ENG_EIO, "out of memory while evaluating the rules");
+        goto done;
     }
-    for (int t = 0; t < started; t++)
-        pthread_join(th[t], NULL);
-    for (int t = 0; t < jobs; t++)
-        if (ws[t].failed) {
-            rc = eng_fail(err, ENG_EIO, "out of memory while evaluating the rules");
-            goto done;
-        }
     double t_rules = now_s();
 
     if (opts && opts->progress)

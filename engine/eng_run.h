@@ -63,7 +63,4 @@ void eng_eval_release(eng_eval *e);
 /* Whether the evaluated record carries the flag with this id. */
 int eng_eval_has_flag(const eng_eval *e, const rule_set *set, const char *id);
 
-/* Number of cores, for jobs <= 0. */
-int eng_ncpu(void);
-
 #endif

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/eng_buf.h"
+#include "base/base_buf.h"
 #include "engine/eng_err.h"
-#include "rules/rule_sha256.h"
+#include "base/base_sha256.h"
 
 struct eng_store {
     sqlite3 *db;
@@ -434,7 +434,7 @@ int eng_import_add(eng_import *imp, const eng_record *r, eng_err *err)
     char *json = eng_record_to_json(r, 0);
     if (!json)
         return eng_fail(err, ENG_EIO, "out of memory");
-    rule_sha256_hex(json, strlen(json), hash);
+    base_sha256_hex(json, strlen(json), hash);
     sqlite3_bind_text(imp->q_find, 1, r->id, -1, SQLITE_TRANSIENT);
     int exists = 0, same = 0, other_source = 0;
     char old_source[256] = "";
@@ -667,8 +667,8 @@ int eng_store_load_records(eng_store *st, const char *const *kinds, eng_record *
 int eng_store_stats_json(eng_store *st, char **out, eng_err *err)
 {
     sqlite3_stmt *q = NULL;
-    eng_buf b = {0};
-    eng_buf_cat(&b, "{\"records\":[");
+    base_buf b = {0};
+    base_buf_cat(&b, "{\"records\":[");
     if (prep(
             st, &q,
             "SELECT kind, COALESCE(source, ''), COUNT(*) FROM projects GROUP BY 1, 2 ORDER BY 1, 2",
@@ -676,15 +676,15 @@ int eng_store_stats_json(eng_store *st, char **out, eng_err *err)
         return ENG_EIO;
     for (int first = 1; sqlite3_step(q) == SQLITE_ROW; first = 0) {
         char num[32];
-        eng_buf_cat(&b, first ? "{\"kind\":" : ",{\"kind\":");
-        eng_buf_json(&b, (const char *)sqlite3_column_text(q, 0));
-        eng_buf_cat(&b, ",\"source\":");
-        eng_buf_json(&b, (const char *)sqlite3_column_text(q, 1));
+        base_buf_cat(&b, first ? "{\"kind\":" : ",{\"kind\":");
+        base_buf_json(&b, (const char *)sqlite3_column_text(q, 0));
+        base_buf_cat(&b, ",\"source\":");
+        base_buf_json(&b, (const char *)sqlite3_column_text(q, 1));
         snprintf(num, sizeof num, ",\"count\":%lld}", (long long)sqlite3_column_int64(q, 2));
-        eng_buf_cat(&b, num);
+        base_buf_cat(&b, num);
     }
     sqlite3_finalize(q);
-    eng_buf_cat(&b, "],\"imports\":[");
+    base_buf_cat(&b, "],\"imports\":[");
     if (prep(st, &q,
              "SELECT id, file, sha256, COALESCE(source, ''), added, updated, unchanged, rejected,"
              " skipped_headers, at FROM imports ORDER BY id",
@@ -696,24 +696,24 @@ int eng_store_stats_json(eng_store *st, char **out, eng_err *err)
         char num[256];
         snprintf(num, sizeof num, "%s{\"id\":%lld,\"file\":", first ? "" : ",",
                  (long long)sqlite3_column_int64(q, 0));
-        eng_buf_cat(&b, num);
-        eng_buf_json(&b, (const char *)sqlite3_column_text(q, 1));
-        eng_buf_cat(&b, ",\"sha256\":");
-        eng_buf_json(&b, (const char *)sqlite3_column_text(q, 2));
-        eng_buf_cat(&b, ",\"source\":");
-        eng_buf_json(&b, (const char *)sqlite3_column_text(q, 3));
+        base_buf_cat(&b, num);
+        base_buf_json(&b, (const char *)sqlite3_column_text(q, 1));
+        base_buf_cat(&b, ",\"sha256\":");
+        base_buf_json(&b, (const char *)sqlite3_column_text(q, 2));
+        base_buf_cat(&b, ",\"source\":");
+        base_buf_json(&b, (const char *)sqlite3_column_text(q, 3));
         snprintf(num, sizeof num,
                  ",\"added\":%lld,\"updated\":%lld,\"unchanged\":%lld,\"rejected\":%lld,"
                  "\"skipped_headers\":%lld,\"at\":",
                  (long long)sqlite3_column_int64(q, 4), (long long)sqlite3_column_int64(q, 5),
                  (long long)sqlite3_column_int64(q, 6), (long long)sqlite3_column_int64(q, 7),
                  (long long)sqlite3_column_int64(q, 8));
-        eng_buf_cat(&b, num);
-        eng_buf_json(&b, (const char *)sqlite3_column_text(q, 9));
-        eng_buf_cat(&b, "}");
+        base_buf_cat(&b, num);
+        base_buf_json(&b, (const char *)sqlite3_column_text(q, 9));
+        base_buf_cat(&b, "}");
     }
     sqlite3_finalize(q);
-    eng_buf_cat(&b, "],\"runs\":");
+    base_buf_cat(&b, "],\"runs\":");
     if (prep(st, &q, "SELECT COUNT(*) FROM runs", err)) {
         free(b.p);
         return ENG_EIO;
@@ -722,7 +722,7 @@ int eng_store_stats_json(eng_store *st, char **out, eng_err *err)
     snprintf(num, sizeof num, "%lld}",
              sqlite3_step(q) == SQLITE_ROW ? (long long)sqlite3_column_int64(q, 0) : 0LL);
     sqlite3_finalize(q);
-    eng_buf_cat(&b, num);
+    base_buf_cat(&b, num);
     if (b.oom) {
         free(b.p);
         return eng_fail(err, ENG_EIO, "out of memory");
@@ -791,28 +791,28 @@ int eng_store_search(eng_store *st, const char *query, size_t limit, char ***ids
                   " WHERE projects_fts MATCH ? ORDER BY f.rank, p.id LIMIT ?",
                   err);
         if (!rc) {
-            eng_buf b = {0};
+            base_buf b = {0};
             int in_word = 0;
             for (const char *p = query; *p;) {
                 int space = *p == ' ' || *p == '\t' || !strncmp(p, "\xE3\x80\x80", 3);
                 if (space) {
                     if (in_word)
-                        eng_buf_add(&b, "\" ", 2);
+                        base_buf_add(&b, "\" ", 2);
                     in_word = 0;
                     p += *p == ' ' || *p == '\t' ? 1 : 3;
                     continue;
                 }
                 if (!in_word)
-                    eng_buf_add(&b, "\"", 1);
+                    base_buf_add(&b, "\"", 1);
                 in_word = 1;
                 if (*p == '"')
-                    eng_buf_add(&b, "\"\"", 2);
+                    base_buf_add(&b, "\"\"", 2);
                 else
-                    eng_buf_add(&b, p, 1);
+                    base_buf_add(&b, p, 1);
                 p++;
             }
             if (in_word)
-                eng_buf_add(&b, "\"", 1);
+                base_buf_add(&b, "\"", 1);
             if (b.oom) {
                 sqlite3_finalize(q);
                 return eng_fail(err, ENG_EIO, "out of memory");

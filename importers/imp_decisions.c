@@ -20,7 +20,7 @@
 
 #include "engine/eng_book.h"
 #include "importers/imp_xlsx.h"
-#include "rules/rule_sha256.h"
+#include "base/base_sha256.h"
 
 /* The columns of Projects read here, and where their headers are defined
  * (engine/eng_book.h, the table the writer uses too). */
@@ -97,7 +97,7 @@ static void written_key(const char *decision, const char *comment, char out[96])
         return;
     }
     char hex[65];
-    rule_sha256_hex(comment, strlen(comment), hex);
+    base_sha256_hex(comment, strlen(comment), hex);
     snprintf(out, 96, "%s:%.16s", decision, hex);
 }
 
@@ -106,17 +106,17 @@ static int hash_file(const char *path, char out[65], eng_err *err)
     FILE *f = fopen(path, "rb");
     if (!f)
         return eng_fail(err, ENG_EIO, "%s: cannot read: %s", path, strerror(errno));
-    rule_sha256_ctx c;
-    rule_sha256_init(&c);
+    base_sha256_ctx c;
+    base_sha256_init(&c);
     char buf[65536];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        rule_sha256_update(&c, buf, n);
+        base_sha256_update(&c, buf, n);
     int bad = ferror(f);
     fclose(f);
     if (bad)
         return eng_fail(err, ENG_EIO, "%s: read error", path);
-    rule_sha256_final_hex(&c, out);
+    base_sha256_final_hex(&c, out);
     return ENG_OK;
 }
 

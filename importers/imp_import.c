@@ -10,7 +10,6 @@
 #include "importers/imp_import.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,47 +20,10 @@
 #include "importers/imp_json.h"
 #include "importers/imp_table.h"
 #include "importers/imp_xlsx.h"
-#include "rules/rule_sha256.h"
+#include "base/base_buf.h"
+#include "base/base_sha256.h"
 
 #define DRY_RUN_ERRORS 10
-
-/* ---- a growing string --------------------------------------------------------- */
-
-typedef struct strbuf {
-    char *s;
-    size_t len, cap;
-    int oom;
-} strbuf;
-
-__attribute__((format(printf, 2, 3))) static void sb_printf(strbuf *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->oom = 1;
-            return;
-        }
-        if (b->s && b->len + (size_t)n < b->cap) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (!s) {
-            b->oom = 1;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
-    }
-}
 
 /* ---- the format ----------------------------------------------------------------- */
 
@@ -122,17 +84,17 @@ static int sha256_file(const char *path, char hex[65], eng_err *err)
         fclose(f);
         return eng_fail(err, ENG_EIO, "%s: out of memory", path);
     }
-    rule_sha256_ctx ctx;
-    rule_sha256_init(&ctx);
+    base_sha256_ctx ctx;
+    base_sha256_init(&ctx);
     size_t n;
     while ((n = fread(buf, 1, 1 << 16, f)) > 0)
-        rule_sha256_update(&ctx, buf, n);
+        base_sha256_update(&ctx, buf, n);
     int bad = ferror(f);
     free(buf);
     fclose(f);
     if (bad)
         return eng_fail(err, ENG_EIO, "%s: cannot read: %s", path, strerror(errno));
-    rule_sha256_final_hex(&ctx, hex);
+    base_sha256_final_hex(&ctx, hex);
     return ENG_OK;
 }
 
@@ -154,8 +116,8 @@ static int import_key(const char *path, const imp_options *opt, char key[65], en
         memcpy(key, file_sha, 65);
         return ENG_OK;
     }
-    rule_sha256_ctx ctx;
-    rule_sha256_init(&ctx);
+    base_sha256_ctx ctx;
+    base_sha256_init(&ctx);
     const char *parts[] = {file_sha,
                            map_sha,
                            ind_sha,
@@ -165,10 +127,10 @@ static int import_key(const char *path, const imp_options *opt, char key[65], en
                            opt->id_prefix ? opt->id_prefix : "",
                            opt->kind ? opt->kind : ""};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-        rule_sha256_update(&ctx, parts[i], strlen(parts[i]) + 1); /* with the NUL: a separator */
+        base_sha256_update(&ctx, parts[i], strlen(parts[i]) + 1); /* with the NUL: a separator */
     }
-    rule_sha256_update(&ctx, &opt->delimiter, 1);
-    rule_sha256_final_hex(&ctx, key);
+    base_sha256_update(&ctx, &opt->delimiter, 1);
+    base_sha256_final_hex(&ctx, key);
     return ENG_OK;
 }
 
@@ -538,7 +500,7 @@ static int check_record(const source *s, idset *ids, const eng_record *r, eng_er
 
 static int dry_run(source *s, const imp_options *opt, imp_result *out, eng_err *err)
 {
-    strbuf b = {0};
+    base_buf b = {0};
     idset ids = {0};
     eng_record r;
     eng_record_init(&r);
@@ -580,45 +542,46 @@ static int dry_run(source *s, const imp_options *opt, imp_result *out, eng_err *
                          imp_indicators_file(s->ind), line, id, s->path);
         }
     }
-    sb_printf(&b, "%s: %s\n", s->path, s->what);
+    base_buf_printf(&b, "%s: %s\n", s->path, s->what);
     if (!s->json) {
         char *m = imp_table_describe(s->t);
-        sb_printf(&b, "mapping:\n%s", m ? m : "");
+        base_buf_printf(&b, "mapping:\n%s", m ? m : "");
         free(m);
     }
     long rows = source_rows(s);
-    sb_printf(&b, "%s: %ld (%ld good, %ld bad)", s->json ? "records" : "rows", rows, good, bad);
+    base_buf_printf(&b, "%s: %ld (%ld good, %ld bad)", s->json ? "records" : "rows", rows, good,
+                    bad);
     if (!s->json) {
         const imp_table_counts *c = imp_table_get_counts(s->t);
         if (c->repeated_headers)
-            sb_printf(&b, "; %ld repeated header rows skipped", c->repeated_headers);
+            base_buf_printf(&b, "; %ld repeated header rows skipped", c->repeated_headers);
         if (c->blank_rows)
-            sb_printf(&b, "; %ld blank rows skipped", c->blank_rows);
+            base_buf_printf(&b, "; %ld blank rows skipped", c->blank_rows);
         if (c->title_rows)
-            sb_printf(&b, "; %ld title rows above the header", c->title_rows);
+            base_buf_printf(&b, "; %ld title rows above the header", c->title_rows);
     }
-    sb_printf(&b, "\n");
+    base_buf_printf(&b, "\n");
     if (nerr) {
-        sb_printf(&b, "first errors:\n");
+        base_buf_printf(&b, "first errors:\n");
         for (int i = 0; i < nerr; i++)
-            sb_printf(&b, "  %s\n", msgs[i]);
+            base_buf_printf(&b, "  %s\n", msgs[i]);
         if (bad + orphans > nerr)
-            sb_printf(&b, "  ... and %ld more\n", bad + orphans - nerr);
+            base_buf_printf(&b, "  ... and %ld more\n", bad + orphans - nerr);
         if (stopped)
-            sb_printf(&b, "  %s\n", stopped);
+            base_buf_printf(&b, "  %s\n", stopped);
     }
     if (s->ind)
-        sb_printf(&b, "indicators: %s: %zu rows, %ld of projects not in the file\n",
-                  imp_indicators_file(s->ind), imp_indicators_count(s->ind), orphans);
-    sb_printf(&b, "nothing stored (dry run)\n");
+        base_buf_printf(&b, "indicators: %s: %zu rows, %ld of projects not in the file\n",
+                        imp_indicators_file(s->ind), imp_indicators_count(s->ind), orphans);
+    base_buf_printf(&b, "nothing stored (dry run)\n");
     eng_record_release(&r);
     idset_release(&ids);
     if (b.oom) {
-        free(b.s);
+        base_buf_release(&b);
         return eng_fail(err, ENG_EIO, "out of memory");
     }
     out->rows = rows;
-    out->dry_run_text = b.s;
+    out->dry_run_text = base_buf_take(&b);
     return ENG_OK;
 }
 

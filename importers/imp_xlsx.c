@@ -23,6 +23,8 @@
 #include <expat.h>
 #include <minizip/unzip.h>
 
+#include "base/base_buf.h"
+
 #define CHUNK (64 * 1024)
 #define MAX_COLS 16384 /* XFD */
 #define MAX_ROW 1048576L
@@ -50,52 +52,6 @@ void imp_xlsx_limits_default(imp_xlsx_limits *lim)
     lim->max_merged_cells = 16777216;
     lim->amp_base = 1ULL << 30;
     lim->amp_factor = 16;
-}
-
-/* ---- growing byte buffer, always NUL-terminated ---- */
-
-typedef struct xbuf {
-    char *p;
-    size_t len, cap;
-} xbuf;
-
-static int xbuf_reserve(xbuf *b, size_t extra)
-{
-    if (b->len + extra + 1 <= b->cap)
-        return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p)
-        return -1;
-    b->p = p;
-    b->cap = cap;
-    return 0;
-}
-
-static int xbuf_add(xbuf *b, const char *s, size_t n)
-{
-    if (xbuf_reserve(b, n))
-        return -1;
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-    return 0;
-}
-
-static void xbuf_clear(xbuf *b)
-{
-    b->len = 0;
-    if (b->p)
-        b->p[0] = '\0';
-}
-
-static void xbuf_release(xbuf *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
 }
 
 /* ---- ZIP access under the limits ---- */
@@ -957,10 +913,10 @@ static int xml_space(char ch)
 /* Trims the <t> text that starts at b->p + from, as Excel shows a <t>
  * without xml:space="preserve": leading and trailing white space go,
  * unless the text is nothing but white space. */
-static void trim_segment(xbuf *b, size_t from)
+static void trim_segment(base_buf *b, size_t from)
 {
     char *s = b->p + from;
-    size_t n = b->len - from, a = 0, e = n;
+    size_t n = b->n - from, a = 0, e = n;
     while (a < n && xml_space(s[a]))
         a++;
     if (a == n)
@@ -968,15 +924,15 @@ static void trim_segment(xbuf *b, size_t from)
     while (e > a && xml_space(s[e - 1]))
         e--;
     memmove(s, s + a, e - a);
-    b->len = from + (e - a);
-    b->p[b->len] = '\0';
+    b->n = from + (e - a);
+    b->p[b->n] = '\0';
 }
 
 /* ---- shared strings ---- */
 
 typedef struct sst {
-    xbuf text;   /* every string, each followed by NUL */
-    size_t *off; /* n + 1 offsets into text */
+    base_buf text; /* every string, each followed by NUL */
+    size_t *off;   /* n + 1 offsets into text */
     size_t n, cap;
 } sst;
 
@@ -986,7 +942,7 @@ typedef struct sst_ctx {
     int in_si, in_t, rph, preserve_si;
     size_t seg;
     int preserve_t;
-    xbuf cur;
+    base_buf cur;
 } sst_ctx;
 
 static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **atts)
@@ -998,7 +954,7 @@ static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **a
         const char *sp = attr(atts, "space");
         c->in_si = 1;
         c->preserve_si = sp && strcmp(sp, "preserve") == 0;
-        xbuf_clear(&c->cur);
+        base_buf_clear(&c->cur);
     } else if (!c->in_si) {
         return;
     } else if (strcmp(ln, "rPh") == 0) {
@@ -1006,7 +962,7 @@ static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **a
     } else if (strcmp(ln, "t") == 0 && !c->rph) {
         const char *sp = attr(atts, "space");
         c->in_t = 1;
-        c->seg = c->cur.len;
+        c->seg = c->cur.n;
         c->preserve_t = c->preserve_si || (sp && strcmp(sp, "preserve") == 0);
     }
 }
@@ -1016,12 +972,12 @@ static void XMLCALL sst_text(void *ud, const XML_Char *s, int len)
     sst_ctx *c = ud;
     if (!c->in_t)
         return;
-    if (c->cur.len + (size_t)len > c->x.z->lim.max_cell_bytes) {
+    if (c->cur.n + (size_t)len > c->x.z->lim.max_cell_bytes) {
         xp_stop(&c->x, ENG_EINPUT, "shared string %zu longer than %lu bytes", c->s->n,
                 c->x.z->lim.max_cell_bytes);
         return;
     }
-    if (xbuf_add(&c->cur, s, (size_t)len))
+    if (base_buf_add(&c->cur, s, (size_t)len))
         xp_stop(&c->x, ENG_EIO, "out of memory");
 }
 
@@ -1042,31 +998,31 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
         c->rph--;
     } else if (strcmp(ln, "si") == 0) {
         c->in_si = 0;
-        c->cur.len = unescape_x(c->cur.p, c->cur.len);
+        c->cur.n = unescape_x(c->cur.p, c->cur.n);
         if (s->n >= lim->max_strings) {
             xp_stop(&c->x, ENG_EINPUT, "more than %lu shared strings (the limit)",
                     lim->max_strings);
             return;
         }
-        if (s->text.len + c->cur.len + 1 > lim->max_string_bytes) {
+        if (s->text.n + c->cur.n + 1 > lim->max_string_bytes) {
             xp_stop(&c->x, ENG_EINPUT, "shared strings over %llu bytes (the limit)",
                     lim->max_string_bytes);
             return;
         }
         if (grow((void **)&s->off, &s->cap, s->n + 2, sizeof *s->off,
                  (size_t)lim->max_strings + 1) ||
-            xbuf_add(&s->text, c->cur.p, c->cur.len) || xbuf_add(&s->text, "", 1)) {
+            base_buf_add(&s->text, c->cur.p, c->cur.n) || base_buf_add(&s->text, "", 1)) {
             xp_stop(&c->x, ENG_EIO, "out of memory");
             return;
         }
         s->n++;
-        s->off[s->n] = s->text.len;
+        s->off[s->n] = s->text.n;
     }
 }
 
 static void sst_release(sst *s)
 {
-    xbuf_release(&s->text);
+    base_buf_release(&s->text);
     free(s->off);
     memset(s, 0, sizeof *s);
 }
@@ -1084,7 +1040,7 @@ static int sst_read(book *b, sst *s, eng_err *err)
     s->cap = 64;
     s->off[0] = 0;
     c.s = s;
-    if (xbuf_reserve(&c.cur, 256)) {
+    if (base_buf_reserve(&c.cur, 256)) {
         sst_release(s);
         return eng_fail(err, ENG_EIO, "%s: out of memory", b->z.path);
     }
@@ -1093,7 +1049,7 @@ static int sst_read(book *b, sst *s, eng_err *err)
         rc = xp_parse_part(&c.x, b->sst_part, b->z.lim.max_part, 1, NULL);
     if (rc == XZ_ABSENT)
         rc = eng_fail(err, ENG_EINPUT, "%s: the part %s is missing", b->z.path, b->sst_part);
-    xbuf_release(&c.cur);
+    base_buf_release(&c.cur);
     if (rc)
         sst_release(s);
     return rc;
@@ -1255,7 +1211,7 @@ typedef struct merge {
 /* One row: cell texts one after another in text (offset 0 holds the empty
  * string that missing cells point at). */
 typedef struct rowbuf {
-    xbuf text;
+    base_buf text;
     size_t *off, *len;
     size_t ncols, cap;
     long num;
@@ -1283,7 +1239,7 @@ typedef struct xrows {
     int col, next_col, ctype;
     unsigned long cstyle;
     size_t seg;
-    xbuf val;
+    base_buf val;
     int has_cref;
     char crefbuf[24]; /* the cell's reference, for messages */
 
@@ -1304,7 +1260,7 @@ typedef struct xrows {
 
 static void rowbuf_reset(rowbuf *rb, long num)
 {
-    rb->text.len = 1;
+    rb->text.n = 1;
     rb->text.p[0] = '\0';
     rb->ncols = 0;
     rb->num = num;
@@ -1313,7 +1269,7 @@ static void rowbuf_reset(rowbuf *rb, long num)
 static int rowbuf_init(rowbuf *rb)
 {
     memset(rb, 0, sizeof *rb);
-    if (xbuf_reserve(&rb->text, 4096))
+    if (base_buf_reserve(&rb->text, 4096))
         return -1;
     rowbuf_reset(rb, 0);
     return 0;
@@ -1321,7 +1277,7 @@ static int rowbuf_init(rowbuf *rb)
 
 static void rowbuf_release(rowbuf *rb)
 {
-    xbuf_release(&rb->text);
+    base_buf_release(&rb->text);
     free(rb->off);
     free(rb->len);
 }
@@ -1349,11 +1305,11 @@ static int rowbuf_set(rowbuf *rb, int col, const char *s, size_t n, unsigned lon
     }
     for (; rb->ncols <= c; rb->ncols++)
         rb->off[rb->ncols] = rb->len[rb->ncols] = 0;
-    if (rb->text.len + n + 1 > max)
+    if (rb->text.n + n + 1 > max)
         return -2;
-    rb->off[c] = rb->text.len;
+    rb->off[c] = rb->text.n;
     rb->len[c] = n;
-    if (xbuf_add(&rb->text, s, n) || xbuf_add(&rb->text, "", 1))
+    if (base_buf_add(&rb->text, s, n) || base_buf_add(&rb->text, "", 1))
         return -1;
     return 0;
 }
@@ -1391,7 +1347,7 @@ static void cell_finish(xrows *r)
 {
     char num[40];
     char *v = r->val.p; /* reserved at open, so never NULL */
-    size_t n = r->val.len;
+    size_t n = r->val.n;
     double d;
     int len;
 
@@ -1524,7 +1480,7 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
         r->cstyle = s ? strtoul(s, NULL, 10) : 0;
         r->in_c = 1;
         r->in_v = r->in_is = r->in_t = r->rph = 0;
-        xbuf_clear(&r->val);
+        base_buf_clear(&r->val);
         return;
     }
     if (strcmp(ln, "v") == 0) {
@@ -1536,7 +1492,7 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
     } else if (r->in_is && !r->rph && strcmp(ln, "t") == 0) {
         const char *sp = attr(atts, "space");
         r->in_t = 1;
-        r->seg = r->val.len;
+        r->seg = r->val.n;
         r->preserve = sp && strcmp(sp, "preserve") == 0;
     }
 }
@@ -1546,12 +1502,12 @@ static void XMLCALL sheet_text(void *ud, const XML_Char *s, int len)
     xrows *r = ROWS_OF(ud);
     if (!r->in_v && !r->in_t)
         return;
-    if (r->val.len + (size_t)len > r->b.z.lim.max_cell_bytes) {
+    if (r->val.n + (size_t)len > r->b.z.lim.max_cell_bytes) {
         xp_stop(&r->x, ENG_EINPUT, "cell %s: longer than %lu bytes (the limit)", cell_name(r),
                 r->b.z.lim.max_cell_bytes);
         return;
     }
-    if (xbuf_add(&r->val, s, (size_t)len))
+    if (base_buf_add(&r->val, s, (size_t)len))
         xp_stop(&r->x, ENG_EIO, "out of memory");
 }
 
@@ -1817,7 +1773,7 @@ static int rows_step(xrows *r, imp_row *row)
         r->lens[i] = rb->len[i];
     }
     const imp_xlsx_limits *lim = &r->b.z.lim;
-    r->handed += rb->text.len + rb->ncols;
+    r->handed += rb->text.n + rb->ncols;
     if (r->handed > lim->amp_base + lim->amp_factor * r->b.z.total)
         return -eng_fail(&r->ferr, ENG_EINPUT,
                          "%s: %s: row %ld: the sheet's cells add up to far more text than the "
@@ -1859,7 +1815,7 @@ static void rows_free(imp_rows *self)
     free(r->sheet);
     if (r->cloc)
         freelocale(r->cloc);
-    xbuf_release(&r->val);
+    base_buf_release(&r->val);
     rowbuf_release(&r->pend);
     rowbuf_release(&r->syn);
     for (size_t i = 0; i < r->nm; i++)
@@ -1927,7 +1883,7 @@ int imp_xlsx_open_with(const char *path, const char *sheet, const imp_xlsx_limit
         goto fail;
     r->part = s->part;
     if (!(r->sheet = strdup(s->name)) || !(r->cloc = newlocale(LC_ALL_MASK, "C", (locale_t)0)) ||
-        rowbuf_init(&r->pend) || rowbuf_init(&r->syn) || xbuf_reserve(&r->val, 256)) {
+        rowbuf_init(&r->pend) || rowbuf_init(&r->syn) || base_buf_reserve(&r->val, 256)) {
         rc = eng_fail(&r->ferr, ENG_EIO, "%s: out of memory", path);
         goto fail;
     }
@@ -2004,7 +1960,7 @@ typedef struct prop_ctx {
     int capture;  /* depth of the element whose text is the value, 0: none */
     int in_match; /* custom: inside the wanted <property> */
     int found, stop;
-    xbuf val;
+    base_buf val;
 } prop_ctx;
 
 static void XMLCALL prop_start(void *ud, const XML_Char *name, const XML_Char **atts)
@@ -2031,12 +1987,12 @@ static void XMLCALL prop_text(void *ud, const XML_Char *s, int len)
     prop_ctx *c = ud;
     if (!c->capture)
         return;
-    if (c->val.len + (size_t)len > c->x.z->lim.max_cell_bytes) {
+    if (c->val.n + (size_t)len > c->x.z->lim.max_cell_bytes) {
         xp_stop(&c->x, ENG_EINPUT, "property '%s' longer than %lu bytes", c->want,
                 c->x.z->lim.max_cell_bytes);
         return;
     }
-    if (xbuf_add(&c->val, s, (size_t)len))
+    if (base_buf_add(&c->val, s, (size_t)len))
         xp_stop(&c->x, ENG_EIO, "out of memory");
 }
 
@@ -2068,7 +2024,7 @@ static int prop_read(book *b, const char *part, int custom, const char *name, ch
             rc = eng_fail(err, ENG_EIO, "%s: out of memory", b->z.path);
         c.val.p = NULL;
     }
-    xbuf_release(&c.val);
+    base_buf_release(&c.val);
     return rc;
 }
 

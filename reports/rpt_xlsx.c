@@ -18,7 +18,7 @@
 
 #include "engine/eng_book.h"
 #include "reports/rpt_book.h"
-#include "rules/rule_sha256.h"
+#include "base/base_sha256.h"
 
 /* Data rows a sheet can hold below its header. */
 #define SHEET_ROWS 1048575UL
@@ -442,7 +442,7 @@ static lxw_format *fill_format(rpt_book *b, lxw_color_t bg)
 static void comment_hash(const char *comment, char out[17])
 {
     char hex[65];
-    rule_sha256_hex(comment ? comment : "", comment ? strlen(comment) : 0, hex);
+    base_sha256_hex(comment ? comment : "", comment ? strlen(comment) : 0, hex);
     memcpy(out, hex, 16);
     out[16] = '\0';
 }

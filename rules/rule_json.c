@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base_buf.h"
+
 /* One value of the document, in document (pre-)order. */
 typedef struct jnode {
     rule_jpos value, key;
@@ -854,38 +856,6 @@ int rule_jdoc_string_pos(const rule_jdoc *doc, const cJSON *item, size_t at, rul
 
 /* ---- canonical form ---- */
 
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-    int failed;
-} sbuf;
-
-static void put(sbuf *b, const char *s, size_t len)
-{
-    if (b->failed)
-        return;
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < b->n + len + 1)
-            cap *= 2;
-        char *np = realloc(b->p, cap);
-        if (!np) {
-            b->failed = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, len);
-    b->n += len;
-    b->p[b->n] = '\0';
-}
-
-static void put_str(sbuf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
 void rule_json_number(double v, char *buf, size_t size)
 {
     if (v == 0 || !isfinite(v)) {
@@ -907,16 +877,16 @@ void rule_json_number(double v, char *buf, size_t size)
             *p = '.';
 }
 
-static void put_json_string(sbuf *b, const char *s)
+static void put_json_string(base_buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    put(b, "\"", 1);
+    base_buf_add(b, "\"", 1);
     const char *run = s;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        put(b, run, (size_t)(s - run));
+        base_buf_add(b, run, (size_t)(s - run));
         run = s + 1;
         char esc[7] = {'\\', 0};
         size_t elen = 2;
@@ -950,10 +920,10 @@ static void put_json_string(sbuf *b, const char *s)
             esc[5] = hex[c & 15];
             elen = 6;
         }
-        put(b, esc, elen);
+        base_buf_add(b, esc, elen);
     }
-    put(b, run, (size_t)(s - run));
-    put(b, "\"", 1);
+    base_buf_add(b, run, (size_t)(s - run));
+    base_buf_add(b, "\"", 1);
 }
 
 static int by_key(const void *pa, const void *pb)
@@ -962,70 +932,62 @@ static int by_key(const void *pa, const void *pb)
     return strcmp(a->string ? a->string : "", b->string ? b->string : "");
 }
 
-static void put_value(sbuf *b, const cJSON *item)
+/* Appends the canonical form of item.  Returns 0, or -1 when memory ran out
+ * or a number is not finite (JSON cannot hold it). */
+static int put_value(base_buf *b, const cJSON *item)
 {
-    if (b->failed)
-        return;
     if (cJSON_IsObject(item)) {
         size_t n = 0;
         for (const cJSON *c = item->child; c; c = c->next)
             n++;
         const cJSON **v = n ? malloc(n * sizeof *v) : NULL;
-        if (n && !v) {
-            b->failed = 1;
-            return;
-        }
+        if (n && !v)
+            return -1;
         n = 0;
         for (const cJSON *c = item->child; c; c = c->next)
             v[n++] = c;
         if (n > 1)
             qsort(v, n, sizeof *v, by_key);
-        put(b, "{", 1);
-        for (size_t k = 0; k < n; k++) {
+        int rc = base_buf_add(b, "{", 1);
+        for (size_t k = 0; k < n && !rc; k++) {
             if (k)
-                put(b, ",", 1);
+                base_buf_add(b, ",", 1);
             put_json_string(b, v[k]->string ? v[k]->string : "");
-            put(b, ":", 1);
-            put_value(b, v[k]);
+            base_buf_add(b, ":", 1);
+            rc = put_value(b, v[k]);
         }
-        put(b, "}", 1);
         free(v);
-    } else if (cJSON_IsArray(item)) {
-        put(b, "[", 1);
-        for (const cJSON *c = item->child; c; c = c->next) {
+        return rc ? rc : base_buf_add(b, "}", 1);
+    }
+    if (cJSON_IsArray(item)) {
+        int rc = base_buf_add(b, "[", 1);
+        for (const cJSON *c = item->child; c && !rc; c = c->next) {
             if (c != item->child)
-                put(b, ",", 1);
-            put_value(b, c);
+                base_buf_add(b, ",", 1);
+            rc = put_value(b, c);
         }
-        put(b, "]", 1);
-    } else if (cJSON_IsString(item)) {
+        return rc ? rc : base_buf_add(b, "]", 1);
+    }
+    if (cJSON_IsString(item)) {
         put_json_string(b, item->valuestring ? item->valuestring : "");
-    } else if (cJSON_IsNumber(item)) {
-        if (!isfinite(item->valuedouble)) {
-            b->failed = 1;
-            return;
-        }
+        return b->oom ? -1 : 0;
+    }
+    if (cJSON_IsNumber(item)) {
+        if (!isfinite(item->valuedouble))
+            return -1;
         char num[40];
         rule_json_number(item->valuedouble, num, sizeof num);
-        put_str(b, num);
-    } else if (cJSON_IsTrue(item)) {
-        put_str(b, "true");
-    } else if (cJSON_IsFalse(item)) {
-        put_str(b, "false");
-    } else {
-        put_str(b, "null");
+        return base_buf_cat(b, num);
     }
+    return base_buf_cat(b, cJSON_IsTrue(item) ? "true" : cJSON_IsFalse(item) ? "false" : "null");
 }
 
 char *rule_json_canonical(const cJSON *item)
 {
-    sbuf b = {0};
-    put_value(&b, item);
-    if (!b.failed && !b.p)
-        put(&b, "", 0);
-    if (b.failed) {
-        free(b.p);
+    base_buf b = {0};
+    if (put_value(&b, item)) {
+        base_buf_release(&b);
         return NULL;
     }
-    return b.p;
+    return base_buf_take(&b);
 }

@@ -11,7 +11,7 @@
  * is freed before returning: the caller never sees a half-loaded set.
  */
 #include "rules/rule_loader.h"
-#include "rules/rule_sha256.h"
+#include "base/base_sha256.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -523,7 +523,7 @@ static void make_canonical(loader *L)
         L->nomem = 1;
         return;
     }
-    rule_sha256_hex(set->canonical, total, set->sha256);
+    base_sha256_hex(set->canonical, total, set->sha256);
 }
 
 rule_set *rule_set_load(const char *path, int check_patterns_speed, rule_diags *diags)

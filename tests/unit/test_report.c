@@ -33,7 +33,7 @@
 #include "reports/rpt_book.h"
 #include "reports/rpt_text.h"
 #include "reports/rpt_xlsx.h"
-#include "rules/rule_sha256.h"
+#include "base/base_sha256.h"
 
 /* libxlsxwriter 1.1.4 leaks the copy of a data validation's list formula
  * (fixed in 1.1.6); the leak is the library's, so LeakSanitizer is told. */
@@ -452,7 +452,7 @@ static long build_fixture(const char *path)
     info.ruleset_name = strdup("vernier-test");
     info.ruleset_version = strdup("2026.1");
     char sha[65];
-    rule_sha256_hex(FX_RULESET, strlen(FX_RULESET), sha);
+    base_sha256_hex(FX_RULESET, strlen(FX_RULESET), sha);
     info.ruleset_sha256 = strdup(sha);
     info.ruleset_text = strdup(FX_RULESET);
     info.params = strdup(FX_PARAMS);
@@ -591,14 +591,14 @@ static int file_hash(const char *path, char out[65])
     FILE *f = fopen(path, "rb");
     if (!f)
         return -1;
-    rule_sha256_ctx c;
-    rule_sha256_init(&c);
+    base_sha256_ctx c;
+    base_sha256_init(&c);
     char buf[65536];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        rule_sha256_update(&c, buf, n);
+        base_sha256_update(&c, buf, n);
     fclose(f);
-    rule_sha256_final_hex(&c, out);
+    base_sha256_final_hex(&c, out);
     return 0;
 }
 
@@ -728,7 +728,7 @@ static void test_workbook(void)
         free(v);
         v = NULL;
         char sha[65];
-        rule_sha256_hex(FX_RULESET, strlen(FX_RULESET), sha);
+        base_sha256_hex(FX_RULESET, strlen(FX_RULESET), sha);
         CHECK(imp_xlsx_property(out, "vernier_ruleset_sha256", &v, &err) == ENG_OK && v &&
                   !strcmp(v, sha),
               "ruleset property");

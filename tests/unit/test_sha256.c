@@ -1,8 +1,8 @@
 /*
- * test_sha256: rule_sha256 against the FIPS 180-4 / NIST example vectors,
+ * test_sha256: base_sha256 against the FIPS 180-4 / NIST example vectors,
  * padding boundaries, and the incremental interface fed in every chunk size.
  */
-#include "rules/rule_sha256.h"
+#include "base/base_sha256.h"
 #include "tests/check.h"
 
 #include <stdlib.h>
@@ -42,16 +42,16 @@ int main(void)
 {
     char out[65];
     for (size_t i = 0; i < sizeof vectors / sizeof vectors[0]; i++) {
-        rule_sha256_hex(vectors[i].msg, strlen(vectors[i].msg), out);
+        base_sha256_hex(vectors[i].msg, strlen(vectors[i].msg), out);
         CHECK_STR(out, vectors[i].hex, vectors[i].msg);
         /* the same message fed in chunks of every size */
         size_t len = strlen(vectors[i].msg);
         for (size_t chunk = 1; chunk <= len; chunk++) {
-            rule_sha256_ctx ctx;
-            rule_sha256_init(&ctx);
+            base_sha256_ctx ctx;
+            base_sha256_init(&ctx);
             for (size_t at = 0; at < len; at += chunk)
-                rule_sha256_update(&ctx, vectors[i].msg + at, len - at < chunk ? len - at : chunk);
-            rule_sha256_final_hex(&ctx, out);
+                base_sha256_update(&ctx, vectors[i].msg + at, len - at < chunk ? len - at : chunk);
+            base_sha256_final_hex(&ctx, out);
             CHECK(strcmp(out, vectors[i].hex) == 0, "vector %zu in chunks of %zu: %s", i, chunk,
                   out);
         }
@@ -61,7 +61,7 @@ int main(void)
     for (size_t i = 0; i < sizeof bytes; i++)
         bytes[i] = (unsigned char)((i * 7 + 3) & 255);
     for (size_t i = 0; i < sizeof boundaries / sizeof boundaries[0]; i++) {
-        rule_sha256_hex(bytes, boundaries[i].n, out);
+        base_sha256_hex(bytes, boundaries[i].n, out);
         CHECK(strcmp(out, boundaries[i].hex) == 0, "%zu bytes: %s", boundaries[i].n, out);
     }
 
@@ -70,19 +70,19 @@ int main(void)
     CHECK(a != NULL, "malloc");
     if (a) {
         memset(a, 'a', 1000000);
-        rule_sha256_hex(a, 1000000, out);
+        base_sha256_hex(a, 1000000, out);
         CHECK_STR(out, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
                   "a million 'a'");
-        rule_sha256_ctx ctx;
-        rule_sha256_init(&ctx);
+        base_sha256_ctx ctx;
+        base_sha256_init(&ctx);
         size_t at = 0, step = 1;
         while (at < 1000000) {
             size_t n = 1000000 - at < step ? 1000000 - at : step;
-            rule_sha256_update(&ctx, a + at, n);
+            base_sha256_update(&ctx, a + at, n);
             at += n;
             step = step * 3 % 997 + 1;
         }
-        rule_sha256_final_hex(&ctx, out);
+        base_sha256_final_hex(&ctx, out);
         CHECK_STR(out, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
                   "a million 'a' incrementally");
         free(a);

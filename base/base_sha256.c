@@ -1,10 +1,10 @@
 /*
- * rule_sha256.c: SHA-256 as specified by FIPS 180-4 §6.2, byte-oriented and
+ * base_sha256.c: SHA-256 as specified by FIPS 180-4 §6.2, byte-oriented and
  * portable (no assumption on the host's endianness), with the x86 SHA
  * extensions used for whole blocks when the processor has them
  * (VERNIER_NO_SHA_NI=1 forces the portable rounds, for tests).
  */
-#include "rules/rule_sha256.h"
+#include "base/base_sha256.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -136,7 +136,7 @@ static void compress_blocks(uint32_t h[8], const unsigned char *p, size_t nblock
 }
 #endif
 
-void rule_sha256_init(rule_sha256_ctx *ctx)
+void base_sha256_init(base_sha256_ctx *ctx)
 {
     /* §5.3.3: the first 32 bits of the fractional parts of the square roots
      * of the first 8 primes. */
@@ -147,7 +147,7 @@ void rule_sha256_init(rule_sha256_ctx *ctx)
     ctx->nbuf = 0;
 }
 
-void rule_sha256_update(rule_sha256_ctx *ctx, const void *data, size_t len)
+void base_sha256_update(base_sha256_ctx *ctx, const void *data, size_t len)
 {
     const unsigned char *p = data;
     ctx->total += len;
@@ -171,7 +171,7 @@ void rule_sha256_update(rule_sha256_ctx *ctx, const void *data, size_t len)
     }
 }
 
-void rule_sha256_final(rule_sha256_ctx *ctx, unsigned char out[32])
+void base_sha256_final(base_sha256_ctx *ctx, unsigned char out[32])
 {
     /* §5.1.1: a 1 bit, zeros up to 56 mod 64, then the bit length (big endian). */
     uint64_t bits = ctx->total * 8;
@@ -181,7 +181,7 @@ void rule_sha256_final(rule_sha256_ctx *ctx, unsigned char out[32])
     pad[0] = 0x80;
     for (int i = 0; i < 8; i++)
         pad[npad + (size_t)i] = (unsigned char)(bits >> (56 - 8 * i));
-    rule_sha256_update(ctx, pad, npad + 8);
+    base_sha256_update(ctx, pad, npad + 8);
     for (int i = 0; i < 8; i++) {
         out[4 * i] = (unsigned char)(ctx->h[i] >> 24);
         out[4 * i + 1] = (unsigned char)(ctx->h[i] >> 16);
@@ -190,11 +190,11 @@ void rule_sha256_final(rule_sha256_ctx *ctx, unsigned char out[32])
     }
 }
 
-void rule_sha256_final_hex(rule_sha256_ctx *ctx, char out[65])
+void base_sha256_final_hex(base_sha256_ctx *ctx, char out[65])
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char raw[32];
-    rule_sha256_final(ctx, raw);
+    base_sha256_final(ctx, raw);
     for (int i = 0; i < 32; i++) {
         out[2 * i] = hex[raw[i] >> 4];
         out[2 * i + 1] = hex[raw[i] & 15];
@@ -202,10 +202,10 @@ void rule_sha256_final_hex(rule_sha256_ctx *ctx, char out[65])
     out[64] = '\0';
 }
 
-void rule_sha256_hex(const void *data, size_t len, char out[65])
+void base_sha256_hex(const void *data, size_t len, char out[65])
 {
-    rule_sha256_ctx ctx;
-    rule_sha256_init(&ctx);
-    rule_sha256_update(&ctx, data, len);
-    rule_sha256_final_hex(&ctx, out);
+    base_sha256_ctx ctx;
+    base_sha256_init(&ctx);
+    base_sha256_update(&ctx, data, len);
+    base_sha256_final_hex(&ctx, out);
 }
