@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/eng_tmp.h"
+
 int cli_fail(const eng_err *err)
 {
     fprintf(stderr, "vernier: %s\n", err->msg[0] ? err->msg : "failed");
@@ -336,25 +338,23 @@ FILE *cli_output_open(const char *path, char **tmp)
     *tmp = NULL;
     if (!path || !strcmp(path, "-"))
         return stdout;
-    size_t n = strlen(path) + 16;
-    char *t = malloc(n);
-    if (!t)
-        return NULL;
-    snprintf(t, n, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(t);
-    if (fd < 0) {
-        fprintf(stderr, "vernier: %s: cannot write: %s\n", path, strerror(errno));
-        free(t);
+    eng_err err;
+    eng_err_clear(&err);
+    int fd;
+    eng_tmp_clean(path);
+    if (eng_tmp_create(path, tmp, &fd, &err)) {
+        fprintf(stderr, "vernier: %s\n", err.msg);
         return NULL;
     }
     FILE *f = fdopen(fd, "w");
     if (!f) {
+        fprintf(stderr, "vernier: %s: cannot write: %s\n", path, strerror(errno));
         close(fd);
-        unlink(t);
-        free(t);
+        unlink(*tmp);
+        free(*tmp);
+        *tmp = NULL;
         return NULL;
     }
-    *tmp = t;
     return f;
 }
 
@@ -365,14 +365,18 @@ int cli_output_close(FILE *f, const char *path, char *tmp, int ok)
             ok = 0;
         return ok ? 0 : 3;
     }
-    int bad = !ok || fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
+    int bad = !ok;
+    if (!bad && (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)) {
+        fprintf(stderr, "vernier: %s: cannot write: %s\n", path, strerror(errno));
+        bad = 1;
+    }
     if (!bad && rename(tmp, path) != 0) {
         fprintf(stderr, "vernier: %s: cannot write: %s\n", path, strerror(errno));
         bad = 1;
     }
     if (bad)
         unlink(tmp);
+    fclose(f); /* only now: its descriptor holds the temporary file's lock (eng_tmp) */
     free(tmp);
     return bad ? 3 : 0;
 }

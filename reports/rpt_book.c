@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/eng_tmp.h"
+
 int rpt_parse_date(const char *s, time_t *out)
 {
     int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
@@ -92,6 +94,7 @@ int rpt_book_open(rpt_book *b, const char *path, const rpt_options *opt, const c
                   eng_err *err)
 {
     memset(b, 0, sizeof *b);
+    b->fd = -1;
     const char *lang = opt && opt->lang ? opt->lang : "en";
     if (strcmp(lang, "en") && strcmp(lang, "zh"))
         return eng_fail(err, ENG_EUSAGE, "unknown language '%s' (en or zh)", lang);
@@ -108,29 +111,18 @@ int rpt_book_open(rpt_book *b, const char *path, const rpt_options *opt, const c
     gmtime_r(&b->created, &tm);
     strftime(b->created_iso, sizeof b->created_iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
 
-    size_t n = strlen(path);
     b->path = dup_str(path);
-    b->tmp = malloc(n + 16);
-    if (!b->path || !b->tmp) {
+    if (!b->path) {
         rpt_book_abort(b);
         return eng_fail(err, ENG_EIO, "out of memory");
     }
-    snprintf(b->tmp, n + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(b->tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(b->tmp);
-        b->tmp = NULL;
+    eng_tmp_clean(path);
+    int rc0 = eng_tmp_create(path, &b->tmp, &b->fd, err);
+    if (rc0) {
+        b->fd = -1;
         rpt_book_abort(b);
-        return eng_fail(err, ENG_EIO, "%s: cannot create: %s", path, strerror(e));
+        return rc0;
     }
-    /* mkstemp makes the file private; a report is an ordinary file. */
-    mode_t um = umask(0);
-    umask(um);
-    if (fchmod(fd, 0666 & ~um)) {
-        /* not fatal: the workbook is still whole, only more private */
-    }
-    close(fd);
 
     lxw_workbook_options o;
     memset(&o, 0, sizeof o);
@@ -319,6 +311,9 @@ void rpt_book_cell(char *out, lxw_row_t row, lxw_col_t col, int abs)
 
 static void book_free(rpt_book *b)
 {
+    if (b->fd >= 0)
+        close(b->fd);
+    b->fd = -1;
     free(b->path);
     free(b->tmp);
     rpt_text_release(&b->tb);
@@ -380,6 +375,30 @@ int rpt_book_close(rpt_book *b, eng_err *err)
         if (fd >= 0)
             close(fd);
     }
+    if (!rc && b->set) {
+        rpt_set *st = b->set;
+        char **nt = realloc(st->tmp, (st->n + 1) * sizeof *nt);
+        if (nt)
+            st->tmp = nt;
+        char **np = nt ? realloc(st->path, (st->n + 1) * sizeof *np) : NULL;
+        if (np)
+            st->path = np;
+        int *nf = np ? realloc(st->fd, (st->n + 1) * sizeof *nf) : NULL;
+        if (nf)
+            st->fd = nf;
+        if (!nf) {
+            rc = eng_fail(err, ENG_EIO, "%s: out of memory", b->path);
+        } else {
+            st->tmp[st->n] = b->tmp;
+            st->path[st->n] = b->path;
+            st->fd[st->n] = b->fd;
+            st->n++;
+            b->tmp = b->path = NULL;
+            b->fd = -1;
+            book_free(b);
+            return ENG_OK;
+        }
+    }
     if (!rc && rename(b->tmp, b->path)) {
         int en = errno;
         rc = eng_fail(err, ENG_EIO, "%s: cannot move the workbook into place: %s", b->path,
@@ -392,4 +411,51 @@ int rpt_book_close(rpt_book *b, eng_err *err)
     }
     book_free(b);
     return rc;
+}
+
+static void set_free(rpt_set *set)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        if (set->fd[i] >= 0)
+            close(set->fd[i]);
+        free(set->tmp[i]);
+        free(set->path[i]);
+    }
+    free(set->tmp);
+    free(set->path);
+    free(set->fd);
+    memset(set, 0, sizeof *set);
+}
+
+void rpt_set_abort(rpt_set *set)
+{
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->n; i++)
+        unlink(set->tmp[i]);
+    set_free(set);
+}
+
+int rpt_set_commit(rpt_set *set, eng_err *err)
+{
+    int rc = ENG_OK;
+    size_t placed = 0;
+    for (; placed < set->n; placed++)
+        if (rename(set->tmp[placed], set->path[placed])) {
+            int en = errno;
+            rc = eng_fail(err, ENG_EIO, "%s: cannot move the workbook into place: %s",
+                          set->path[placed], strerror(en));
+            break;
+        }
+    if (rc) {
+        /* not a partial set: take back the workbooks already placed */
+        for (size_t i = 0; i < placed; i++)
+            unlink(set->path[i]);
+        rpt_set_abort(set);
+        return rc;
+    }
+    if (set->n)
+        sync_dir(set->path[0]); /* a set is written in one folder */
+    set_free(set);
+    return ENG_OK;
 }

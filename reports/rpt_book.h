@@ -3,7 +3,8 @@
  *
  * Both workbooks of rpt_xlsx.h are written through it, so that the safety
  * rules hold everywhere by construction:
- *   - rpt_book_open() creates a temporary file beside the final path
+ *   - rpt_book_open() removes the stale temporary files a killed vernier
+ *     left beside the path (eng_tmp_clean), creates a locked temporary file
  *     ("PATH.tmp.XXXXXX", mode 0666 less the umask) and opens the workbook
  *     on it; rpt_book_close() closes the workbook, fsyncs the file, renames
  *     it over PATH and fsyncs the folder; rpt_book_abort() removes it.  The
@@ -32,9 +33,21 @@
 
 #define RPT_BOOK_MAX_SHEETS 64
 
+/* A set of workbooks that appears whole or not at all (report --split-by):
+ * rpt_book_close of a book whose `set` is set leaves it synced in its
+ * locked temporary file and adds it here; rpt_set_commit then renames every
+ * one into place, rpt_set_abort removes them all. */
+typedef struct rpt_set {
+    char **tmp, **path;
+    int *fd; /* the temporary files' locks */
+    size_t n;
+} rpt_set;
+
 typedef struct rpt_book {
     lxw_workbook *wb;
     char *path, *tmp;
+    int fd;          /* holds the temporary file's lock (eng_tmp) */
+    rpt_set *set;    /* NULL: rpt_book_close puts the workbook in place */
     int zh;          /* Chinese labels */
     long large_rows; /* sheets with more rows use constant-memory mode */
     time_t created;
@@ -92,10 +105,17 @@ void rpt_book_quote(char *out, size_t cap, const char *sheet);
 /* "A1"-style reference; abs adds the $ signs.  OUT: out (at least 24). */
 void rpt_book_cell(char *out, lxw_row_t row, lxw_col_t col, int abs);
 
-/* Closes the workbook, syncs and renames it into place, frees b.  Returns
- * ENG_OK, or ENG_EIO with a message naming the path (the temporary file is
- * then removed and the path left as it was). */
+/* Closes the workbook, syncs and renames it into place (or, with b->set,
+ * hands it to the set), frees b.  Returns ENG_OK, or ENG_EIO with a message
+ * naming the path (the temporary file is then removed and the path left as
+ * it was). */
 int rpt_book_close(rpt_book *b, eng_err *err);
+/* Renames every workbook of the set into place and syncs their folders; on
+ * a failure removes the rest (and those already placed: the set is whole or
+ * absent).  Frees the set's contents either way. */
+int rpt_set_commit(rpt_set *set, eng_err *err);
+/* Removes every temporary file of the set; frees its contents. */
+void rpt_set_abort(rpt_set *set);
 /* Drops the workbook and its temporary file; frees b.  Safe after a failed
  * open and twice. */
 void rpt_book_abort(rpt_book *b);

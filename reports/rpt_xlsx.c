@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "engine/eng_book.h"
+#include "engine/eng_tmp.h"
 #include "reports/rpt_book.h"
 #include "base/base_sha256.h"
 
@@ -115,6 +116,7 @@ typedef struct ctx {
     const labels *L;
     const rpt_options *opt;
     rpt_book *b;
+    rpt_set *set; /* split-by: the workbooks appear together (NULL: one workbook) */
 } ctx;
 
 static void run_data_release(run_data *d)
@@ -1184,6 +1186,7 @@ static int write_book(const ctx *c0, const size_t *sel, size_t m, const char *pa
         free(lo.pairs);
         return rc;
     }
+    b.set = c0->set;
     ctx c = *c0;
     c.b = &b;
     const labels *L = c.L;
@@ -1311,7 +1314,7 @@ int rpt_workbook_write(eng_store *st, long run, const char *path, const rpt_opti
     }
     labels L;
     labels_init(&L, !strcmp(lang, "zh"));
-    ctx c = {&d, &L, opt, NULL};
+    ctx c = {&d, &L, opt, NULL, NULL};
     char **out = NULL;
     size_t nout = 0;
     size_t *sel = malloc((d.nsc ? d.nsc : 1) * sizeof *sel);
@@ -1334,7 +1337,13 @@ int rpt_workbook_write(eng_store *st, long run, const char *path, const rpt_opti
                       opt->split_by);
         goto done;
     }
-    /* One workbook per value, in value order; projects keep id order. */
+    /* One workbook per value, in value order; projects keep id order.  They
+     * are all written to temporary files first, then put in place together:
+     * the set appears whole or not at all. */
+    rpt_set set;
+    memset(&set, 0, sizeof set);
+    c.set = &set;
+    eng_tmp_clean(path);
     for (size_t i = 0; i < d.nsc; i++) {
         pr[i].value = panel_value(&d.sc[i], opt->split_by);
         pr[i].i = i;
@@ -1386,10 +1395,14 @@ int rpt_workbook_write(eng_store *st, long run, const char *path, const rpt_opti
     for (size_t j = 0; j < nparts; j++)
         free(parts[j]);
     free(parts);
+    if (rc)
+        rpt_set_abort(&set);
+    else
+        rc = rpt_set_commit(&set, err);
     if (rc && nout && err) {
         size_t l = strlen(err->msg);
-        snprintf(err->msg + l, sizeof err->msg - l, " (%zu workbook%s written before)", nout,
-                 nout == 1 ? "" : "s");
+        snprintf(err->msg + l, sizeof err->msg - l,
+                 " (none of the set's %zu other workbook%s written)", nout, nout == 1 ? "" : "s");
     }
 done:
     free(sel);
