@@ -133,7 +133,8 @@ int cli_report(cli_ctx *ctx, eng_store *st, long run, const char *output, const 
                const char *split_by);
 
 /* Output that appears whole or not at all: cli_output_open gives stdout for
- * NULL or "-", else a temporary file beside path (OUT: *tmp); close with
+ * NULL or "-", else a temporary file beside path (OUT: *tmp), mode 0666 less
+ * the umask as any new file; close with
  * cli_output_close(f, path, tmp, ok), which syncs and renames it into place
  * when ok, or removes it.  Returns an exit code. */
 FILE *cli_output_open(const char *path, char **tmp);

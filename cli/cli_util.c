@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/eng_tmp.h"
@@ -346,7 +347,10 @@ FILE *cli_output_open(const char *path, char **tmp)
         fprintf(stderr, "vernier: %s\n", err.msg);
         return NULL;
     }
-    FILE *f = fdopen(fd, "w");
+    /* mkstemp makes the file private; an export is an ordinary file. */
+    mode_t um = umask(0);
+    umask(um);
+    FILE *f = fchmod(fd, 0666 & ~um) == 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
         fprintf(stderr, "vernier: %s: cannot write: %s\n", path, strerror(errno));
         close(fd);

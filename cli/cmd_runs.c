@@ -1,10 +1,44 @@
-/* cmd_runs: `vernier runs` — every run, newest first. */
+/* cmd_runs: `vernier runs` — every run, newest first, with the schemes of
+ * its rule set that were switched off (--scheme NAME=off). */
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 
 static const char usage[] = "vernier runs";
+
+static int has_string(const cJSON *arr, const char *s)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, arr) if (cJSON_IsString(it) && !strcmp(it->valuestring, s)) return 1;
+    return 0;
+}
+
+/* The schemes the run's rule set turns on (its header's "schemes") that the
+ * run had off (not in its parameters' "schemes"), as "a, b".  OUT: buf, ""
+ * when none or when the run does not say. */
+static void schemes_off(const eng_run_info *ri, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    cJSON *params = cJSON_Parse(ri->params ? ri->params : "");
+    const cJSON *on = cJSON_GetObjectItemCaseSensitive(params, "schemes");
+    const char *end = NULL;
+    cJSON *set = ri->ruleset_text ? cJSON_ParseWithOpts(ri->ruleset_text, &end, 0) : NULL;
+    const cJSON *all = cJSON_GetObjectItemCaseSensitive(set, "schemes");
+    size_t k = 0;
+    const cJSON *it;
+    if (cJSON_IsArray(on) && cJSON_IsArray(all))
+        cJSON_ArrayForEach(it, all)
+        {
+            if (!cJSON_IsString(it) || has_string(on, it->valuestring) || k >= cap)
+                continue;
+            k += (size_t)snprintf(buf + k, cap - k, "%s%s", k ? ", " : "", it->valuestring);
+        }
+    cJSON_Delete(params);
+    cJSON_Delete(set);
+}
 
 int cmd_runs(cli_ctx *ctx, int argc, char **argv)
 {
@@ -27,9 +61,12 @@ int cmd_runs(cli_ctx *ctx, int argc, char **argv)
     if (!n)
         printf("no runs yet: `vernier score` makes one\n");
     for (size_t i = 0; i < n; i++) {
-        printf("%4ld  %s  %-14s %s %s (sha256 %.12s)  %ld projects, %ld hits, %ld pairs\n", v[i].id,
-               v[i].created, v[i].name ? v[i].name : "-", v[i].ruleset_name, v[i].ruleset_version,
-               v[i].ruleset_sha256, v[i].nprojects, v[i].nhits, v[i].npairs);
+        char off[512];
+        schemes_off(&v[i], off, sizeof off);
+        printf("%4ld  %s  %-14s %s %s (sha256 %.12s)  %ld projects, %ld hits, %ld pairs%s%s\n",
+               v[i].id, v[i].created, v[i].name ? v[i].name : "-", v[i].ruleset_name,
+               v[i].ruleset_version, v[i].ruleset_sha256, v[i].nprojects, v[i].nhits, v[i].npairs,
+               *off ? "; schemes off: " : "", off);
         eng_run_info_release(&v[i]);
     }
     free(v);

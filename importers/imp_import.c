@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "importers/imp_csv.h"
@@ -246,7 +247,10 @@ static int rejects_open(rejects *rj, const char *path, const imp_options *opt,
     }
     sprintf(tmp, "%s.tmpXXXXXX", final);
     int fd = mkstemp(tmp);
-    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    /* mkstemp makes the file private; the rejects file is an ordinary one. */
+    mode_t um = umask(0);
+    umask(um);
+    FILE *f = fd >= 0 && fchmod(fd, 0666 & ~um) == 0 ? fdopen(fd, "wb") : NULL;
     if (!f) {
         int e = errno;
         if (fd >= 0) {
