@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base_utf8.h"
+
 /* ---- hashing ------------------------------------------------------------- */
 
 /* Odd 64-bit constants: the golden ratio and the splitmix64 multipliers,
@@ -90,61 +92,21 @@ static inline uint64_t shingle_hash(const eng_token *t, size_t k)
 enum { C_SEP = 0, C_WORD = ENG_TOK_WORD, C_CJK = ENG_TOK_CJK };
 
 /* Decodes one character at s[0..n), n >= 1.  Returns its length in bytes;
- * *cp is the code point, or 0xFFFFFFFF for an invalid byte (overlong forms,
- * surrogates and values above U+10FFFF are invalid; the bad byte alone is
- * consumed so that decoding resynchronises at the next one). */
+ * *cp is the code point, or 0xFFFFFFFF for an invalid byte (base_utf8: the
+ * bad byte alone is consumed so that decoding resynchronises at the next
+ * one). */
 static inline size_t decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF && n >= 2 && (s[1] & 0xC0) == 0x80) {
-        *cp = (uint32_t)(c & 0x1F) << 6 | (s[1] & 0x3F);
-        return 2;
-    }
-    if (c >= 0xE0 && c <= 0xEF && n >= 3 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
-        uint32_t v = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
-        if (v >= 0x800 && (v < 0xD800 || v > 0xDFFF)) {
-            *cp = v;
-            return 3;
-        }
-    } else if (c >= 0xF0 && c <= 0xF4 && n >= 4 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
-               (s[3] & 0xC0) == 0x80) {
-        uint32_t v = (uint32_t)(c & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
-                     (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
-        if (v >= 0x10000 && v <= 0x10FFFF) {
-            *cp = v;
-            return 4;
-        }
-    }
+    size_t len = base_utf8_decode(s, n, cp);
+    if (len)
+        return len;
     *cp = 0xFFFFFFFFu;
     return 1;
 }
 
 static inline size_t encode(uint32_t c, unsigned char *o)
 {
-    if (c < 0x80) {
-        o[0] = (unsigned char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        o[0] = (unsigned char)(0xC0 | c >> 6);
-        o[1] = (unsigned char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        o[0] = (unsigned char)(0xE0 | c >> 12);
-        o[1] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
-        o[2] = (unsigned char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    o[0] = (unsigned char)(0xF0 | c >> 18);
-    o[1] = (unsigned char)(0x80 | (c >> 12 & 0x3F));
-    o[2] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
-    o[3] = (unsigned char)(0x80 | (c & 0x3F));
-    return 4;
+    return base_utf8_encode(c, (char *)o);
 }
 
 /* Punctuation and symbols inside the alphabetic blocks U+0100..U+1FFF

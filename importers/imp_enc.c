@@ -19,6 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/base_utf8.h"
+
 #define IN_CAP (64 * 1024)
 #define OUT_CAP (160 * 1024)
 
@@ -40,86 +42,6 @@ struct imp_enc {
     char name[64];
     const char *unit; /* the source encoding's name for messages */
 };
-
-/* ---- strict UTF-8 ------------------------------------------------------ */
-
-/* Length of the sequence a lead byte starts, 0 when it cannot start one. */
-static int utf8_seq_len(unsigned char c)
-{
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        return 2;
-    if (c >= 0xE0 && c <= 0xEF)
-        return 3;
-    if (c >= 0xF0 && c <= 0xF4)
-        return 4;
-    return 0;
-}
-
-/* Bounds of the second byte after lead c (RFC 3629 table 3-7): they exclude
- * overlongs, surrogates and code points above U+10FFFF. */
-static void utf8_second_range(unsigned char c, unsigned char *lo, unsigned char *hi)
-{
-    *lo = 0x80;
-    *hi = 0xBF;
-    if (c == 0xE0)
-        *lo = 0xA0;
-    else if (c == 0xED)
-        *hi = 0x9F;
-    else if (c == 0xF0)
-        *lo = 0x90;
-    else if (c == 0xF4)
-        *hi = 0x8F;
-}
-
-size_t imp_enc_utf8_valid_prefix(const unsigned char *buf, size_t len, long *bad_len)
-{
-    size_t i = 0;
-    while (i < len) {
-        /* ASCII runs eight bytes at a time: most CSV bytes are ASCII. */
-        while (i + 8 <= len) {
-            uint64_t w;
-            memcpy(&w, buf + i, 8);
-            if (w & 0x8080808080808080ULL)
-                break;
-            i += 8;
-        }
-        if (i >= len)
-            break;
-        unsigned char c = buf[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        int n = utf8_seq_len(c);
-        if (n == 0) {
-            if (bad_len)
-                *bad_len = 1;
-            return i;
-        }
-        unsigned char lo, hi;
-        utf8_second_range(c, &lo, &hi);
-        for (int k = 1; k < n; k++) {
-            if (i + (size_t)k >= len) {
-                if (bad_len)
-                    *bad_len = -(long)k;
-                return i;
-            }
-            unsigned char d = buf[i + (size_t)k];
-            unsigned char l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
-            if (d < l || d > h) {
-                if (bad_len)
-                    *bad_len = k;
-                return i;
-            }
-        }
-        i += (size_t)n;
-    }
-    if (bad_len)
-        *bad_len = 0;
-    return len;
-}
 
 /* ---- the detection scan ------------------------------------------------ */
 
@@ -200,7 +122,7 @@ static void scan_utf8(scan *s, unsigned char c)
     }
     if (c < 0x80)
         return;
-    int n = utf8_seq_len(c);
+    int n = (int)base_utf8_lead(c);
     if (n == 0) {
         scan_utf8_bad(s, s->offset, c);
         return;
@@ -209,7 +131,7 @@ static void scan_utf8(scan *s, unsigned char c)
     s->u_need = n - 1;
     s->u_start = s->offset;
     s->u_lead = c;
-    utf8_second_range(c, &s->u_lo, &s->u_hi);
+    base_utf8_second(c, &s->u_lo, &s->u_hi);
 }
 
 /* Double-byte statistics.  A "common" pair lies in the part of the code
@@ -650,7 +572,7 @@ static int read_utf8(imp_enc *e, const char **text, size_t *len, eng_err *err)
             return 0;
         const unsigned char *p = e->in + e->in_pos;
         long bad = 0;
-        size_t ok = imp_enc_utf8_valid_prefix(p, avail, &bad);
+        size_t ok = base_utf8_valid_prefix(p, avail, &bad);
         if (bad < 0 && !e->eof && ok == 0) {
             /* only a cut sequence is left: read more behind it */
             if (refill(e, err) != ENG_OK)
@@ -666,7 +588,7 @@ static int read_utf8(imp_enc *e, const char **text, size_t *len, eng_err *err)
         /* bad > 0, or a cut sequence at the very end of the file */
         long long off = e->in_base + (long long)e->in_pos;
         char bytes[32] = "";
-        size_t nb = (size_t)(bad < 0 ? -bad : bad) + (bad > 0 && utf8_seq_len(p[0]) ? 1 : 0);
+        size_t nb = (size_t)(bad < 0 ? -bad : bad) + (bad > 0 && base_utf8_lead(p[0]) ? 1 : 0);
         if (nb == 0 || nb > 4)
             nb = 1;
         for (size_t k = 0; k < nb && k < avail; k++)

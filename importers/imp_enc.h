@@ -73,14 +73,4 @@ long long imp_enc_offset(const imp_enc *e);
 /* Closes the file and frees e; NULL is a no-op. */
 void imp_enc_free(imp_enc *e);
 
-/*
- * Strict RFC 3629 check of buf[0..len).  Returns the length of the longest
- * valid prefix that ends on a character boundary.  OUT: *bad_len (may be
- * NULL) is set to 0 when the whole buffer is valid, else to the number of
- * bytes of the invalid or truncated sequence at the returned offset; a
- * sequence cut by the end of the buffer sets *bad_len to -(bytes present),
- * so that a streaming caller can keep them for the next chunk.
- */
-size_t imp_enc_utf8_valid_prefix(const unsigned char *buf, size_t len, long *bad_len);
-
 #endif

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base_utf8.h"
+
 struct imp_json {
     char *path;
     char *buf;
@@ -63,35 +65,6 @@ static int read_file(const char *path, char **out, size_t *len, eng_err *err)
     return ENG_OK;
 }
 
-/* Length of a valid UTF-8 sequence at p (1-4), or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *p, size_t avail)
-{
-    unsigned c = p[0];
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    unsigned min;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF)
-        n = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4)
-        n = 4, min = 0x10000;
-    else
-        return 0;
-    if (avail < n)
-        return 0;
-    unsigned v = c & (0x7F >> n);
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (p[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 static void skip_ws(imp_json *j)
 {
     while (j->pos < j->len) {
@@ -122,7 +95,7 @@ int imp_json_open(const char *path, imp_json **out, eng_err *err)
         j->pos = 3;
     long line = 1;
     for (size_t i = j->pos; i < j->len;) {
-        size_t n = utf8_seq((const unsigned char *)j->buf + i, j->len - i);
+        size_t n = base_utf8_len((const unsigned char *)j->buf + i, j->len - i);
         if (!n) {
             size_t col = 1;
             for (size_t k = i; k > 0 && j->buf[k - 1] != '\n'; k--)

@@ -24,6 +24,7 @@
 #include <minizip/unzip.h>
 
 #include "base/base_buf.h"
+#include "base/base_utf8.h"
 
 #define CHUNK (64 * 1024)
 #define MAX_COLS 16384 /* XFD */
@@ -848,30 +849,6 @@ static long xesc_at(const char *s, size_t n)
     return v;
 }
 
-static size_t utf8_put(char *o, unsigned long cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Decodes Excel's _xHHHH_ escapes in place (Excel writes control
  * characters so, and a literal "_x" as "_x005F_x"); a pair of escaped
  * surrogates becomes one character.  NUL and lone surrogates stay as
@@ -898,7 +875,7 @@ static size_t unescape_x(char *s, size_t n)
             s[o++] = s[i++];
             continue;
         }
-        o += utf8_put(s + o, (unsigned long)cp);
+        o += base_utf8_encode((uint32_t)cp, s + o);
         i += used;
     }
     s[o] = '\0';

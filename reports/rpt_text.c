@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/base_utf8.h"
+
 static const char REPLACEMENT[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
 void rpt_text_release(rpt_text *t)
@@ -15,34 +17,6 @@ void rpt_text_release(rpt_text *t)
     free(t->p);
     t->p = NULL;
     t->cap = 0;
-}
-
-/* Decodes the character at s (n bytes available).  Returns its byte length
- * and sets *cp, or 0 when the bytes there are not valid UTF-8 (overlong,
- * surrogate, beyond U+10FFFF, truncated). */
-static size_t utf8_next(const unsigned char *s, size_t n, unsigned *cp)
-{
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c < 0xC2 || c > 0xF4)
-        return 0;
-    size_t len = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    if (n < len)
-        return 0;
-    unsigned v = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
-        (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return len;
 }
 
 /* Characters XML 1.0 cannot carry (besides invalid UTF-8). */
@@ -111,8 +85,8 @@ const char *rpt_text_clean(rpt_text *t, const char *str, size_t max_units, const
             i++;
             continue;
         }
-        unsigned cp;
-        size_t k = utf8_next(s + i, len - i, &cp);
+        uint32_t cp;
+        size_t k = base_utf8_decode(s + i, len - i, &cp);
         if (!k || bad_char(cp) || (c == '_' && excel_escape_at(s + i, len - i))) {
             clean = 0;
             break;
@@ -139,8 +113,8 @@ const char *rpt_text_clean(rpt_text *t, const char *str, size_t max_units, const
     if (marker_units < max_units)
         budget = max_units - marker_units;
     for (i = 0; i < len;) {
-        unsigned cp;
-        size_t k = utf8_next(s + i, len - i, &cp);
+        uint32_t cp;
+        size_t k = base_utf8_decode(s + i, len - i, &cp);
         const char *piece;
         size_t plen, punits;
         if (!k || bad_char(cp)) {
@@ -201,8 +175,8 @@ static size_t copy_chars(char *out, size_t cap, const char *src, size_t max_unit
     const unsigned char *s = (const unsigned char *)src;
     size_t n = 0, units = 0, len = strlen(src);
     while (n < len) {
-        unsigned cp;
-        size_t k = utf8_next(s + n, len - n, &cp);
+        uint32_t cp;
+        size_t k = base_utf8_decode(s + n, len - n, &cp);
         if (!k)
             k = 1;
         size_t u = k == 4 ? 2 : 1;
@@ -274,8 +248,8 @@ int rpt_file_part(char *out, size_t cap, const char *value)
     size_t len = strlen((const char *)s), n = 0, i = 0;
     char buf[96];
     while (i < len && n < 80) {
-        unsigned cp;
-        size_t k = utf8_next(s + i, len - i, &cp);
+        uint32_t cp;
+        size_t k = base_utf8_decode(s + i, len - i, &cp);
         if (!k || cp < 0x20 || cp == 0x7F || cp == ' ' ||
             (cp < 0x80 && strchr("/\\:*?\"<>|", (int)cp)) || cp == 0x3000 /* ideographic space */) {
             if (n && buf[n - 1] != '_')

@@ -44,6 +44,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/base_utf8.h"
+
 #define WHEN_UNKNOWN INT_MIN
 #define NOMEM (-100000) /* an outcome: memory ran out */
 #define PENDING 2       /* an outcome: to be computed */
@@ -398,7 +400,7 @@ static int eval_when(rule_scratch *s, const rule_when *w, const ectx *c)
         return 0;
     case OP_MATCHES: {
         size_t ms, me;
-        return rule_re_find(w->re, s->rx, v->text, v->len, 0, rule_utf8_valid(v->text, v->len), &ms,
+        return rule_re_find(w->re, s->rx, v->text, v->len, 0, base_utf8_valid(v->text, v->len), &ms,
                             &me);
     }
     default:
@@ -696,7 +698,7 @@ static int process_slot(rule_scratch *s, const ectx *c, size_t v)
         out[k].rc = PENDING;
         wants_scan |= r->nlits > 0 || r->npre > 0;
     }
-    s->valid = rule_utf8_valid(text, len);
+    s->valid = base_utf8_valid(text, len);
     int positions = -1; /* -1: not scanned */
     if (wants_scan && !set->no_prefilter) {
         positions = scan_value(s, text, len);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/base_buf.h"
+#include "base/base_utf8.h"
 
 /* One value of the document, in document (pre-)order. */
 typedef struct jnode {
@@ -136,42 +137,6 @@ static void skip_ws(scan *sc)
     }
 }
 
-/* Length of the valid UTF-8 sequence at s[i] (RFC 3629: no overlongs, no
- * surrogates, at most U+10FFFF), or 0 when it is not valid. */
-static size_t utf8_len(const unsigned char *s, size_t n, size_t i)
-{
-    unsigned c = s[i];
-    size_t len;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (i + len > n)
-        return 0;
-    if (s[i + 1] < lo || s[i + 1] > hi)
-        return 0;
-    for (size_t k = 2; k < len; k++)
-        if ((s[i + k] & 0xC0) != 0x80)
-            return 0;
-    return len;
-}
-
 static int hex4(const unsigned char *s, size_t n, size_t i, unsigned *out)
 {
     unsigned v = 0;
@@ -191,30 +156,6 @@ static int hex4(const unsigned char *s, size_t n, size_t i, unsigned *out)
     }
     *out = v;
     return 0;
-}
-
-size_t rule_utf8_put(unsigned cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | cp >> 6);
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | cp >> 12);
-        out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | cp >> 18);
-    out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-    out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
 }
 
 static int kbuf_put(scan *sc, const char *p, size_t len)
@@ -331,12 +272,12 @@ static int scan_string(scan *sc, int decode)
             }
             if (decode) {
                 char u[4];
-                if (kbuf_put(sc, u, rule_utf8_put(cp, u)) < 0)
+                if (kbuf_put(sc, u, base_utf8_encode(cp, u)) < 0)
                     return -1;
             }
             continue;
         }
-        size_t len = utf8_len(s, sc->n, sc->i);
+        size_t len = base_utf8_len(s + sc->i, sc->n - sc->i);
         if (len == 0) {
             syntax_msg(sc, sc->i, "invalid UTF-8 in a string");
             return -1;
@@ -836,12 +777,12 @@ int rule_jdoc_string_pos(const rule_jdoc *doc, const cJSON *item, size_t at, rul
                 raw = 12;
             }
             char u[4];
-            decoded += rule_utf8_put(cp, u);
+            decoded += base_utf8_encode(cp, u);
             i += raw;
             col += (int)raw;
             continue;
         }
-        size_t len = utf8_len(s, doc->len, i);
+        size_t len = base_utf8_len(s + i, doc->len - i);
         if (len == 0)
             len = 1;
         decoded += len;

@@ -89,8 +89,4 @@ char *rule_json_canonical(const cJSON *item);
 /* The canonical text of one number, into buf (at least 32 bytes). */
 void rule_json_number(double v, char *buf, size_t size);
 
-/* Writes code point cp (up to U+10FFFF) as UTF-8 into out (room for 4
- * bytes); returns the number of bytes written. */
-size_t rule_utf8_put(unsigned cp, char *out);
-
 #endif

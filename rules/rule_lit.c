@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base_utf8.h"
+
 #define MAX_SET 64            /* strings of an exact set */
 #define MAX_LIT 128           /* bytes of one literal */
 #define MAX_REQ 256           /* strings of a requirement */
@@ -338,20 +340,17 @@ static long score(const sset *x)
     return m - (long)x->n;
 }
 
-/* Decodes the (valid: the pattern compiled in UTF mode) character at i. */
+/* Decodes the (valid: the pattern compiled in UTF mode) character at i;
+ * gives up on bytes that are not a whole character. */
 static unsigned decode(pp *s)
 {
-    const unsigned char *p = s->p;
-    unsigned c = p[s->i];
-    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    if (s->i + len > s->n) {
+    uint32_t cp = 0;
+    size_t len = base_utf8_decode((const unsigned char *)s->p + s->i, s->n - s->i, &cp);
+    if (len == 0) {
         s->giveup = 1;
         s->i = s->n;
         return 0;
     }
-    unsigned cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
-    for (size_t k = 1; k < len; k++)
-        cp = cp << 6 | (p[s->i + k] & 0x3F);
     s->i += len;
     return cp;
 }
@@ -398,7 +397,7 @@ static info lit_char(pp *s, unsigned cp, unsigned opts)
         for (int k = 0; k < nalt; k++) {
             char raw[4];
             int ok;
-            r.ex = sset_union(s->ar, r.ex, sset_one(s->ar, raw, rule_utf8_put(alt[k], raw)),
+            r.ex = sset_union(s->ar, r.ex, sset_one(s->ar, raw, base_utf8_encode(alt[k], raw)),
                               MAX_SET, &ok);
             if (!ok)
                 return info_inexact();
@@ -406,7 +405,7 @@ static info lit_char(pp *s, unsigned cp, unsigned opts)
         return r;
     }
     char raw[4], folded[4];
-    size_t len = rule_utf8_put(cp, raw);
+    size_t len = base_utf8_encode(cp, raw);
     size_t flen = rule_fold(raw, len, folded);
     info r = {0};
     r.exact = 1;

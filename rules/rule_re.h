@@ -6,7 +6,7 @@
  * platform has a JIT.  Records may carry broken UTF-8, so each pattern is
  * compiled twice: with MATCH_INVALID_UTF (invalid sequences simply never
  * match) for such text, and without it for valid text, which the caller
- * checks once per value (rule_utf8_valid) and then matches with
+ * checks once per value (base_utf8_valid) and then matches with
  * NO_UTF_CHECK.  Measured on PCRE2 10.42: with MATCH_INVALID_UTF, or
  * without NO_UTF_CHECK, every pcre2_match call costs time in proportion to
  * the whole subject (55 us per call on 100 KB), even an anchored attempt at
@@ -69,13 +69,9 @@ void rule_rx_free(rule_rx *rx);
 void rule_rx_set_limits(rule_rx *rx, unsigned long match, unsigned long depth,
                         unsigned long heap_kib);
 
-/* 1 when s[0..len) is valid UTF-8 (RFC 3629: no overlong forms, no
- * surrogates, nothing above U+10FFFF), else 0. */
-int rule_utf8_valid(const char *s, size_t len);
-
 /*
  * Finds the leftmost match of re in s[0..len) at or after byte `start`.
- * valid: 1 when the caller checked s with rule_utf8_valid (faster), 0 when
+ * valid: 1 when the caller checked s with base_utf8_valid (faster), 0 when
  * it may hold invalid UTF-8.  Returns 1 and sets OUT: *ms, *me (the match is
  * s[*ms..*me)); 0 when there is none; a negative PCRE2 error code when a
  * limit (or memory) stopped the search.

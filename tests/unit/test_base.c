@@ -1,10 +1,14 @@
 /*
  * test_base: the growing buffer (appends, printf across the growth,
  * embedded NULs, JSON strings, take and clear) and the worker pool (every
- * slot runs exactly once, whatever jobs is).
+ * slot runs exactly once, whatever jobs is) and UTF-8 (every code point
+ * encoded and decoded back; every 1-3 byte sequence and a grid of 4-byte
+ * ones judged against a reference: valid iff re-encoding the naive decode
+ * gives the same bytes and the code point is a scalar value).
  */
 #include "base/base_buf.h"
 #include "base/base_pool.h"
+#include "base/base_utf8.h"
 #include "tests/check.h"
 
 #include <stdatomic.h>
@@ -121,8 +125,114 @@ static void test_pool(void)
     CHECK(base_pool_ncpu() >= 1 && base_pool_ncpu() <= BASE_POOL_MAX, "ncpu in range");
 }
 
+/* The reference: decode without any check, then re-encode and compare. */
+static size_t ref_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t len = c < 0x80                ? 1
+                 : c >= 0xC0 && c < 0xE0 ? 2
+                 : c >= 0xE0 && c < 0xF0 ? 3
+                 : c >= 0xF0 && c < 0xF8 ? 4
+                                         : 0;
+    if (len == 0 || len > n)
+        return 0;
+    uint32_t cp = len == 1 ? c : c & (0x7Fu >> len);
+    for (size_t k = 1; k < len; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[k] & 0x3F);
+    }
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    char again[4];
+    if (base_utf8_encode(cp, again) != len || memcmp(again, s, len) != 0)
+        return 0;
+    return len;
+}
+
+static void test_utf8(void)
+{
+    size_t bad = 0;
+    for (uint32_t cp = 0; cp <= 0x10FFFF; cp++) {
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        char b[4];
+        uint32_t back = 0xFFFFFFFF;
+        size_t n = base_utf8_encode(cp, b);
+        if (base_utf8_decode((const unsigned char *)b, n, &back) != n || back != cp ||
+            !base_utf8_valid(b, n) || (n > 1 && base_utf8_len((const unsigned char *)b, n - 1)))
+            bad++;
+    }
+    CHECK_INT(bad, 0, "code points that do not round-trip");
+
+    unsigned char s[4];
+    size_t seqs = 0;
+    bad = 0;
+    for (unsigned a = 0; a < 256; a++)
+        for (unsigned b = 0; b < 256; b++)
+            for (unsigned c = 0; c < 256; c++) {
+                s[0] = (unsigned char)a, s[1] = (unsigned char)b, s[2] = (unsigned char)c;
+                size_t n = a < 0xE0 ? (a < 0xC0 ? 1 : 2) : 3;
+                if (n < 3 && c)
+                    continue;
+                if (n < 2 && b)
+                    continue;
+                seqs++;
+                if (base_utf8_len(s, n) != ref_len(s, n))
+                    bad++;
+            }
+    static const unsigned char grid[] = {0x00, 0x7F, 0x80, 0x8F, 0x90,
+                                         0x9F, 0xA0, 0xBF, 0xC0, 0xFF};
+    for (unsigned a = 0xF0; a < 256; a++)
+        for (size_t i = 0; i < sizeof grid; i++)
+            for (size_t j = 0; j < sizeof grid; j++)
+                for (size_t k = 0; k < sizeof grid; k++) {
+                    s[0] = (unsigned char)a, s[1] = grid[i], s[2] = grid[j], s[3] = grid[k];
+                    seqs++;
+                    bad += base_utf8_len(s, 4) != ref_len(s, 4);
+                    bad += base_utf8_len(s, 3) != 0; /* cut short */
+                }
+    CHECK(seqs > 2000000, "sequences judged: %zu", seqs);
+    CHECK_INT(bad, 0, "sequences judged otherwise than the reference");
+
+    /* Whole texts: the valid prefix and what is wrong after it. */
+    static const struct {
+        const char *s;
+        size_t prefix;
+        long bad_len;
+    } texts[] = {
+        {"", 0, 0},
+        {"ascii only, longer than eight bytes", 35, 0},
+        {"中文 text", 11, 0},
+        {"ab\x80"
+         "cd",
+         2, 1},
+        {"ab\xC0\x80", 2, 1},
+        {"ab\xE0\x80\x80", 2, 1},
+        {"ab\xED\xA0\x80", 2, 1},
+        {"ab\xF4\x90\x80\x80", 2, 1},
+        {"ab\xE4\xB8", 2, -2},
+        {"ab\xF0\x9F\x98", 2, -3},
+        {"\xE4\xB8\xAD"
+         "x\xE4(",
+         4, 1},
+        {"\xF0\x9F\x98\x80"
+         "ok",
+         6, 0},
+        {"\xF0\x9F(\x80", 0, 2},
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        long bl = 99;
+        size_t len = strlen(texts[i].s);
+        CHECK_INT(base_utf8_valid_prefix(texts[i].s, len, &bl), texts[i].prefix, texts[i].s);
+        CHECK_INT(bl, texts[i].bad_len, texts[i].s);
+        CHECK_INT(base_utf8_valid(texts[i].s, len), texts[i].prefix == len, texts[i].s);
+    }
+}
+
 int main(void)
 {
+    test_utf8();
     test_buf();
     test_pool();
     return check_done("test_base");

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/base_utf8.h"
 #include "importers/imp_enc.h"
 #include "tests/check.h"
 
@@ -315,7 +316,7 @@ static void test_valid_prefix(void)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         long bad = 99;
         size_t got =
-            imp_enc_utf8_valid_prefix((const unsigned char *)cases[i].s, strlen(cases[i].s), &bad);
+            base_utf8_valid_prefix((const unsigned char *)cases[i].s, strlen(cases[i].s), &bad);
         CHECK(got == cases[i].want && bad == cases[i].bad, "valid_prefix %zu: got %zu/%ld", i, got,
               bad);
     }
@@ -449,7 +450,7 @@ static void test_utf8_corpus(const char *data)
                         sscanf(h, "%2hhx", &bytes[nb++]);
                     char want[64];
                     snprintf(want, sizeof want, "byte offset %zu: invalid UTF-8",
-                             21 + imp_enc_utf8_valid_prefix(bytes, nb, NULL));
+                             21 + base_utf8_valid_prefix(bytes, nb, NULL));
                     CHECK(strstr(err.msg, want) != NULL, "%s: want '%s', got '%s'", name, want,
                           err.msg);
                 }
