@@ -155,5 +155,6 @@ int cmd_search(cli_ctx *ctx, int argc, char **argv);
 int cmd_screen(cli_ctx *ctx, int argc, char **argv);
 int cmd_decisions(cli_ctx *ctx, int argc, char **argv);
 int cmd_diff(cli_ctx *ctx, int argc, char **argv);
+int cmd_registry(cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -34,15 +34,18 @@ static int rules_check(const char *path)
     }
     rule_diags_free(&d);
     if (set) {
-        size_t n = rule_count(set), by[5] = {0};
+        size_t n = rule_count(set), by[6] = {0};
         for (size_t i = 0; i < n; i++)
-            by[rule_dimension(set, i) % 5]++;
+            by[rule_dimension(set, i) % 6]++;
+        char refs[48] = "";
+        if (by[RULE_DIM_REFERENCE])
+            snprintf(refs, sizeof refs, ", reference %zu", by[RULE_DIM_REFERENCE]);
         printf("%s: %s %s, sha256 %s\n", path, rule_set_name(set), rule_set_version(set),
                rule_set_sha256(set));
-        printf("%zu rules (trl %zu, traceability %zu, novelty %zu, flag %zu), %zu test cases, "
+        printf("%zu rules (trl %zu, traceability %zu, novelty %zu, flag %zu%s), %zu test cases, "
                "%zu errors, %zu warnings\n",
                n, by[RULE_DIM_TRL], by[RULE_DIM_TRACEABILITY], by[RULE_DIM_NOVELTY],
-               by[RULE_DIM_FLAG], rule_case_count(set), errors, warnings);
+               by[RULE_DIM_FLAG], refs, rule_case_count(set), errors, warnings);
         rule_set_free(set);
         return 0;
     }

@@ -31,6 +31,8 @@ static const command commands[] = {
     {"diff", cmd_diff, "what changed between two runs"},
     {"rules", cmd_rules, "check a rule set, or run its test cases"},
     {"decisions", cmd_decisions, "read reviewers' decisions back from a returned workbook"},
+    {"registry", cmd_registry,
+     "load and list the registries traceability claims are checked against"},
 };
 
 static void usage(FILE *f)

@@ -1,5 +1,7 @@
 /*
- * eng_store: the SQLite store, and the only file that speaks SQL.
+ * eng_store: the SQLite store.  This file and eng_store_reg.c (the
+ * registries' tables, through eng_store_int.h) are the only ones that speak
+ * SQL.
  *
  * Schema versions are kept in PRAGMA user_version and migrated forward one
  * step at a time (migrations[] below); a store written by a newer vernier is
@@ -19,6 +21,7 @@
 #include "base/base_buf.h"
 #include "engine/eng_err.h"
 #include "base/base_sha256.h"
+#include "engine/eng_store_int.h"
 
 struct eng_store {
     sqlite3 *db;
@@ -111,6 +114,28 @@ static const char *const migrations[] = {
     "ALTER TABLE pairs ADD COLUMN grp INTEGER;"
     "ALTER TABLE pairs ADD COLUMN ordered INTEGER;"
     "ALTER TABLE pairs ADD COLUMN seq INTEGER;",
+    /* 5 -> 6: registries (eng_registry.h): versions by content hash, their
+     * entries, the versions each run checked against, and its checks. */
+    "CREATE TABLE registries("
+    "  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, file TEXT,"
+    "  sha256 TEXT NOT NULL, entries INTEGER NOT NULL, imported_at TEXT NOT NULL,"
+    "  active_order INTEGER NOT NULL, UNIQUE(kind, name, sha256));"
+    "CREATE TABLE registry_entries("
+    "  registry_id INTEGER NOT NULL REFERENCES registries(id) ON DELETE CASCADE,"
+    "  seq INTEGER NOT NULL, code TEXT NOT NULL, code_key TEXT NOT NULL, name TEXT, holder TEXT,"
+    "  aliases TEXT, country TEXT, quantity TEXT, scope TEXT, range_min REAL, range_max REAL,"
+    "  unit TEXT, uncertainty REAL, unc_unit TEXT, k REAL, valid_from TEXT, valid_to TEXT,"
+    "  status TEXT, source TEXT, line INTEGER, PRIMARY KEY(registry_id, seq));"
+    "CREATE INDEX registry_entries_code ON registry_entries(registry_id, code_key);"
+    "CREATE TABLE run_registries("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    "  registry_id INTEGER NOT NULL REFERENCES registries(id), PRIMARY KEY(run_id, registry_id));"
+    "CREATE TABLE reg_checks("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, seq INTEGER NOT NULL,"
+    "  project_id TEXT NOT NULL, indicator INTEGER, ref_kind TEXT, claim TEXT, verdict TEXT,"
+    "  registry_id INTEGER, registry TEXT, entry_code TEXT, entry TEXT, evidence TEXT,"
+    "  points REAL, PRIMARY KEY(run_id, seq));"
+    "CREATE INDEX reg_checks_project ON reg_checks(run_id, project_id);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1545,4 +1570,21 @@ int eng_store_decisions(eng_store *st, long run, const char *project, eng_decisi
                    "   AND (e.run_id = s1.run_id OR se.content_hash = s1.content_hash))"
                    " ORDER BY d.project_id",
                    run, project, sizeof(eng_decision), fill_decision, (void **)out, n, err);
+}
+
+/* ---- for the rest of the store module (eng_store_int.h) ------------------------- */
+
+sqlite3 *eng_store_db(eng_store *st)
+{
+    return st->db;
+}
+
+const char *eng_store_path(const eng_store *st)
+{
+    return st->path;
+}
+
+void eng_store_now(char buf[32])
+{
+    now_iso(buf);
 }

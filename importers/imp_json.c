@@ -10,6 +10,7 @@
  */
 #include "importers/imp_json.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -359,4 +360,283 @@ void imp_json_free(imp_json *j)
     free(j->path);
     free(j->buf);
     free(j);
+}
+
+/* ---- objects as rows ----------------------------------------------------------- */
+
+/* Frames the next top-level value for the rows reader: strict, no recovery
+ * (a registry file is taken whole or not at all).  Returns 1 with OUT:
+ * *begin, *end, *start_line; 0 at the end; or a negated ENG_E* code. */
+static int next_text(imp_json *j, size_t *begin, size_t *end_out, long *start_out, eng_err *err)
+{
+    if (j->done)
+        return 0;
+    skip_ws(j);
+    if (j->pos >= j->len) {
+        j->done = 1;
+        if (j->in_array)
+            return -eng_fail(err, ENG_EINPUT, "%s:%ld: the array is not closed", j->path, j->line);
+        return 0;
+    }
+    long start_line = j->line, lines;
+    size_t end = value_end(j, &lines);
+    if (!end) {
+        j->done = 1;
+        return -eng_fail(err, ENG_EINPUT,
+                         "%s:%ld: record is not closed (unbalanced braces or quotes)", j->path,
+                         start_line);
+    }
+    *begin = j->pos;
+    j->pos = end;
+    j->line += lines;
+    skip_ws(j);
+    if (j->in_array) {
+        if (j->pos < j->len && j->buf[j->pos] == ',') {
+            j->pos++;
+        } else if (j->pos < j->len && j->buf[j->pos] == ']') {
+            j->pos++;
+            skip_ws(j);
+            j->done = 1;
+            if (j->pos < j->len)
+                return -eng_fail(err, ENG_EINPUT, "%s:%ld: text after the closing ']'", j->path,
+                                 j->line);
+        } else {
+            j->done = 1;
+            return -eng_fail(err, ENG_EINPUT, "%s:%ld: expected ',' or ']' after an object",
+                             j->path, j->line);
+        }
+    }
+    long nul_line;
+    char field[128];
+    if (find_nul_escape(j, *begin, end, start_line, &nul_line, field, sizeof field)) {
+        j->done = 1;
+        return -eng_fail(err, ENG_EINPUT, "%s:%ld: a NUL character (\\u0000) in %s%s%s", j->path,
+                         nul_line, field[0] ? "field '" : "a field name", field,
+                         field[0] ? "'" : "");
+    }
+    *end_out = end;
+    *start_out = start_line;
+    return 1;
+}
+
+typedef struct json_rows {
+    imp_rows base;
+    imp_json *j;
+    size_t *begin, *end;
+    long *lines;
+    size_t n, next;
+    char **keys;
+    size_t nkeys;
+    int header_done;
+    char **cells; /* the current row's cells (owned) */
+    size_t *lens;
+} json_rows;
+
+static void jrows_clear_row(json_rows *r)
+{
+    for (size_t i = 0; r->cells && i < r->nkeys; i++) {
+        free(r->cells[i]);
+        r->cells[i] = NULL;
+    }
+}
+
+static void jrows_free(imp_rows *self)
+{
+    json_rows *r = (json_rows *)self;
+    if (!r)
+        return;
+    jrows_clear_row(r);
+    for (size_t i = 0; i < r->nkeys; i++)
+        free(r->keys[i]);
+    free(r->keys);
+    free(r->cells);
+    free(r->lens);
+    free(r->begin);
+    free(r->end);
+    free(r->lines);
+    imp_json_free(r->j);
+    free(r);
+}
+
+/* A value as a cell: strings as they are, numbers in the shortest form that
+ * reads back the same, true/false, null as empty, objects and arrays as
+ * compact JSON. */
+static char *cell_text(const cJSON *v)
+{
+    char buf[64];
+    if (cJSON_IsString(v))
+        return strdup(v->valuestring);
+    if (cJSON_IsNumber(v)) {
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(buf, sizeof buf, "%.*g", prec, v->valuedouble);
+            if (strtod(buf, NULL) == v->valuedouble)
+                break;
+        }
+        return strdup(buf);
+    }
+    if (cJSON_IsTrue(v))
+        return strdup("true");
+    if (cJSON_IsFalse(v))
+        return strdup("false");
+    if (cJSON_IsNull(v))
+        return strdup("");
+    return cJSON_PrintUnformatted(v);
+}
+
+static int jrows_parse(json_rows *r, size_t i, cJSON **out, eng_err *err)
+{
+    cJSON *o = cJSON_ParseWithLength(r->j->buf + r->begin[i], r->end[i] - r->begin[i]);
+    if (!o)
+        return eng_fail(err, ENG_EINPUT, "%s:%ld: invalid JSON in the object starting at line %ld",
+                        r->j->path, r->lines[i], r->lines[i]);
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return eng_fail(err, ENG_EINPUT, "%s:%ld: expected an object, one a line or in an array",
+                        r->j->path, r->lines[i]);
+    }
+    size_t members = 0;
+    for (const cJSON *c = o->child; c; c = c->next)
+        members++;
+    if (members > 4096) {
+        cJSON_Delete(o);
+        return eng_fail(err, ENG_EINPUT, "%s:%ld: %zu keys in one object (at most 4096)",
+                        r->j->path, r->lines[i], members);
+    }
+    for (const cJSON *c = o->child; c; c = c->next)
+        for (const cJSON *d = c->next; d; d = d->next)
+            if (!strcmp(c->string, d->string)) {
+                int rc = eng_fail(err, ENG_EINPUT, "%s:%ld: key '%s' appears twice in one object",
+                                  r->j->path, r->lines[i], c->string);
+                cJSON_Delete(o);
+                return rc;
+            }
+    *out = o;
+    return ENG_OK;
+}
+
+static int jrows_next(imp_rows *self, imp_row *row, eng_err *err)
+{
+    json_rows *r = (json_rows *)self;
+    jrows_clear_row(r);
+    if (!r->header_done) {
+        r->header_done = 1;
+        for (size_t k = 0; k < r->nkeys; k++)
+            r->lens[k] = strlen(r->keys[k]);
+        row->cells = r->keys;
+        row->lens = r->lens;
+        row->ncells = r->nkeys;
+        row->line = r->n ? r->lines[0] : 1;
+        return 1;
+    }
+    if (r->next >= r->n)
+        return 0;
+    size_t i = r->next++;
+    cJSON *o;
+    int rc = jrows_parse(r, i, &o, err);
+    if (rc)
+        return -rc;
+    for (size_t k = 0; k < r->nkeys; k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, r->keys[k]);
+        r->cells[k] = v ? cell_text(v) : strdup("");
+        if (!r->cells[k]) {
+            cJSON_Delete(o);
+            return -eng_fail(err, ENG_EIO, "out of memory");
+        }
+        r->lens[k] = strlen(r->cells[k]);
+    }
+    cJSON_Delete(o);
+    row->cells = r->cells;
+    row->lens = r->lens;
+    row->ncells = r->nkeys;
+    row->line = r->lines[i];
+    return 1;
+}
+
+int imp_json_rows_open(const char *path, imp_rows **out, eng_err *err)
+{
+    json_rows *r = calloc(1, sizeof *r);
+    if (!r)
+        return eng_fail(err, ENG_EIO, "out of memory");
+    r->base.next = jrows_next;
+    r->base.free = jrows_free;
+    int rc = imp_json_open(path, &r->j, err);
+    if (rc) {
+        free(r);
+        return rc;
+    }
+    r->base.file = r->j->path;
+    size_t cap = 0, kcap = 0;
+    for (;;) {
+        size_t b = 0, e = 0;
+        long line = 0;
+        int got = next_text(r->j, &b, &e, &line, err);
+        if (got < 0) {
+            rc = -got;
+            goto fail;
+        }
+        if (!got)
+            break;
+        if (r->n == cap) {
+            cap = cap ? cap * 2 : 256;
+            size_t *nb = realloc(r->begin, cap * sizeof *nb);
+            if (nb)
+                r->begin = nb;
+            size_t *ne = realloc(r->end, cap * sizeof *ne);
+            if (ne)
+                r->end = ne;
+            long *nl = realloc(r->lines, cap * sizeof *nl);
+            if (nl)
+                r->lines = nl;
+            if (!nb || !ne || !nl) {
+                rc = eng_fail(err, ENG_EIO, "out of memory");
+                goto fail;
+            }
+        }
+        r->begin[r->n] = b;
+        r->end[r->n] = e;
+        r->lines[r->n] = line;
+        /* Pass one: the keys, in order of first appearance. */
+        cJSON *o;
+        if ((rc = jrows_parse(r, r->n, &o, err)))
+            goto fail;
+        r->n++;
+        size_t pos = 0;
+        for (const cJSON *c = o->child; c; c = c->next, pos++) {
+            if (pos < r->nkeys && !strcmp(r->keys[pos], c->string))
+                continue; /* the usual case: the same keys in the same order */
+            size_t k = 0;
+            while (k < r->nkeys && strcmp(r->keys[k], c->string))
+                k++;
+            if (k < r->nkeys)
+                continue;
+            if (r->nkeys == kcap) {
+                kcap = kcap ? kcap * 2 : 32;
+                char **nk = realloc(r->keys, kcap * sizeof *nk);
+                if (!nk) {
+                    cJSON_Delete(o);
+                    rc = eng_fail(err, ENG_EIO, "out of memory");
+                    goto fail;
+                }
+                r->keys = nk;
+            }
+            if (!(r->keys[r->nkeys] = strdup(c->string))) {
+                cJSON_Delete(o);
+                rc = eng_fail(err, ENG_EIO, "out of memory");
+                goto fail;
+            }
+            r->nkeys++;
+        }
+        cJSON_Delete(o);
+    }
+    r->cells = calloc(r->nkeys ? r->nkeys : 1, sizeof *r->cells);
+    r->lens = calloc(r->nkeys ? r->nkeys : 1, sizeof *r->lens);
+    if (!r->cells || !r->lens) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto fail;
+    }
+    *out = &r->base;
+    return ENG_OK;
+fail:
+    jrows_free(&r->base);
+    return rc;
 }

@@ -12,6 +12,7 @@
 
 #include "engine/eng_err.h"
 #include "engine/eng_record.h"
+#include "importers/imp_rows.h"
 
 typedef struct imp_json imp_json;
 
@@ -31,5 +32,17 @@ int imp_json_next(imp_json *j, eng_record *out, eng_err *err);
 /* The line where the value read last (a record or a bad one) starts. */
 long imp_json_line(const imp_json *j);
 void imp_json_free(imp_json *j);
+
+/* Opens path (an array of objects, or one object a line) as a table:
+ * the first row is the header, every top-level key of any object in order
+ * of first appearance; then one row per object, its line that of the
+ * object, a key it lacks an empty cell.  Cells are strings as they are,
+ * numbers in the shortest form that reads back the same, true/false,
+ * null as empty, objects and arrays as compact JSON.  The file is framed
+ * once at open (an object not closed, or not an object, or with a key twice,
+ * is an error "FILE:LINE: ..."); objects are parsed again as rows are read,
+ * so memory holds the file's text and one object.  OUT: *out (free with
+ * imp_rows_free).  Returns ENG_OK, ENG_EINPUT or ENG_EIO. */
+int imp_json_rows_open(const char *path, imp_rows **out, eng_err *err);
 
 #endif

@@ -51,7 +51,13 @@ typedef struct rule_diags {
 void rule_diags_free(rule_diags *d); /* frees the array, keeps d itself */
 
 /* Dimensions of a rule. */
-enum { RULE_DIM_TRL = 1, RULE_DIM_TRACEABILITY, RULE_DIM_NOVELTY, RULE_DIM_FLAG };
+enum {
+    RULE_DIM_TRL = 1,
+    RULE_DIM_TRACEABILITY,
+    RULE_DIM_NOVELTY,
+    RULE_DIM_FLAG,
+    RULE_DIM_REFERENCE /* its matches name an entry of a registry (rule_registry) */
+};
 /* Scope of a rule: the whole subject, or each item (indicator) on its own. */
 enum { RULE_SCOPE_RECORD = 0, RULE_SCOPE_ITEM = 1 };
 /* Severities of flags (and of other rules that carry one). */
@@ -114,6 +120,9 @@ const char *rule_pattern(const rule_set *set, size_t i);
 const char *rule_scheme(const rule_set *set, size_t i); /* "" when untagged */
 int rule_absent(const rule_set *set, size_t i);         /* fires when the pattern is missing */
 int rule_enabled(const rule_set *set, size_t i);        /* its scheme is on */
+/* A reference rule's "registry": what its matches name ("lab", "institute",
+ * "uncertainty", "crm", "standard"); "" for other rules. */
+const char *rule_registry(const rule_set *set, size_t i);
 /* Source position of the rule's object, for messages. */
 const char *rule_file(const rule_set *set, size_t i);
 int rule_line(const rule_set *set, size_t i);

@@ -40,10 +40,15 @@ static const char *const item_names[] = {
     "name",          "target",    "achieved",    "unit", "method", "lab",
     "accreditation", "report_no", "uncertainty", "text", NULL};
 
-static const char *const rule_keys[] = {
-    "id",       "dimension", "scope", "fields", "pattern", "flags", "level",   "points",
-    "severity", "negatable", "when",  "absent", "scheme",  "why",   "message", NULL};
-static const char *const dimensions[] = {"trl", "traceability", "novelty", "flag", NULL};
+static const char *const rule_keys[] = {"id",       "dimension", "scope",  "fields",   "pattern",
+                                        "flags",    "level",     "points", "severity", "negatable",
+                                        "when",     "absent",    "scheme", "why",      "message",
+                                        "registry", NULL};
+static const char *const dimensions[] = {"trl",  "traceability", "novelty",
+                                         "flag", "reference",    NULL};
+/* What a reference rule's matches may name. */
+static const char *const registries[] = {"lab", "institute", "uncertainty",
+                                         "crm", "standard",  NULL};
 static const char *const scopes[] = {"record", "indicator", NULL};
 static const char *const flag_names[] = {"caseless", "multiline", "dotall", "extended", NULL};
 static const char *const severities[] = {"info", "warn", "error", NULL};
@@ -328,14 +333,39 @@ static void read_weight(loader *L, const cJSON *obj, rule_def *r)
         return;
     if (!isfinite(v)) {
         rule_ld_diag_at(L, RULE_ERROR, pn, 0, rid, NULL, "\"points\" must be a finite number");
-    } else if (r->dim == RULE_DIM_FLAG) {
-        rule_ld_diag_at(L, RULE_WARNING, pn, 0, rid, NULL, "\"points\" are ignored for flag rules");
+    } else if (r->dim == RULE_DIM_FLAG || r->dim == RULE_DIM_REFERENCE) {
+        rule_ld_diag_at(
+            L, RULE_WARNING, pn, 0, rid,
+            r->dim == RULE_DIM_REFERENCE ? "the header's registry.weights give the points" : NULL,
+            "\"points\" are ignored for %s rules", r->dim == RULE_DIM_FLAG ? "flag" : "reference");
     } else {
         r->points = v;
         if (r->dim == RULE_DIM_TRL && v <= 0)
             rule_ld_diag_at(L, RULE_WARNING, pn, 0, rid, "trl points are evidence weights, > 0",
                             "trl \"points\" %g never count as evidence", v);
     }
+}
+
+/* "registry": what a reference rule's matches name. */
+static void read_registry(loader *L, const cJSON *obj, rule_def *r)
+{
+    const char *rid = r->id;
+    int k = read_choice(L, obj, "registry", 0, registries,
+                        "lab, institute, uncertainty, crm or standard", rid);
+    const cJSON *n = rule_ld_member(obj, "registry");
+    if (k >= 0 && r->dim != RULE_DIM_REFERENCE && r->dim)
+        rule_ld_diag_at(L, RULE_WARNING, n, 0, rid, NULL,
+                        "\"registry\" is ignored: only reference rules name a registry");
+    else if (k >= 0)
+        r->registry = registries[k];
+    else if (!n && r->dim == RULE_DIM_REFERENCE)
+        rule_ld_diag_at(L, RULE_ERROR, obj, 0, rid,
+                        "add \"registry\": \"lab\", \"institute\", \"uncertainty\", \"crm\" or "
+                        "\"standard\"",
+                        "a reference rule needs a \"registry\"");
+    if (r->dim == RULE_DIM_REFERENCE && r->absent)
+        rule_ld_diag_at(L, RULE_ERROR, rule_ld_member(obj, "absent"), 0, rid, NULL,
+                        "a reference rule reads what its matches name: it cannot be \"absent\"");
 }
 
 /* "severity", "why" and "message". */
@@ -502,8 +532,8 @@ void rule_ld_rule(loader *L, const cJSON *obj)
     r.id = read_id(L, obj);
     const char *rid = r.id;
     rule_ld_unknown_keys(L, obj, rule_keys, "a rule", rid);
-    int dim =
-        read_choice(L, obj, "dimension", 1, dimensions, "trl, traceability, novelty or flag", rid);
+    int dim = read_choice(L, obj, "dimension", 1, dimensions,
+                          "trl, traceability, novelty, flag or reference", rid);
     r.dim = dim >= 0 ? RULE_DIM_TRL + dim : 0;
     r.scope = read_choice(L, obj, "scope", 0, scopes, "record or indicator", rid) == 1
                   ? RULE_SCOPE_ITEM
@@ -525,6 +555,7 @@ void rule_ld_rule(loader *L, const cJSON *obj)
     if (read_fields(L, obj, pat, &r) < 0)
         goto fail;
     read_weight(L, obj, &r);
+    read_registry(L, obj, &r);
     read_words(L, obj, &r);
     read_scheme(L, obj, &r);
     if (r.negatable && !pat)

@@ -279,6 +279,42 @@ static void check_negation(loader *L, const cJSON *n)
     check_section(L, n, "negation", keys);
 }
 
+/* The verdicts of registry checks, weighed by registry.weights. */
+static const char *const registry_verdicts[] = {
+    "verified", "not_found", "expired", "out_of_scope", "implausible", "not_checkable", NULL};
+
+static void check_registry(loader *L, const cJSON *n)
+{
+    static const char *const keys[] = {"weights", "institutes", "gap_trl", NULL};
+    check_section(L, n, "registry", keys);
+    if (!cJSON_IsObject(n))
+        return;
+    const cJSON *w = rule_ld_member(n, "weights");
+    if (w) {
+        check_section(L, w, "registry.weights", registry_verdicts);
+        for (int k = 0; cJSON_IsObject(w) && registry_verdicts[k]; k++)
+            check_num_in(L, w, registry_verdicts[k], -1000, 1000, 0);
+    }
+    const cJSON *inst = rule_ld_member(n, "institutes");
+    if (inst)
+        check_string_list(L, inst, "institutes", 1);
+    const cJSON *gap = rule_ld_member(n, "gap_trl");
+    if (gap) {
+        static const char *const gkeys[] = {"min", "max", NULL};
+        check_section(L, gap, "registry.gap_trl", gkeys);
+        double lo = 3, hi = 7;
+        if (cJSON_IsObject(gap)) {
+            check_num_in(L, gap, "min", 1, 9, 1);
+            check_num_in(L, gap, "max", 1, 9, 1);
+            rule_ld_number(L, gap, "min", NULL, &lo, NULL);
+            rule_ld_number(L, gap, "max", NULL, &hi, NULL);
+            if (lo > hi)
+                rule_ld_diag_at(L, RULE_ERROR, gap, 0, NULL, NULL,
+                                "\"registry.gap_trl\": min %g is above max %g", lo, hi);
+        }
+    }
+}
+
 /* The sections of the header, each checked by its function when present
  * (negation is then compiled whether present or not). */
 static const struct {
@@ -288,12 +324,12 @@ static const struct {
     {"weights", check_weights},           {"trl", check_trl},
     {"traceability", check_traceability}, {"novelty", check_novelty},
     {"duplicates", check_duplicates},     {"limits", check_limits},
-    {"negation", check_negation},
+    {"negation", check_negation},         {"registry", check_registry},
 };
 
 const char *const rule_ld_header_keys[] = {
-    "name",         "version", "languages",  "description", "schemes",  "weights", "trl",
-    "traceability", "novelty", "duplicates", "limits",      "negation", NULL};
+    "name",         "version", "languages",  "description", "schemes",  "weights",  "trl",
+    "traceability", "novelty", "duplicates", "limits",      "negation", "registry", NULL};
 
 void rule_ld_header(loader *L, const cJSON *h)
 {

@@ -50,6 +50,7 @@ typedef struct rule_name {
 
 typedef struct rule_def {
     const char *id, *why, *message, *pattern, *scheme; /* borrowed from the JSON */
+    const char *registry; /* reference rules: what the matches name; NULL otherwise */
     size_t pattern_len;
     int file, line, col;
     int dim, scope, level, severity, absent, negatable;

@@ -217,9 +217,17 @@ const char *rule_dimension_name(int dim)
         return "novelty";
     case RULE_DIM_FLAG:
         return "flag";
+    case RULE_DIM_REFERENCE:
+        return "reference";
     default:
         return "";
     }
+}
+
+const char *rule_registry(const rule_set *set, size_t i)
+{
+    const rule_def *r = def(set, i);
+    return r && r->registry ? r->registry : "";
 }
 
 int rule_scope(const rule_set *set, size_t i)

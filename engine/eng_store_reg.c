@@ -1,0 +1,456 @@
+/*
+ * eng_store_reg: the registries' tables (eng_registry.h "the store" and "a
+ * run's registries and checks"): registry versions and their entries, and
+ * per run the versions checked against and every check with its evidence.
+ *
+ * A version is identified by its content hash within its (kind, name); the
+ * active version of a name is the one imported (or re-imported) last.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/eng_registry.h"
+#include "engine/eng_store_int.h"
+
+static int db_fail(eng_store *st, eng_err *err, const char *what)
+{
+    return eng_fail(err, ENG_EIO, "%s: %s: %s", eng_store_path(st), what,
+                    sqlite3_errmsg(eng_store_db(st)));
+}
+
+static int prep(eng_store *st, sqlite3_stmt **q, const char *sql, eng_err *err)
+{
+    if (sqlite3_prepare_v2(eng_store_db(st), sql, -1, q, NULL) != SQLITE_OK)
+        return db_fail(st, err, "prepare");
+    return ENG_OK;
+}
+
+static void bind_text(sqlite3_stmt *q, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, i);
+}
+
+static void bind_num(sqlite3_stmt *q, int i, double v)
+{
+    if (isnan(v))
+        sqlite3_bind_null(q, i);
+    else
+        sqlite3_bind_double(q, i, v);
+}
+
+static char *col_dup(sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+static double col_num(sqlite3_stmt *q, int i)
+{
+    return sqlite3_column_type(q, i) == SQLITE_NULL ? NAN : sqlite3_column_double(q, i);
+}
+
+int eng_store_reg_add(eng_store *st, int kind, const char *name, const char *file,
+                      const char *sha256, const eng_reg_entry *v, size_t n, long *id, int *already,
+                      eng_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    const char *kname = eng_reg_kind_name(kind);
+    *already = 0;
+    if (!kname)
+        return eng_fail(err, ENG_EUSAGE, "unknown registry kind %d", kind);
+    if (eng_store_begin(st, err))
+        return ENG_EIO;
+    long found = 0, order = 0;
+    if (prep(st, &q,
+             "SELECT (SELECT id FROM registries WHERE kind = ?1 AND name = ?2 AND sha256 = ?3),"
+             " (SELECT COALESCE(MAX(active_order), 0) FROM registries)",
+             err))
+        goto fail;
+    bind_text(q, 1, kname);
+    bind_text(q, 2, name);
+    bind_text(q, 3, sha256);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        found = sqlite3_column_int64(q, 0);
+        order = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (found) {
+        /* The same content again: it becomes the active version (it may be
+         * an older one brought back), nothing else changes. */
+        if (prep(st, &q,
+                 "UPDATE registries SET active_order = ?2 WHERE id = ?1 AND active_order <"
+                 " (SELECT MAX(active_order) FROM registries WHERE kind = ?3 AND name = ?4)",
+                 err))
+            goto fail;
+        sqlite3_bind_int64(q, 1, found);
+        sqlite3_bind_int64(q, 2, order + 1);
+        bind_text(q, 3, kname);
+        bind_text(q, 4, name);
+        if (sqlite3_step(q) != SQLITE_DONE) {
+            db_fail(st, err, "reactivating the registry");
+            goto fail;
+        }
+        sqlite3_finalize(q);
+        q = NULL;
+        if (eng_store_commit(st, err))
+            return ENG_EIO;
+        *already = 1;
+        *id = found;
+        return ENG_OK;
+    }
+    char now[32];
+    eng_store_now(now);
+    if (prep(st, &q,
+             "INSERT INTO registries(kind, name, file, sha256, entries, imported_at, active_order)"
+             " VALUES(?,?,?,?,?,?,?)",
+             err))
+        goto fail;
+    bind_text(q, 1, kname);
+    bind_text(q, 2, name);
+    bind_text(q, 3, file);
+    bind_text(q, 4, sha256);
+    sqlite3_bind_int64(q, 5, (sqlite3_int64)n);
+    bind_text(q, 6, now);
+    sqlite3_bind_int64(q, 7, order + 1);
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        db_fail(st, err, "recording the registry");
+        goto fail;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    long rid = (long)sqlite3_last_insert_rowid(eng_store_db(st));
+    if (prep(st, &q,
+             "INSERT INTO registry_entries(registry_id, seq, code, code_key, name, holder, aliases,"
+             " country, quantity, scope, range_min, range_max, unit, uncertainty, unc_unit, k,"
+             " valid_from, valid_to, status, source, line)"
+             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+             err))
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        const eng_reg_entry *e = &v[i];
+        char key[256];
+        eng_reg_code_key(e->code, strlen(e->code), key, sizeof key);
+        sqlite3_bind_int64(q, 1, rid);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)i);
+        bind_text(q, 3, e->code);
+        bind_text(q, 4, key);
+        bind_text(q, 5, e->name);
+        bind_text(q, 6, e->holder);
+        bind_text(q, 7, e->aliases);
+        bind_text(q, 8, e->country);
+        bind_text(q, 9, e->quantity);
+        bind_text(q, 10, e->scope);
+        bind_num(q, 11, e->range_min);
+        bind_num(q, 12, e->range_max);
+        bind_text(q, 13, e->unit);
+        bind_num(q, 14, e->uncertainty);
+        bind_text(q, 15, e->unc_unit);
+        bind_num(q, 16, e->k);
+        bind_text(q, 17, e->valid_from);
+        bind_text(q, 18, e->valid_to);
+        bind_text(q, 19, e->status);
+        bind_text(q, 20, e->source);
+        sqlite3_bind_int64(q, 21, e->line);
+        int rc = sqlite3_step(q);
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE) {
+            db_fail(st, err, "storing a registry entry");
+            goto fail;
+        }
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (eng_store_commit(st, err))
+        return ENG_EIO;
+    *id = rid;
+    return ENG_OK;
+fail:
+    sqlite3_finalize(q);
+    eng_store_rollback(st);
+    return ENG_EIO;
+}
+
+static const char INFO_COLS[] = "r.id, r.kind, r.name, r.file, r.sha256, r.imported_at, r.entries,"
+                                " r.active_order = (SELECT MAX(active_order) FROM registries r2"
+                                "   WHERE r2.kind = r.kind AND r2.name = r.name)";
+
+static void info_from_row(sqlite3_stmt *q, eng_reg_info *ri)
+{
+    ri->id = sqlite3_column_int64(q, 0);
+    ri->kind = eng_reg_kind_parse((const char *)sqlite3_column_text(q, 1));
+    ri->name = col_dup(q, 2);
+    ri->file = col_dup(q, 3);
+    ri->sha256 = col_dup(q, 4);
+    ri->imported_at = col_dup(q, 5);
+    ri->entries = sqlite3_column_int64(q, 6);
+    ri->active = sqlite3_column_int(q, 7);
+}
+
+static int kind_order_sql(char *sql, size_t cap, const char *where)
+{
+    return snprintf(sql, cap,
+                    "SELECT %s FROM registries r %s ORDER BY CASE r.kind WHEN 'lab' THEN 1"
+                    " WHEN 'cmc' THEN 2 WHEN 'standard' THEN 3 ELSE 4 END, r.name, r.id DESC",
+                    INFO_COLS, where);
+}
+
+static int read_infos(eng_store *st, sqlite3_stmt *q, eng_reg_info **out, size_t *n, eng_err *err)
+{
+    eng_reg_info *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (len == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            eng_reg_info *nv = realloc(v, nc * sizeof *nv);
+            if (!nv) {
+                eng_reg_infos_free(v, len);
+                sqlite3_finalize(q);
+                return eng_fail(err, ENG_EIO, "out of memory");
+            }
+            v = nv;
+            cap = nc;
+        }
+        memset(&v[len], 0, sizeof v[len]);
+        info_from_row(q, &v[len++]);
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        eng_reg_infos_free(v, len);
+        return db_fail(st, err, "reading registries");
+    }
+    *out = v;
+    *n = len;
+    return ENG_OK;
+}
+
+int eng_store_reg_list(eng_store *st, eng_reg_info **out, size_t *n, eng_err *err)
+{
+    char sql[1024];
+    sqlite3_stmt *q = NULL;
+    kind_order_sql(sql, sizeof sql, "");
+    if (prep(st, &q, sql, err))
+        return ENG_EIO;
+    return read_infos(st, q, out, n, err);
+}
+
+int eng_store_reg_get(eng_store *st, long id, const char *name, eng_reg_info *out, eng_err *err)
+{
+    char sql[1024];
+    sqlite3_stmt *q = NULL;
+    kind_order_sql(sql, sizeof sql, id ? "WHERE r.id = ?1" : "WHERE r.name = ?2");
+    if (prep(st, &q, sql, err))
+        return ENG_EIO;
+    if (id)
+        sqlite3_bind_int64(q, 1, id);
+    else
+        bind_text(q, 2, name);
+    eng_reg_info *v = NULL;
+    size_t n = 0;
+    int rc = read_infos(st, q, &v, &n, err);
+    if (rc)
+        return rc;
+    /* a name: its active version (a name may be used by two kinds: the first) */
+    size_t pick = n;
+    for (size_t i = 0; i < n && pick == n; i++)
+        if (id || v[i].active)
+            pick = i;
+    if (pick == n) {
+        eng_reg_infos_free(v, n);
+        if (id)
+            return eng_fail(err, ENG_EINPUT, "no registry %ld in %s", id, eng_store_path(st));
+        return eng_fail(err, ENG_EINPUT,
+                        "no registry '%s' in %s (vernier registry list shows what is loaded)", name,
+                        eng_store_path(st));
+    }
+    *out = v[pick];
+    memset(&v[pick], 0, sizeof v[pick]);
+    eng_reg_infos_free(v, n);
+    return ENG_OK;
+}
+
+int eng_store_reg_entries(eng_store *st, long id, const char *code, eng_reg_entry **out, size_t *n,
+                          eng_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (prep(st, &q,
+             "SELECT code, name, holder, aliases, country, quantity, scope, range_min, range_max,"
+             " unit, uncertainty, unc_unit, k, valid_from, valid_to, status, source, line"
+             " FROM registry_entries WHERE registry_id = ?1 AND (?2 IS NULL OR code_key = ?2)"
+             " ORDER BY seq",
+             err))
+        return ENG_EIO;
+    sqlite3_bind_int64(q, 1, id);
+    char key[256];
+    bind_text(q, 2, code ? eng_reg_code_key(code, strlen(code), key, sizeof key) : NULL);
+    eng_reg_entry *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (len == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            eng_reg_entry *nv = realloc(v, nc * sizeof *nv);
+            if (!nv) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            v = nv;
+            cap = nc;
+        }
+        eng_reg_entry *e = &v[len++];
+        eng_reg_entry_init(e);
+        e->code = col_dup(q, 0);
+        e->name = col_dup(q, 1);
+        e->holder = col_dup(q, 2);
+        e->aliases = col_dup(q, 3);
+        e->country = col_dup(q, 4);
+        e->quantity = col_dup(q, 5);
+        e->scope = col_dup(q, 6);
+        e->range_min = col_num(q, 7);
+        e->range_max = col_num(q, 8);
+        e->unit = col_dup(q, 9);
+        e->uncertainty = col_num(q, 10);
+        e->unc_unit = col_dup(q, 11);
+        e->k = col_num(q, 12);
+        e->valid_from = col_dup(q, 13);
+        e->valid_to = col_dup(q, 14);
+        e->status = col_dup(q, 15);
+        e->source = col_dup(q, 16);
+        e->line = sqlite3_column_int64(q, 17);
+        if (!e->code) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        eng_reg_entries_free(v, len);
+        return rc == SQLITE_NOMEM ? eng_fail(err, ENG_EIO, "out of memory")
+                                  : db_fail(st, err, "reading registry entries");
+    }
+    *out = v;
+    *n = len;
+    return ENG_OK;
+}
+
+int eng_store_reg_run_write(eng_store *st, long run_id, const eng_regset *rs,
+                            const eng_reg_check *v, size_t n, eng_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (prep(st, &q, "INSERT INTO run_registries(run_id, registry_id) VALUES(?,?)", err))
+        return ENG_EIO;
+    for (size_t i = 0; i < eng_regset_count(rs); i++) {
+        sqlite3_bind_int64(q, 1, run_id);
+        sqlite3_bind_int64(q, 2, eng_regset_info(rs, i)->id);
+        int rc = sqlite3_step(q);
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE) {
+            sqlite3_finalize(q);
+            return db_fail(st, err, "recording the run's registries");
+        }
+    }
+    sqlite3_finalize(q);
+    if (prep(st, &q,
+             "INSERT INTO reg_checks(run_id, seq, project_id, indicator, ref_kind, claim, verdict,"
+             " registry_id, registry, entry_code, entry, evidence, points)"
+             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+             err))
+        return ENG_EIO;
+    for (size_t i = 0; i < n; i++) {
+        const eng_reg_check *c = &v[i];
+        sqlite3_bind_int64(q, 1, run_id);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)i);
+        bind_text(q, 3, c->project_id);
+        sqlite3_bind_int(q, 4, c->indicator);
+        bind_text(q, 5, eng_ref_kind_name(c->ref_kind));
+        bind_text(q, 6, c->claim);
+        bind_text(q, 7, eng_verdict_name(c->verdict));
+        if (c->registry_id)
+            sqlite3_bind_int64(q, 8, c->registry_id);
+        else
+            sqlite3_bind_null(q, 8);
+        bind_text(q, 9, c->registry);
+        bind_text(q, 10, c->entry_code);
+        bind_text(q, 11, c->entry);
+        bind_text(q, 12, c->evidence);
+        sqlite3_bind_double(q, 13, c->points);
+        int rc = sqlite3_step(q);
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE) {
+            sqlite3_finalize(q);
+            return db_fail(st, err, "storing a registry check");
+        }
+    }
+    sqlite3_finalize(q);
+    return ENG_OK;
+}
+
+int eng_store_reg_run_versions(eng_store *st, long run_id, eng_reg_info **out, size_t *n,
+                               eng_err *err)
+{
+    char sql[1024];
+    sqlite3_stmt *q = NULL;
+    kind_order_sql(sql, sizeof sql,
+                   "WHERE r.id IN (SELECT registry_id FROM run_registries WHERE run_id = ?1)");
+    if (prep(st, &q, sql, err))
+        return ENG_EIO;
+    sqlite3_bind_int64(q, 1, run_id);
+    return read_infos(st, q, out, n, err);
+}
+
+int eng_store_reg_checks(eng_store *st, long run_id, const char *project, eng_reg_check **out,
+                         size_t *n, eng_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (prep(st, &q,
+             "SELECT project_id, indicator, ref_kind, claim, verdict, registry_id, registry,"
+             " entry_code, entry, evidence, points FROM reg_checks"
+             " WHERE run_id = ?1 AND (?2 IS NULL OR project_id = ?2) ORDER BY project_id, seq",
+             err))
+        return ENG_EIO;
+    sqlite3_bind_int64(q, 1, run_id);
+    bind_text(q, 2, project);
+    eng_reg_check *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (len == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            eng_reg_check *nv = realloc(v, nc * sizeof *nv);
+            if (!nv) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            v = nv;
+            cap = nc;
+        }
+        eng_reg_check *c = &v[len++];
+        memset(c, 0, sizeof *c);
+        c->project_id = col_dup(q, 0);
+        c->indicator = sqlite3_column_int(q, 1);
+        c->ref_kind = eng_ref_kind_parse((const char *)sqlite3_column_text(q, 2));
+        c->claim = col_dup(q, 3);
+        c->verdict = eng_verdict_parse((const char *)sqlite3_column_text(q, 4));
+        c->registry_id = sqlite3_column_int64(q, 5);
+        c->registry = col_dup(q, 6);
+        c->entry_code = col_dup(q, 7);
+        c->entry = col_dup(q, 8);
+        c->evidence = col_dup(q, 9);
+        c->points = sqlite3_column_double(q, 10);
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        eng_reg_checks_free(v, len);
+        return rc == SQLITE_NOMEM ? eng_fail(err, ENG_EIO, "out of memory")
+                                  : db_fail(st, err, "reading registry checks");
+    }
+    *out = v;
+    *n = len;
+    return ENG_OK;
+}
