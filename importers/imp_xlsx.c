@@ -51,7 +51,7 @@ void imp_xlsx_limits_default(imp_xlsx_limits *lim)
     lim->max_row_bytes = 64ULL << 20;
     lim->max_merges = 1000000;
     lim->max_merged_cells = 16777216;
-    lim->amp_base = 1ULL << 30;
+    lim->amp_base = 16ULL << 20;
     lim->amp_factor = 16;
 }
 
@@ -1750,13 +1750,17 @@ static int rows_step(xrows *r, imp_row *row)
         r->lens[i] = rb->len[i];
     }
     const imp_xlsx_limits *lim = &r->b.z.lim;
+    /* Measured against what has been read so far (the shared strings and the
+     * sheet up to this row), so that a small sheet repeating a huge string
+     * is stopped after a few rows, not after a gigabyte. */
     r->handed += rb->text.n + rb->ncols;
-    if (r->handed > lim->amp_base + lim->amp_factor * r->b.z.total)
+    unsigned long long held = r->s.text.n + r->b.z.done;
+    if (r->handed > lim->amp_base + lim->amp_factor * held)
         return -eng_fail(&r->ferr, ENG_EINPUT,
                          "%s: %s: row %ld: the sheet's cells add up to far more text than the "
                          "workbook holds (over %llu + %lu x %llu bytes: repeated huge strings or "
                          "merged ranges?)",
-                         r->b.z.path, r->part, num, lim->amp_base, lim->amp_factor, r->b.z.total);
+                         r->b.z.path, r->part, num, lim->amp_base, lim->amp_factor, held);
     row->cells = r->cells;
     row->lens = r->lens;
     row->ncells = rb->ncols;

@@ -74,10 +74,11 @@ typedef struct imp_xlsx_limits {
     unsigned long long max_row_bytes;    /* text of one row, merged copies included: 64 MiB */
     unsigned long max_merges;            /* merged ranges in the sheet: 1,000,000 */
     unsigned long long max_merged_cells; /* cells covered by merged ranges: 16,777,216 */
-    /* What a sheet may hand out beyond what was inflated: text bytes plus
-     * cells of all rows must stay under amp_base + amp_factor x bytes
-     * inflated.  It stops a small sheet that repeats one huge shared string
-     * (or a huge merged range) in row after row.  1 GiB and 16. */
+    /* What a sheet may hand out beyond what it holds: text bytes plus cells
+     * of the rows read so far must stay under amp_base + amp_factor x (the
+     * shared strings' bytes + the sheet's bytes inflated so far).  It stops
+     * a small sheet that repeats one huge shared string (or a huge merged
+     * range) in row after row within a few rows.  16 MiB and 16. */
     unsigned long long amp_base;
     unsigned long amp_factor;
 } imp_xlsx_limits;
