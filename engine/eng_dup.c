@@ -723,6 +723,18 @@ static int is_short(const eng_dup_set *s, size_t m)
     return m >= 1 && m < s->p.contain_min;
 }
 
+/* Shorter than a paragraph (three times contain_min): a title, or a title
+ * and a line.  Two brief texts pair by the short_* rules. */
+static int is_brief(const eng_dup_set *s, size_t m)
+{
+    return m >= 1 && m < 3 * s->p.contain_min;
+}
+
+int eng_dup_brief(const eng_dup_set *s, size_t i)
+{
+    return is_brief(s, eng_dup_size(s, i));
+}
+
 int eng_dup_weigh(eng_dup_set *s, eng_err *err)
 {
     unweigh(s);
@@ -803,6 +815,13 @@ double eng_dup_info(const eng_dup_set *s, size_t i)
     if (i >= s->n)
         return 0;
     return s->info ? s->info[i] : (double)(s->start[i + 1] - s->start[i]);
+}
+
+int eng_dup_active_short(const eng_dup_set *s, size_t i)
+{
+    if (!eng_dup_active(s, i))
+        return 0;
+    return !s->info || !is_brief(s, eng_dup_size(s, i)) || s->info[i] >= s->p.short_info;
 }
 
 int eng_dup_active(const eng_dup_set *s, size_t i)
@@ -1082,6 +1101,11 @@ static void verify_pair(const eng_dup_set *s, band_worker *w, size_t a, size_t b
         if (!(jac >= jt || (cok && con >= ct)))
             return;
     }
+    p.short_pair = is_brief(s, na) && is_brief(s, nb);
+    if (p.short_pair &&
+        (jac < s->p.short_jaccard || !eng_dup_active_short(s, a) || !eng_dup_active_short(s, b)))
+        return; /* two titles: one differing word is already another project, and a
+                   title of common words (a discipline's name) is a label */
     p.a = a;
     p.b = b;
     p.jaccard = jac;
@@ -1422,6 +1446,9 @@ int eng_dup_compare(const eng_dup_set *s, size_t a, size_t b)
         jac = wa + wb - wi > 0 ? wi / (wa + wb - wi) : 0;
         con = (na <= nb ? wa : wb) > 0 ? wi / (na <= nb ? wa : wb) : 0;
     }
+    if (is_brief(s, na) && is_brief(s, nb) &&
+        (jac < s->p.short_jaccard || !eng_dup_active_short(s, a) || !eng_dup_active_short(s, b)))
+        return 0;
     return jac >= s->p.jaccard || (cok && con >= s->p.containment);
 }
 
@@ -1538,7 +1565,8 @@ typedef struct query_ctx {
     const uint64_t *fill;
     const uint64_t *set;
     size_t m;
-    int inside; /* the query is compared for short inside long */
+    int inside;  /* the query is compared for short inside long */
+    double info; /* the query's information */
     atomic_size_t next;
     query_worker w[MAX_JOBS];
 } query_ctx;
@@ -1612,6 +1640,10 @@ static void query_work(void *p, int wi)
                 }
                 if (cok && con >= ct && jac < s->p.jaccard)
                     h.contained = nd <= c->m ? ENG_DUP_A_IN_B : ENG_DUP_B_IN_A;
+                h.short_pair = is_brief(s, nd) && is_brief(s, c->m);
+                if (h.short_pair && s->info &&
+                    (!eng_dup_active_short(s, d) || c->info < s->p.short_info))
+                    continue;
             }
             h.a = d;
             h.b = ENG_DUP_QUERY;
@@ -1678,6 +1710,7 @@ int eng_dup_query(const eng_dup_set *s, const char *text, size_t len, size_t top
     int q_active = m && (!s->df || weigh_query(s, aw.buf, m) >= s->p.min_info);
     if (q_active && top_k) {
         c->inside = s->df && s->p.inside && s->p.containment <= 1;
+        c->info = s->df ? weigh_query(s, aw.buf, m) : (double)m;
         c->s = s;
         c->sig = sig;
         c->fill = fill;

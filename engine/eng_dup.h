@@ -123,10 +123,13 @@ typedef struct eng_dup_params {
     int jobs;          /* threads; < 1 means 1 */
     const char *const *stop_phrases; /* borrowed during eng_dup_set_new only */
     size_t nstop;
-    int weighted;    /* 1: shared material counts by its information (see "Information"
-                        above); takes effect once eng_dup_weigh has run */
-    double min_info; /* weighted: texts with less information than this are never compared */
-    int inside;      /* weighted: also find short texts inside long ones (ENG_DUP_INSIDE) */
+    int weighted;         /* 1: shared material counts by its information (see "Information"
+                             above); takes effect once eng_dup_weigh has run */
+    double min_info;      /* weighted: texts with less information than this are never compared */
+    int inside;           /* weighted: also find short texts inside long ones (ENG_DUP_INSIDE) */
+    double short_jaccard; /* two brief texts (both under 3 * contain_min shingles: titles) are a
+                             pair only at this Jaccard or more (0: jaccard) */
+    double short_info;    /* weighted: ... and only when each has this much information */
 } eng_dup_params;
 
 /* The defaults, measured in tests/dupquality and bench/bench_dup.sh:
@@ -185,6 +188,14 @@ double eng_dup_info(const eng_dup_set *s, size_t i);
  * when weighted)? */
 int eng_dup_active(const eng_dup_set *s, size_t i);
 
+/* Is doc i brief: fewer than 3 * contain_min shingles (shorter than a
+ * paragraph: a title, or a title and a line)? */
+int eng_dup_brief(const eng_dup_set *s, size_t i);
+
+/* Is doc i compared with other brief docs (eng_dup_active, and when it is
+ * brief itself, information >= short_info when weighted)? */
+int eng_dup_active_short(const eng_dup_set *s, size_t i);
+
 size_t eng_dup_count(const eng_dup_set *s);
 /* Distinct shingles of doc i. */
 size_t eng_dup_size(const eng_dup_set *s, size_t i);
@@ -222,6 +233,7 @@ typedef struct eng_dup_pair {
                    short one is `contained`) */
     double plain_jaccard, plain_containment; /* unweighted (equal to the above when
                                                 unweighted) */
+    int short_pair;                          /* both texts are brief (eng_dup_brief) */
     size_t a_off, a_len, b_off, b_len;       /* shared passage, see eng_dup_passages */
     size_t passage_tokens;
 } eng_dup_pair;
@@ -319,6 +331,8 @@ typedef struct eng_dup_config {
     double min_info;      /* texts with less information are never compared */
     int inside;           /* short texts inside long ones are looked for */
     double floor;         /* screening and novelty: the lowest similarity that counts */
+    double short_jaccard; /* two short texts (titles) pair only at this Jaccard or more */
+    double short_info;    /* ... and only when each has this much information */
     const char *relation; /* screening: only matches of this relation (NULL: all) */
     const char *stop[64]; /* stop phrases, borrowed from the rule set */
     size_t nstop;

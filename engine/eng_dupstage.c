@@ -27,6 +27,8 @@ void eng_dup_config_from_set(const rule_set *set, eng_dup_config *c)
     c->min_info = rule_set_param(set, "duplicates.min_information", 3.0);
     c->inside = rule_set_param(set, "duplicates.inside", 1) != 0;
     c->floor = rule_set_param(set, "duplicates.floor", 0.3);
+    c->short_jaccard = rule_set_param(set, "duplicates.short_jaccard", 0.8);
+    c->short_info = rule_set_param(set, "duplicates.short_information", 5.0);
     size_t ns = rule_set_param_list_len(set, "duplicates.stop_phrases");
     for (size_t i = 0; i < ns && c->nstop < sizeof c->stop / sizeof c->stop[0]; i++)
         c->stop[c->nstop++] = rule_set_param_list_item(set, "duplicates.stop_phrases", i);
@@ -308,6 +310,19 @@ static int has_pair(const stage *sg, size_t nexact, size_t x, size_t y)
     return 0;
 }
 
+/* Does a pair of texts say the two records are one work?  Two brief texts
+ * (titles) from different teams and different dates do not, even when
+ * identical: a title alone ("管理科学与管理工程", "Sensor Data Fusion") is
+ * reused by unrelated projects; the same call (same date) or the same team
+ * makes it telling. */
+static int telling(const stage *sg, const eng_dup_set *set, size_t x, size_t y)
+{
+    if (!eng_dup_brief(set, x) || !eng_dup_brief(set, y))
+        return 1;
+    return !order_known(&sg->recs[x], &sg->recs[y]) ||
+           same_team(sg->tx, &sg->recs[x], &sg->recs[y]);
+}
+
 /* Exact duplicates: records whose normalised title and abstract are the
  * same (abstract_only = 0), then records whose normalised abstracts alone
  * are the same and long enough to mean the same work (abstract_only = 1:
@@ -324,7 +339,9 @@ static int find_exact(stage *sg, const eng_dup_set *set, int abstract_only)
         return ENG_EIO;
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        if (set && !eng_dup_active(set, i))
+        /* exact copies of short texts (titles) need the information two
+         * titles need to pair at all */
+        if (set && !eng_dup_active_short(set, i))
             continue;
         const char *ab = real_text(recs[i].abstract);
         char *t = abstract_only ? NULL : dup_text(&recs[i]);
@@ -355,22 +372,29 @@ static int find_exact(stage *sg, const eng_dup_set *set, int abstract_only)
          * hundreds of records would otherwise give a quadratic list). */
         size_t g = j - i;
         for (size_t x = i; x < j && !rc; x++) {
-            if (x != i && out->duplicate_of[k[x].idx] == SIZE_MAX &&
-                order_known(&recs[k[i].idx], &recs[k[x].idx]))
-                out->duplicate_of[k[x].idx] = k[i].idx;
-            if (g > 1)
-                out->flags[k[x].idx] |= 1;
             for (size_t y = x + 1; y < j && !rc; y++) {
                 if (g > 20 && x != i)
                     break;
                 size_t xa = k[x].idx, yb = k[y].idx;
                 if (abstract_only && has_pair(sg, before, xa, yb))
                     continue;
+                if (!abstract_only && set && !telling(sg, set, xa, yb))
+                    continue;
+                /* the same team's title again, later: continued funding (延续资助) */
+                int cont = !abstract_only && set && eng_dup_brief(set, xa) &&
+                           eng_dup_brief(set, yb) && order_known(&recs[xa], &recs[yb]) &&
+                           same_team(sg->tx, &recs[xa], &recs[yb]);
+                if (!cont) {
+                    out->flags[xa] |= 1;
+                    out->flags[yb] |= 1;
+                    if (out->duplicate_of[yb] == SIZE_MAX && order_known(&recs[xa], &recs[yb]))
+                        out->duplicate_of[yb] = xa;
+                }
                 char *ta = abstract_only ? strdup(recs[xa].abstract) : dup_text(&recs[xa]);
                 char *pa = ta ? excerpt(ta, 0, strlen(ta), 600) : NULL;
                 char *pb = pa ? strdup(pa) : NULL;
                 free(ta);
-                rc = add_pair(sg, xa, yb, "exact",
+                rc = add_pair(sg, xa, yb, cont ? "continuation" : "exact",
                               abstract_only ? "exact-normalised-abstract" : "exact-normalised", 1.0,
                               1.0, SIZE_MAX, pa, pb);
             }
@@ -521,6 +545,8 @@ static void params_from_config(const eng_dup_config *c, eng_dup_params *p)
     p->weighted = c->weighted;
     p->min_info = c->weighted ? c->min_info : 0;
     p->inside = c->weighted && c->inside;
+    p->short_jaccard = c->short_jaccard;
+    p->short_info = c->weighted ? c->short_info : 0;
 }
 
 /* The relation of a verified pair x, y (indexes; eng_dup sizes sx, sy):
@@ -580,7 +606,7 @@ static int find_near(stage *sg, eng_dup_set *set, const eng_dup_params *p, char 
     for (size_t k = 0; k < np && !rc; k++) {
         const eng_dup_pair *q = &pairs[k];
         size_t x = q->a, y = q->b;
-        if (has_pair(sg, nexact, x, y))
+        if (has_pair(sg, nexact, x, y) || (!q->inside && !telling(sg, set, x, y)))
             continue;
         size_t contained;
         const char *kind = relation_of(sg->tx, recs, q, x, y, eng_dup_size(set, x),
@@ -905,7 +931,8 @@ int eng_screen(eng_store *st, const eng_record *stored, size_t nstored, const en
             } else if (partial) {
                 kind = "partial";
                 stored_in = ls <= lp ? 1 : -1;
-            } else if (h->jaccard >= c->jaccard || h->containment >= c->containment) {
+            } else if ((h->jaccard >= c->jaccard || h->containment >= c->containment) &&
+                       (!h->short_pair || h->jaccard >= c->short_jaccard)) {
                 kind = "near";
             } else {
                 kind = "related";

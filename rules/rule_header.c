@@ -240,9 +240,11 @@ static void check_novelty(loader *L, const cJSON *n)
 
 static void check_duplicates(loader *L, const cJSON *n)
 {
-    static const char *const keys[] = {"jaccard",  "containment",  "shingle_cjk", "shingle_latin",
-                                       "num_perm", "stop_phrases", "weighting",   "min_information",
-                                       "inside",   "floor",        NULL};
+    static const char *const keys[] = {
+        "jaccard",  "containment",  "shingle_cjk",   "shingle_latin",
+        "num_perm", "stop_phrases", "weighting",     "min_information",
+        "inside",   "floor",        "short_jaccard", "short_information",
+        NULL};
     check_section(L, n, "duplicates", keys);
     if (!cJSON_IsObject(n))
         return;
@@ -255,6 +257,8 @@ static void check_duplicates(loader *L, const cJSON *n)
     check_num_in(L, n, "min_information", 0, 1e6, 0);
     check_num_in(L, n, "inside", 0, 1, 1);
     check_num_in(L, n, "floor", 0, 1, 0);
+    check_num_in(L, n, "short_jaccard", 0, 1, 0);
+    check_num_in(L, n, "short_information", 0, 1e6, 0);
     check_num_in(L, n, "jaccard", 0, 1, 0);
     check_num_in(L, n, "containment", 0, 1, 0);
     check_num_in(L, n, "shingle_cjk", 1, 64, 1);

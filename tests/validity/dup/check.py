@@ -104,14 +104,35 @@ ngroups = [m for m in gr.values() if all(x in nt for x in m)]
 qn, qw = pairs(c2, none2), pairs(c2, idf2)
 print("NSFC titles, %d records: flagged pairs, unweighted %d (%s); weighted %d (%s)" %
       (len(nt), len(qn), kinds(qn), len(qw), kinds(qw)))
-long_groups = [m for m in ngroups if len(nt[m[0]][0]) >= 10]
-a, b = joined(long_groups, qw), joined(long_groups, qn)
-print("NSFC same-title groups of titles of 10+ characters joined: weighted %d/%d, unweighted %d/%d"
-      % (a + b))
-print("NSFC same-title groups of shorter (generic) titles joined: weighted %d/%d, unweighted %d/%d"
-      % (joined([m for m in ngroups if m not in long_groups], qw) +
-         joined([m for m in ngroups if m not in long_groups], qn)))
-check(a[0] == a[1], "NSFC same-title groups (10+ characters) joined %d/%d" % a)
+meta = {r[0]: r[1:] for r in c2.execute("SELECT id, pi, organisation, start FROM projects")}
+
+
+def one_work(m):
+    """Same call (same start date) or the same team (PI; organisation when a PI
+    is missing) for every member: the stated rule for titles alone."""
+    starts = {meta[x][2] for x in m}
+    pis = {meta[x][0] for x in m}
+    orgs = {meta[x][1] for x in m}
+    return len(starts) == 1 or (None not in pis and len(pis) == 1) or (None in pis and len(orgs) == 1)
+
+
+# titles under 8 characters (供应链管理, 金融工程) are discipline names: the
+# information rule leaves them uncompared; they are counted apart
+work = [m for m in ngroups if one_work(m) and len(nt[m[0]][0]) >= 8]
+label = [m for m in ngroups if one_work(m) and len(nt[m[0]][0]) < 8]
+other = [m for m in ngroups if not one_work(m)]
+a, b = joined(work, qw), joined(work, qn)
+print("NSFC same-title groups of one call or one team (titles of 8+ characters) joined: weighted"
+      " %d/%d, unweighted %d/%d" % (a + b))
+print("NSFC same-title groups of one call or team, titles under 8 characters joined: weighted"
+      " %d/%d, unweighted %d/%d" % (joined(label, qw) + joined(label, qn)))
+print("NSFC same-title groups of different teams and dates (titles reused; not one work by rule)"
+      " joined: weighted %d/%d, unweighted %d/%d" % (joined(other, qw) + joined(other, qn)))
+gw = group_of(qw)
+for m in work:
+    if len({gw.get(x) for x in m}) != 1 or gw.get(m[0]) is None:
+        print("  not joined (weighted): %s %s" % (nt[m[0]][0], [meta[x] for x in m]))
+check(a[0] == a[1], "NSFC same-title groups of one call or team joined %d/%d" % a)
 check(len(qw) <= len(qn), "weighting should flag fewer title pairs (%d > %d)" % (len(qw), len(qn)))
 print("NSFC sample of weighted flagged pairs (read them):")
 sample(c2, [p for p in qw if p[2] != "exact"], 6, nt)
