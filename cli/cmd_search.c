@@ -1,5 +1,5 @@
-/* cmd_search: `vernier search QUERY` — full-text search (FTS5 trigram, so
- * Chinese queries of three characters or more work; shorter ones scan). */
+/* cmd_search: `vernier search QUERY` — the records holding every word of the
+ * query (eng_store_search); says how many more there are past --limit. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -28,7 +28,8 @@ int cmd_search(cli_ctx *ctx, int argc, char **argv)
     size_t n = 0;
     eng_err err;
     eng_err_clear(&err);
-    rc = eng_store_search(st, pos[0], (size_t)limit, &ids, &n, &err);
+    size_t total = 0;
+    rc = eng_store_search(st, pos[0], (size_t)limit, &ids, &n, &total, &err);
     if (rc) {
         eng_store_close(st);
         return cli_fail(&err);
@@ -43,5 +44,10 @@ int cmd_search(cli_ctx *ctx, int argc, char **argv)
     }
     free(ids);
     eng_store_close(st);
-    return n ? 0 : 0;
+    fflush(stdout);
+    if (total > n)
+        fprintf(stderr,
+                "vernier: %zu more records match (%zu in all); --limit %zu shows them all\n",
+                total - n, total, total);
+    return 0;
 }

@@ -780,94 +780,139 @@ static int fts_fresh(eng_store *st, eng_err *err)
     return eng_store_commit(st, err);
 }
 
-int eng_store_search(eng_store *st, const char *query, size_t limit, char ***ids, size_t *n,
-                     eng_err *err)
+/* One word of a search query: bytes p[0..len), chars its characters. */
+typedef struct qword {
+    const char *p;
+    size_t len, chars;
+} qword;
+
+static int ascii_alnum(unsigned char c)
 {
-    sqlite3_stmt *q = NULL;
-    /* The trigram tokenizer needs 3 characters (not bytes); shorter queries use LIKE. */
-    size_t chars = 0;
-    for (const unsigned char *p = (const unsigned char *)query; *p; p++)
-        chars += (*p & 0xC0) != 0x80;
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+static int is_space_at(const char *p)
+{
+    return *p == ' ' || *p == '\t' || !strncmp(p, "\xE3\x80\x80", 3);
+}
+
+/* Splits query at spaces (ASCII and U+3000).  OUT: w (room for max), *nw. */
+static void query_words(const char *query, qword *w, size_t max, size_t *nw)
+{
+    *nw = 0;
+    for (const char *p = query; *p;) {
+        if (is_space_at(p)) {
+            p += *p == ' ' || *p == '\t' ? 1 : 3;
+            continue;
+        }
+        const char *start = p;
+        size_t chars = 0;
+        while (*p && !is_space_at(p)) {
+            chars += ((unsigned char)*p & 0xC0) != 0x80;
+            p++;
+        }
+        if (*nw < max)
+            w[(*nw)++] = (qword){start, (size_t)(p - start), chars};
+    }
+}
+
+/* Whether text holds word w: ASCII letters in any case, and a word that
+ * begins (ends) with an ASCII letter or digit only where the text has none
+ * just before (after) it, so "AI" is not found in "MOSAIC" or "AIS" while
+ * "AI" in "基于AI的" and Chinese words anywhere are. */
+static int text_has_word(const char *text, const qword *w)
+{
+    if (!text)
+        return 0;
+    int check_start = ascii_alnum((unsigned char)w->p[0]);
+    int check_end = ascii_alnum((unsigned char)w->p[w->len - 1]);
+    for (const char *t = text; *t; t++) {
+        if (strncasecmp(t, w->p, w->len))
+            continue;
+        if (check_start && t > text && ascii_alnum((unsigned char)t[-1]))
+            continue;
+        if (check_end && ascii_alnum((unsigned char)t[w->len]))
+            continue;
+        return 1;
+    }
+    return 0;
+}
+
+int eng_store_search(eng_store *st, const char *query, size_t limit, char ***ids, size_t *n,
+                     size_t *total, eng_err *err)
+{
+    qword w[64];
+    size_t nw;
+    query_words(query, w, sizeof w / sizeof w[0], &nw);
+    if (!nw)
+        return eng_fail(err, ENG_EUSAGE, "search: the query is empty");
     int rc = fts_fresh(st, err);
     if (rc)
         return rc;
-    /* Every word of the query must occur (in any order); each word is a
-     * quoted phrase, so FTS5 operators in the text are taken literally. */
-    size_t shortest = (size_t)-1, words = 0;
-    for (const char *p = query; *p;) {
-        while (*p == ' ' || *p == '\t' || !strncmp(p, "\xE3\x80\x80", 3))
-            p += *p == ' ' || *p == '\t' ? 1 : 3;
-        if (!*p)
-            break;
-        size_t wc = 0;
-        while (*p && *p != ' ' && *p != '\t' && strncmp(p, "\xE3\x80\x80", 3)) {
-            wc += ((unsigned char)*p & 0xC0) != 0x80;
-            p++;
-        }
-        words++;
-        if (wc < shortest)
-            shortest = wc;
+    /* The trigram index finds the records holding every word of three
+     * characters or more (each a quoted phrase, so FTS5 operators in the
+     * text are taken literally); with none, every record is a candidate.
+     * Each candidate is then checked for every word as text_has_word()
+     * says: short words, and whole Latin words. */
+    base_buf b = {0};
+    for (size_t k = 0; k < nw; k++) {
+        if (w[k].chars < 3)
+            continue;
+        base_buf_add(&b, b.n ? " \"" : "\"", b.n ? 2 : 1);
+        for (size_t i = 0; i < w[k].len; i++)
+            base_buf_add(&b, w[k].p[i] == '"' ? "\"\"" : w[k].p + i, w[k].p[i] == '"' ? 2 : 1);
+        base_buf_add(&b, "\"", 1);
     }
-    if (!words)
-        return eng_fail(err, ENG_EUSAGE, "search: the query is empty");
-    if (chars >= 3 && shortest >= 3) {
+    if (b.oom) {
+        free(b.p);
+        return eng_fail(err, ENG_EIO, "out of memory");
+    }
+    sqlite3_stmt *q = NULL;
+    if (b.n) {
         rc = prep(st, &q,
-                  "SELECT p.id FROM projects_fts f JOIN projects p ON p.rowid = f.rowid"
-                  " WHERE projects_fts MATCH ? ORDER BY f.rank, p.id LIMIT ?",
-                  err);
-        if (!rc) {
-            base_buf b = {0};
-            int in_word = 0;
-            for (const char *p = query; *p;) {
-                int space = *p == ' ' || *p == '\t' || !strncmp(p, "\xE3\x80\x80", 3);
-                if (space) {
-                    if (in_word)
-                        base_buf_add(&b, "\" ", 2);
-                    in_word = 0;
-                    p += *p == ' ' || *p == '\t' ? 1 : 3;
-                    continue;
-                }
-                if (!in_word)
-                    base_buf_add(&b, "\"", 1);
-                in_word = 1;
-                if (*p == '"')
-                    base_buf_add(&b, "\"\"", 2);
-                else
-                    base_buf_add(&b, p, 1);
-                p++;
-            }
-            if (in_word)
-                base_buf_add(&b, "\"", 1);
-            if (b.oom) {
-                sqlite3_finalize(q);
-                return eng_fail(err, ENG_EIO, "out of memory");
-            }
-            sqlite3_bind_text(q, 1, b.p, -1, free);
-        }
-    } else {
-        rc = prep(st, &q,
-                  "SELECT id FROM projects WHERE instr(title, ?1)"
-                  " OR instr(json_extract(record_json, '$.abstract'), ?1)"
-                  " ORDER BY id LIMIT ?2",
+                  "SELECT p.id, p.title, json_extract(p.record_json, '$.abstract')"
+                  " FROM projects_fts f JOIN projects p ON p.rowid = f.rowid"
+                  " WHERE projects_fts MATCH ? ORDER BY f.rank, p.id",
                   err);
         if (!rc)
-            bind_text(q, 1, query);
+            sqlite3_bind_text(q, 1, b.p, -1, free);
+        else
+            free(b.p);
+    } else {
+        free(b.p);
+        rc = prep(st, &q,
+                  "SELECT id, title, json_extract(record_json, '$.abstract') FROM projects"
+                  " ORDER BY id",
+                  err);
     }
     if (rc)
         return rc;
-    sqlite3_bind_int64(q, 2, (sqlite3_int64)limit);
     char **v = NULL;
-    size_t cnt = 0;
-    int s;
+    size_t cnt = 0, found = 0;
+    int s, oom = 0;
     while ((s = sqlite3_step(q)) == SQLITE_ROW) {
-        char **nv = realloc(v, (cnt + 1) * sizeof *nv);
-        if (!nv)
+        const char *title = (const char *)sqlite3_column_text(q, 1);
+        const char *abstract = (const char *)sqlite3_column_text(q, 2);
+        size_t k = 0;
+        while (k < nw && (text_has_word(title, &w[k]) || text_has_word(abstract, &w[k])))
+            k++;
+        if (k < nw)
+            continue;
+        found++;
+        if (cnt >= limit)
+            continue;
+        char *id = col_dup(q, 0);
+        char **nv = id ? realloc(v, (cnt + 1) * sizeof *nv) : NULL;
+        if (!nv) {
+            free(id);
+            oom = 1;
             break;
+        }
         v = nv;
-        v[cnt++] = col_dup(q, 0);
+        v[cnt++] = id;
     }
-    if (s != SQLITE_DONE) {
-        rc = db_fail(st, err, "search");
+    if (oom || s != SQLITE_DONE) {
+        rc = oom ? eng_fail(err, ENG_EIO, "out of memory") : db_fail(st, err, "search");
         for (size_t i = 0; i < cnt; i++)
             free(v[i]);
         free(v);
@@ -877,6 +922,8 @@ int eng_store_search(eng_store *st, const char *query, size_t limit, char ***ids
     sqlite3_finalize(q);
     *ids = v;
     *n = cnt;
+    if (total)
+        *total = found;
     return ENG_OK;
 }
 

@@ -91,11 +91,19 @@ void eng_records_free(eng_record *v, size_t n);
  * Returns a malloc'd JSON text ({"records": [...], "imports": [...]}). */
 int eng_store_stats_json(eng_store *st, char **out, eng_err *err);
 
-/* Full-text search (FTS5 trigram over title and abstract; works for CJK
- * queries of 3 characters or more, shorter ones fall back to LIKE).  OUT:
- * *ids (malloc'd array of malloc'd ids, best first), *n. */
+/* Full-text search: the records whose title or abstract holds every word
+ * of query (words split at spaces, in any order).  Chinese words of any
+ * length match anywhere (no segmentation needed); a word beginning or
+ * ending with an ASCII letter or digit matches only as a whole word there
+ * ("AI" is not in "MOSAIC"); ASCII letters in any case.  Words of three
+ * characters or more are looked up in the FTS5 trigram index; the others
+ * (which a trigram cannot hold) are checked in the records it returns, or
+ * in every record when the query has no longer word.
+ * OUT: *ids (malloc'd array of at most limit malloc'd ids, best first:
+ * by FTS5 rank, else by id), *n, and *total (may be NULL): how many records
+ * match in all. */
 int eng_store_search(eng_store *st, const char *query, size_t limit, char ***ids, size_t *n,
-                     eng_err *err);
+                     size_t *total, eng_err *err);
 
 /* ---- signature cache --------------------------------------------------- */
 
