@@ -20,7 +20,19 @@ typedef struct cli_ctx {
     int jobs;       /* --jobs N; 0 = all cores */
     long wait_ms;   /* --wait SECONDS for another writer, in ms (when wait_set) */
     int wait_set;   /* --wait given; otherwise ENG_STORE_WAIT_MS */
+    int profile;    /* --profile: each stage's time and peak memory on stderr */
+    double prof_t;  /* when the current stage began (cli_profile.c) */
+    char prof_stage[16];
 } cli_ctx;
+
+/* --profile (cli_profile.c).  cli_profile_start starts the first stage;
+ * cli_profile_end(ctx, stage) ends the current one, naming it `stage`, and
+ * prints "vernier: profile: STAGE S s, peak M MiB" (the peak resident
+ * memory of the process during the stage, where Linux lets the peak be
+ * reset; the peak since the start elsewhere), then starts the next.  Both
+ * do nothing without --profile. */
+void cli_profile_start(cli_ctx *ctx);
+void cli_profile_end(cli_ctx *ctx, const char *stage);
 
 /* Reads --wait's value into ctx; returns 0, or -1 when it is not a number of
  * seconds from 0 to 86400. */

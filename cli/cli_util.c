@@ -112,6 +112,13 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts, const ch
             ctx->quiet = 1;
             continue;
         }
+        if (!strncmp(name, "profile", nl) && nl == 7) {
+            if (!ctx->profile) {
+                ctx->profile = 1;
+                cli_profile_start(ctx);
+            }
+            continue;
+        }
         const cli_opt *o = opts;
         for (; o && o->name; o++)
             if (strlen(o->name) == nl && !strncmp(o->name, name, nl))
@@ -144,6 +151,7 @@ static const cli_opt global_opts[] = {
     CLI_VALUE("wait", "SECONDS", NULL,
               "how long a writer waits for another vernier writing to the store (600)"),
     CLI_FLAG("quiet", NULL, "no progress or summary lines on stderr (also -q)"),
+    CLI_FLAG("profile", NULL, "each stage's time and peak memory on stderr"),
     CLI_FLAG("help", NULL, "this help"),
     CLI_END};
 

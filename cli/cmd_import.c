@@ -49,6 +49,7 @@ int cli_import_files(cli_ctx *ctx, eng_store *st, const char **files, size_t n,
         }
         imp_result_release(&res);
     }
+    cli_profile_end(ctx, "import");
     return worst;
 }
 

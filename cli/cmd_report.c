@@ -23,6 +23,7 @@ int cli_report(cli_ctx *ctx, eng_store *st, long run, const char *output, const 
     for (size_t i = 0; i < n && !ctx->quiet; i++)
         fprintf(stderr, "vernier: wrote %s\n", paths[i]);
     rpt_paths_free(paths, n);
+    cli_profile_end(ctx, "workbook");
     return 0;
 }
 

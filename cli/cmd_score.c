@@ -32,7 +32,14 @@ int cli_apply_schemes(rule_set *set, const char **sw, size_t n)
  * the end. */
 static void show_progress(void *arg, const char *stage, size_t done, size_t total)
 {
-    (void)arg;
+    cli_ctx *ctx = arg;
+    if (ctx->profile && strcmp(stage, ctx->prof_stage)) {
+        /* a new stage: the one before it (loading, at first) ends */
+        cli_profile_end(ctx, ctx->prof_stage[0] ? ctx->prof_stage : "load");
+        snprintf(ctx->prof_stage, sizeof ctx->prof_stage, "%s", stage);
+    }
+    if (ctx->quiet || !isatty(STDERR_FILENO))
+        return;
     if (!strcmp(stage, "rules"))
         fprintf(stderr, "\rvernier: scoring: rules %zu/%zu (%zu%%)\033[K", done, total,
                 total ? done * 100 / total : 100);
@@ -54,12 +61,14 @@ int cli_score(cli_ctx *ctx, eng_store *st, const char *rules, const char *name, 
         return rc;
     }
     int tty = !ctx->quiet && isatty(STDERR_FILENO);
-    eng_run_opts o = {name, ctx->jobs, no_dups, tty ? show_progress : NULL, NULL};
+    eng_run_opts o = {name, ctx->jobs, no_dups, tty || ctx->profile ? show_progress : NULL, ctx};
     eng_err err;
     eng_err_clear(&err);
+    ctx->prof_stage[0] = '\0';
     rc = eng_run(st, set, &o, run_id, &err);
     if (tty)
         fputs("\r\033[K", stderr);
+    cli_profile_end(ctx, ctx->prof_stage[0] ? ctx->prof_stage : "score");
     if (rc) {
         rule_set_free(set);
         return cli_fail(&err);

@@ -38,7 +38,8 @@ static const command commands[] = {
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: vernier [--db FILE] [--jobs N] [--wait SECONDS] [--quiet] COMMAND [ARGS]\n\n"
+            "usage: vernier [--db FILE] [--jobs N] [--wait SECONDS] [--quiet] [--profile] COMMAND "
+            "[ARGS]\n\n"
             "vernier %s: evaluates research projects (TRL, traceability, novelty,\n"
             "duplicates) with an agency-owned rule set.\n\ncommands:\n",
             ENG_VERSION);
@@ -65,6 +66,8 @@ int main(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             ctx.quiet = 1;
+        } else if (!strcmp(a, "--profile")) {
+            ctx.profile = 1;
         } else if (!strcmp(a, "--db") && i + 1 < argc) {
             ctx.db = argv[++i];
         } else if (!strncmp(a, "--db=", 5)) {
@@ -92,6 +95,7 @@ int main(int argc, char **argv)
         usage(stderr);
         return 1;
     }
+    cli_profile_start(&ctx);
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (!strcmp(argv[i], commands[k].name))
             return commands[k].fn(&ctx, argc - i, argv + i);
