@@ -4,6 +4,7 @@
 #   make asan       the same suite under AddressSanitizer + UBSan
 #   make demo       evaluate examples/ into demo-report.xlsx
 #   make bench      benchmarks, each printed beside the anchor it is compared with
+#                   (BENCH_N=1000000 for the end-to-end run at a million records)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -11,6 +12,7 @@ BUILD   ?= build
 CC      ?= cc
 PYTHON  ?= /usr/bin/python3
 SHARED  ?= ../shared
+BENCH_N ?= 100000
 WERROR  ?= -Werror
 OPT     ?= -O2 -g
 PKGS     = sqlite3 libpcre2-8 libcjson xlsxwriter minizip expat
@@ -100,7 +102,8 @@ demo: all
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
-	@BUILD=$(BUILD) SHARED=$(SHARED) VERNIER=$(CURDIR)/$(BIN) PYTHON=$(PYTHON) sh bench/run.sh
+	@BUILD=$(BUILD) SHARED=$(SHARED) VERNIER=$(CURDIR)/$(BIN) PYTHON=$(PYTHON) BENCH_N=$(BENCH_N) \
+	  sh bench/run.sh
 
 check-office: deps
 	@command -v soffice >/dev/null || { \
