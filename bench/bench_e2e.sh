@@ -27,6 +27,7 @@ SAMPLE=${DUP_SAMPLE:-2000}
 NEXT=$((N / 20))
 RESULTS=${BENCH_RESULTS:-bench/results.md}
 mkdir -p "$DIR" || exit 1
+load_before=$(cut -d' ' -f1 /proc/loadavg)
 corpus="$DIR/r$N"
 gen_sum=$(md5sum bench/gen_records.py | cut -c1-8)
 
@@ -100,7 +101,7 @@ exact_s=$("$PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["ex
 exact_all=$(awk -v t="$exact_s" -v n="$N" -v s="$SAMPLE" 'BEGIN {printf "%.0f", t * (n / s) ^ 2}')
 
 plain_book=$("$BUILD/bench/bench_workbook" "$N" 1 2>/dev/null |
-    awk '/plain libxlsxwriter/ {print $(NF-1)}')
+    awk '/plain libxlsxwriter/ {print $(NF-1); exit}')
 
 # ---- the next year: NEXT new records into the same store ----
 t0=$(now)
@@ -130,6 +131,8 @@ mem=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -sr), $cpu, $(nproc) cores (shared), $mem;"
     echo "vernier $(git rev-parse --short HEAD 2>/dev/null), BENCH_N=$N records of"
     echo "bench/gen_records.py (seed 1; $(awk -v b="$in_bytes" 'BEGIN {printf "%.1f MB", b / 1e6}') of JSONL)."
+    echo "Load average $load_before before the run, $(cut -d' ' -f1 /proc/loadavg) after: times are wall"
+    echo "clock and grow with the load of the other users of the machine; the anchors share it."
     echo
     echo "| stage | vernier time | peak memory | anchor, same run | ratio |"
     echo "|---|---|---|---|---|"
