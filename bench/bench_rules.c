@@ -213,11 +213,11 @@ static int limits(const char *setpath, const char *textpath)
     rule_re **interp = calloc(nr, sizeof *interp);
     for (size_t i = 0; i < nr; i++) {
         const char *p = rule_pattern(set, i);
-        char msg[256];
+        base_err err;
         size_t off;
         if (*p)
-            interp[i] = rule_re_compile(p, strlen(p), set->rules[i].flags | RULE_RE_NO_JIT, msg,
-                                        sizeof msg, &off);
+            interp[i] =
+                rule_re_compile(p, strlen(p), set->rules[i].flags | RULE_RE_NO_JIT, &off, &err);
     }
     rule_rx *rx = rule_rx_new();
     printf("match limit | pairs hitting a limit (JIT) | (interpreter) | depth limit 10000 hits "
@@ -255,10 +255,10 @@ static int limits(const char *setpath, const char *textpath)
     char subj[4200];
     for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
         for (int jit = 1; jit >= 0; jit--) {
-            char msg[256];
+            base_err err;
             size_t off;
-            rule_re *re = rule_re_compile(bad[b], strlen(bad[b]), jit ? 0 : RULE_RE_NO_JIT, msg,
-                                          sizeof msg, &off);
+            rule_re *re =
+                rule_re_compile(bad[b], strlen(bad[b]), jit ? 0 : RULE_RE_NO_JIT, &off, &err);
             for (size_t n = 32; n <= 4096; n *= 128) {
                 memset(subj, 'a', n);
                 subj[n] = '!';

@@ -32,28 +32,23 @@ void eng_case_scorer_release(eng_case_scorer *s)
 }
 
 int eng_case_score(void *arg, const rule_set *set, const char *record_json, size_t len,
-                   rule_case_score *out, char *msg, size_t size)
+                   rule_case_score *out, base_err *err)
 {
     eng_case_scorer *s = arg;
     forget(s);
-    eng_err err;
-    eng_err_clear(&err);
-    if (eng_record_from_json(record_json, len, &s->rec, &err)) {
-        snprintf(msg, size, "record: %s", err.msg);
-        return -1;
-    }
-    if (eng_eval_record(set, &s->rec, &s->eval, &err)) {
-        snprintf(msg, size, "%s", err.msg);
-        return -1;
-    }
+    eng_err rerr;
+    eng_err_clear(&rerr);
+    if (eng_record_from_json(record_json, len, &s->rec, &rerr))
+        return base_fail(err, rerr.code, "record: %s", rerr.msg);
+    int rc = eng_eval_record(set, &s->rec, &s->eval, err);
+    if (rc)
+        return rc;
     const eng_eval *e = &s->eval;
     size_t need = e->nhits + e->flags.nrules + ENG_FLAG_NBUILTIN + e->nverdicts + 1;
     if (need > s->cap) {
         const char **nv = realloc(s->ids, need * sizeof *nv);
-        if (!nv) {
-            snprintf(msg, size, "out of memory");
-            return -1;
-        }
+        if (!nv)
+            return base_fail(err, BASE_EIO, "out of memory");
         s->ids = nv;
         s->cap = need;
     }

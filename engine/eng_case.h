@@ -33,6 +33,6 @@ void eng_case_scorer_release(eng_case_scorer *s);
 /* A rule_case_scorer; arg is an eng_case_scorer.  A record that cannot be
  * read fails with "record: WHY". */
 int eng_case_score(void *arg, const rule_set *set, const char *record_json, size_t len,
-                   rule_case_score *out, char *msg, size_t size);
+                   rule_case_score *out, base_err *err);
 
 #endif

@@ -1,35 +1,24 @@
 /*
- * eng_err: the error record every layer above rules/ fills in.
- *
- * A function that can fail returns an int result code (ENG_OK on success)
- * and, when it fails, writes a one-line message into a caller-owned eng_err.
- * The codes double as the process exit codes of the CLI (DESIGN.md):
- * 1 usage, 2 bad input, 3 internal or I/O failure.  Messages name the
- * place first, "FILE:LINE: field 'x': what is wrong", in lower case, with no
- * trailing newline and without the "vernier: " prefix (cli/ adds it).
+ * eng_err: the engine's name for base_err (base/base_err.h), the one error
+ * convention of every layer: a result code (ENG_OK on success) and a
+ * one-line message in a caller-owned record.  The names below are base's,
+ * kept while the layers above move to base_err.
  */
 #ifndef ENG_ERR_H
 #define ENG_ERR_H
 
-#include <stddef.h>
+#include "base/base_err.h"
 
 enum {
-    ENG_OK = 0,
-    ENG_EUSAGE = 1, /* the caller asked for something that makes no sense */
-    ENG_EINPUT = 2, /* the input (file, record, rule set) is bad */
-    ENG_EIO = 3,    /* I/O, SQLite, memory or another internal failure */
+    ENG_OK = BASE_OK,
+    ENG_EUSAGE = BASE_EUSAGE,
+    ENG_EINPUT = BASE_EINPUT,
+    ENG_EIO = BASE_EIO,
 };
 
-typedef struct eng_err {
-    int code;
-    char msg[1024];
-} eng_err;
+typedef base_err eng_err;
 
-/* Sets err (when not NULL) to code and the printf-style message; returns code
- * so that callers can write `return eng_fail(err, ENG_EINPUT, "...")`. */
-int eng_fail(eng_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Clears err to ENG_OK and an empty message. */
-void eng_err_clear(eng_err *err);
+#define eng_fail base_fail
+#define eng_err_clear base_err_clear
 
 #endif

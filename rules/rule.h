@@ -27,6 +27,8 @@
 
 #include <stddef.h>
 
+#include "base/base_err.h"
+
 typedef struct rule_set rule_set;
 typedef struct rule_scratch rule_scratch;
 
@@ -152,10 +154,11 @@ typedef struct rule_case_score {
 } rule_case_score;
 
 /* Scores the record (compact JSON, len bytes) with set.  Fills *out, whose
- * arrays and strings stay the scorer's until its next call.  Returns 0, or
- * -1 with a message in msg (the case then fails with that message). */
+ * arrays and strings stay the scorer's until its next call.  Returns
+ * BASE_OK, or an error code with err set (the case then fails with that
+ * message). */
 typedef int (*rule_case_scorer)(void *arg, const rule_set *set, const char *record_json, size_t len,
-                                rule_case_score *out, char *msg, size_t size);
+                                rule_case_score *out, base_err *err);
 
 /* Runs case i with scorer.  OUT: mismatch, "" when the case passed, else
  * every expectation that failed ("what: got X, want Y; ..."), cut to size;

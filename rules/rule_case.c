@@ -282,9 +282,10 @@ int rule_case_run(const rule_set *set, size_t i, rule_case_scorer scorer, void *
     }
     rule_case_score got;
     memset(&got, 0, sizeof got);
-    char msg[512] = "";
-    if (scorer(arg, set, rec, strlen(rec), &got, msg, sizeof msg) < 0) {
-        mm_add(&m, "%s", msg[0] ? msg : "the record could not be scored");
+    base_err err;
+    base_err_clear(&err);
+    if (scorer(arg, set, rec, strlen(rec), &got, &err) != BASE_OK) {
+        mm_add(&m, "%s", err.msg[0] ? err.msg : "the record could not be scored");
     } else {
         for (size_t k = 0; covered && k < got.nhits; k++)
             for (size_t j = 0; j < set->nrules; j++)

@@ -267,13 +267,13 @@ char *rule_ld_strdup(loader *L, const char *s)
 rule_re *rule_ld_compile(loader *L, const cJSON *node, unsigned flags, const char *rule_id,
                          const char *what)
 {
-    char msg[256];
+    base_err err;
     size_t off;
     const char *pat = node->valuestring;
-    rule_re *re = rule_re_compile(pat, strlen(pat), flags, msg, sizeof msg, &off);
+    rule_re *re = rule_re_compile(pat, strlen(pat), flags, &off, &err);
     if (re)
         return re;
-    if (strcmp(msg, "out of memory") == 0) {
+    if (err.code == BASE_EIO) {
         L->nomem = 1;
         return NULL;
     }
@@ -281,6 +281,6 @@ rule_re *rule_ld_compile(loader *L, const cJSON *node, unsigned flags, const cha
     if (!L->doc || rule_jdoc_string_pos(L->doc, node, off, &pos) < 0)
         rule_jdoc_pos(L->doc, node, &pos, NULL);
     rule_ld_diag_pos(L, RULE_ERROR, pos, rule_id, "PCRE2 syntax: see pcre2pattern(3)",
-                     "%s does not compile: %s (at offset %zu of the pattern)", what, msg, off);
+                     "%s does not compile: %s (at offset %zu of the pattern)", what, err.msg, off);
     return NULL;
 }

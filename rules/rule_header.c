@@ -131,13 +131,13 @@ static void setup_negation(loader *L, const cJSON *neg)
              "%s%s%s(?:(?<![A-Za-z])(?=[A-Za-z])|(?![A-Za-z]))(?:%s)"
              "(?:(?<=[A-Za-z])(?![A-Za-z])|(?<![A-Za-z]))",
              own ? "" : "(?!", own ? "" : DEFAULT_EXCEPTIONS, own ? "" : ")", cues);
-    char msg[256];
+    base_err err;
     size_t off;
-    set->cues = rule_re_compile(pat, strlen(pat), RULE_RE_CASELESS, msg, sizeof msg, &off);
+    set->cues = rule_re_compile(pat, strlen(pat), RULE_RE_CASELESS, &off, &err);
     if (!set->cues) {
         const cJSON *cn = neg ? rule_ld_member(neg, "cues") : NULL;
         rule_ld_diag_at(L, RULE_ERROR, cn, 0, NULL, "keep the cues a plain alternation",
-                        "\"negation.cues\" does not compile inside the cue wrapper: %s", msg);
+                        "\"negation.cues\" does not compile inside the cue wrapper: %s", err.msg);
     }
     free(pat);
 }

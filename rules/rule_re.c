@@ -27,8 +27,8 @@ struct rule_rx {
     pcre2_jit_stack *stack;
 };
 
-rule_re *rule_re_compile(const char *pattern, size_t len, unsigned flags, char *msg, size_t msgsize,
-                         size_t *erroff)
+rule_re *rule_re_compile(const char *pattern, size_t len, unsigned flags, size_t *erroff,
+                         base_err *err)
 {
     uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_BACKSLASH_C;
     if (flags & RULE_RE_CASELESS)
@@ -43,7 +43,7 @@ rule_re *rule_re_compile(const char *pattern, size_t len, unsigned flags, char *
     rule_re *re = calloc(1, sizeof *re);
     pcre2_compile_context *cctx = pcre2_compile_context_create(NULL);
     if (!re || !cctx) {
-        snprintf(msg, msgsize, "out of memory");
+        base_fail(err, BASE_EIO, "out of memory");
         free(re);
         pcre2_compile_context_free(cctx);
         return NULL;
@@ -60,10 +60,13 @@ rule_re *rule_re_compile(const char *pattern, size_t len, unsigned flags, char *
                                   &off, cctx);
     pcre2_compile_context_free(cctx);
     if (!re->code || !re->valid) {
-        if (code == PCRE2_ERROR_NOMEMORY)
-            snprintf(msg, msgsize, "out of memory");
-        else
-            rule_re_strerror(code, msg, msgsize);
+        if (code == PCRE2_ERROR_NOMEMORY) {
+            base_fail(err, BASE_EIO, "out of memory");
+        } else {
+            char msg[256];
+            rule_re_strerror(code, msg, sizeof msg);
+            base_fail(err, BASE_EINPUT, "%s", msg);
+        }
         *erroff = off;
         rule_re_free(re);
         return NULL;
@@ -74,7 +77,7 @@ rule_re *rule_re_compile(const char *pattern, size_t len, unsigned flags, char *
     re->len = len;
     re->pattern = malloc(len + 1);
     if (!re->pattern) {
-        snprintf(msg, msgsize, "out of memory");
+        base_fail(err, BASE_EIO, "out of memory");
         rule_re_free(re);
         return NULL;
     }

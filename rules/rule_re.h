@@ -26,6 +26,8 @@
 
 #include <stddef.h>
 
+#include "base/base_err.h"
+
 typedef struct rule_re rule_re;
 typedef struct rule_rx rule_rx;
 
@@ -44,12 +46,13 @@ enum {
 #define RULE_RE_HEAP_LIMIT_KIB 20480UL
 
 /*
- * Compiles pattern[0..len).  On failure returns NULL, writes PCRE2's message
- * into msg and the offset (in bytes of the pattern) where it stopped into
- * *erroff; msg is "out of memory" when that was the cause.
+ * Compiles pattern[0..len).  Returns the compiled pattern, owned by the
+ * caller (rule_re_free).  On failure returns NULL with err set: BASE_EINPUT
+ * and PCRE2's message, the offset (in bytes of the pattern) where it
+ * stopped in OUT: *erroff; or BASE_EIO and "out of memory".
  */
-rule_re *rule_re_compile(const char *pattern, size_t len, unsigned flags, char *msg, size_t msgsize,
-                         size_t *erroff);
+rule_re *rule_re_compile(const char *pattern, size_t len, unsigned flags, size_t *erroff,
+                         base_err *err);
 void rule_re_free(rule_re *re);
 
 /* The bytes a match can start with, from PCRE2's own start bitmap, when

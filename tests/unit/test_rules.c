@@ -1024,10 +1024,10 @@ static void test_patterns(void)
 {
     for (size_t i = 0; i < sizeof pat_cases / sizeof pat_cases[0]; i++) {
         const char *p = pat_cases[i].pattern;
-        char msg[256];
+        base_err err;
         size_t off;
-        rule_re *re = rule_re_compile(p, strlen(p), pat_cases[i].flags, msg, sizeof msg, &off);
-        CHECK(re != NULL, "pattern %s does not compile: %s", p, msg);
+        rule_re *re = rule_re_compile(p, strlen(p), pat_cases[i].flags, &off, &err);
+        CHECK(re != NULL, "pattern %s does not compile: %s", p, err.msg);
         rule_re_free(re);
         rule_pat_info pi;
         CHECK_INT(rule_pat_analyse(p, strlen(p), pat_cases[i].flags, &pi), 0, "analyse");
@@ -1078,9 +1078,9 @@ static size_t put_utf8(unsigned cp, char *o)
 static size_t count_matches(const char *pat, unsigned flags, const char *s, size_t n, char *first,
                             size_t firstsize)
 {
-    char msg[256];
+    base_err err;
     size_t off, ms, me, start = 0, count = 0;
-    rule_re *re = rule_re_compile(pat, strlen(pat), flags, msg, sizeof msg, &off);
+    rule_re *re = rule_re_compile(pat, strlen(pat), flags, &off, &err);
     rule_rx *rx = rule_rx_new();
     if (first)
         first[0] = '\0';
@@ -1146,9 +1146,9 @@ static void test_case_folding(void)
         }
         char pat[32];
         snprintf(pat, sizeof pat, "\\x{%X}", cp);
-        char msg[128];
+        base_err err;
         size_t off, ms, me, start = 0;
-        rule_re *re = rule_re_compile(pat, strlen(pat), RULE_RE_CASELESS, msg, sizeof msg, &off);
+        rule_re *re = rule_re_compile(pat, strlen(pat), RULE_RE_CASELESS, &off, &err);
         rule_rx *rx = rule_rx_new();
         int got = 0, ok = 1;
         while (re && rule_re_find(re, rx, all, n, start, 1, &ms, &me) == 1) {
@@ -1304,9 +1304,9 @@ static void test_limits(void)
     subj[4096] = 'b';
     subj[4097] = '\0';
     for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++) {
-        char msg[256];
+        base_err err;
         size_t off, ms, me;
-        rule_re *re = rule_re_compile(pats[i], strlen(pats[i]), 0, msg, sizeof msg, &off);
+        rule_re *re = rule_re_compile(pats[i], strlen(pats[i]), 0, &off, &err);
         rule_rx *rx = rule_rx_new();
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1786,9 +1786,9 @@ static void test_prefilter_random(unsigned seed)
         char pat[400];
         gen_alt(pat, sizeof pat, 0);
         unsigned flags = rnd(2) ? RULE_RE_CASELESS : 0;
-        char msg[256];
+        base_err err;
         size_t off;
-        rule_re *re = rule_re_compile(pat, strlen(pat), flags, msg, sizeof msg, &off);
+        rule_re *re = rule_re_compile(pat, strlen(pat), flags, &off, &err);
         int usable = re && !rule_re_matches_empty(re);
         rule_re_free(re);
         rule_pat_info pi;
@@ -1891,15 +1891,13 @@ typedef struct fixed_score {
 } fixed_score;
 
 static int fixed_scorer(void *arg, const rule_set *set, const char *record_json, size_t len,
-                        rule_case_score *out, char *msg, size_t size)
+                        rule_case_score *out, base_err *err)
 {
     fixed_score *f = arg;
     (void)set;
     snprintf(f->record, sizeof f->record, "%.*s", (int)len, record_json);
-    if (f->fail) {
-        snprintf(msg, size, "record: bad");
-        return -1;
-    }
+    if (f->fail)
+        return base_fail(err, BASE_EINPUT, "record: bad");
     *out = f->s;
     return 0;
 }

@@ -1,10 +1,10 @@
-/* eng_err: see eng_err.h. */
-#include "engine/eng_err.h"
+/* base_err: see base_err.h. */
+#include "base/base_err.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 
-int eng_fail(eng_err *err, int code, const char *fmt, ...)
+int base_fail(base_err *err, int code, const char *fmt, ...)
 {
     if (err) {
         va_list ap;
@@ -16,10 +16,10 @@ int eng_fail(eng_err *err, int code, const char *fmt, ...)
     return code;
 }
 
-void eng_err_clear(eng_err *err)
+void base_err_clear(base_err *err)
 {
     if (err) {
-        err->code = ENG_OK;
+        err->code = BASE_OK;
         err->msg[0] = '\0';
     }
 }
