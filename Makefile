@@ -98,7 +98,11 @@ asan: deps
 
 demo: all
 	rm -f demo.db
-	./$(BIN) --db demo.db evaluate examples/projects.jsonl -o demo-report.xlsx
+	./$(BIN) --db demo.db registry import examples/registries/labs.csv --kind lab
+	./$(BIN) --db demo.db registry import examples/registries/cmc.csv --kind cmc
+	./$(BIN) --db demo.db registry import examples/registries/standards.csv --kind standard
+	./$(BIN) --db demo.db registry import examples/registries/crm.json --kind crm
+	./$(BIN) --db demo.db evaluate examples/projects.jsonl examples/claims.jsonl -o demo-report.xlsx
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "engine/eng_registry.h"
 
 static const char usage[] = "vernier explain ID [--run N] [--json]";
 
@@ -24,6 +25,10 @@ typedef struct explain_data {
     size_t npairs;
     eng_decision *dec;
     size_t ndec;
+    eng_reg_info *regs; /* the registry versions the run checked against */
+    size_t nregs;
+    eng_reg_check *checks; /* this project's checks */
+    size_t nchecks;
 } explain_data;
 
 static void data_release(explain_data *d)
@@ -34,6 +39,17 @@ static void data_release(explain_data *d)
     eng_verdicts_free(d->ver, d->nver);
     eng_pairs_free(d->pairs, d->npairs);
     eng_decisions_free(d->dec, d->ndec);
+    eng_reg_infos_free(d->regs, d->nregs);
+    eng_reg_checks_free(d->checks, d->nchecks);
+}
+
+/* One registry check: the claim, its verdict, the entry and the evidence. */
+static void print_check(const eng_reg_check *c, const char *indent)
+{
+    printf("%sregistry %-11s %+6.1f  %s \"%s\": %s\n", indent, eng_ref_kind_name(c->ref_kind),
+           c->points, eng_verdict_name(c->verdict), c->claim, c->evidence ? c->evidence : "");
+    if (c->entry)
+        printf("%s    entry: %s\n", indent, c->entry);
 }
 
 /* The match shown inside its sentence: context with the match in [brackets]. */
@@ -112,6 +128,19 @@ static void explain_text(const explain_data *d)
                 print_hit(&d->hits[i], "  ");
             }
     }
+    if (d->nregs) {
+        printf("\nregistries checked against:\n");
+        for (size_t i = 0; i < d->nregs; i++)
+            printf("  %-8s %s, %ld entries, sha256 %s\n", eng_reg_kind_name(d->regs[i].kind),
+                   d->regs[i].name, d->regs[i].entries, d->regs[i].sha256);
+        int any = 0;
+        for (size_t i = 0; i < d->nchecks; i++)
+            if (d->checks[i].indicator < 0) {
+                if (!any++)
+                    printf("\nregistry checks (record):\n");
+                print_check(&d->checks[i], "  ");
+            }
+    }
     if (d->nver)
         printf("\nindicators:\n");
     for (size_t v = 0; v < d->nver; v++) {
@@ -123,6 +152,9 @@ static void explain_text(const explain_data *d)
         for (size_t i = 0; i < d->nhits; i++)
             if (d->hits[i].indicator == iv->idx)
                 print_hit(&d->hits[i], "      ");
+        for (size_t i = 0; i < d->nchecks; i++)
+            if (d->checks[i].indicator == iv->idx)
+                print_check(&d->checks[i], "      ");
     }
     int errors = 0, budget = 0;
     for (size_t i = 0; i < d->nhits; i++) {
@@ -211,6 +243,35 @@ static void explain_json(const explain_data *d)
         cJSON_AddItemToObject(x, "reasons", str_or_null(d->ver[i].reasons));
         cJSON_AddItemToArray(inds, x);
     }
+    if (d->nregs) {
+        cJSON *reg = cJSON_AddObjectToObject(o, "registry");
+        cJSON *vers = cJSON_AddArrayToObject(reg, "versions");
+        for (size_t i = 0; i < d->nregs; i++) {
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "kind", eng_reg_kind_name(d->regs[i].kind));
+            cJSON_AddStringToObject(x, "name", d->regs[i].name);
+            cJSON_AddStringToObject(x, "sha256", d->regs[i].sha256);
+            cJSON_AddNumberToObject(x, "entries", (double)d->regs[i].entries);
+            cJSON_AddItemToArray(vers, x);
+        }
+        cJSON *checks = cJSON_AddArrayToObject(reg, "checks");
+        for (size_t i = 0; i < d->nchecks; i++) {
+            const eng_reg_check *c = &d->checks[i];
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddItemToObject(x, "indicator",
+                                  c->indicator >= 0 ? cJSON_CreateNumber(c->indicator)
+                                                    : cJSON_CreateNull());
+            cJSON_AddStringToObject(x, "kind", eng_ref_kind_name(c->ref_kind));
+            cJSON_AddItemToObject(x, "claim", str_or_null(c->claim));
+            cJSON_AddStringToObject(x, "verdict", eng_verdict_name(c->verdict));
+            cJSON_AddItemToObject(x, "registry", str_or_null(c->registry));
+            cJSON_AddItemToObject(x, "entry_code", str_or_null(c->entry_code));
+            cJSON_AddItemToObject(x, "entry", str_or_null(c->entry));
+            cJSON_AddItemToObject(x, "evidence", str_or_null(c->evidence));
+            cJSON_AddNumberToObject(x, "points", c->points);
+            cJSON_AddItemToArray(checks, x);
+        }
+    }
     cJSON *dups = cJSON_AddArrayToObject(o, "duplicates");
     for (size_t i = 0; i < d->npairs; i++) {
         const eng_pair *p = &d->pairs[i];
@@ -270,7 +331,9 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
         (rc = eng_store_hits(st, d.run.id, pos[0], &d.hits, &d.nhits, &err)) ||
         (rc = eng_store_verdicts(st, d.run.id, pos[0], &d.ver, &d.nver, &err)) ||
         (rc = eng_store_pairs(st, d.run.id, pos[0], &d.pairs, &d.npairs, &err)) ||
-        (rc = eng_store_decisions(st, d.run.id, pos[0], &d.dec, &d.ndec, &err)))
+        (rc = eng_store_decisions(st, d.run.id, pos[0], &d.dec, &d.ndec, &err)) ||
+        (rc = eng_store_reg_run_versions(st, d.run.id, &d.regs, &d.nregs, &err)) ||
+        (rc = eng_store_reg_checks(st, d.run.id, pos[0], &d.checks, &d.nchecks, &err)))
         goto done;
     if (!d.nsc) {
         rc = eng_fail(&err, ENG_EINPUT, "no project '%s' in run %ld", pos[0], d.run.id);

@@ -7,7 +7,8 @@
 const eng_book_label eng_book_sheets[EB_NSHEETS] = {
     [EB_SH_SUMMARY] = {"Summary", "摘要"},       [EB_SH_PROJECTS] = {"Projects", "项目"},
     [EB_SH_DUPLICATES] = {"Duplicates", "重复"}, [EB_SH_EVIDENCE] = {"Evidence", "证据"},
-    [EB_SH_INDICATORS] = {"Indicators", "指标"}, [EB_SH_RULES] = {"Rules", "规则"},
+    [EB_SH_INDICATORS] = {"Indicators", "指标"}, [EB_SH_TRACE] = {"Traceability", "溯源核查"},
+    [EB_SH_GAP] = {"Metrology gap", "计量缺口"}, [EB_SH_RULES] = {"Rules", "规则"},
     [EB_SH_LISTS] = {"Lists", "列表"},
 };
 
@@ -67,6 +68,49 @@ const eng_book_col eng_book_ind[EB_I_NCOLS] = {
     [EB_I_ACHIEVED] = {"Achieved", "实测值", 16}, [EB_I_UNIT] = {"Unit", "单位", 8},
     [EB_I_VERDICT] = {"Verdict", "溯源结论", 14}, [EB_I_POINTS] = {"Points", "分值", 8},
     [EB_I_REASONS] = {"Reasons", "理由", 60},
+};
+
+const eng_book_col eng_book_trace[EB_T_NCOLS] = {
+    [EB_T_PROJECT] = {"Project", "项目编号", 18},
+    [EB_T_IDX] = {"#", "序号", 5},
+    [EB_T_INDICATOR] = {"Indicator", "指标", 24},
+    [EB_T_FIGURE] = {"Figure", "实测值", 14},
+    [EB_T_KIND] = {"Claim kind", "声明类型", 12},
+    [EB_T_CLAIM] = {"Claim", "声明", 22},
+    [EB_T_VERDICT] = {"Verdict", "核查结论", 16},
+    [EB_T_REGISTRY] = {"Registry", "名录", 14},
+    [EB_T_CODE] = {"Entry", "名录条目", 20},
+    [EB_T_ENTRY] = {"Registry entry", "名录条目内容", 60},
+    [EB_T_EVIDENCE] = {"Evidence", "依据", 60},
+    [EB_T_POINTS] = {"Points", "分值", 8},
+};
+
+const eng_book_label eng_book_gap[EB_NG] = {
+    [EB_G_TITLE] = {"Metrology gap", "计量缺口"},
+    [EB_G_NOTE] = {"Completed projects whose evidenced TRL lies in the gap band and none of whose "
+                   "indicators has a measurement verified against a registry: where measurement "
+                   "services are missing.",
+                   "技术就绪度处于缺口区间、且没有任何指标的测量结果经名录核查确认的已验收项目："
+                   "计量服务缺位之处。"},
+    [EB_G_REGISTRIES] = {"Registries checked against", "核查所用名录"},
+    [EB_G_KIND] = {"Kind", "类型"},
+    [EB_G_NAME] = {"Name", "名称"},
+    [EB_G_ENTRIES] = {"Entries", "条目数"},
+    [EB_G_SHA] = {"SHA-256", "SHA-256"},
+    [EB_G_BY_FIELD] = {"By field", "按领域"},
+    [EB_G_FIELD] = {"Field", "领域"},
+    [EB_G_IN_BAND] = {"Projects in the band", "区间内项目"},
+    [EB_G_GAP] = {"Without verified measurement", "无经核查的测量"},
+    [EB_G_SHARE] = {"Share", "比例"},
+    [EB_G_VERDICTS] = {"Registry verdicts", "核查结论"},
+    [EB_G_VERDICT] = {"Verdict", "结论"},
+    [EB_G_COUNT] = {"Checks", "次数"},
+    [EB_G_PROJECTS] = {"Projects in the gap", "缺口项目"},
+    [EB_G_PROJECT] = {"Project", "项目编号"},
+    [EB_G_TITLE_COL] = {"Title", "项目名称"},
+    [EB_G_TRL] = {"Evidenced TRL", "证据TRL"},
+    [EB_G_CHECKS] = {"Registry checks", "名录核查"},
+    [EB_G_NONE_FIELD] = {"(no field)", "（未填领域）"},
 };
 
 const eng_book_col eng_book_rule[EB_R_NCOLS] = {
@@ -228,6 +272,18 @@ static const eng_book_label VALUES[] = {
     {"error", "错误"},
     {"record", "项目"},
     {"indicator", "指标"},
+    {"verified", "核查属实"},
+    {"not_found", "名录中未找到"},
+    {"expired", "已过期/失效"},
+    {"out_of_scope", "超出范围"},
+    {"implausible", "不确定度不可信"},
+    {"not_checkable", "无法核查"},
+    {"lab", "实验室"},
+    {"institute", "计量院"},
+    {"uncertainty", "不确定度"},
+    {"crm", "标准物质"},
+    {"standard", "标准"},
+    {"cmc", "校准测量能力"},
 };
 
 const char *eng_book_value(const char *v, int zh)

@@ -45,6 +45,8 @@ enum {
     EB_SH_DUPLICATES,
     EB_SH_EVIDENCE,
     EB_SH_INDICATORS,
+    EB_SH_TRACE, /* registry checks: only when the run checked registries */
+    EB_SH_GAP,   /* the metrology gap, by field: likewise */
     EB_SH_RULES,
     EB_SH_LISTS,
     EB_NSHEETS
@@ -130,6 +132,51 @@ enum {
     EB_I_NCOLS
 };
 extern const eng_book_col eng_book_ind[EB_I_NCOLS];
+
+/* Traceability columns: one row per registry check */
+enum {
+    EB_T_PROJECT,
+    EB_T_IDX,
+    EB_T_INDICATOR,
+    EB_T_FIGURE,
+    EB_T_KIND,
+    EB_T_CLAIM,
+    EB_T_VERDICT,
+    EB_T_REGISTRY,
+    EB_T_CODE,
+    EB_T_ENTRY,
+    EB_T_EVIDENCE,
+    EB_T_POINTS,
+    EB_T_NCOLS
+};
+extern const eng_book_col eng_book_trace[EB_T_NCOLS];
+
+/* Metrology gap: the words of the sheet, and its by-field table's columns */
+enum {
+    EB_G_TITLE,
+    EB_G_NOTE,
+    EB_G_REGISTRIES,
+    EB_G_KIND,
+    EB_G_NAME,
+    EB_G_ENTRIES,
+    EB_G_SHA,
+    EB_G_BY_FIELD,
+    EB_G_FIELD,
+    EB_G_IN_BAND,
+    EB_G_GAP,
+    EB_G_SHARE,
+    EB_G_VERDICTS,
+    EB_G_VERDICT,
+    EB_G_COUNT,
+    EB_G_PROJECTS,
+    EB_G_PROJECT,
+    EB_G_TITLE_COL,
+    EB_G_TRL,
+    EB_G_CHECKS,
+    EB_G_NONE_FIELD,
+    EB_NG
+};
+extern const eng_book_label eng_book_gap[EB_NG];
 
 /* Rules columns */
 enum {

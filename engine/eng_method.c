@@ -29,7 +29,8 @@ void eng_method_init(eng_method *m, const rule_set *set)
 /* ---- flags ------------------------------------------------------------------------ */
 
 static const char *const builtin_names[ENG_FLAG_NBUILTIN] = {
-    "TRL-OVERCLAIM", "RULE-ERROR", "DUP-EXACT", "DUP-NEAR", "DUP-PARTIAL", "DUP-INSIDE",
+    "TRL-OVERCLAIM", "RULE-ERROR", "DUP-EXACT",     "DUP-NEAR",
+    "DUP-PARTIAL",   "DUP-INSIDE", "METROLOGY-GAP",
 };
 
 const char *eng_flag_name(unsigned bit)
@@ -167,6 +168,13 @@ int eng_tally_hit(eng_tally *t, const rule_set *set, size_t rule, int item, int 
     }
     *seen = 1;
     return 0;
+}
+
+void eng_tally_add(eng_tally *t, int item, double points)
+{
+    t->trace += points;
+    if (item >= 0 && (size_t)item < t->nindicators)
+        t->ind_points[item] += points;
 }
 
 /* ---- scores ---------------------------------------------------------------------------- */

@@ -23,7 +23,11 @@
  * - flags: every flag rule that hit; TRL-OVERCLAIM when a project with an
  *   acceptance claims trl.overclaim_margin levels or more above its
  *   evidenced TRL (a plan cannot over-claim); RULE-ERROR when a rule hit a
- *   PCRE2 limit; DUP-EXACT, DUP-NEAR, DUP-PARTIAL from the duplicate stage.
+ *   PCRE2 limit; DUP-EXACT, DUP-NEAR, DUP-PARTIAL from the duplicate stage;
+ *   METROLOGY-GAP from the registry checks (eng_registry.h).
+ * - registry verdicts: each checked reference adds the points its verdict
+ *   weighs (registry.weights) to traceability, and to its indicator's points
+ *   (eng_tally_add), before clamping.
  *
  * Flags are typed (eng_flags); their stored and exported form is a JSON
  * array of ids, rule flags first in the order they first hit, then the
@@ -59,10 +63,11 @@ typedef enum eng_flag_bit {
     ENG_FLAG_DUP_EXACT = 1u << 2,
     ENG_FLAG_DUP_NEAR = 1u << 3,
     ENG_FLAG_DUP_PARTIAL = 1u << 4,
-    ENG_FLAG_DUP_INSIDE = 1u << 5, /* a short text inside a long one (not a continuation) */
+    ENG_FLAG_DUP_INSIDE = 1u << 5,    /* a short text inside a long one (not a continuation) */
+    ENG_FLAG_METROLOGY_GAP = 1u << 6, /* TRL in the gap band, no indicator verified by a registry */
 } eng_flag_bit;
 
-#define ENG_FLAG_NBUILTIN 6
+#define ENG_FLAG_NBUILTIN 7
 
 /* The id of one built-in flag ("TRL-OVERCLAIM"...); NULL for anything else. */
 const char *eng_flag_name(unsigned bit);
@@ -108,6 +113,9 @@ int eng_tally_init(eng_tally *t, const rule_set *set, size_t nindicators);
  * error).  -1 when memory ran out. */
 int eng_tally_hit(eng_tally *t, const rule_set *set, size_t rule, int item, int error,
                   double *points);
+/* Adds points earned outside the rules (a registry verdict) to traceability,
+ * and to indicator `item`'s points when item >= 0. */
+void eng_tally_add(eng_tally *t, int item, double points);
 void eng_tally_release(eng_tally *t);
 
 /* The record's rule-based scores from its tally: fills s->trl_claimed,

@@ -243,25 +243,49 @@ void eng_reg_checks_free(eng_reg_check *v, size_t n)
 
 #define KEYCAP 256
 
-/* The number part of a code: from the letters just before its first digit
- * (within one word of the original text) to the end. "CNAS L0192" -> "L0192",
- * "CMA 201912345678" -> "201912345678", "D-K-15032-01-00" -> "15032-01-00".
- * OUT: key of it.  Returns 1 when it differs from the whole code's key. */
-static int number_key(const char *s, size_t len, char *out)
+/* The number part of a code and its scheme.  A code of several words is a
+ * scheme (its first word) and a number (from the next word holding a digit
+ * to the end): "CNAS L0192" -> CNAS, L0192; "NVLAP Lab Code 100234-0" ->
+ * NVLAP, 100234-0; "A2LA cert 1234.01" -> A2LA, 1234.01.  A code of one word
+ * has no scheme and is its own number ("L0192", "D-K-15032-01-00").  OUT:
+ * out (key of the number), scheme (key of the scheme, "" when none).
+ * Returns 1 when the code has a scheme. */
+static int split_code(const char *s, size_t len, char *out, char *scheme)
 {
     size_t i = 0;
-    while (i < len && !(s[i] >= '0' && s[i] <= '9'))
+    while (i < len && s[i] == ' ')
         i++;
-    if (i >= len) {
-        out[0] = '\0';
+    size_t w0 = i;
+    while (i < len && s[i] != ' ')
+        i++;
+    size_t w0e = i;
+    size_t start = len;
+    while (i < len) {
+        while (i < len && s[i] == ' ')
+            i++;
+        size_t ws = i;
+        int digit = 0;
+        while (i < len && s[i] != ' ')
+            digit |= s[i++] >= '0' && s[i - 1] <= '9';
+        if (digit && ws < len) {
+            start = ws;
+            break;
+        }
+    }
+    if (start == len) {
+        scheme[0] = '\0';
+        eng_reg_code_key(s + w0, len - w0, out, KEYCAP);
         return 0;
     }
-    while (i > 0 && ((s[i - 1] >= 'A' && s[i - 1] <= 'Z') || (s[i - 1] >= 'a' && s[i - 1] <= 'z')))
-        i--;
-    eng_reg_code_key(s + i, len - i, out, KEYCAP);
-    char whole[KEYCAP];
-    eng_reg_code_key(s, len, whole, KEYCAP);
-    return strcmp(out, whole) != 0;
+    eng_reg_code_key(s + w0, w0e - w0, scheme, KEYCAP);
+    eng_reg_code_key(s + start, len - start, out, KEYCAP);
+    return 1;
+}
+
+static int number_key(const char *s, size_t len, char *out)
+{
+    char scheme[KEYCAP];
+    return split_code(s, len, out, scheme);
 }
 
 /* A standard's number without its edition year: "GB/T 22900-2022" ->
@@ -286,6 +310,12 @@ static int undated_key(const char *s, size_t len, char *out)
             eng_reg_code_key(s, sep - 3, out, KEYCAP);
             return 1;
         }
+    }
+    /* ASTM designations carry a two-digit edition year: "ASTM C518-21". */
+    if (n >= 8 && !strncmp(s, "ASTM", 4) && s[n - 3] == '-' && s[n - 1] >= '0' && s[n - 1] <= '9' &&
+        s[n - 2] >= '0' && s[n - 2] <= '9') {
+        eng_reg_code_key(s, n - 3, out, KEYCAP);
+        return 1;
     }
     eng_reg_code_key(s, len, out, KEYCAP);
     return 0;
@@ -944,18 +974,35 @@ static size_t lookup(const eng_regset *rs, int kind, const char *key, int what, 
 static size_t find_code(const eng_regset *rs, int kind, const char *text, size_t len, size_t *idx,
                         size_t cap)
 {
-    char key[KEYCAP], nk[KEYCAP];
+    char key[KEYCAP], nk[KEYCAP], scheme[KEYCAP];
     eng_reg_code_key(text, len, key, KEYCAP);
     size_t n = lookup(rs, kind, key, KEY_CODE, idx, cap);
     if (n)
         return n;
-    int prefixed = number_key(text, len, nk);
+    int has_scheme = split_code(text, len, nk, scheme);
     if (*nk) {
-        /* the claim's number against entries' number parts (entry has a
-         * prefix) or whole codes (entry has none) */
-        size_t m = lookup(rs, kind, nk, prefixed ? KEY_CODE : 0, idx, cap);
-        if (m)
-            return m;
+        /* The number against entries' numbers: accepted when either side has
+         * no scheme, or both have the same ("NVLAP Lab Code 100234-0" is
+         * "NVLAP 100234-0"; "UKAS 3067" is not "CNAS L3067"). */
+        size_t cand[16];
+        size_t m = lookup(rs, kind, nk, 0, cand, 16);
+        for (size_t k = 0; k < m && n < cap; k++) {
+            const eng_reg_entry *e = &rs->v[cand[k]].e;
+            char enk[KEYCAP], escheme[KEYCAP];
+            int ok = 0;
+            const char *names[2] = {e->code, e->aliases};
+            for (int w = 0; w < 2 && !ok; w++)
+                for (const char *a = names[w]; a && *a && !ok;) {
+                    size_t al = w ? strcspn(a, ";\n") : strlen(a);
+                    int es = split_code(a, al, enk, escheme);
+                    ok = !strcmp(enk, nk) && (!has_scheme || !es || !strcmp(scheme, escheme));
+                    a += al + (a[al] ? 1 : 0);
+                }
+            if (ok)
+                idx[n++] = cand[k];
+        }
+        if (n)
+            return n;
     }
     if (kind == ENG_REG_STANDARD) {
         if (!undated_key(text, len, nk))
@@ -1486,6 +1533,19 @@ int eng_reg_check_hits(const eng_regset *rs, const rule_set *set, const eng_reg_
         if ((rc = eng_reg_check_ref(rs, r, &ref, &v[kept], err)))
             goto done;
         eng_reg_check *c = &v[kept++];
+        /* One entry is one piece of evidence: a second claim of the same
+         * indicator (or of the record) resolving to an entry already judged
+         * for it adds nothing ("西部计量科学研究院" and "CNAS L3067"). */
+        int again = 0;
+        for (size_t j = 0; j + 1 < kept && !again && c->entry_code; j++)
+            again = v[j].entry_code && v[j].registry_id == c->registry_id &&
+                    !strcmp(v[j].entry_code, c->entry_code) &&
+                    (v[j].indicator == c->indicator || c->indicator < 0);
+        if (again) {
+            eng_reg_check_release(c);
+            kept--;
+            continue;
+        }
         c->points = w->points[c->verdict];
         *points += c->points;
         if (ind_points && c->indicator >= 0 && (size_t)c->indicator < r->nindicators)

@@ -291,10 +291,12 @@ int eng_reg_metrology_gap(const eng_regset *rs, const eng_reg_weights *w, const 
 /* ---- a run's registries and checks ------------------------------------------ */
 
 /* Within a run's transaction (between eng_runw_begin and eng_runw_commit):
- * records the registry versions the run checked against and its checks, in
- * order.  Returns ENG_OK or ENG_EIO. */
-int eng_store_reg_run_write(eng_store *st, long run_id, const eng_regset *rs,
-                            const eng_reg_check *v, size_t n, eng_err *err);
+ * eng_store_reg_run_write records the registry versions the run checked
+ * against; eng_store_reg_checks_write stores checks, numbering them from
+ * *seq on (advanced).  Return ENG_OK or ENG_EIO. */
+int eng_store_reg_run_write(eng_store *st, long run_id, const eng_regset *rs, eng_err *err);
+int eng_store_reg_checks_write(eng_store *st, long run_id, long *seq, const eng_reg_check *v,
+                               size_t n, eng_err *err);
 /* The registry versions a run checked against.  OUT: *out (malloc'd;
  * eng_reg_infos_free), *n. */
 int eng_store_reg_run_versions(eng_store *st, long run_id, eng_reg_info **out, size_t *n,

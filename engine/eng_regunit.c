@@ -414,7 +414,7 @@ static const struct {
     {"sound level", "acoustics", "声压|声级|sound|acoustic"},
     {"absorbed dose", "ionizing radiation", "吸收剂量|absorbed dose|dosimetry"},
     {"activity", "ionizing radiation", "活度|放射性|radioactivity|activity"},
-    {NULL, "electricity", "电学|电磁|electricity|electrical|electromagnetic"},
+    {NULL, "electricity", "电学|电磁|磁学|electricity|electrical|electromagnetic|magnetism"},
     {NULL, "thermal", "热学|热工|thermal|thermometry"},
     {NULL, "mechanics", "力学|mechanic"},
     {NULL, "geometry", "几何|geometr"},
@@ -484,6 +484,28 @@ static size_t separator(const char *s)
     return 0;
 }
 
+/* 1 when the scope item s[0..n) names quantity or a field holding it: any
+ * row of the vocabulary that the item names will do ("时间频率" names both
+ * frequency and the time-and-frequency field). */
+static int item_covers(const char *s, size_t n, const char *quantity, const char *group)
+{
+    for (size_t r = 0; r < NQNAMES; r++) {
+        int named = 0;
+        for (const char *p = qnames[r].names; *p && !named;) {
+            const char *bar = strchr(p, '|');
+            size_t nl = bar ? (size_t)(bar - p) : strlen(p);
+            named = has_ci(s, n, p, nl);
+            p += nl + (bar ? 1 : 0);
+        }
+        if (!named)
+            continue;
+        if (qnames[r].quantity ? !strcmp(qnames[r].quantity, quantity)
+                               : group && !strcmp(qnames[r].group, group))
+            return 1;
+    }
+    return 0;
+}
+
 int eng_reg_scope_covers(const char *scope, const char *quantity)
 {
     const char *group = group_of(quantity);
@@ -492,9 +514,7 @@ int eng_reg_scope_covers(const char *scope, const char *quantity)
         size_t n = 0, sep;
         while (s[n] && !separator(s + n))
             n++;
-        int r = qname_row(s, n);
-        if (r >= 0 && ((qnames[r].quantity && !strcmp(qnames[r].quantity, quantity)) ||
-                       (!qnames[r].quantity && group && !strcmp(qnames[r].group, group))))
+        if (item_covers(s, n, quantity, group))
             return 1;
         s += n;
         while ((sep = separator(s)))

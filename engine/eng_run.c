@@ -243,6 +243,7 @@ void eng_eval_release(eng_eval *e)
     eng_hits_free(e->hits, e->nhits);
     eng_verdicts_free(e->verdicts, e->nverdicts);
     eng_flags_release(&e->flags);
+    eng_reg_checks_free(e->checks, e->nchecks);
     memset(e, 0, sizeof *e);
 }
 
@@ -303,8 +304,36 @@ static void hit_row(const rule_set *set, const rule_hit *h, const subject_buf *s
  * typed in out->flags (score.flags is filled by the caller, once the
  * duplicate flags are known).  -1 when memory ran out (out may hold part of
  * the result: release it). */
+/* The registries a run checks references against (rs NULL: none loaded). */
+typedef struct reg_ctx {
+    const eng_regset *rs;
+    eng_reg_weights w;
+} reg_ctx;
+
+/* Checks the record's references (its reference hits), adds each verdict's
+ * points to the tally and a reason to its indicator.  Returns -1 when memory
+ * ran out. */
+static int check_references(const rule_set *set, const reg_ctx *reg, const eng_record *r,
+                            eng_tally *t, base_buf *ind_reasons, eng_eval *out)
+{
+    double total;
+    if (eng_reg_check_hits(reg->rs, set, &reg->w, r, out->hits, out->nhits, &out->checks,
+                           &out->nchecks, &total, NULL, NULL))
+        return -1;
+    for (size_t i = 0; i < out->nchecks; i++) {
+        const eng_reg_check *c = &out->checks[i];
+        eng_tally_add(t, c->indicator, c->points);
+        if (c->indicator < 0)
+            continue;
+        base_buf *rb = &ind_reasons[c->indicator];
+        base_buf_printf(rb, "%sregistry: %s %s", rb->n ? "; " : "", c->claim,
+                        eng_verdict_name(c->verdict));
+    }
+    return 0;
+}
+
 static int eval_one(const rule_set *set, rule_scratch *scratch, const eng_method *m,
-                    const eng_record *r, eng_eval *out)
+                    const reg_ctx *reg, const eng_record *r, eng_eval *out)
 {
     memset(out, 0, sizeof *out);
     size_t nind = r->nindicators;
@@ -352,6 +381,9 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const eng_method
         }
     }
 
+    if (reg && reg->rs && check_references(set, reg, r, &t, ind_reasons, out))
+        goto done;
+
     eng_score *s = &out->score;
     s->project_id = dup_or(&oom, r->id);
     s->kind = dup_or(&oom, r->kind ? r->kind : "project");
@@ -360,6 +392,9 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const eng_method
     if (!eng_record_hash(r, hash))
         s->content_hash = dup_or(&oom, hash);
     eng_method_score(m, &t, r, s);
+    if (reg &&
+        eng_reg_metrology_gap(reg->rs, &reg->w, r, s->trl_evidenced, out->checks, out->nchecks))
+        t.flags.bits |= ENG_FLAG_METROLOGY_GAP;
     out->flags = t.flags; /* the eval takes the flags over */
     memset(&t.flags, 0, sizeof t.flags);
     out->novelty_points = t.novelty_pts; /* novelty itself needs the neighbours */
@@ -406,7 +441,7 @@ int eng_eval_record(const rule_set *set, const eng_record *r, eng_eval *out, eng
     rule_scratch *scratch = rule_scratch_new(set);
     if (!scratch)
         return eng_fail(err, ENG_EIO, "out of memory");
-    int rc = eval_one(set, scratch, &m, r, out);
+    int rc = eval_one(set, scratch, &m, NULL, r, out);
     rule_scratch_free(scratch);
     if (!rc) {
         eng_method_finish(&m, &out->score, 0, out->novelty_points);
@@ -425,6 +460,7 @@ int eng_eval_record(const rule_set *set, const eng_record *r, eng_eval *out, eng
 typedef struct work {
     const rule_set *set;
     const eng_method *m;
+    const reg_ctx *reg;
     const eng_record *recs;
     eng_eval *evals;
     size_t n;
@@ -444,7 +480,7 @@ static void worker(void *ctx, int w)
         return;
     }
     for (size_t i = (size_t)w; i < wk->n; i += (size_t)wk->jobs) {
-        if (eval_one(wk->set, scratch, wk->m, &wk->recs[i], &wk->evals[i]))
+        if (eval_one(wk->set, scratch, wk->m, wk->reg, &wk->recs[i], &wk->evals[i]))
             atomic_store(&wk->failed, 1);
         size_t done = atomic_fetch_add(&wk->done, 1) + 1;
         /* The first slot reports, so the callback runs on one thread. */
@@ -511,9 +547,18 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
     memset(&info, 0, sizeof info);
     eng_method sc;
     eng_method_init(&sc, set);
+    eng_regset *rs = NULL;
+    reg_ctx reg;
+    memset(&reg, 0, sizeof reg);
+    eng_reg_weights_from_set(set, &reg.w);
     int rc = eng_store_load_records(st, NULL, &recs, &n, err);
     if (rc)
         return rc;
+    /* The active registries, when any is loaded: every reference is checked. */
+    if ((rc = eng_regset_load(st, &rs, err)) || (rc = eng_regset_use_rules(rs, set, err)))
+        goto done;
+    if (eng_regset_count(rs))
+        reg.rs = rs;
     double t_load = now_s();
     evals = calloc(n ? n : 1, sizeof *evals);
     if (!evals) {
@@ -524,7 +569,7 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
     int jobs = opts && opts->jobs > 0 ? opts->jobs : base_pool_ncpu();
     if (jobs > BASE_POOL_MAX)
         jobs = BASE_POOL_MAX;
-    work wk = {set, &sc, recs, evals, n, jobs, 0, 0, opts};
+    work wk = {set, &sc, &reg, recs, evals, n, jobs, 0, 0, opts};
     base_pool_run(jobs, worker, &wk);
     if (atomic_load(&wk.failed)) {
         rc = eng_fail(err, ENG_EIO, "out of memory while evaluating the rules");
@@ -586,6 +631,15 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
     }
     for (size_t i = 0; i < dups.npairs && !rc; i++, info.npairs++)
         rc = eng_runw_pair(w, &dups.pairs[i], err);
+    /* The registry versions checked against, and every check in record order. */
+    if (!rc && reg.rs)
+        rc = eng_store_reg_run_write(st, info.id, reg.rs, err);
+    long seq = 0;
+    for (size_t i = 0; i < n && !rc && reg.rs; i++) {
+        if (recs[i].kind && !strcmp(recs[i].kind, "prior-art"))
+            continue;
+        rc = eng_store_reg_checks_write(st, info.id, &seq, evals[i].checks, evals[i].nchecks, err);
+    }
     if (rc) {
         eng_runw_abort(w);
         goto done;
@@ -606,6 +660,7 @@ done:
     free(evals);
     eng_dup_result_release(&dups);
     eng_records_free(recs, n);
+    eng_regset_free(rs);
     eng_run_info_release(&info);
     return rc;
 }

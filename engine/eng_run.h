@@ -20,6 +20,7 @@
 #include "engine/eng_err.h"
 #include "engine/eng_method.h"
 #include "engine/eng_record.h"
+#include "engine/eng_registry.h"
 #include "engine/eng_store.h"
 #include "engine/eng_types.h"
 #include "rules/rule.h"
@@ -53,6 +54,8 @@ typedef struct eng_eval {
     size_t nverdicts;
     double novelty_points; /* sum of the novelty rules' points */
     eng_flags flags;       /* typed; score.flags holds their stored JSON form */
+    eng_reg_check *checks; /* the registry checks of its references (eng_registry.h) */
+    size_t nchecks;
 } eng_eval;
 
 /* Scores one record with the rule set (no duplicates, no novelty from

@@ -339,8 +339,7 @@ int eng_store_reg_entries(eng_store *st, long id, const char *code, eng_reg_entr
     return ENG_OK;
 }
 
-int eng_store_reg_run_write(eng_store *st, long run_id, const eng_regset *rs,
-                            const eng_reg_check *v, size_t n, eng_err *err)
+int eng_store_reg_run_write(eng_store *st, long run_id, const eng_regset *rs, eng_err *err)
 {
     sqlite3_stmt *q = NULL;
     if (prep(st, &q, "INSERT INTO run_registries(run_id, registry_id) VALUES(?,?)", err))
@@ -356,6 +355,15 @@ int eng_store_reg_run_write(eng_store *st, long run_id, const eng_regset *rs,
         }
     }
     sqlite3_finalize(q);
+    return ENG_OK;
+}
+
+int eng_store_reg_checks_write(eng_store *st, long run_id, long *seq, const eng_reg_check *v,
+                               size_t n, eng_err *err)
+{
+    if (!n)
+        return ENG_OK;
+    sqlite3_stmt *q = NULL;
     if (prep(st, &q,
              "INSERT INTO reg_checks(run_id, seq, project_id, indicator, ref_kind, claim, verdict,"
              " registry_id, registry, entry_code, entry, evidence, points)"
@@ -365,7 +373,7 @@ int eng_store_reg_run_write(eng_store *st, long run_id, const eng_regset *rs,
     for (size_t i = 0; i < n; i++) {
         const eng_reg_check *c = &v[i];
         sqlite3_bind_int64(q, 1, run_id);
-        sqlite3_bind_int64(q, 2, (sqlite3_int64)i);
+        sqlite3_bind_int64(q, 2, (*seq)++);
         bind_text(q, 3, c->project_id);
         sqlite3_bind_int(q, 4, c->indicator);
         bind_text(q, 5, eng_ref_kind_name(c->ref_kind));

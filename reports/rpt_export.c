@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/eng_registry.h"
+
 typedef struct side {
     const char *id;
     size_t pair;
@@ -68,10 +70,12 @@ int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *
     eng_hit *hits = NULL;
     eng_pair *pairs = NULL;
     side *sides = NULL;
-    size_t nsc = 0, nhits = 0, npairs = 0;
+    eng_reg_check *checks = NULL;
+    size_t nsc = 0, nhits = 0, npairs = 0, nchecks = 0;
     if ((rc = eng_store_scores(st, run, NULL, &sc, &nsc, err)) ||
         (rc = eng_store_hits(st, run, NULL, &hits, &nhits, err)) ||
-        (rc = eng_store_pairs(st, run, NULL, &pairs, &npairs, err)))
+        (rc = eng_store_pairs(st, run, NULL, &pairs, &npairs, err)) ||
+        (rc = eng_store_reg_checks(st, run, NULL, &checks, &nchecks, err)))
         goto done;
     sides = malloc((2 * npairs + 1) * sizeof *sides);
     if (!sides) {
@@ -86,12 +90,18 @@ int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *
 
     if (csv)
         fputs("id,title,trl_claimed,trl_evidenced,traceability,novelty,overall,flags,"
-              "duplicates,hits\n",
+              "duplicates,hits,registry\n",
               out);
     /* Hits are stored in record order, which is id order, like the scores. */
-    size_t h = 0, sp = 0;
+    size_t h = 0, sp = 0, ck = 0;
     for (size_t i = 0; i < nsc && !rc; i++) {
         const eng_score *s = &sc[i];
+        /* Checks are read back by project id, then in check order. */
+        while (ck < nchecks && strcmp(checks[ck].project_id, s->project_id) < 0)
+            ck++;
+        size_t c0 = ck;
+        while (ck < nchecks && !strcmp(checks[ck].project_id, s->project_id))
+            ck++;
         while (h < nhits && strcmp(hits[h].project_id, s->project_id) < 0)
             h++;
         size_t h0 = h;
@@ -135,7 +145,19 @@ int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *
                         (size_t)snprintf(buf + bl, sizeof buf - bl, "%s%s", bl ? "; " : "", other);
             }
             csv_cell(out, buf);
-            fprintf(out, ",%zu\n", h - h0);
+            fprintf(out, ",%zu,", h - h0);
+            /* "verdict: claim; ...": the registry checks in short */
+            buf[0] = '\0';
+            bl = 0;
+            for (size_t k = c0; k < ck; k++) {
+                const char *v = eng_verdict_name(checks[k].verdict);
+                const char *claim = checks[k].claim ? checks[k].claim : "";
+                if (bl + strlen(v) + strlen(claim) + 5 < sizeof buf)
+                    bl += (size_t)snprintf(buf + bl, sizeof buf - bl, "%s%s: %s", bl ? "; " : "", v,
+                                           claim);
+            }
+            csv_cell(out, buf);
+            fputc('\n', out);
             cJSON_Delete(flags);
             continue;
         }
@@ -168,6 +190,25 @@ int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *
             cJSON_AddStringToObject(x, "match", hits[k].match ? hits[k].match : "");
             cJSON_AddItemToArray(ha, x);
         }
+        cJSON *ra = cJSON_AddArrayToObject(o, "registry");
+        for (size_t k = c0; k < ck; k++) {
+            const eng_reg_check *c = &checks[k];
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddItemToObject(x, "indicator", num_or_null(c->indicator, c->indicator < 0));
+            cJSON_AddStringToObject(x, "kind", eng_ref_kind_name(c->ref_kind));
+            cJSON_AddStringToObject(x, "claim", c->claim ? c->claim : "");
+            cJSON_AddStringToObject(x, "verdict", eng_verdict_name(c->verdict));
+            cJSON_AddItemToObject(
+                x, "registry", c->registry ? cJSON_CreateString(c->registry) : cJSON_CreateNull());
+            cJSON_AddItemToObject(x, "entry_code",
+                                  c->entry_code ? cJSON_CreateString(c->entry_code)
+                                                : cJSON_CreateNull());
+            cJSON_AddItemToObject(x, "entry",
+                                  c->entry ? cJSON_CreateString(c->entry) : cJSON_CreateNull());
+            cJSON_AddStringToObject(x, "evidence", c->evidence ? c->evidence : "");
+            cJSON_AddNumberToObject(x, "points", c->points);
+            cJSON_AddItemToArray(ra, x);
+        }
         char *line = cJSON_PrintUnformatted(o);
         cJSON_Delete(o);
         if (!line) {
@@ -186,6 +227,7 @@ done:
     eng_scores_free(sc, nsc);
     eng_hits_free(hits, nhits);
     eng_pairs_free(pairs, npairs);
+    eng_reg_checks_free(checks, nchecks);
     free(sides);
     return rc;
 }

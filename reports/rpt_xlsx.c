@@ -17,8 +17,10 @@
 #include <strings.h>
 
 #include "engine/eng_book.h"
+#include "engine/eng_registry.h"
 #include "engine/eng_tmp.h"
 #include "reports/rpt_book.h"
+#include "base/base_buf.h"
 #include "base/base_sha256.h"
 
 /* Data rows a sheet can hold below its header. */
@@ -78,6 +80,7 @@ typedef struct proj {
     int nflags;
     size_t h0, hn; /* its hits: hord[h0 .. h0+hn) */
     size_t v0, vn; /* its verdicts: vd[v0 .. v0+vn) */
+    size_t c0, cn; /* its registry checks: chk[c0 .. c0+cn) */
     long dec;      /* index into dec, -1 when undecided */
 } proj;
 
@@ -109,6 +112,10 @@ typedef struct run_data {
     cJSON **rules;
     size_t nrules;
     cJSON *params;
+    eng_reg_info *regs; /* the registry versions the run checked against */
+    size_t nregs;
+    eng_reg_check *chk; /* every registry check, by project and check order */
+    size_t nchk;
 } run_data;
 
 typedef struct ctx {
@@ -138,6 +145,8 @@ static void run_data_release(run_data *d)
     free(d->docs);
     free(d->rules);
     cJSON_Delete(d->params);
+    eng_reg_infos_free(d->regs, d->nregs);
+    eng_reg_checks_free(d->chk, d->nchk);
     eng_run_info_release(&d->ri);
     memset(d, 0, sizeof *d);
 }
@@ -274,7 +283,9 @@ static int load_run(eng_store *st, long run, run_data *d, eng_err *err)
         (rc = eng_store_hits(st, id, NULL, &d->hits, &d->nhits, err)) ||
         (rc = eng_store_verdicts(st, id, NULL, &d->vd, &d->nvd, err)) ||
         (rc = eng_store_pairs(st, id, NULL, &d->pairs, &d->npairs, err)) ||
-        (rc = eng_store_decisions(st, id, NULL, &d->dec, &d->ndec, err)))
+        (rc = eng_store_decisions(st, id, NULL, &d->dec, &d->ndec, err)) ||
+        (rc = eng_store_reg_run_versions(st, id, &d->regs, &d->nregs, err)) ||
+        (rc = eng_store_reg_checks(st, id, NULL, &d->chk, &d->nchk, err)))
         return rc;
     d->pj = calloc(d->nsc ? d->nsc : 1, sizeof *d->pj);
     d->hord = malloc((d->nhits ? d->nhits : 1) * sizeof *d->hord);
@@ -293,7 +304,7 @@ static int load_run(eng_store *st, long run, run_data *d, eng_err *err)
         d->hord[i] = hr[i].i;
     /* Scores, verdicts, decisions and the sorted hits are all ordered by
      * project id: one merge walk places each project's rows. */
-    size_t h = 0, v = 0, k = 0;
+    size_t h = 0, v = 0, k = 0, q = 0;
     for (size_t i = 0; i < d->nsc; i++) {
         const char *id_i = nz(d->sc[i].project_id);
         proj *p = &d->pj[i];
@@ -309,6 +320,12 @@ static int load_run(eng_store *st, long run, run_data *d, eng_err *err)
         while (v < d->nvd && !strcmp(nz(d->vd[v].project_id), id_i))
             v++;
         p->vn = v - p->v0;
+        while (q < d->nchk && strcmp(nz(d->chk[q].project_id), id_i) < 0)
+            q++;
+        p->c0 = q;
+        while (q < d->nchk && !strcmp(nz(d->chk[q].project_id), id_i))
+            q++;
+        p->cn = q - p->c0;
         while (k < d->ndec && strcmp(nz(d->dec[k].project_id), id_i) < 0)
             k++;
         p->dec = k < d->ndec && !strcmp(nz(d->dec[k].project_id), id_i) ? (long)k : -1;
@@ -458,8 +475,9 @@ typedef struct layout {
     const char *panel; /* NULL when not split */
     size_t *pairs;     /* the pairs in the panel */
     size_t np;
-    size_t nev;  /* evidence rows in all */
-    size_t nind; /* indicator rows */
+    size_t nev;    /* evidence rows in all */
+    size_t nind;   /* indicator rows */
+    size_t ntrace; /* registry check rows */
     size_t nevsheets;
     char names[EB_NSHEETS][128];
     char evnames[16][128];
@@ -708,7 +726,7 @@ static void write_indicators(const ctx *c, layout *lo)
         col_width(ws, i, i, eng_book_ind[i].width, i == EB_I_REASONS ? b->wrap : NULL);
     worksheet_set_row(ws, 0, 30, NULL);
     headers(c, ws, c->L->ind, EB_I_NCOLS);
-    size_t row = 0;
+    size_t row = 0, trow = 0; /* trow: Traceability rows of the projects before */
     for (size_t k = 0; k < lo->m; k++) {
         const proj *p = &d->pj[lo->sel[k]];
         for (size_t j = 0; j < p->vn; j++) {
@@ -718,12 +736,31 @@ static void write_indicators(const ctx *c, layout *lo)
             rpt_book_num(b, ws, r, EB_I_IDX, v->idx + 1, NULL);
             rpt_book_str(b, ws, r, EB_I_NAME, v->name, NULL);
             rpt_book_str(b, ws, r, EB_I_TARGET, v->target, NULL);
-            rpt_book_str(b, ws, r, EB_I_ACHIEVED, v->achieved, NULL);
+            /* The figure links to its first registry check, when it has one. */
+            size_t first = p->cn;
+            for (size_t q = 0; q < p->cn && first == p->cn; q++)
+                if (d->chk[p->c0 + q].indicator == v->idx)
+                    first = q;
+            if (first < p->cn && lo->ws[EB_SH_TRACE] && v->achieved && *v->achieved) {
+                char target[200], quoted[140], ref[24];
+                rpt_book_quote(quoted, sizeof quoted, lo->names[EB_SH_TRACE]);
+                rpt_book_cell(ref, (lxw_row_t)(trow + first + 1), EB_T_VERDICT, 0);
+                snprintf(target, sizeof target, "%s!%s", quoted, ref);
+                const char *label =
+                    rpt_text_clean(&b->tb, v->achieved, 60, c->L->zh ? "zh" : "en", NULL);
+                if (label)
+                    rpt_book_link(b, ws, r, EB_I_ACHIEVED, target, label);
+                else
+                    b->oom = 1;
+            } else {
+                rpt_book_str(b, ws, r, EB_I_ACHIEVED, v->achieved, NULL);
+            }
             rpt_book_str(b, ws, r, EB_I_UNIT, v->unit, NULL);
             rpt_book_str(b, ws, r, EB_I_VERDICT, tr(c, v->verdict), NULL);
             rpt_book_num(b, ws, r, EB_I_POINTS, v->points, NULL);
             rpt_book_str(b, ws, r, EB_I_REASONS, v->reasons, b->wrap);
         }
+        trow += p->cn;
     }
     lxw_row_t last = (lxw_row_t)row;
     table_view(b, ws, last, EB_I_NCOLS - 1, 1);
@@ -736,6 +773,212 @@ static void write_indicators(const ctx *c, layout *lo)
             equal_fill(b, ws, last, EB_I_VERDICT, lit, fill_format(b, colours[i]));
         }
     }
+}
+
+/* Traceability: one row per registry check of the selected projects, in the
+ * order the Indicators sheet links to (project, then check order). */
+static void write_trace(const ctx *c, layout *lo)
+{
+    rpt_book *b = c->b;
+    const run_data *d = c->d;
+    lxw_worksheet *ws = lo->ws[EB_SH_TRACE];
+    if (!ws)
+        return;
+    const char *names[EB_T_NCOLS];
+    cols_text(names, eng_book_trace, EB_T_NCOLS, c->L->zh);
+    for (int i = 0; i < EB_T_NCOLS; i++)
+        col_width(ws, i, i, eng_book_trace[i].width,
+                  i == EB_T_ENTRY || i == EB_T_EVIDENCE ? b->wrap : NULL);
+    worksheet_set_row(ws, 0, 30, NULL);
+    headers(c, ws, names, EB_T_NCOLS);
+    size_t row = 0;
+    char figure[256];
+    for (size_t k = 0; k < lo->m; k++) {
+        const proj *p = &d->pj[lo->sel[k]];
+        for (size_t q = 0; q < p->cn; q++) {
+            const eng_reg_check *ck = &d->chk[p->c0 + q];
+            lxw_row_t r = (lxw_row_t)(++row);
+            rpt_book_str(b, ws, r, EB_T_PROJECT, ck->project_id, NULL);
+            if (ck->indicator >= 0) {
+                rpt_book_num(b, ws, r, EB_T_IDX, ck->indicator + 1, NULL);
+                for (size_t j = 0; j < p->vn; j++) {
+                    const eng_ind_verdict *v = &d->vd[p->v0 + j];
+                    if (v->idx != ck->indicator)
+                        continue;
+                    rpt_book_str(b, ws, r, EB_T_INDICATOR, v->name, NULL);
+                    snprintf(figure, sizeof figure, "%s%s%s", nz(v->achieved), v->unit ? " " : "",
+                             nz(v->unit));
+                    rpt_book_str(b, ws, r, EB_T_FIGURE, figure, NULL);
+                }
+            } else {
+                rpt_book_str(b, ws, r, EB_T_INDICATOR, tr(c, "record"), NULL);
+            }
+            rpt_book_str(b, ws, r, EB_T_KIND, tr(c, eng_ref_kind_name(ck->ref_kind)), NULL);
+            rpt_book_str(b, ws, r, EB_T_CLAIM, ck->claim, NULL);
+            rpt_book_str(b, ws, r, EB_T_VERDICT, tr(c, eng_verdict_name(ck->verdict)), NULL);
+            rpt_book_str(b, ws, r, EB_T_REGISTRY, ck->registry, NULL);
+            rpt_book_str(b, ws, r, EB_T_CODE, ck->entry_code, NULL);
+            rpt_book_str(b, ws, r, EB_T_ENTRY, ck->entry, b->wrap);
+            rpt_book_str(b, ws, r, EB_T_EVIDENCE, ck->evidence, b->wrap);
+            rpt_book_num(b, ws, r, EB_T_POINTS, ck->points, NULL);
+        }
+    }
+    lxw_row_t last = (lxw_row_t)row;
+    table_view(b, ws, last, EB_T_NCOLS - 1, 1);
+    if (last) {
+        static const char *const verdicts[4] = {"verified", "not_found", "expired", "implausible"};
+        static const lxw_color_t colours[4] = {0xC6EFCE, 0xFFC7CE, 0xFFC7CE, 0xFFC7CE};
+        for (int i = 0; i < 4; i++) {
+            char lit[64];
+            snprintf(lit, sizeof lit, "\"%s\"", tr(c, verdicts[i]));
+            equal_fill(b, ws, last, EB_T_VERDICT, lit, fill_format(b, colours[i]));
+        }
+        char lit[64];
+        snprintf(lit, sizeof lit, "\"%s\"", tr(c, "out_of_scope"));
+        equal_fill(b, ws, last, EB_T_VERDICT, lit, fill_format(b, 0xFFEB9C));
+    }
+}
+
+/* A number of the rule set's header by path ("registry.gap_trl.min"). */
+static double header_number(const run_data *d, const char *a, const char *b2, const char *c3,
+                            double fallback)
+{
+    for (size_t i = 0; i < d->ndocs; i++) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(d->docs[i], a);
+        n = n ? cJSON_GetObjectItemCaseSensitive(n, b2) : NULL;
+        n = n ? cJSON_GetObjectItemCaseSensitive(n, c3) : NULL;
+        if (cJSON_IsNumber(n))
+            return n->valuedouble;
+    }
+    return fallback;
+}
+
+typedef struct gap_field {
+    const char *field;
+    long band, gap;
+} gap_field;
+
+static int gap_field_cmp(const void *x, const void *y)
+{
+    const gap_field *a = x, *b = y;
+    return strcmp(a->field, b->field);
+}
+
+/* The metrology gap: the registries used, the gap counted by field, the
+ * verdicts counted, and the projects in the gap. */
+static void write_gap(const ctx *c, layout *lo)
+{
+    rpt_book *b = c->b;
+    const run_data *d = c->d;
+    lxw_worksheet *ws = lo->ws[EB_SH_GAP];
+    if (!ws)
+        return;
+    int zh = c->L->zh;
+#define G(k) eng_book_text(&eng_book_gap[k], zh)
+    col_width(ws, 0, 0, 22, NULL);
+    col_width(ws, 1, 1, 48, NULL);
+    col_width(ws, 2, 3, 18, NULL);
+    col_width(ws, 4, 4, 70, NULL);
+    int lo_trl = (int)header_number(d, "registry", "gap_trl", "min", 3);
+    int hi_trl = (int)header_number(d, "registry", "gap_trl", "max", 7);
+    lxw_row_t r = 0;
+    rpt_book_str(b, ws, r++, 0, G(EB_G_TITLE), b->title);
+    char note[600];
+    snprintf(note, sizeof note, "%s (TRL %d-%d)", G(EB_G_NOTE), lo_trl, hi_trl);
+    rpt_book_str(b, ws, r++, 0, note, NULL);
+    r++;
+    rpt_book_str(b, ws, r++, 0, G(EB_G_REGISTRIES), b->section);
+    const int rk[4] = {EB_G_KIND, EB_G_NAME, EB_G_ENTRIES, EB_G_SHA};
+    for (int i = 0; i < 4; i++)
+        rpt_book_str(b, ws, r, (lxw_col_t)i, G(rk[i]), b->header);
+    r++;
+    for (size_t i = 0; i < d->nregs; i++, r++) {
+        rpt_book_str(b, ws, r, 0, tr(c, eng_reg_kind_name(d->regs[i].kind)), NULL);
+        rpt_book_str(b, ws, r, 1, d->regs[i].name, NULL);
+        rpt_book_num(b, ws, r, 2, (double)d->regs[i].entries, NULL);
+        rpt_book_str(b, ws, r, 3, d->regs[i].sha256, NULL);
+    }
+    /* by field */
+    gap_field *f = calloc(lo->m ? lo->m : 1, sizeof *f);
+    size_t nf = 0;
+    long verdicts[ENG_VERDICT_COUNT + 1] = {0};
+    if (!f) {
+        b->oom = 1;
+        return;
+    }
+    for (size_t k = 0; k < lo->m; k++) {
+        const eng_score *s = &d->sc[lo->sel[k]];
+        const proj *p = &d->pj[lo->sel[k]];
+        for (size_t q = 0; q < p->cn; q++)
+            verdicts[d->chk[p->c0 + q].verdict % (ENG_VERDICT_COUNT + 1)]++;
+        if ((s->kind && strcmp(s->kind, "project")) || s->trl_evidenced < lo_trl ||
+            s->trl_evidenced > hi_trl)
+            continue;
+        f[nf].field = s->field && *s->field ? s->field : G(EB_G_NONE_FIELD);
+        f[nf].band = 1;
+        f[nf].gap = s->flags && strstr(s->flags, "\"METROLOGY-GAP\"") != NULL;
+        nf++;
+    }
+    qsort(f, nf, sizeof *f, gap_field_cmp);
+    r++;
+    rpt_book_str(b, ws, r++, 0, G(EB_G_BY_FIELD), b->section);
+    const int fk[4] = {EB_G_FIELD, EB_G_IN_BAND, EB_G_GAP, EB_G_SHARE};
+    for (int i = 0; i < 4; i++)
+        rpt_book_str(b, ws, r, (lxw_col_t)i, G(fk[i]), b->header);
+    r++;
+    for (size_t i = 0; i < nf;) {
+        size_t j = i;
+        long band = 0, gap = 0;
+        while (j < nf && !strcmp(f[j].field, f[i].field)) {
+            band += f[j].band;
+            gap += f[j].gap;
+            j++;
+        }
+        rpt_book_str(b, ws, r, 0, f[i].field, NULL);
+        rpt_book_num(b, ws, r, 1, (double)band, NULL);
+        rpt_book_num(b, ws, r, 2, (double)gap, NULL);
+        rpt_book_num(b, ws, r, 3, band ? (double)gap / (double)band : 0, b->pct);
+        r++;
+        i = j;
+    }
+    free(f);
+    r++;
+    rpt_book_str(b, ws, r++, 0, G(EB_G_VERDICTS), b->section);
+    rpt_book_str(b, ws, r, 0, G(EB_G_VERDICT), b->header);
+    rpt_book_str(b, ws, r, 1, G(EB_G_COUNT), b->header);
+    r++;
+    for (int v = 1; v <= ENG_VERDICT_COUNT; v++, r++) {
+        rpt_book_str(b, ws, r, 0, tr(c, eng_verdict_name(v)), NULL);
+        rpt_book_num(b, ws, r, 1, (double)verdicts[v], NULL);
+    }
+    r++;
+    rpt_book_str(b, ws, r++, 0, G(EB_G_PROJECTS), b->section);
+    const int pk[5] = {EB_G_PROJECT, EB_G_TITLE_COL, EB_G_FIELD, EB_G_TRL, EB_G_CHECKS};
+    for (int i = 0; i < 5; i++)
+        rpt_book_str(b, ws, r, (lxw_col_t)i, G(pk[i]), b->header);
+    r++;
+    for (size_t k = 0; k < lo->m; k++) {
+        const eng_score *s = &d->sc[lo->sel[k]];
+        const proj *p = &d->pj[lo->sel[k]];
+        if (!s->flags || !strstr(s->flags, "\"METROLOGY-GAP\""))
+            continue;
+        rpt_book_str(b, ws, r, 0, s->project_id, NULL);
+        rpt_book_str(b, ws, r, 1, s->title, NULL);
+        rpt_book_str(b, ws, r, 2, s->field, NULL);
+        rpt_book_num(b, ws, r, 3, s->trl_evidenced, NULL);
+        base_buf sum = {0};
+        for (size_t q = 0; q < p->cn; q++) {
+            const eng_reg_check *ck = &d->chk[p->c0 + q];
+            base_buf_printf(&sum, "%s%s: %s", q ? "; " : "", tr(c, eng_verdict_name(ck->verdict)),
+                            nz(ck->claim));
+        }
+        if (sum.oom)
+            b->oom = 1;
+        rpt_book_str(b, ws, r, 4, sum.p, NULL);
+        base_buf_release(&sum);
+        r++;
+    }
+#undef G
 }
 
 /* A rule's value as cell text: strings as they are, arrays joined with
@@ -1136,6 +1379,7 @@ static int write_book(const ctx *c0, const size_t *sel, size_t m, const char *pa
     for (size_t k = 0; k < m; k++) {
         lo.nev += d->pj[sel[k]].hn;
         lo.nind += d->pj[sel[k]].vn;
+        lo.ntrace += d->pj[sel[k]].cn;
     }
     lo.nevsheets = lo.nev ? (lo.nev + SHEET_ROWS - 1) / SHEET_ROWS : 1;
     if (lo.nevsheets > 16)
@@ -1192,9 +1436,13 @@ static int write_book(const ctx *c0, const size_t *sel, size_t m, const char *pa
     const labels *L = c.L;
     /* Summary is written out of row order (its counts come last): never a
      * constant-memory sheet. */
-    long rows[EB_NSHEETS] = {
-        0, (long)m + 1, (long)lo.np + 1, 0, (long)lo.nind + 1, (long)d->nrules + 1, 3};
+    long rows[EB_NSHEETS] = {0, (long)m + 1,         (long)lo.np + 1,
+                             0, (long)lo.nind + 1,   (long)lo.ntrace + 1,
+                             0, (long)d->nrules + 1, 3};
     for (int s = 0; s < EB_NSHEETS; s++) {
+        /* The registry sheets belong to runs that checked registries. */
+        if ((s == EB_SH_TRACE || s == EB_SH_GAP) && !d->nregs)
+            continue;
         if (s == EB_SH_EVIDENCE) {
             for (size_t e = 0; e < lo.nevsheets; e++) {
                 char want[64];
@@ -1217,6 +1465,8 @@ static int write_book(const ctx *c0, const size_t *sel, size_t m, const char *pa
     write_duplicates(&c, &lo);
     write_evidence(&c, &lo);
     write_indicators(&c, &lo);
+    write_trace(&c, &lo);
+    write_gap(&c, &lo);
     write_rules(&c, &lo);
     write_summary(&c, &lo);
 

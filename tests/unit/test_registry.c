@@ -131,12 +131,13 @@ static void load_registries(eng_store *st)
     }
     add(st, ENG_REG_CMC, "k7", cmc, 3);
 
-    eng_reg_entry std[2];
+    eng_reg_entry std[3];
+    std[2] = entry("ASTM C518-21", "Heat flow meter apparatus", NULL);
     std[0] = entry("GB/T 22900-2009", "科学技术研究项目评价通则", NULL);
     std[0].valid_to = strdup("2022-10-12");
     std[0].status = strdup("被代替");
     std[1] = entry("GB/T 22900-2022", "科学技术研究项目评价通则", NULL);
-    add(st, ENG_REG_STANDARD, "standards", std, 2);
+    add(st, ENG_REG_STANDARD, "standards", std, 3);
 
     eng_reg_entry crm[1];
     crm[0] = entry("GBW 07401", "土壤成分分析标准物质", NULL);
@@ -169,6 +170,11 @@ static const check_case cases[] = {
     {ENG_REF_LAB, "CMA 201912345678", NULL, NULL, "2023-01-01", ENG_VERDICT_VERIFIED,
      "A2LA 1234.01", "accredited"},
     {ENG_REF_LAB, "UKAS 3067", NULL, NULL, "2023-01-01", ENG_VERDICT_NOT_FOUND, NULL, "no lab"},
+    {ENG_REF_LAB, "A2LA cert 1234.01", NULL, NULL, "2023-01-01", ENG_VERDICT_VERIFIED,
+     "A2LA 1234.01", "accredited"},
+    {ENG_REF_LAB, "A2LA Lab Code 1234.01", NULL, NULL, "2023-01-01", ENG_VERDICT_VERIFIED,
+     "A2LA 1234.01", "accredited"},
+    {ENG_REF_LAB, "NVLAP 1234.01", NULL, NULL, "2023-01-01", ENG_VERDICT_NOT_FOUND, NULL, "no lab"},
     {ENG_REF_INSTITUTE, "中国计量科学研究院", "273.16", "K", "2023-01-01", ENG_VERDICT_VERIFIED,
      "CCT-K7 NIM", "covers temperature"},
     {ENG_REF_INSTITUTE, "PTB", "1.2", "μg", "2023-01-01", ENG_VERDICT_OUT_OF_SCOPE, "CCT-K7 PTB",
@@ -199,6 +205,8 @@ static const check_case cases[] = {
      "GB/T 22900-2022", "listed"},
     {ENG_REF_STANDARD, "GB/T 22900-2015", NULL, NULL, "2023-03-15", ENG_VERDICT_NOT_FOUND, NULL,
      "the registry holds GB/T 22900-2009"},
+    {ENG_REF_STANDARD, "ASTM C518", NULL, NULL, "2023-03-15", ENG_VERDICT_VERIFIED, "ASTM C518-21",
+     "listed"},
     {ENG_REF_CRM, "GBW07401", NULL, NULL, "2023-03-15", ENG_VERDICT_VERIFIED, "GBW 07401",
      "listed"},
     {ENG_REF_CRM, "GBW(E) 080001", NULL, NULL, "2023-03-15", ENG_VERDICT_NOT_FOUND, NULL,
@@ -277,7 +285,7 @@ int main(void)
 
     eng_regset *rs = NULL;
     CHECK(eng_regset_load(st, &rs, &err) == ENG_OK, "load: %s", err.msg);
-    CHECK(eng_regset_entries(rs) == 9, "9 entries loaded, got %zu", eng_regset_entries(rs));
+    CHECK(eng_regset_entries(rs) == 10, "10 entries loaded, got %zu", eng_regset_entries(rs));
     CHECK(eng_regset_add_aliases(rs, "NIM = 中国计量科学研究院 = 中国计量院", &err) == ENG_OK,
           "aliases");
     test_checks(rs);

@@ -102,6 +102,8 @@ static void test_book_words(void)
     check_cols("Evidence", eng_book_ev, EB_E_NCOLS);
     check_cols("Indicators", eng_book_ind, EB_I_NCOLS);
     check_cols("Rules", eng_book_rule, EB_R_NCOLS);
+    check_cols("Traceability", eng_book_trace, EB_T_NCOLS);
+    check_labels("metrology gap word", eng_book_gap, EB_NG);
     check_cols("Screening", eng_book_screen_cols, EB_SC_NCOLS);
     for (int i = 0; i < EB_R_NCOLS; i++)
         CHECK(eng_book_rule[i].key && *eng_book_rule[i].key, "Rules column %d: its key", i);
