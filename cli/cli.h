@@ -136,7 +136,7 @@ int cli_import_files(cli_ctx *ctx, eng_store *st, const char **files, size_t n,
 /* The options of import that evaluate takes too: fills opts (room for
  * CLI_IMPORT_NOPTS) and returns how many; cli_import_check then reads the delimiter and checks
  * the combination (prints and returns 1 on a usage error). */
-#define CLI_IMPORT_NOPTS 10
+#define CLI_IMPORT_NOPTS 12
 size_t cli_import_opts(struct imp_options *o, const char **delimiter, cli_opt *opts);
 int cli_import_check(const char *usage_text, const char *delimiter, struct imp_options *o,
                      size_t nfiles);

@@ -13,7 +13,7 @@ static const char usage[] =
     "NAME=on|off]... "
     "[--no-duplicates] [--lang en|zh] [--split-by FIELD] [--source NAME] [--map MAP.json] "
     "[--encoding NAME] [--delimiter C] [--sheet NAME] [--indicators FILE] [--skip-bad] "
-    "[--rejects FILE] [--id-prefix P] [--kind KIND]";
+    "[--rejects FILE] [--id-prefix P] [--kind KIND] [--strict] [--replace]";
 
 int cmd_evaluate(cli_ctx *ctx, int argc, char **argv)
 {

@@ -10,7 +10,7 @@
 static const char usage[] =
     "vernier import FILE... [--source NAME] [--map MAP.json] [--encoding NAME] "
     "[--delimiter C] [--sheet NAME] [--indicators FILE] [--skip-bad] [--rejects FILE] [--dry-run] "
-    "[--id-prefix P] [--kind project|proposal|prior-art]";
+    "[--id-prefix P] [--kind project|proposal|prior-art] [--strict] [--replace]";
 
 int cli_import_files(cli_ctx *ctx, eng_store *st, const char **files, size_t n,
                      const imp_options *o)
@@ -42,7 +42,22 @@ int cli_import_files(cli_ctx *ctx, eng_store *st, const char **files, size_t n,
                     res.counts.rejected);
             if (res.counts.skipped_headers)
                 fprintf(stderr, ", %ld repeated header rows skipped", res.counts.skipped_headers);
+            if (res.counts.versions)
+                fprintf(stderr, ", %ld versions merged (%ld conflicting fields)",
+                        res.counts.versions, res.counts.conflicts);
+            if (res.quality_marks)
+                fprintf(stderr, ", %ld values kept as data-quality marks", res.quality_marks);
+            if (res.derived_ids)
+                fprintf(stderr, ", %ld ids derived", res.derived_ids);
             fprintf(stderr, "\n");
+            if (res.derived_ids) {
+                fprintf(stderr,
+                        "vernier: %s: rows without an id, given one (source + content hash):\n%s",
+                        files[i], res.derived_list ? res.derived_list : "");
+                if (res.derived_ids > IMP_DERIVED_LISTED)
+                    fprintf(stderr, "  ... and %ld more (each has \"id_derived\": true)\n",
+                            res.derived_ids - IMP_DERIVED_LISTED);
+            }
             if (res.rejects_path)
                 fprintf(stderr, "vernier: %s: rejected rows and their reasons are in %s\n",
                         files[i], res.rejects_path);
@@ -66,7 +81,12 @@ size_t cli_import_opts(imp_options *o, const char **delimiter, cli_opt *opts)
         CLI_FLAG("skip-bad", &o->skip_bad, "store the good rows, set the bad ones aside"),
         CLI_VALUE("rejects", "FILE", &o->rejects_path, "with --skip-bad: write the bad rows here"),
         CLI_VALUE("id-prefix", "P", &o->id_prefix, "put P before every record id"),
-        CLI_VALUE("kind", "KIND", &o->kind, "project, proposal or prior-art (default project)")};
+        CLI_VALUE("kind", "KIND", &o->kind, "project, proposal or prior-art (default project)"),
+        CLI_FLAG("strict", &o->strict,
+                 "refuse a repeated id (default: rows sharing an id are versions, merged)"),
+        CLI_FLAG("replace", &o->replace,
+                 "a record replaces the stored one even when it empties fields or changes "
+                 "the source")};
     memcpy(opts, t, sizeof t);
     return sizeof t / sizeof t[0];
 }

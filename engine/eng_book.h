@@ -68,6 +68,11 @@ enum {
     EB_P_TRACE,
     EB_P_NOVELTY,
     EB_P_OVERALL,
+    EB_P_ACC_CONCLUSION, /* what panels decide on beside the scores */
+    EB_P_ACC_DATE,
+    EB_P_START,
+    EB_P_END,
+    EB_P_QUALITY, /* values not read, conflicts between versions */
     EB_P_FLAGS,
     EB_P_NFLAGS,
     EB_P_DUP,

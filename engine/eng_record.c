@@ -456,10 +456,6 @@ int eng_record_validate(const eng_record *r, eng_err *err)
     if (r->start && r->end && strcmp(r->start, r->end) > 0 &&
         strncmp(r->start, r->end, strlen(r->end)) != 0)
         return eng_fail(err, ENG_EINPUT, "field 'end': %s is before start %s", r->end, r->start);
-    if (is_blank(r->title) && is_blank(r->abstract))
-        return eng_fail(err, ENG_EINPUT,
-                        "field 'title': missing (a record needs a title or an "
-                        "abstract)");
     return ENG_OK;
 }
 

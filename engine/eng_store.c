@@ -22,6 +22,7 @@
 #include "engine/eng_err.h"
 #include "base/base_sha256.h"
 #include "engine/eng_store_int.h"
+#include "engine/eng_version.h"
 
 struct eng_store {
     sqlite3 *db;
@@ -136,6 +137,15 @@ static const char *const migrations[] = {
     "  registry_id INTEGER, registry TEXT, entry_code TEXT, entry TEXT, evidence TEXT,"
     "  points REAL, PRIMARY KEY(run_id, seq));"
     "CREATE INDEX reg_checks_project ON reg_checks(run_id, project_id);",
+    /* 6 -> 7: versions of a project (rows sharing an id, eng_version.h):
+     * every version with its provenance, kept when there are two or more;
+     * the projects row holds their merge.  Import history counts them. */
+    "CREATE TABLE versions("
+    "  project_id TEXT NOT NULL, seq INTEGER NOT NULL, import_id INTEGER, prov_file TEXT,"
+    "  prov_line INTEGER, record_json TEXT NOT NULL, content_hash TEXT NOT NULL,"
+    "  PRIMARY KEY(project_id, seq));"
+    "ALTER TABLE imports ADD COLUMN versions INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE imports ADD COLUMN conflicts INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -370,7 +380,9 @@ struct eng_import {
     eng_store *st;
     long id;
     eng_import_counts counts;
+    int strict, replace;
     sqlite3_stmt *q_find, *q_del, *q_proj, *q_acc, *q_ind;
+    sqlite3_stmt *q_vers, *q_vdel, *q_vadd;
 };
 
 static void import_free(eng_import *imp)
@@ -380,6 +392,9 @@ static void import_free(eng_import *imp)
     sqlite3_finalize(imp->q_proj);
     sqlite3_finalize(imp->q_acc);
     sqlite3_finalize(imp->q_ind);
+    sqlite3_finalize(imp->q_vers);
+    sqlite3_finalize(imp->q_vdel);
+    sqlite3_finalize(imp->q_vadd);
     free(imp);
 }
 
@@ -422,7 +437,19 @@ int eng_import_begin(eng_store *st, const char *file, const char *file_sha256, c
     }
     sqlite3_finalize(q);
     imp->id = sqlite3_last_insert_rowid(st->db);
-    if (prep(st, &imp->q_find, "SELECT content_hash, source FROM projects WHERE id = ?", err) ||
+    if (prep(st, &imp->q_find,
+             "SELECT content_hash, source, record_json, prov_file, prov_line, import_id"
+             " FROM projects WHERE id = ?",
+             err) ||
+        prep(st, &imp->q_vers,
+             "SELECT record_json, content_hash, prov_file, prov_line, import_id FROM versions"
+             " WHERE project_id = ? ORDER BY seq",
+             err) ||
+        prep(st, &imp->q_vdel, "DELETE FROM versions WHERE project_id = ?", err) ||
+        prep(st, &imp->q_vadd,
+             "INSERT INTO versions(project_id, seq, import_id, prov_file, prov_line, record_json,"
+             " content_hash) VALUES(?,?,?,?,?,?,?)",
+             err) ||
         prep(st, &imp->q_del, "DELETE FROM projects WHERE id = ?", err) ||
         prep(st, &imp->q_proj,
              "INSERT INTO projects(id, kind, source, title, organisation, pi, field,"
@@ -447,54 +474,32 @@ fail:
     return ENG_EIO;
 }
 
-int eng_import_add(eng_import *imp, const eng_record *r, eng_err *err)
+/* One version of a project as stored. */
+typedef struct version {
+    char *json, *hash, *file;
+    long line, import_id;
+} version;
+
+static void versions_free(version *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].json);
+        free(v[i].hash);
+        free(v[i].file);
+    }
+    free(v);
+}
+
+static int same_place(const char *fa, long la, const char *fb, long lb)
+{
+    return la == lb && ((!fa && !fb) || (fa && fb && !strcmp(fa, fb)));
+}
+
+/* Writes the projects row (and acceptance, indicators) of r. */
+static int write_project(eng_import *imp, const eng_record *r, char *json, const char *hash,
+                         eng_err *err)
 {
     eng_store *st = imp->st;
-    char hash[65];
-    int rc = eng_record_validate(r, err);
-    if (rc)
-        return rc;
-    /* The canonical JSON is both what is stored and what the content hash is
-     * taken over (eng_record_hash): serialise it once. */
-    char *json = eng_record_to_json(r, 0);
-    if (!json)
-        return eng_fail(err, ENG_EIO, "out of memory");
-    base_sha256_hex(json, strlen(json), hash);
-    sqlite3_bind_text(imp->q_find, 1, r->id, -1, SQLITE_TRANSIENT);
-    int exists = 0, same = 0, other_source = 0;
-    char old_source[256] = "";
-    if (sqlite3_step(imp->q_find) == SQLITE_ROW) {
-        exists = 1;
-        const unsigned char *h = sqlite3_column_text(imp->q_find, 0);
-        const unsigned char *src = sqlite3_column_text(imp->q_find, 1);
-        same = h && !strcmp((const char *)h, hash);
-        if (src && r->source && strcmp((const char *)src, r->source)) {
-            other_source = 1;
-            snprintf(old_source, sizeof old_source, "%s", (const char *)src);
-        }
-    }
-    sqlite3_reset(imp->q_find);
-    /* Ids are unique within an agency, not across them: a record of another
-     * source never silently replaces a stored one. */
-    if (other_source) {
-        free(json);
-        return eng_fail(err, ENG_EINPUT,
-                        "field 'id': '%s' is already stored from source '%s', not '%s' (import "
-                        "with --id-prefix to keep both)",
-                        r->id, old_source, r->source);
-    }
-    if (same) {
-        free(json);
-        imp->counts.unchanged++;
-        return ENG_OK;
-    }
-    if (exists) {
-        bind_text(imp->q_del, 1, r->id);
-        if (step_done(st, imp->q_del, err, "replacing a record")) {
-            free(json);
-            return ENG_EIO;
-        }
-    }
     sqlite3_stmt *q = imp->q_proj;
     bind_text(q, 1, r->id);
     bind_text(q, 2, r->kind ? r->kind : "project");
@@ -543,11 +548,244 @@ int eng_import_add(eng_import *imp, const eng_record *r, eng_err *err)
         if (step_done(st, q, err, "storing an indicator"))
             return ENG_EIO;
     }
-    if (exists)
+    return ENG_OK;
+}
+
+/* The stored versions of id: the versions table, or else the projects row
+ * itself (a project with one version keeps no versions rows).  OUT: *out,
+ * *n. */
+static int load_versions(eng_import *imp, const char *id, version **out, size_t *n, eng_err *err)
+{
+    version *v = NULL;
+    size_t cnt = 0, cap = 0;
+    int s;
+    sqlite3_bind_text(imp->q_vers, 1, id, -1, SQLITE_TRANSIENT);
+    while ((s = sqlite3_step(imp->q_vers)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            size_t nc = cap ? cap * 2 : 4;
+            version *nv = realloc(v, nc * sizeof *nv);
+            if (!nv)
+                break;
+            v = nv;
+            cap = nc;
+        }
+        version *x = &v[cnt++];
+        x->json = col_dup(imp->q_vers, 0);
+        x->hash = col_dup(imp->q_vers, 1);
+        x->file = col_dup(imp->q_vers, 2);
+        x->line = sqlite3_column_int64(imp->q_vers, 3);
+        x->import_id = sqlite3_column_int64(imp->q_vers, 4);
+        if (!x->json || !x->hash)
+            break;
+        s = SQLITE_DONE;
+    }
+    int bad = s != SQLITE_DONE && s != SQLITE_ROW;
+    sqlite3_reset(imp->q_vers);
+    if (bad) {
+        versions_free(v, cnt);
+        return db_fail(imp->st, err, "reading versions");
+    }
+    *out = v;
+    *n = cnt;
+    return ENG_OK;
+}
+
+int eng_import_add(eng_import *imp, const eng_record *r, eng_err *err)
+{
+    eng_store *st = imp->st;
+    char hash[65];
+    int rc = eng_record_validate(r, err);
+    if (rc)
+        return rc;
+    /* The canonical JSON is both what is stored and what the content hash is
+     * taken over (eng_record_hash): serialise it once. */
+    char *json = eng_record_to_json(r, 0);
+    if (!json)
+        return eng_fail(err, ENG_EIO, "out of memory");
+    base_sha256_hex(json, strlen(json), hash);
+    sqlite3_bind_text(imp->q_find, 1, r->id, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(imp->q_find) != SQLITE_ROW) {
+        /* a new project: the common case, one lookup and one insert */
+        sqlite3_reset(imp->q_find);
+        if (write_project(imp, r, json, hash, err) != ENG_OK)
+            return ENG_EIO;
+        imp->counts.added++;
+        return ENG_OK;
+    }
+    version stored = {0};
+    const unsigned char *src = sqlite3_column_text(imp->q_find, 1);
+    char *old_source = src ? strdup((const char *)src) : NULL;
+    stored.hash = col_dup(imp->q_find, 0);
+    stored.json = col_dup(imp->q_find, 2);
+    stored.file = col_dup(imp->q_find, 3);
+    stored.line = sqlite3_column_int64(imp->q_find, 4);
+    stored.import_id = sqlite3_column_int64(imp->q_find, 5);
+    sqlite3_reset(imp->q_find);
+    version *v = NULL;
+    size_t nv = 0;
+    char *merged = NULL, *diff = NULL;
+    eng_record m;
+    eng_record_init(&m);
+    rc = ENG_OK;
+    if (!stored.hash || !stored.json || (src && !old_source)) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
+    if (!strcmp(stored.hash, hash)) {
+        imp->counts.unchanged++;
+        goto done;
+    }
+    if ((rc = load_versions(imp, r->id, &v, &nv, err)) != ENG_OK)
+        goto done;
+    if (nv == 0) { /* one version: the projects row */
+        v = malloc(sizeof *v);
+        if (!v) {
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+            goto done;
+        }
+        v[0] = stored;
+        memset(&stored, 0, sizeof stored);
+        nv = 1;
+    }
+    size_t same = nv;
+    for (size_t i = 0; i < nv; i++) {
+        if (!strcmp(v[i].hash, hash)) {
+            imp->counts.unchanged++; /* this very version is stored */
+            goto done;
+        }
+        if (same == nv && same_place(v[i].file, v[i].line, r->prov_file, r->prov_line))
+            same = i;
+    }
+    /* Ids are unique within an agency, not across them: a record of another
+     * source never silently joins a stored one. */
+    if (old_source && r->source && strcmp(old_source, r->source) && !imp->replace) {
+        rc = eng_fail(err, ENG_EINPUT,
+                      "field 'id': '%s' is already stored from source '%s', not '%s' (import "
+                      "with --id-prefix to keep both, or --replace to replace it)",
+                      r->id, old_source, r->source);
+        goto done;
+    }
+    if (imp->strict && same == nv) {
+        rc = eng_fail(err, ENG_EINPUT,
+                      "field 'id': '%s' is already stored (%s:%ld); --strict refuses a second "
+                      "version of a project",
+                      r->id, v[nv - 1].file ? v[nv - 1].file : "?", v[nv - 1].line);
+        goto done;
+    }
+    if (same < nv && !imp->replace) {
+        /* the same row imported again (another --map, --source...): an
+         * update of that version, which must not lose what it had */
+        int lost = eng_version_losses(v[same].json, json, &diff);
+        if (lost < 0) {
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+            goto done;
+        }
+        if (lost > 0) {
+            rc = eng_fail(err, ENG_EINPUT,
+                          "field 'id': '%s': this import of %s:%ld would lose %d field%s that "
+                          "import %ld stored (nothing stored; --replace accepts it):\n%.*s",
+                          r->id, r->prov_file ? r->prov_file : "?", r->prov_line, lost,
+                          lost == 1 ? "" : "s", v[same].import_id, (int)strlen(diff) - 1, diff);
+            goto done;
+        }
+    }
+    /* the new version: in place of the same row's, after the others, or
+     * (--replace) alone */
+    version nw = {strdup(json), strdup(hash), r->prov_file ? strdup(r->prov_file) : NULL,
+                  r->prov_line, imp->id};
+    if (!nw.json || !nw.hash || (r->prov_file && !nw.file)) {
+        free(nw.json), free(nw.hash), free(nw.file);
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
+    int was_update = same < nv || imp->replace;
+    if (imp->replace) {
+        versions_free(v, nv);
+        v = NULL;
+        nv = 0;
+    } else if (same < nv) {
+        free(v[same].json), free(v[same].hash), free(v[same].file);
+        memmove(&v[same], &v[same + 1], (nv - same - 1) * sizeof *v);
+        nv--;
+    }
+    version *grown = realloc(v, (nv + 1) * sizeof *v);
+    if (!grown) {
+        free(nw.json), free(nw.hash), free(nw.file);
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
+    v = grown;
+    v[nv++] = nw;
+    /* the merge */
+    const char **texts = malloc(nv * sizeof *texts);
+    if (!texts) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < nv; i++)
+        texts[i] = v[i].json;
+    int nconf = 0;
+    rc = eng_version_merge(texts, nv, &merged, &nconf, err);
+    free(texts);
+    if (rc != ENG_OK)
+        goto done;
+    if ((rc = eng_record_from_json(merged, strlen(merged), &m, err)) != ENG_OK)
+        goto done;
+    if (eng_record_set_provenance(&m, r->prov_file, r->prov_line) != ENG_OK) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
+    char *mjson = eng_record_to_json(&m, 0);
+    char mhash[65];
+    if (!mjson) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
+    base_sha256_hex(mjson, strlen(mjson), mhash);
+    bind_text(imp->q_del, 1, r->id);
+    bind_text(imp->q_vdel, 1, r->id);
+    if (step_done(st, imp->q_del, err, "replacing a record") ||
+        step_done(st, imp->q_vdel, err, "replacing versions")) {
+        free(mjson);
+        rc = ENG_EIO;
+        goto done;
+    }
+    if ((rc = write_project(imp, &m, mjson, mhash, err)) != ENG_OK)
+        goto done;
+    for (size_t i = 0; nv > 1 && i < nv; i++) {
+        sqlite3_stmt *q = imp->q_vadd;
+        bind_text(q, 1, r->id);
+        sqlite3_bind_int64(q, 2, (long)i + 1);
+        sqlite3_bind_int64(q, 3, v[i].import_id);
+        bind_text(q, 4, v[i].file);
+        sqlite3_bind_int64(q, 5, v[i].line);
+        bind_text(q, 6, v[i].json);
+        bind_text(q, 7, v[i].hash);
+        if (step_done(st, q, err, "storing a version")) {
+            rc = ENG_EIO;
+            goto done;
+        }
+    }
+    if (was_update)
         imp->counts.updated++;
     else
-        imp->counts.added++;
-    return ENG_OK;
+        imp->counts.versions++;
+    imp->counts.conflicts += nconf;
+done:
+    free(json);
+    free(merged);
+    free(diff);
+    free(old_source);
+    free(stored.json), free(stored.hash), free(stored.file);
+    versions_free(v, nv);
+    eng_record_release(&m);
+    return rc;
+}
+
+void eng_import_set_policy(eng_import *imp, int strict, int replace)
+{
+    imp->strict = strict;
+    imp->replace = replace;
 }
 
 void eng_import_reject(eng_import *imp)
@@ -576,7 +814,7 @@ int eng_import_commit(eng_import *imp, eng_err *err)
     sqlite3_stmt *q = NULL;
     int rc = prep(st, &q,
                   "UPDATE imports SET added=?, updated=?, unchanged=?, rejected=?,"
-                  " skipped_headers=? WHERE id=?",
+                  " skipped_headers=?, versions=?, conflicts=? WHERE id=?",
                   err);
     if (!rc) {
         sqlite3_bind_int64(q, 1, imp->counts.added);
@@ -584,7 +822,9 @@ int eng_import_commit(eng_import *imp, eng_err *err)
         sqlite3_bind_int64(q, 3, imp->counts.unchanged);
         sqlite3_bind_int64(q, 4, imp->counts.rejected);
         sqlite3_bind_int64(q, 5, imp->counts.skipped_headers);
-        sqlite3_bind_int64(q, 6, imp->id);
+        sqlite3_bind_int64(q, 6, imp->counts.versions);
+        sqlite3_bind_int64(q, 7, imp->counts.conflicts);
+        sqlite3_bind_int64(q, 8, imp->id);
         rc = step_done(st, q, err, "recording the import");
         sqlite3_finalize(q);
     }
@@ -632,6 +872,62 @@ int eng_store_get_record(eng_store *st, const char *id, eng_record *out, eng_err
         rc = eng_fail(err, ENG_EINPUT, "no project '%s' in the store", id);
     sqlite3_finalize(q);
     return rc;
+}
+
+int eng_store_versions(eng_store *st, const char *id, eng_version_row **out, size_t *n,
+                       eng_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (prep(st, &q,
+             "SELECT seq, import_id, prov_file, prov_line, record_json FROM versions"
+             " WHERE project_id = ? ORDER BY seq",
+             err))
+        return ENG_EIO;
+    bind_text(q, 1, id);
+    eng_version_row *v = NULL;
+    size_t cnt = 0, cap = 0;
+    int s, rc = ENG_OK;
+    while ((s = sqlite3_step(q)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            size_t nc = cap ? cap * 2 : 4;
+            eng_version_row *nv = realloc(v, nc * sizeof *nv);
+            if (!nv) {
+                rc = eng_fail(err, ENG_EIO, "out of memory");
+                break;
+            }
+            v = nv;
+            cap = nc;
+        }
+        eng_version_row *x = &v[cnt++];
+        x->seq = sqlite3_column_int64(q, 0);
+        x->import_id = sqlite3_column_int64(q, 1);
+        x->file = col_dup(q, 2);
+        x->line = sqlite3_column_int64(q, 3);
+        x->record_json = col_dup(q, 4);
+        if (!x->record_json) {
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+            break;
+        }
+    }
+    if (rc == ENG_OK && s != SQLITE_DONE)
+        rc = db_fail(st, err, "reading versions");
+    sqlite3_finalize(q);
+    if (rc) {
+        eng_versions_free(v, cnt);
+        return rc;
+    }
+    *out = v;
+    *n = cnt;
+    return ENG_OK;
+}
+
+void eng_versions_free(eng_version_row *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].file);
+        free(v[i].record_json);
+    }
+    free(v);
 }
 
 void eng_records_free(eng_record *v, size_t n)
@@ -1246,6 +1542,12 @@ void eng_score_release(eng_score *s)
     free(s->organisation);
     free(s->pi);
     free(s->field);
+    free(s->start);
+    free(s->end);
+    free(s->acc_date);
+    free(s->acc_conclusion);
+    free(s->data_quality);
+    free(s->conflicts);
     free(s->content_hash);
     free(s->flags);
     free(s->duplicate_of);
@@ -1453,6 +1755,12 @@ static void fill_score(sqlite3_stmt *q, void *p)
     s->organisation = col_dup(q, 14);
     s->pi = col_dup(q, 15);
     s->field = col_dup(q, 16);
+    s->start = col_dup(q, 17);
+    s->end = col_dup(q, 18);
+    s->acc_date = col_dup(q, 19);
+    s->acc_conclusion = col_dup(q, 20);
+    s->data_quality = col_dup(q, 21);
+    s->conflicts = col_dup(q, 22);
 }
 
 int eng_store_scores(eng_store *st, long run, const char *project, eng_score **out, size_t *n,
@@ -1462,7 +1770,11 @@ int eng_store_scores(eng_store *st, long run, const char *project, eng_score **o
                    "SELECT s.project_id, s.content_hash, s.trl_claimed, s.trl_evidenced,"
                    " s.trl_confidence, s.traceability, s.novelty, s.overall, s.flags,"
                    " s.duplicate_of, s.rule_errors, p.title, p.kind, p.source, p.organisation,"
-                   " p.pi, p.field FROM scores s LEFT JOIN projects p ON p.id = s.project_id"
+                   " p.pi, p.field, p.start, p.end_, a.date, a.conclusion,"
+                   " json_extract(p.record_json, '$.data_quality'),"
+                   " json_extract(p.record_json, '$.conflicts')"
+                   " FROM scores s LEFT JOIN projects p ON p.id = s.project_id"
+                   " LEFT JOIN acceptance a ON a.project_id = s.project_id"
                    " WHERE s.run_id = ?1 AND (?2 IS NULL OR s.project_id = ?2)"
                    " ORDER BY s.project_id",
                    run, project, sizeof(eng_score), fill_score, (void **)out, n, err);

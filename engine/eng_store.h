@@ -48,11 +48,21 @@ int eng_store_schema_version(void);
  * eng_import_begin: when a file with the same SHA-256 was imported before,
  * sets *already to that import's id and returns ENG_OK with *out = NULL:
  * importing the same file again changes nothing.
- * eng_import_add: stores r (validated first); a record whose id exists with
- * the same content hash is left alone (counted as unchanged); with a
- * different hash it is replaced (counted as updated) — unless the stored
- * record has another source, which is ENG_EINPUT (ids are unique within an
- * agency, not across agencies).
+ * eng_import_add: stores r (validated first).  A new id is added.  A record
+ * whose id is stored is a version of that project (engine/eng_version.h):
+ *   - the same content as the stored record or one of its versions: left
+ *     alone (unchanged);
+ *   - from the same place (file and line) as a stored version -- the same
+ *     row imported again with other options: it replaces that version
+ *     (updated), but not when it would empty a field the version had or
+ *     change its source: ENG_EINPUT with the field-level diff;
+ *   - from another place: a new version (versions), merged field by field
+ *     with the others; the stored record is the merge, every version is
+ *     kept (table versions) with its provenance.
+ * A version of another source is ENG_EINPUT (ids are unique within an
+ * agency, not across agencies).  eng_import_set_policy: strict refuses a
+ * second version (ENG_EINPUT); replace makes the record replace what is
+ * stored, whatever it loses (no versions kept).
  * eng_import_reject: counts a rejected row (--skip-bad).
  * eng_import_commit: commits and frees imp; on failure everything is rolled
  * back.  eng_import_abort: rolls back and frees (NULL is a no-op).
@@ -61,11 +71,14 @@ typedef struct eng_import eng_import;
 
 typedef struct eng_import_counts {
     long added, updated, unchanged, rejected, skipped_headers;
+    long versions;  /* records merged into a stored project as a new version */
+    long conflicts; /* fields in conflict after those merges */
 } eng_import_counts;
 
 int eng_import_begin(eng_store *st, const char *file, const char *file_sha256, const char *source,
                      eng_import **out, long *already, eng_err *err);
 int eng_import_add(eng_import *imp, const eng_record *r, eng_err *err);
+void eng_import_set_policy(eng_import *imp, int strict, int replace);
 void eng_import_reject(eng_import *imp);
 void eng_import_skipped_header(eng_import *imp);
 const eng_import_counts *eng_import_get_counts(const eng_import *imp);
@@ -79,6 +92,18 @@ void eng_import_abort(eng_import *imp);
 /* Loads one record by id (with provenance).  Returns ENG_OK, or ENG_EINPUT
  * "no project 'x' in the store" when there is none. */
 int eng_store_get_record(eng_store *st, const char *id, eng_record *out, eng_err *err);
+
+/* The versions of one project (rows sharing its id, eng_version.h), oldest
+ * first; none for a project of one version.  OUT: *out (malloc'd array;
+ * free with eng_versions_free), *n. */
+typedef struct eng_version_row {
+    long seq, import_id, line;
+    char *file;        /* provenance of the version, or NULL */
+    char *record_json; /* the version as read */
+} eng_version_row;
+int eng_store_versions(eng_store *st, const char *id, eng_version_row **out, size_t *n,
+                       eng_err *err);
+void eng_versions_free(eng_version_row *v, size_t n);
 
 /* Loads every stored record whose kind is in `kinds` (a NULL-terminated
  * list; NULL: every kind), ordered by id.  OUT: *out (malloc'd array of

@@ -29,6 +29,10 @@ void eng_run_info_release(eng_run_info *ri);
 typedef struct eng_score {
     char *project_id;
     char *title, *kind, *source, *organisation, *pi, *field; /* read back only */
+    /* read back only: what panels decide on beside the scores */
+    char *start, *end, *acc_date, *acc_conclusion;
+    char *data_quality; /* JSON array of the record's data-quality marks, or NULL */
+    char *conflicts;    /* JSON array of its conflicting fields (versions), or NULL */
     char *content_hash;
     int trl_claimed;       /* 0 when none */
     int trl_evidenced;     /* 0 when no level reaches the threshold */

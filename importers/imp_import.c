@@ -9,6 +9,7 @@
  */
 #include "importers/imp_import.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "importers/imp_csv.h"
 #include "importers/imp_json.h"
 #include "importers/imp_table.h"
+#include "importers/imp_value.h"
 #include "importers/imp_xlsx.h"
 #include "base/base_buf.h"
 #include "base/base_sha256.h"
@@ -443,6 +445,28 @@ static int source_open(source *s, const char *path, const char *fmt, const imp_o
 
 /* The next record.  Returns 1, 0 at the end, or -code; *go_on says whether a
  * failure concerned one record only. */
+/* Text fields of a JSON record read as table cells are: placeholders are
+ * empty, HTML is decoded (imp_value.h).  Returns ENG_OK or ENG_EIO. */
+static int clean_text_fields(eng_record *r)
+{
+    char **f[] = {&r->title, &r->abstract,       &r->organisation, &r->pi,
+                  &r->field, &r->acc_conclusion, &r->acc_summary,  &r->acc_outcomes};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        if (!*f[i])
+            continue;
+        char *clean = imp_value_text(*f[i]);
+        if (clean) {
+            free(*f[i]);
+            *f[i] = clean;
+        }
+        if (imp_value_is_placeholder(*f[i], 0)) {
+            free(*f[i]);
+            *f[i] = NULL;
+        }
+    }
+    return ENG_OK;
+}
+
 static int source_next(source *s, eng_record *r, const imp_options *opt, int *go_on, eng_err *err)
 {
     *go_on = 0;
@@ -459,6 +483,7 @@ static int source_next(source *s, eng_record *r, const imp_options *opt, int *go
             eng_err e2 = {0};
             if (!r->source && opt->source && eng_record_set(r, "source", opt->source, &e2))
                 return eng_fail(err, ENG_EIO, "%s", e2.msg), -ENG_EIO;
+            clean_text_fields(r);
         }
         return rc;
     }
@@ -487,20 +512,54 @@ static long record_line(const source *s, const eng_record *r)
 
 /* The per-record checks beyond the reader's: a repeated id.  Returns ENG_OK
  * or ENG_EINPUT/ENG_EIO with the message. */
-static int check_record(const source *s, idset *ids, const eng_record *r, eng_err *err)
+static int check_record(const source *s, idset *ids, const eng_record *r, int strict, long *repeats,
+                        eng_err *err)
 {
     long line = record_line(s, r);
     long prev = idset_add(ids, r->id, line);
     if (prev < 0)
         return eng_fail(err, ENG_EIO, "out of memory");
-    if (prev > 0)
+    if (prev > 0 && !strict)
+        (*repeats)++; /* a second version of the project: merged by the store */
+    else if (prev > 0)
         return eng_fail(err, ENG_EINPUT,
-                        "%s:%ld: field 'id': '%s' is also the id of line %ld of this file", s->path,
-                        line, r->id, prev);
+                        "%s:%ld: field 'id': '%s' is also the id of line %ld of this file "
+                        "(--strict refuses versions)",
+                        s->path, line, r->id, prev);
     return ENG_OK;
 }
 
 /* ---- dry run ----------------------------------------------------------------------------- */
+
+/* Formats the data-quality marks of r ("FILE:LINE: field 'x' (column 'y'):
+ * problem") into lines[*n..max).  Returns how many marks r has. */
+static long list_marks(const char *path, const eng_record *r, char lines[][sizeof(eng_err){0}.msg],
+                       int max, int *n)
+{
+    const char *dq = NULL;
+    for (size_t i = 0; i < r->nextra && !dq; i++)
+        if (!strcmp(r->extra[i].key, "data_quality"))
+            dq = r->extra[i].value;
+    if (!dq)
+        return 0;
+    cJSON *a = cJSON_Parse(dq);
+    long cnt = 0;
+    for (const cJSON *m = a ? a->child : NULL; m; m = m->next, cnt++) {
+        if (*n >= max)
+            continue;
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(m, "field");
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(m, "column");
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(m, "problem");
+        char col[300] = "";
+        if (cJSON_IsString(c))
+            snprintf(col, sizeof col, " (column '%.200s')", c->valuestring);
+        snprintf(lines[(*n)++], sizeof lines[0], "%s:%ld: field '%s'%s: %s", path, r->prov_line,
+                 cJSON_IsString(f) ? f->valuestring : "?", col,
+                 cJSON_IsString(p) ? p->valuestring : "?");
+    }
+    cJSON_Delete(a);
+    return cnt;
+}
 
 static int dry_run(source *s, const imp_options *opt, imp_result *out, eng_err *err)
 {
@@ -508,8 +567,10 @@ static int dry_run(source *s, const imp_options *opt, imp_result *out, eng_err *
     idset ids = {0};
     eng_record r;
     eng_record_init(&r);
-    long good = 0, bad = 0;
+    long good = 0, bad = 0, repeats = 0, nmarks = 0;
     char msgs[DRY_RUN_ERRORS][sizeof err->msg];
+    char marks[DRY_RUN_ERRORS][sizeof err->msg];
+    int nmark_lines = 0;
     int nerr = 0, rc, go_on;
     const char *stopped = NULL;
     eng_err e = {0};
@@ -517,8 +578,9 @@ static int dry_run(source *s, const imp_options *opt, imp_result *out, eng_err *
         if (rc > 0) {
             if (s->ind)
                 imp_indicators_mark(s->ind, r.id);
-            if (check_record(s, &ids, &r, &e) == ENG_OK) {
+            if (check_record(s, &ids, &r, opt->strict, &repeats, &e) == ENG_OK) {
                 good++;
+                nmarks += list_marks(s->path, &r, marks, DRY_RUN_ERRORS, &nmark_lines);
                 continue;
             }
             go_on = e.code == ENG_EINPUT;
@@ -563,7 +625,13 @@ static int dry_run(source *s, const imp_options *opt, imp_result *out, eng_err *
             base_buf_printf(&b, "; %ld blank rows skipped", c->blank_rows);
         if (c->title_rows)
             base_buf_printf(&b, "; %ld title rows above the header", c->title_rows);
+        if (c->derived_ids)
+            base_buf_printf(&b, "; %ld ids derived (rows without one)", c->derived_ids);
+        if (c->quality_marks)
+            base_buf_printf(&b, "; %ld values kept as data-quality marks", c->quality_marks);
     }
+    if (repeats)
+        base_buf_printf(&b, "; %ld rows are further versions of a project of the file", repeats);
     base_buf_printf(&b, "\n");
     if (nerr) {
         base_buf_printf(&b, "first errors:\n");
@@ -573,6 +641,13 @@ static int dry_run(source *s, const imp_options *opt, imp_result *out, eng_err *
             base_buf_printf(&b, "  ... and %ld more\n", bad + orphans - nerr);
         if (stopped)
             base_buf_printf(&b, "  %s\n", stopped);
+    }
+    if (nmark_lines) {
+        base_buf_printf(&b, "first values kept as data-quality marks (the row is stored):\n");
+        for (int i = 0; i < nmark_lines; i++)
+            base_buf_printf(&b, "  %s\n", marks[i]);
+        if (nmarks > nmark_lines)
+            base_buf_printf(&b, "  ... and %ld more\n", nmarks - nmark_lines);
     }
     if (s->ind)
         base_buf_printf(&b, "indicators: %s: %zu rows, %ld of projects not in the file\n",
@@ -600,6 +675,28 @@ static int prefix_id(eng_record *r, const char *prefix, eng_err *err)
     snprintf(id, n, "%s%s", prefix, r->id);
     free(r->id);
     r->id = id;
+    return ENG_OK;
+}
+
+/* Lists a record whose id was derived (extra "id_derived") in the result. */
+static int derived_add(imp_result *out, const eng_record *r)
+{
+    int derived = 0;
+    for (size_t i = 0; i < r->nextra && !derived; i++)
+        derived = !strcmp(r->extra[i].key, "id_derived");
+    if (!derived)
+        return ENG_OK;
+    out->derived_ids++;
+    if (out->derived_ids > IMP_DERIVED_LISTED)
+        return ENG_OK;
+    char line[300];
+    snprintf(line, sizeof line, "  line %ld: %s\n", r->prov_line, r->id);
+    size_t have = out->derived_list ? strlen(out->derived_list) : 0, add = strlen(line);
+    char *l = realloc(out->derived_list, have + add + 1);
+    if (!l)
+        return ENG_EIO;
+    memcpy(l + have, line, add + 1);
+    out->derived_list = l;
     return ENG_OK;
 }
 
@@ -661,9 +758,14 @@ int imp_import_file(eng_store *st, const char *path, const imp_options *opt, imp
     eng_record r;
     eng_record_init(&r);
     int go_on, got;
+    eng_import_set_policy(imp, opt->strict, opt->replace);
+    long repeats = 0, good = 0;
+    int refused = 0; /* the store refused an update that would lose data */
     while ((got = source_next(&s, &r, opt, &go_on, &e)) != 0) {
         if (got > 0) {
-            rc = check_record(&s, &ids, &r, &e);
+            rc = check_record(&s, &ids, &r, opt->strict, &repeats, &e);
+            if (rc == ENG_OK && r.extra && derived_add(out, &r) != ENG_OK)
+                rc = eng_fail(&e, ENG_EIO, "out of memory");
             if (rc == ENG_OK && s.ind)
                 rc = imp_indicators_attach(s.ind, &r, &e);
             if (rc == ENG_OK && opt->id_prefix)
@@ -671,16 +773,27 @@ int imp_import_file(eng_store *st, const char *path, const imp_options *opt, imp
             if (rc == ENG_OK) {
                 eng_err e2 = {0};
                 rc = eng_import_add(imp, &r, &e2);
+                refused = rc == ENG_EINPUT && strstr(e2.msg, "--replace accepts it") != NULL;
                 if (rc == ENG_EINPUT)
                     eng_fail(&e, rc, "%s:%ld: %s", path, record_line(&s, &r), e2.msg);
                 else if (rc != ENG_OK)
                     e = e2;
             }
-            if (rc == ENG_OK)
+            if (rc == ENG_OK) {
+                good++;
                 continue;
+            }
             go_on = rc == ENG_EINPUT;
         }
         /* a bad record */
+        if (!opt->skip_bad && go_on && e.code == ENG_EINPUT && !refused) {
+            char m[sizeof e.msg];
+            snprintf(m, sizeof m, "%s", e.msg);
+            eng_fail(&e, ENG_EINPUT,
+                     "%s\n  (%ld rows read so far, %ld good; nothing stored: --skip-bad stores the "
+                     "good rows and lists the bad ones with their reasons)",
+                     m, source_rows(&s), good);
+        }
         if (!opt->skip_bad || !go_on)
             goto fail;
         if (!rj.f) {
@@ -709,9 +822,11 @@ int imp_import_file(eng_store *st, const char *path, const imp_options *opt, imp
             eng_import_reject(imp);
         }
     }
-    if (!s.json)
+    if (!s.json) {
         for (long i = 0; i < imp_table_get_counts(s.t)->repeated_headers; i++)
             eng_import_skipped_header(imp);
+        out->quality_marks = imp_table_get_counts(s.t)->quality_marks;
+    }
     out->counts = *eng_import_get_counts(imp);
     out->import_id = eng_import_id(imp);
     out->rows = source_rows(&s);
@@ -762,5 +877,6 @@ void imp_result_release(imp_result *r)
         return;
     free(r->dry_run_text);
     free(r->rejects_path);
+    free(r->derived_list);
     memset(r, 0, sizeof *r);
 }

@@ -21,11 +21,15 @@
  * can be trusted: an encoding error, an unclosed quote, a hostile workbook, a bad --map or
  * indicators file.
  *
- * Within one file an id may appear once: a second row with the same id is a
- * bad record ("FILE:LINE: field 'id': 'X' is also the id of line N"), not a
- * silent replacement.  This keeps one copy of every id of the file in
- * memory (the rows themselves are streamed: memory does not grow with the
- * size of the file's text).
+ * Rows that share an id, in one file or across imports, are versions of one
+ * project, merged by the store (eng_import_add, engine/eng_version.h);
+ * strict (--strict) refuses them instead: a second row with the same id is
+ * a bad record ("FILE:LINE: field 'id': 'X' is also the id of line N").
+ * One copy of every id of the file is kept in memory (the rows themselves
+ * are streamed).  A row without an id gets one derived from its source and
+ * content (imp_table.h); those are listed in result.derived_list.  Without
+ * skip_bad, the message of the bad record that stopped the file says how
+ * many rows were read and good so far, and names --skip-bad.
  *
  * The rejects file (skip_bad): CSV, UTF-8 with a byte-order mark (so that
  * Excel shows Chinese text), the file's header cells followed by two
@@ -61,7 +65,12 @@ typedef struct imp_options {
     const char *kind;            /* kind of records that have none (CSV, XLSX); NULL: project */
     const char *id_prefix;       /* --id-prefix: put before every id (keeps ids of two agencies
                                     apart in one store); NULL: none */
+    int strict;                  /* --strict: a repeated id is a bad record, not a version */
+    int replace;                 /* --replace: a record replaces the stored one, whatever it
+                                    loses */
 } imp_options;
+
+#define IMP_DERIVED_LISTED 20 /* derived ids listed by line in the result */
 
 typedef struct imp_result {
     long import_id;           /* the import that holds the file (when already: the earlier one) */
@@ -70,6 +79,10 @@ typedef struct imp_result {
     long rows;                /* data rows (CSV/XLSX) or records (JSON) read */
     char *dry_run_text;       /* dry run: the description; malloc'd */
     char *rejects_path;       /* the rejects file written, or NULL; malloc'd */
+    long derived_ids;         /* records whose id was derived (rows without one) */
+    char *derived_list;       /* the first IMP_DERIVED_LISTED of them, "  line N: ID\n" each;
+                                 malloc'd or NULL */
+    long quality_marks;       /* values kept as data-quality marks (CSV, XLSX) */
 } imp_result;
 
 /*

@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "importers/imp_alias.h"
+#include "base/base_sha256.h"
+
 static int starts_with(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -123,7 +126,54 @@ struct imp_table {
     eng_err ferr;
     int can_go_on;
     imp_table_counts counts;
+    cJSON *dq;          /* the data-quality marks of the row being built, or NULL */
+    char (*hkeys)[256]; /* the header's cells, normalised (imp_alias_key) */
 };
+
+/* A header repeated with a slight variation ("批准号" for "项目批准号", a
+ * unit added in brackets), as concatenated exports have: at least two of the
+ * row's non-empty cells, and at least half of them, read as a header cell of
+ * their column would (the same normalised name, or an alias of the same
+ * field).  Data cells are names, numbers and sentences: they do not. */
+static int like_header(const imp_table *t, const imp_row *r)
+{
+    size_t nonempty = 0, like = 0, n = r->ncells < t->ncols ? r->ncells : t->ncols;
+    /* quick refusal: a header's first non-empty cell is short and not a
+     * number (a data row starts with its id or its title) */
+    for (size_t i = 0; i < n; i++) {
+        const char *s;
+        size_t l;
+        imp_value_trim(r->cells[i], r->lens[i], &s, &l);
+        if (!l)
+            continue;
+        if (l > 60 || (s[0] >= '0' && s[0] <= '9'))
+            return 0;
+        break;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *s;
+        size_t l;
+        imp_value_trim(r->cells[i], r->lens[i], &s, &l);
+        if (!l)
+            continue;
+        nonempty++;
+        if (l > 60)
+            continue; /* a sentence, not a column name */
+        char cell[64], key[256], br[64];
+        memcpy(cell, s, l);
+        cell[l] = '\0';
+        imp_alias_key(cell, key, br);
+        const imp_column *c = &t->cols[i];
+        const char *target = key[0] ? imp_alias_find(0, key) : NULL;
+        if ((key[0] && !strcmp(key, t->hkeys[i])) ||
+            (target && c->kind == IMP_COL_FIELD && !strcmp(target, c->field)) ||
+            (target && c->kind == IMP_COL_PERIOD && !strcmp(target, "period")))
+            like++;
+        else if (like == 0 && nonempty >= 2)
+            return 0; /* the first two cells are data: a data row */
+    }
+    return like >= 2 && like * 2 >= nonempty;
+}
 
 /* Reads the next non-blank row into *row (from `ahead` first).  Returns 1,
  * 0 at the end, or -code (reader failure, kept in t). */
@@ -221,6 +271,15 @@ int imp_table_open(imp_rows *rows, const imp_table_options *opt, imp_table **out
     rc = imp_columns_map(&t->header.row, map, 0, &t->cols, &t->ncols, err);
     if (rc != ENG_OK)
         goto fail;
+    t->hkeys = calloc(t->ncols ? t->ncols : 1, sizeof *t->hkeys);
+    if (!t->hkeys) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < t->ncols; i++) {
+        char br[64];
+        imp_alias_key(t->cols[i].name, t->hkeys[i], br);
+    }
     *out = t;
     return ENG_OK;
 fail:
@@ -265,7 +324,47 @@ static int is_unevaluated(const char *v)
     return 0;
 }
 
-/* Sets one mapped cell on r. */
+/* Adds a data-quality mark to the row being built: the value of `field`
+ * (from column c, NULL for none) could not be read; its raw text is kept. */
+static int dq_add(imp_table *t, const char *field, const imp_column *c, const char *raw,
+                  const char *problem)
+{
+    if (!t->dq && !(t->dq = cJSON_CreateArray()))
+        return ENG_EIO;
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return ENG_EIO;
+    cJSON_AddItemToArray(t->dq, o);
+    const char *s;
+    size_t l;
+    imp_value_trim(raw ? raw : "", strlen(raw ? raw : ""), &s, &l);
+    char *r = strndup(s, l < 400 ? l : 400);
+    int ok = r && cJSON_AddStringToObject(o, "field", field) &&
+             (!c || !strcmp(c->name, field) || cJSON_AddStringToObject(o, "column", c->name)) &&
+             cJSON_AddStringToObject(o, "raw", r) && cJSON_AddStringToObject(o, "problem", problem);
+    free(r);
+    return ok ? ENG_OK : ENG_EIO;
+}
+
+/* A value that could not be read: kept as a data-quality mark, the row
+ * goes on.  Returns 0, or -ENG_EIO. */
+static int keep_bad(imp_table *t, const imp_column *c, const char *field, const char *cell,
+                    const char *why, eng_err *err)
+{
+    if (dq_add(t, field, c, cell, why) != ENG_OK)
+        return eng_fail(err, ENG_EIO, "out of memory"), -ENG_EIO;
+    return 0;
+}
+
+static int is_text_field(const char *f)
+{
+    return !strcmp(f, "title") || !strcmp(f, "abstract") || !strcmp(f, "organisation") ||
+           !strcmp(f, "pi") || !strcmp(f, "field") || !strcmp(f, "keywords") ||
+           !strncmp(f, "acceptance.", 11);
+}
+
+/* Sets one mapped cell on r.  A date, period, amount or TRL that cannot be
+ * read is kept as a data-quality mark; only memory failures fail. */
 static int set_cell(imp_table *t, const imp_column *c, const char *cell, long line, eng_record *r,
                     char pending_currency[8], eng_err *err)
 {
@@ -274,28 +373,28 @@ static int set_cell(imp_table *t, const imp_column *c, const char *cell, long li
     if (c->kind == IMP_COL_PERIOD) {
         char a[11], b[11];
         if (imp_value_period(cell, a, b, &e) != ENG_OK)
-            return row_fail(t, line, c, "period", err, e.msg);
+            return keep_bad(t, c, "period", cell, e.msg, err);
         if ((a[0] && eng_record_set(r, "start", a, &e) != ENG_OK) ||
             (b[0] && eng_record_set(r, "end", b, &e) != ENG_OK))
-            return row_fail(t, line, c, "period", err, strip_field_prefix(e.msg));
+            return keep_bad(t, c, "period", cell, strip_field_prefix(e.msg), err);
         return 0;
     }
     if (!strcmp(f, "start") || !strcmp(f, "end") || !strcmp(f, "acceptance.date")) {
         char d[11];
         if (imp_value_date(cell, d, &e) != ENG_OK)
-            return row_fail(t, line, c, f, err, e.msg);
+            return keep_bad(t, c, f, cell, e.msg, err);
         if (d[0] && eng_record_set(r, f, d, &e) != ENG_OK)
-            return row_fail(t, line, c, f, err, strip_field_prefix(e.msg));
+            return keep_bad(t, c, f, cell, strip_field_prefix(e.msg), err);
         return 0;
     }
     if (!strcmp(f, "budget")) {
         char num[64], unit[32], cur[8];
         if (imp_value_amount(cell, c->unit, num, unit, cur, &e) != ENG_OK)
-            return row_fail(t, line, c, f, err, e.msg);
+            return keep_bad(t, c, f, cell, e.msg, err);
         if (!num[0])
             return 0;
         if (eng_record_set(r, "budget", num, &e) != ENG_OK)
-            return row_fail(t, line, c, f, err, strip_field_prefix(e.msg));
+            return keep_bad(t, c, f, cell, strip_field_prefix(e.msg), err);
         if (cur[0])
             memcpy(pending_currency, cur, 8);
         if (unit[0] && eng_record_add_extra_str(r, "budget_unit", unit) != ENG_OK)
@@ -307,12 +406,12 @@ static int set_cell(imp_table *t, const imp_column *c, const char *cell, long li
         int level;
         char num[4];
         if (imp_value_trl(cell, &level, &e) != ENG_OK)
-            return row_fail(t, line, c, f, err, e.msg);
+            return keep_bad(t, c, f, cell, e.msg, err);
         if (!level)
             return 0;
         snprintf(num, sizeof num, "%d", level);
         if (eng_record_set(r, f, num, &e) != ENG_OK)
-            return row_fail(t, line, c, f, err, strip_field_prefix(e.msg));
+            return keep_bad(t, c, f, cell, strip_field_prefix(e.msg), err);
         return 0;
     }
     if (imp_value_is_placeholder(cell, 0))
@@ -325,11 +424,63 @@ static int set_cell(imp_table *t, const imp_column *c, const char *cell, long li
             return 0;
         }
     }
-    if (eng_record_set(r, f, cell, &e) != ENG_OK) {
+    char *clean = is_text_field(f) ? imp_value_text(cell) : NULL;
+    if (clean && imp_value_is_placeholder(clean, 0)) {
+        free(clean);
+        return 0;
+    }
+    int rc = eng_record_set(r, f, clean ? clean : cell, &e);
+    free(clean);
+    if (rc != ENG_OK) {
         if (e.code == ENG_EIO)
             return eng_fail(err, ENG_EIO, "%s:%ld: %s", t->file, line, e.msg), -ENG_EIO;
-        return row_fail(t, line, c, f, err, strip_field_prefix(e.msg));
+        if (!strcmp(f, "id"))
+            return row_fail(t, line, c, f, err, strip_field_prefix(e.msg));
+        return keep_bad(t, c, f, cell, strip_field_prefix(e.msg), err);
     }
+    return 0;
+}
+
+/* Something to evaluate: a text a rule can read. */
+static int has_text(const eng_record *r)
+{
+    return r->title || r->abstract || r->acc_summary || r->acc_outcomes;
+}
+
+/* An id for a row without one: the source (else the file's base name
+ * without extension), '-', and the first 12 hex digits of the SHA-256 of
+ * the row's cells as written (trimmed, joined by U+001F).  The same row
+ * gets the same id in every import, whatever the mapping. */
+static int derive_id(imp_table *t, const imp_row *row, eng_record *r, eng_err *err)
+{
+    char hash[65];
+    base_sha256_ctx h;
+    base_sha256_init(&h);
+    for (size_t i = 0; i < row->ncells; i++) {
+        const char *s;
+        size_t l;
+        imp_value_trim(row->cells[i], row->lens[i], &s, &l);
+        base_sha256_update(&h, s, l);
+        base_sha256_update(&h, "\x1f", 1);
+    }
+    base_sha256_final_hex(&h, hash);
+    char stem[128];
+    const char *base = r->source;
+    if (!base) {
+        const char *slash = strrchr(t->file, '/');
+        snprintf(stem, sizeof stem, "%s", slash ? slash + 1 : t->file);
+        char *dot = strrchr(stem, '.');
+        if (dot && dot != stem)
+            *dot = '\0';
+        base = stem;
+    }
+    char id[200];
+    snprintf(id, sizeof id, "%.150s-%.12s", base, hash);
+    eng_err e = {0};
+    if (eng_record_set(r, "id", id, &e) != ENG_OK ||
+        eng_record_add_extra(r, "id_derived", "true") != ENG_OK)
+        return eng_fail(err, ENG_EIO, "out of memory"), -ENG_EIO;
+    t->counts.derived_ids++;
     return 0;
 }
 
@@ -337,6 +488,8 @@ static int set_cell(imp_table *t, const imp_column *c, const char *cell, long li
 static int build(imp_table *t, const imp_row *row, eng_record *r, eng_err *err)
 {
     long line = row->line;
+    cJSON_Delete(t->dq);
+    t->dq = NULL;
     /* cells past the header must be empty */
     for (size_t i = t->ncols; i < row->ncells; i++)
         if (!imp_value_is_blank(row->cells[i])) {
@@ -376,24 +529,68 @@ static int build(imp_table *t, const imp_row *row, eng_record *r, eng_err *err)
     eng_err e = {0};
     if (currency[0] && !r->currency && eng_record_set(r, "currency", currency, &e) != ENG_OK)
         return eng_fail(err, ENG_EIO, "out of memory"), -ENG_EIO;
+    if (r->kind && strcmp(r->kind, "project") && strcmp(r->kind, "proposal") &&
+        strcmp(r->kind, "prior-art")) {
+        if (dq_add(t, "kind", NULL, r->kind, "unknown kind (project, proposal, prior-art)") !=
+            ENG_OK)
+            return eng_fail(err, ENG_EIO, "out of memory"), -ENG_EIO;
+        free(r->kind);
+        r->kind = NULL;
+    }
     if (!r->kind && eng_record_set(r, "kind", t->kind, &e) != ENG_OK)
         return row_fail(t, line, NULL, "kind", err, strip_field_prefix(e.msg));
     if (!r->source && t->source && eng_record_set(r, "source", t->source, &e) != ENG_OK)
         return eng_fail(err, ENG_EIO, "out of memory"), -ENG_EIO;
+    /* an order the calendar or the scale forbids: the later value is kept
+     * as a mark, not thrown with the row */
+    if (r->start && r->end && strcmp(r->start, r->end) > 0 &&
+        strncmp(r->start, r->end, strlen(r->end)) != 0) {
+        char why[80];
+        snprintf(why, sizeof why, "ends before it starts (start %s)", r->start);
+        if (dq_add(t, "end", NULL, r->end, why) != ENG_OK)
+            return eng_fail(err, ENG_EIO, "out of memory"), -ENG_EIO;
+        free(r->end);
+        r->end = NULL;
+    }
+    if (r->trl_start && r->trl_target && r->trl_start > r->trl_target) {
+        char raw[16], why[64];
+        snprintf(raw, sizeof raw, "%d", r->trl_target);
+        snprintf(why, sizeof why, "below trl_start %d", r->trl_start);
+        if (dq_add(t, "trl_target", NULL, raw, why) != ENG_OK)
+            return eng_fail(err, ENG_EIO, "out of memory"), -ENG_EIO;
+        r->trl_target = 0;
+    }
+    if (t->dq) {
+        char *j = cJSON_PrintUnformatted(t->dq);
+        int rc = j ? eng_record_add_extra(r, "data_quality", j) : ENG_EIO;
+        free(j);
+        if (rc != ENG_OK)
+            return eng_fail(err, ENG_EIO, "out of memory"), -ENG_EIO;
+        t->counts.quality_marks += cJSON_GetArraySize(t->dq);
+    }
+    if (!r->id) {
+        if (!has_text(r)) {
+            int mapped = 0; /* a column is the id or a text */
+            for (size_t i = 0; i < t->ncols; i++)
+                mapped |= t->cols[i].kind == IMP_COL_FIELD &&
+                          (!strcmp(t->cols[i].field, "id") || !strcmp(t->cols[i].field, "title") ||
+                           !strcmp(t->cols[i].field, "abstract"));
+            eng_fail(err, ENG_EINPUT,
+                     "%s:%ld: nothing to evaluate: no project id and no text (title, abstract, "
+                     "acceptance summary or outcomes)%s",
+                     t->file, line,
+                     mapped ? ""
+                            : "; no column is the project id or a text: name them with --map, "
+                              "e.g. {\"columns\": {\"编号\": \"id\", \"名称\": \"title\"}}");
+            t->can_go_on = 1;
+            return -ENG_EINPUT;
+        }
+        int rc = derive_id(t, row, r, err);
+        if (rc < 0)
+            return rc;
+    }
     if (eng_record_set_provenance(r, t->file, line) != ENG_OK)
         return eng_fail(err, ENG_EIO, "out of memory"), -ENG_EIO;
-    if (!r->id) {
-        int has_id_col = 0;
-        for (size_t i = 0; i < t->ncols; i++)
-            has_id_col |= t->cols[i].kind == IMP_COL_FIELD && !strcmp(t->cols[i].field, "id");
-        eng_fail(err, ENG_EINPUT,
-                 has_id_col ? "%s:%ld: field 'id': missing (the project id cell is empty)"
-                            : "%s:%ld: field 'id': no column is the project id (name one with "
-                              "--map, e.g. {\"columns\": {\"编号\": \"id\"}})",
-                 t->file, line);
-        t->can_go_on = has_id_col;
-        return -ENG_EINPUT;
-    }
     if (eng_record_validate(r, &e) != ENG_OK) {
         eng_fail(err, e.code, "%s:%ld: %s", t->file, line, e.msg);
         t->can_go_on = 1;
@@ -416,7 +613,7 @@ int imp_table_next(imp_table *t, eng_record *out, eng_err *err)
         if (rc <= 0)
             return rc;
         t->cur = &t->cur_row;
-        if (same_as_header(&t->cur_row, &t->header.row)) {
+        if (same_as_header(&t->cur_row, &t->header.row) || like_header(t, &t->cur_row)) {
             t->counts.repeated_headers++;
             continue;
         }
@@ -465,6 +662,8 @@ void imp_table_free(imp_table *t)
     free(t->file);
     free(t->kind);
     free(t->source);
+    cJSON_Delete(t->dq);
+    free(t->hkeys);
     free(t);
 }
 

@@ -66,6 +66,8 @@ typedef struct imp_table_counts {
     long repeated_headers; /* rows equal to the header, skipped */
     long blank_rows;       /* rows of empty cells, skipped */
     long title_rows;       /* rows before the header taken as a title */
+    long derived_ids;      /* rows without an id given one (source + content hash) */
+    long quality_marks;    /* values kept as data-quality marks */
 } imp_table_counts;
 
 /*

@@ -5,6 +5,8 @@
  */
 #include "importers/imp_value.h"
 
+#include "engine/eng_placeholder.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,10 +104,6 @@ static const char *skip_spaces(const char *p)
 
 /* ---- placeholders -------------------------------------------------------------- */
 
-static const char *const placeholders[] = {
-    "无", "暂无", "没有", "—",    "——",  "–",    "-",    "--",   "---", "/", "\\",  "n/a",
-    "na", "n.a.", "null", "none", "nil", "#n/a", "不详", "待定", "空",  "…", "...", NULL,
-};
 static const char *const numeric_placeholders[] = {
     "0",
     "0.0",
@@ -125,14 +123,11 @@ static const char *const numeric_placeholders[] = {
 
 int imp_value_is_placeholder(const char *s, int numeric)
 {
-    char f[64];
-    if (!imp_value_fold(s, f, sizeof f))
-        return 0;
-    if (!f[0])
+    if (eng_placeholder_is(s, strlen(s)))
         return 1;
-    for (size_t i = 0; placeholders[i]; i++)
-        if (!strcasecmp(f, placeholders[i]))
-            return 1;
+    char f[64];
+    if (!numeric || !imp_value_fold(s, f, sizeof f))
+        return 0;
     if (numeric)
         for (size_t i = 0; numeric_placeholders[i]; i++)
             if (!strcmp(f, numeric_placeholders[i]))
@@ -184,7 +179,7 @@ static int time_tail_ok(const char *p)
  * is not a date form, -1 when it is a day-first / month-first form, -2 when
  * it has the form of a date but names no calendar day (2019-13, 2019-02-30,
  * or a year outside 1900-2200). */
-static int parse_date(const char *s, char out[11])
+static int parse_numeric_date(const char *s, char out[11])
 {
     const char *p = s;
     int y, m = 0, d = 0;
@@ -247,6 +242,8 @@ static int parse_date(const char *s, char out[11])
     } else {
         return 0;
     }
+    if (!m)
+        d = 0; /* 2017-00-16: the month is unknown, so is the day: the year */
     if (y < 1900 || y > 2200 || (m && (m < 1 || m > 12)) || (d && (!m || d > days_in_month(y, m))))
         return -2; /* the form of a date, but no such day */
     char tmp[32];
@@ -258,6 +255,100 @@ static int parse_date(const char *s, char out[11])
         snprintf(tmp, sizeof tmp, "%04d", y);
     memcpy(out, tmp, 11);
     return 1;
+}
+
+static const char *const month_names[] = {"january",   "february", "march",    "april",
+                                          "may",       "june",     "july",     "august",
+                                          "september", "october",  "november", "december"};
+
+/* A month's English name or its abbreviation of three or more letters
+ * ("Aug", "Sept", "August", "Aug."), at *p.  Returns 1-12 and moves *p past
+ * it, or 0. */
+static int month_word(const char **p)
+{
+    const char *q = *p;
+    size_t n = 0;
+    while (isalpha((unsigned char)q[n]))
+        n++;
+    if (n < 3)
+        return 0;
+    for (int m = 0; m < 12; m++)
+        if (n <= strlen(month_names[m]) && !strncasecmp(q, month_names[m], n)) {
+            q += n;
+            if (*q == '.')
+                q++;
+            *p = q;
+            return m + 1;
+        }
+    return 0;
+}
+
+/* Dates with a month's name: "Aug 2014", "August 2014", "Aug 15, 2014",
+ * "15 Aug 2014", "15-Aug-2014", "2014 Aug".  Returns as parse_date. */
+static int parse_month_date(const char *s, char out[11])
+{
+    const char *p = s;
+    int y = 0, m = 0, d = 0, v;
+    if (isdigit((unsigned char)*p)) {
+        int nd = digits(&p, 4, &v);
+        if (nd == 4) { /* 2014 Aug */
+            y = v;
+            p = skip_spaces(p);
+            if (*p == '-' || *p == '/')
+                p++;
+            if (!(m = month_word(&p)))
+                return 0;
+        } else { /* 15 Aug 2014 */
+            d = v;
+            p = skip_spaces(p);
+            if (*p == '-' || *p == '/')
+                p++;
+            if (!(m = month_word(&p)))
+                return 0;
+            p = skip_spaces(p);
+            if (*p == '-' || *p == '/' || *p == ',')
+                p = skip_spaces(p + 1);
+            if (digits(&p, 4, &y) != 4)
+                return 0;
+        }
+    } else { /* Aug 2014, Aug 15, 2014 */
+        if (!(m = month_word(&p)))
+            return 0;
+        p = skip_spaces(p);
+        if (*p == '-' || *p == '/' || *p == ',')
+            p = skip_spaces(p + 1);
+        int nd = digits(&p, 4, &v);
+        if (nd == 4) {
+            y = v;
+        } else if (nd >= 1) {
+            d = v;
+            p = skip_spaces(p);
+            if (*p == ',' || *p == '-' || *p == '/')
+                p = skip_spaces(p + 1);
+            if (digits(&p, 4, &y) != 4)
+                return 0;
+        } else {
+            return 0;
+        }
+    }
+    if (*skip_spaces(p))
+        return 0;
+    if (y < 1900 || y > 2200 || (d && d > days_in_month(y, m)))
+        return -2;
+    char tmp[32];
+    if (d)
+        snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
+    else
+        snprintf(tmp, sizeof tmp, "%04d-%02d", y, m);
+    memcpy(out, tmp, 11);
+    return 1;
+}
+
+/* Any date form: numeric first, then with a month's name. */
+static int parse_date(const char *s, char out[11])
+{
+    int r = parse_numeric_date(s, out);
+    return r == 0 ? parse_month_date(s, out) : r;
 }
 
 int imp_value_date(const char *s, char out[11], eng_err *err)
@@ -538,4 +629,172 @@ int imp_value_trl(const char *s, int *level, eng_err *err)
     return ENG_OK;
 bad:
     return eng_fail(err, ENG_EINPUT, "expected a TRL level 1-9 (6, TRL 6, 6级), got \"%.40s\"", s);
+}
+
+/* ---- HTML in text ------------------------------------------------------------------ */
+
+typedef struct entity {
+    const char *name;
+    const char *text;
+} entity;
+
+static const entity entities[] = {
+    {"amp", "&"},   {"lt", "<"},     {"gt", ">"},     {"quot", "\""}, {"apos", "'"},
+    {"nbsp", " "},  {"ndash", "–"},  {"mdash", "—"},  {"lsquo", "‘"}, {"rsquo", "’"},
+    {"ldquo", "“"}, {"rdquo", "”"},  {"hellip", "…"}, {"deg", "°"},   {"plusmn", "±"},
+    {"micro", "µ"}, {"times", "×"},  {"middot", "·"}, {"reg", "®"},   {"copy", "©"},
+    {"trade", "™"}, {"eacute", "é"}, {"egrave", "è"}, {"uuml", "ü"},  {"ouml", "ö"},
+    {"auml", "ä"},  {"szlig", "ß"},  {"alpha", "α"},  {"beta", "β"},  {"gamma", "γ"},
+    {"delta", "δ"}, {"mu", "μ"},     {"le", "≤"},     {"ge", "≥"},    {NULL, NULL},
+};
+
+static size_t put_utf8(char *o, unsigned long cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* An entity at p ('&'): its decoded bytes into o.  Returns the length of
+ * the entity in p (0: not an entity), OUT: *olen. */
+static size_t entity_at(const char *p, char o[8], size_t *olen)
+{
+    if (p[1] == '#') {
+        const char *q = p + 2;
+        int hex = *q == 'x' || *q == 'X';
+        q += hex;
+        unsigned long cp = 0;
+        size_t n = 0;
+        while (n < 8 && (hex ? isxdigit((unsigned char)*q) : isdigit((unsigned char)*q))) {
+            int dv =
+                isdigit((unsigned char)*q) ? *q - '0' : (tolower((unsigned char)*q) - 'a' + 10);
+            cp = cp * (hex ? 16 : 10) + (unsigned long)dv;
+            q++;
+            n++;
+        }
+        if (!n || *q != ';' || cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
+            return 0;
+        *olen = put_utf8(o, cp);
+        return (size_t)(q + 1 - p);
+    }
+    for (const entity *e = entities; e->name; e++) {
+        size_t n = strlen(e->name);
+        if (!strncmp(p + 1, e->name, n) && p[1 + n] == ';') {
+            *olen = strlen(e->text);
+            memcpy(o, e->text, *olen);
+            return n + 2;
+        }
+    }
+    return 0;
+}
+
+/* A tag at p ('<'): <b>, </p>, <br/>, <a href="...">.  Returns its length,
+ * 0 when p is not a tag (a "<" in "x < 5" stays).  OUT: *block, 1 for a tag
+ * that breaks a line (br, p, div, li). */
+static size_t tag_at(const char *p, int *block)
+{
+    const char *q = p + 1;
+    if (*q == '/')
+        q++;
+    if (!isalpha((unsigned char)*q))
+        return 0;
+    const char *name = q;
+    while (isalnum((unsigned char)*q))
+        q++;
+    size_t nl = (size_t)(q - name);
+    if (nl > 10 || (*q != '>' && *q != ' ' && *q != '/'))
+        return 0;
+    static const char *const known[] = {
+        "a",    "b",     "i",   "u",    "em", "strong", "br",   "p",   "div", "span", "sup",
+        "sub",  "li",    "ul",  "ol",   "h1", "h2",     "h3",   "h4",  "td",  "tr",   "table",
+        "font", "small", "big", "font", "hr", "img",    "code", "pre", NULL};
+    int ok = 0;
+    for (size_t i = 0; known[i] && !ok; i++)
+        ok = strlen(known[i]) == nl && !strncasecmp(name, known[i], nl);
+    if (!ok)
+        return 0;
+    const char *e = strchr(q, '>');
+    if (!e || e - p > 400)
+        return 0;
+    *block = (nl == 2 && !strncasecmp(name, "br", 2)) || (nl == 1 && tolower(*name) == 'p') ||
+             (nl == 3 && !strncasecmp(name, "div", 3)) || (nl == 2 && !strncasecmp(name, "li", 2));
+    return (size_t)(e + 1 - p);
+}
+
+/* One pass of decoding; NULL when nothing changed or memory ran out. */
+static char *decode_once(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    int changed = 0;
+    for (size_t i = 0; i < n;) {
+        if (s[i] == '&') {
+            char buf[8];
+            size_t bl = 0, el = entity_at(s + i, buf, &bl);
+            if (el) {
+                memcpy(out + o, buf, bl);
+                o += bl;
+                i += el;
+                changed = 1;
+                continue;
+            }
+        } else if (s[i] == '<') {
+            int block = 0;
+            size_t tl = tag_at(s + i, &block);
+            if (tl) {
+                if (block && o > 0 && out[o - 1] != '\n' && out[o - 1] != ' ')
+                    out[o++] = '\n';
+                i += tl;
+                changed = 1;
+                continue;
+            }
+        }
+        out[o++] = s[i++];
+    }
+    while (o > 0 && changed && (out[o - 1] == '\n' || out[o - 1] == ' '))
+        o--; /* a break left by a closing </p> */
+    out[o] = '\0';
+    if (!changed) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+char *imp_value_text(const char *s)
+{
+    if (!strchr(s, '&') && !strchr(s, '<'))
+        return NULL;
+    char *once = decode_once(s);
+    /* "&amp;#039;": entities escaped twice are decoded twice */
+    if (once && strstr(s, "&amp;") && strchr(once, '&')) {
+        char *twice = decode_once(once);
+        if (twice) {
+            free(once);
+            once = twice;
+        }
+    }
+    return once;
 }

@@ -5,8 +5,9 @@
  * printed.  The table mapper (imp_table) calls them once per mapped cell.
  *
  * VALUES (trimmed of white space, full-width digits read as digits):
- *   - placeholders read as empty in any field: 无 暂无 — —— - -- / N/A NA
- *     null none nil #N/A 不详 待定; where a date, amount or TRL is expected
+ *   - placeholders read as empty in any field: the list of
+ *     engine/eng_placeholder.h (无 暂无 略 — N/A Not Available TBD none
+ *     "Title missing" ...); where a date, amount or TRL is expected
  *     also 0, 0000-00-00, 0000-00, 0000; in acceptance.conclusion also
  *     尚未评估 未评估 待评估 无需评估 (the text is kept in the extra
  *     "acceptance_status": an evaluation not made is not a conclusion);
@@ -85,5 +86,14 @@ int imp_value_amount(const char *s, const char *header_unit, char number[64], ch
 /* Reads a TRL.  OUT: *level (1-9, 0 for a placeholder).  Returns ENG_OK or
  * ENG_EINPUT. */
 int imp_value_trl(const char *s, int *level, eng_err *err);
+
+/* Text with HTML decoded, as web exports write it: character entities
+ * (&amp; &#039; &#x27; &nbsp; &eacute;..., also escaped twice as
+ * "&amp;#039;") and the tags of formatted text (<p> <br/> <b> <i> <a
+ * href=...>...) removed, a line break for <br> <p> <div> <li>.  A "<" that
+ * opens no known tag ("x < 5") and an "&" that starts no entity stay.
+ * Returns a malloc'd string, or NULL when there was nothing to decode (or
+ * memory ran out: the caller keeps s either way). */
+char *imp_value_text(const char *s);
 
 #endif

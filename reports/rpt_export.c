@@ -50,6 +50,66 @@ static cJSON *num_or_null(double v, int is_null)
     return is_null ? cJSON_CreateNull() : cJSON_CreateNumber(v);
 }
 
+static cJSON *str_or_null(const char *s)
+{
+    return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+/* Appends text to *b (malloc'd, grown); on failure *b is freed and NULL. */
+static void append(char **b, size_t *len, const char *text)
+{
+    if (!*b)
+        return;
+    size_t l = strlen(text);
+    char *nb = realloc(*b, *len + l + 1);
+    if (!nb) {
+        free(*b);
+        *b = NULL;
+        return;
+    }
+    memcpy(nb + *len, text, l + 1);
+    *b = nb;
+    *len += l;
+}
+
+char *rpt_quality_text(const char *data_quality, const char *conflicts)
+{
+    char *b = calloc(1, 1);
+    size_t len = 0;
+    cJSON *dq = data_quality ? cJSON_Parse(data_quality) : NULL;
+    for (const cJSON *m = dq ? dq->child : NULL; m && b; m = m->next) {
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(m, "field");
+        const cJSON *raw = cJSON_GetObjectItemCaseSensitive(m, "raw");
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(m, "problem");
+        char line[900];
+        snprintf(line, sizeof line, "%s%s: \"%.200s\" not read (%.400s)", len ? "; " : "",
+                 cJSON_IsString(f) ? f->valuestring : "?",
+                 cJSON_IsString(raw) ? raw->valuestring : "",
+                 cJSON_IsString(p) ? p->valuestring : "?");
+        append(&b, &len, line);
+    }
+    cJSON_Delete(dq);
+    cJSON *cf = conflicts ? cJSON_Parse(conflicts) : NULL;
+    for (const cJSON *c = cf ? cf->child : NULL; c && b; c = c->next) {
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(c, "field");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, "values");
+        char line[300];
+        snprintf(line, sizeof line, "%sconflict %s: ", len ? "; " : "",
+                 cJSON_IsString(f) ? f->valuestring : "?");
+        append(&b, &len, line);
+        int first = 1;
+        for (const cJSON *x = v ? v->child : NULL; x && b; x = x->next, first = 0) {
+            char *t = cJSON_IsString(x) ? NULL : cJSON_PrintUnformatted(x);
+            snprintf(line, sizeof line, "%s%.200s", first ? "" : " | ",
+                     cJSON_IsString(x) ? x->valuestring : (t ? t : "?"));
+            free(t);
+            append(&b, &len, line);
+        }
+    }
+    cJSON_Delete(cf);
+    return b;
+}
+
 int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *err)
 {
     int csv;
@@ -90,7 +150,8 @@ int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *
 
     if (csv)
         fputs("id,title,trl_claimed,trl_evidenced,traceability,novelty,overall,flags,"
-              "duplicates,hits,registry\n",
+              "duplicates,hits,start,end,acceptance_date,acceptance_conclusion,data_quality,"
+              "registry\n",
               out);
     /* Hits are stored in record order, which is id order, like the scores. */
     size_t h = 0, sp = 0, ck = 0;
@@ -146,6 +207,18 @@ int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *
             }
             csv_cell(out, buf);
             fprintf(out, ",%zu,", h - h0);
+            csv_cell(out, s->start);
+            fputc(',', out);
+            csv_cell(out, s->end);
+            fputc(',', out);
+            csv_cell(out, s->acc_date);
+            fputc(',', out);
+            csv_cell(out, s->acc_conclusion);
+            fputc(',', out);
+            char *q = rpt_quality_text(s->data_quality, s->conflicts);
+            csv_cell(out, q ? q : "");
+            free(q);
+            fputc(',', out);
             /* "verdict: claim; ...": the registry checks in short */
             buf[0] = '\0';
             bl = 0;
@@ -190,6 +263,14 @@ int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *
             cJSON_AddStringToObject(x, "match", hits[k].match ? hits[k].match : "");
             cJSON_AddItemToArray(ha, x);
         }
+        cJSON_AddItemToObject(o, "start", str_or_null(s->start));
+        cJSON_AddItemToObject(o, "end", str_or_null(s->end));
+        cJSON_AddItemToObject(o, "acceptance_date", str_or_null(s->acc_date));
+        cJSON_AddItemToObject(o, "acceptance_conclusion", str_or_null(s->acc_conclusion));
+        cJSON *dq = s->data_quality ? cJSON_Parse(s->data_quality) : NULL;
+        cJSON_AddItemToObject(o, "data_quality", dq ? dq : cJSON_CreateArray());
+        cJSON *cf = s->conflicts ? cJSON_Parse(s->conflicts) : NULL;
+        cJSON_AddItemToObject(o, "conflicts", cf ? cf : cJSON_CreateArray());
         cJSON *ra = cJSON_AddArrayToObject(o, "registry");
         for (size_t k = c0; k < ck; k++) {
             const eng_reg_check *c = &checks[k];

@@ -22,6 +22,7 @@
 #include "reports/rpt_book.h"
 #include "base/base_buf.h"
 #include "base/base_sha256.h"
+#include "reports/rpt_export.h"
 
 /* Data rows a sheet can hold below its header. */
 #define SHEET_ROWS 1048575UL
@@ -531,6 +532,18 @@ static void write_projects(const ctx *c, layout *lo)
         if (s->novelty >= 0)
             rpt_book_num(b, ws, r, EB_P_NOVELTY, s->novelty, b->num1);
         rpt_book_num(b, ws, r, EB_P_OVERALL, s->overall, b->num1);
+        rpt_book_str(b, ws, r, EB_P_ACC_CONCLUSION, s->acc_conclusion, NULL);
+        rpt_book_str(b, ws, r, EB_P_ACC_DATE, s->acc_date, NULL);
+        rpt_book_str(b, ws, r, EB_P_START, s->start, NULL);
+        rpt_book_str(b, ws, r, EB_P_END, s->end, NULL);
+        if (s->data_quality || s->conflicts) {
+            char *q = rpt_quality_text(s->data_quality, s->conflicts);
+            if (!q)
+                b->oom = 1; /* the workbook fails whole */
+            else
+                rpt_book_str(b, ws, r, EB_P_QUALITY, q, NULL);
+            free(q);
+        }
         rpt_book_str(b, ws, r, EB_P_FLAGS, p->flags_joined, NULL);
         rpt_book_num(b, ws, r, EB_P_NFLAGS, p->nflags, NULL);
         rpt_book_str(b, ws, r, EB_P_DUP, s->duplicate_of, NULL);
@@ -584,6 +597,14 @@ static void write_projects(const ctx *c, layout *lo)
         fl.format = fill_format(b, 0xFCE4D6);
         rpt_book_check(
             b, worksheet_conditional_format_range(ws, 1, EB_P_NFLAGS, last, EB_P_NFLAGS, &fl),
+            "conditional format");
+        /* a value not read or versions that disagree: the panel looks */
+        lxw_conditional_format dq;
+        memset(&dq, 0, sizeof dq);
+        dq.type = LXW_CONDITIONAL_TYPE_NO_BLANKS;
+        dq.format = fill_format(b, 0xFFEB9C);
+        rpt_book_check(
+            b, worksheet_conditional_format_range(ws, 1, EB_P_QUALITY, last, EB_P_QUALITY, &dq),
             "conditional format");
         /* Decisions coloured by the value picked (the literals are our own
          * labels, so no data goes into a formula). */

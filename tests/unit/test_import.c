@@ -91,33 +91,63 @@ static void test_atomic_and_idempotent(void)
           res.already);
     CHECK_INT(res.counts.added, 0, "again: added");
     imp_result_release(&res);
-    /* a bad row in the middle: the whole file fails, the store is as it was */
+    /* a bad row in the middle (a cell past the header): the whole file
+     * fails, the store is as it was, and the message says how far it got
+     * and names --skip-bad */
     const char *bad = write_tmp("bad.csv", "项目编号,项目名称,立项时间\n"
                                            "B1,一,2019-07\n"
-                                           "B2,二,2019-13\n"
+                                           "B2,二,2019-08,stray\n"
                                            "B3,三,2019-08\n");
     rc = imp_import_file(st, bad, NULL, &res, &err);
     CHECK(rc == ENG_EINPUT, "bad: rc %d", rc);
-    CHECK(strstr(err.msg, "bad.csv:3: field 'start' (column '立项时间'): \"2019-13\" is not a "
-                          "calendar date") != NULL,
-          "bad: %s", err.msg);
+    CHECK(strstr(err.msg, "bad.csv:3: the row has 4 cells but the header has 3") != NULL, "bad: %s",
+          err.msg);
+    CHECK(strstr(err.msg, "(2 rows read so far, 1 good; nothing stored: --skip-bad") != NULL,
+          "bad: count so far and hint: %s", err.msg);
     CHECK_INT(count_records(st), 2, "bad: store unchanged");
+    /* an unreadable date is no bad row: kept, its raw text marked */
+    const char *bd = write_tmp("baddate.csv", "项目编号,项目名称,立项时间\n"
+                                              "D1,一,2019-13\n");
+    rc = imp_import_file(st, bd, NULL, &res, &err);
+    CHECK(rc == ENG_OK && res.counts.added == 1 && res.quality_marks == 1,
+          "bad date kept: rc %d added %ld marks %ld: %s", rc, res.counts.added, res.quality_marks,
+          err.msg);
+    imp_result_release(&res);
+    CHECK_INT(count_records(st), 3, "bad date: stored");
     imp_result_release(&res);
     /* a failed file can be imported once fixed (it was not recorded) */
     rc = imp_import_file(st, bad, NULL, &res, &err);
     CHECK(rc == ENG_EINPUT && !res.already, "bad again: rc %d already %d", rc, res.already);
     imp_result_release(&res);
-    /* an updated export: one record changed, one unchanged, one new */
+    /* an updated export (another file): one record changed -- a second
+     * version of A2, merged, its title in conflict -- one unchanged, one new */
     const char *upd = write_tmp("upd.csv", "项目编号,项目名称,金额（万元）,起止年月\n"
                                            "A1,测温,120,2019.01-2021.12\n"
                                            "A2,测压（修订）,80,2019.01-2021.12\n"
                                            "A3,测距,10,2020\n");
     rc = imp_import_file(st, upd, NULL, &res, &err);
     CHECK(rc == ENG_OK, "update: %s", err.msg);
-    CHECK(res.counts.added == 1 && res.counts.updated == 1 && res.counts.unchanged == 1,
-          "update: %ld added %ld updated %ld unchanged", res.counts.added, res.counts.updated,
-          res.counts.unchanged);
+    CHECK(res.counts.added == 1 && res.counts.versions == 1 && res.counts.unchanged == 1 &&
+              res.counts.conflicts == 1,
+          "update: %ld added %ld versions %ld unchanged %ld conflicts", res.counts.added,
+          res.counts.versions, res.counts.unchanged, res.counts.conflicts);
     imp_result_release(&res);
+    eng_record a2;
+    eng_record_init(&a2);
+    CHECK(eng_store_get_record(st, "A2", &a2, &err) == ENG_OK, "A2: %s", err.msg);
+    CHECK_STR(a2.title, "测压（修订）", "A2: the latest version's title");
+    int has_conflict = 0;
+    for (size_t i = 0; i < a2.nextra; i++)
+        has_conflict |=
+            !strcmp(a2.extra[i].key, "conflicts") && strstr(a2.extra[i].value, "\"测压\"") != NULL;
+    CHECK(has_conflict, "A2: the earlier title kept as a conflict");
+    eng_record_release(&a2);
+    eng_version_row *vr = NULL;
+    size_t nvr = 0;
+    CHECK(eng_store_versions(st, "A2", &vr, &nvr, &err) == ENG_OK && nvr == 2 && vr[0].line == 3 &&
+              strstr(vr[0].file, "good.csv") && vr[1].line == 3 && strstr(vr[1].file, "upd.csv"),
+          "A2: two versions with their provenance (%zu)", nvr);
+    eng_versions_free(vr, nvr);
     eng_store_close(st);
 }
 
@@ -130,6 +160,7 @@ static void test_skip_bad(void)
                                               "3,good two,2020,\n"
                                               "1,repeated id,2021,\n"
                                               "id,title,start,note\n"
+                                              ",,2020,nothing to evaluate\n"
                                               "4,too many,2020,,extra\n");
     const char *rpath = tmp_path("rejects.csv");
     imp_options opt = {0};
@@ -139,28 +170,29 @@ static void test_skip_bad(void)
     eng_err err = {0};
     int rc = imp_import_file(st, path, &opt, &res, &err);
     CHECK(rc == ENG_OK, "skip-bad: %s", err.msg);
-    CHECK(res.counts.added == 2 && res.counts.rejected == 3 && res.counts.skipped_headers == 1,
-          "skip-bad: %ld added %ld rejected %ld headers", res.counts.added, res.counts.rejected,
-          res.counts.skipped_headers);
+    /* the bad date is kept (a data-quality mark), the repeated id is a
+     * version of project 1; the row without id or text and the row with a
+     * cell past the header are rejected */
+    CHECK(res.counts.added == 3 && res.counts.versions == 1 && res.counts.rejected == 2 &&
+              res.counts.skipped_headers == 1 && res.quality_marks == 1,
+          "skip-bad: %ld added %ld versions %ld rejected %ld headers %ld marks", res.counts.added,
+          res.counts.versions, res.counts.rejected, res.counts.skipped_headers, res.quality_marks);
     CHECK_STR(res.rejects_path, rpath, "rejects path");
     /* reasons holding quotes or commas are quoted, their quotes doubled */
     char want[2048];
-    snprintf(
-        want, sizeof want,
-        "\xEF\xBB\xBFid,title,start,note,rejected_line,rejected_reason\r\n"
-        "2,bad date,2019-02-30,\"a, \"\"b\"\"\",3,\"%s:3: field 'start': \"\"2019-02-30\"\" is "
-        "not a calendar date (month 1-12, a day of that month, year 1900-2200)\"\r\n"
-        "1,repeated id,2021,,5,%s:5: field 'id': '1' is also the id of line 2 of this "
-        "file\r\n"
-        "4,too many,2020,,extra,7,\"%s:7: the row has 5 cells but the header has 4: cell 5 "
-        "(\"\"extra\"\") has no column\"\r\n",
-        path, path, path);
+    snprintf(want, sizeof want,
+             "\xEF\xBB\xBFid,title,start,note,rejected_line,rejected_reason\r\n"
+             ",,2020,nothing to evaluate,7,\"%s:7: nothing to evaluate: no project id and no text "
+             "(title, abstract, acceptance summary or outcomes)\"\r\n"
+             "4,too many,2020,,extra,8,\"%s:8: the row has 5 cells but the header has 4: cell 5 "
+             "(\"\"extra\"\") has no column\"\r\n",
+             path, path);
     char *got = slurp(rpath);
     CHECK(got != NULL, "rejects file written");
     if (got)
         CHECK_STR(got, want, "rejects content");
     imp_result_release(&res);
-    CHECK_INT(count_records(st), 2, "skip-bad: stored");
+    CHECK_INT(count_records(st), 3, "skip-bad: stored");
     /* no temp file left beside it */
     char cmd[700];
     snprintf(cmd, sizeof cmd, "ls %s | grep -c tmp >/dev/null", tmpdir);
@@ -341,8 +373,9 @@ static void test_dry_run(void)
              "mapping:\n"
              "  项目批准号 -> id\n  项目名称 -> title\n  金额 -> budget\n"
              "  起止年月 -> period (start, end)\n  备注 -> extra '备注'\n"
-             "rows: 3 (1 good, 2 bad); 1 repeated header rows skipped\n"
-             "first errors:\n"
+             "rows: 3 (3 good, 0 bad); 1 repeated header rows skipped; 2 values kept as "
+             "data-quality marks\n"
+             "first values kept as data-quality marks (the row is stored):\n"
              "  %s:3: field 'budget' (column '金额'): expected an amount (1200, 1,234.5, 120万元, "
              "$1.2E+06), got \"abc\"\n"
              "  %s:5: field 'period' (column '起止年月'): in the period \"2016.01-2019.14\", "

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/eng_placeholder.h"
 #include "importers/imp_csv.h"
 #include "importers/imp_table.h"
 #include "tests/check.h"
@@ -204,14 +205,47 @@ static void test_placeholders(void)
         const char *in;
         int numeric, want;
     } cases[] = {
-        {"无", 0, 1},         {"暂无", 0, 1}, {"—", 0, 1},    {"-", 0, 1},
-        {"N/A", 0, 1},        {"NA", 0, 1},   {"null", 0, 1}, {"NULL", 0, 1},
-        {"  ", 0, 1},         {"none", 0, 1}, {"0", 0, 0},    {"0", 1, 1},
-        {"0000-00-00", 1, 1}, {"无锡", 0, 0}, {"NASA", 0, 0}, {"a", 0, 0},
+        {"无", 0, 1},
+        {"暂无", 0, 1},
+        {"—", 0, 1},
+        {"-", 0, 1},
+        {"N/A", 0, 1},
+        {"NA", 0, 1},
+        {"null", 0, 1},
+        {"NULL", 0, 1},
+        {"  ", 0, 1},
+        {"none", 0, 1},
+        {"0", 0, 0},
+        {"0", 1, 1},
+        {"0000-00-00", 1, 1},
+        {"无锡", 0, 0},
+        {"NASA", 0, 0},
+        {"a", 0, 0},
+        /* issue 11: what real exports write for "no value" */
+        {"Not Available", 0, 1},
+        {"Title missing", 0, 1},
+        {"TBD", 0, 1},
+        {"None.", 0, 1},
+        {"略", 0, 1},
+        {"\xEF\xBC\xAE/\xEF\xBC\xA1", 0, 1}, /* full-width N/A */
+        {"N/A.", 0, 1},
+        {"not applicable", 0, 1},
+        {"Unknown Inc.", 0, 0},
+        {"无人机", 0, 0},
+        {"Tbilisi", 0, 0},
+        {"2019", 1, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         CHECK_INT(imp_value_is_placeholder(cases[i].in, cases[i].numeric), cases[i].want,
                   cases[i].in);
+    /* the quick first-byte test knows every entry of the list */
+    for (size_t i = 0; eng_placeholders[i]; i++) {
+        unsigned char c0 = (unsigned char)eng_placeholders[i][0];
+        CHECK(strchr(eng_placeholder_firsts, c0) != NULL, "first byte of '%s'",
+              eng_placeholders[i]);
+        CHECK_INT(eng_placeholder_is(eng_placeholders[i], strlen(eng_placeholders[i])), 1,
+                  eng_placeholders[i]);
+    }
 }
 
 /* ---- tables ---------------------------------------------------------------------------- */
@@ -418,38 +452,61 @@ static const table_case table_cases[] = {
      "ERR t.csv:4: the row has 4 cells but the header has 3: cell 4 (\"extra\") has no column\n"
      "id=4 kind=project title=f pi=g @5\n"
      "counts 4/0/0/0"},
-    {"bad values name file, line, field and column",
+    /* an unreadable optional value keeps its row: the raw text and the
+     * reason go to the record's data-quality marks */
+    {"bad values are kept as data-quality marks",
      "编号,名称,立项时间,金额,技术成熟度\n1,a,2019-13-01,1,2\n2,b,2019,-1,2\n3,c,2019,1,十\n"
      "4,d,2019,1,3\n",
-     "ERR t.csv:2: field 'start' (column '立项时间'): \"2019-13-01\" is not a calendar date "
-     "(month 1-12, a day of that month, year 1900-2200)\n"
-     "ERR t.csv:3: field 'budget' (column '金额'): a negative amount: \"-1\"\n"
-     "ERR t.csv:4: field 'acceptance.trl_claimed' (column '技术成熟度'): expected a TRL level 1-9 "
-     "(6, TRL 6, 6级), got \"十\"\n"
+     "id=1 kind=project title=a budget=1 acc.trl=2 x.data_quality=[{\"field\":\"start\","
+     "\"column\":\"立项时间\",\"raw\":\"2019-13-01\",\"problem\":\"\\\"2019-13-01\\\" is not a "
+     "calendar date (month 1-12, a day of that month, year 1900-2200)\"}] @2\n"
+     "id=2 kind=project title=b start=2019 acc.trl=2 x.data_quality=[{\"field\":\"budget\","
+     "\"column\":\"金额\",\"raw\":\"-1\",\"problem\":\"a negative amount: \\\"-1\\\"\"}] @3\n"
+     "id=3 kind=project title=c start=2019 budget=1 x.data_quality=[{\"field\":"
+     "\"acceptance.trl_claimed\",\"column\":\"技术成熟度\",\"raw\":\"十\",\"problem\":\"expected a "
+     "TRL level 1-9 (6, TRL 6, 6级), got \\\"十\\\"\"}] @4\n"
      "id=4 kind=project title=d start=2019 budget=1 acc.trl=3 @5\n"
      "counts 4/0/0/0"},
+    /* a row without an id but with a text gets one: source (else the file's
+     * name) and the SHA-256 of its cells joined by U+001F (",a" hashes
+     * "\x1fa\x1f"); a row with neither is rejected */
     {"missing id", "编号,名称\n,a\n2,b\n",
-     "ERR t.csv:2: field 'id': missing (the project id cell is empty)\n"
+     "id=t-7e7b111a790e kind=project title=a x.id_derived=true @2\n"
      "id=2 kind=project title=b @3\ncounts 2/0/0/0"},
+    {"nothing to evaluate", "编号,名称,备注\n,,x\n",
+     "ERR t.csv:2: nothing to evaluate: no project id and no text (title, abstract, acceptance "
+     "summary or outcomes)\ncounts 1/0/0/0"},
     {"no id column", "序号,名称\n1,a\n",
-     "ERR t.csv:2: field 'id': no column is the project id (name one with --map, e.g. "
-     "{\"columns\": {\"编号\": \"id\"}})\ncounts 1/0/0/0"},
+     "id=t-6158d6a1fcf4 kind=project title=a x.序号=\"1\" x.id_derived=true @2\ncounts 1/0/0/0"},
     {"start after end", "id,起止年月,title\n1,2020.01-2019.12,a\n2,2019-2020,b\n",
-     "ERR t.csv:2: field 'period' (column '起止年月'): the period \"2020.01-2019.12\" ends "
-     "before it starts\n"
+     "id=1 kind=project title=a x.data_quality=[{\"field\":\"period\",\"column\":\"起止年月\","
+     "\"raw\":\"2020.01-2019.12\",\"problem\":\"the period \\\"2020.01-2019.12\\\" ends before it "
+     "starts\"}] @2\n"
      "id=2 kind=project title=b start=2019 end=2020 @3\ncounts 2/0/0/0"},
+    {"month names, zero day and month, HTML",
+     "id,title,start,end,结项时间\n1,A &amp; B<br/>c,Aug 2014,\"Sep 30, 2016\",2017-00-16\n"
+     "2,Title missing,15 Aug 2014,2016-12-00,Not Available\n",
+     "id=1 kind=project title=A & B\nc start=2014-08 end=2016-09-30 acc.date=2017 @2\n"
+     "id=2 kind=project start=2014-08-15 end=2016-12 @3\ncounts 2/0/0/0"},
+    {"repeated header with a slight variation",
+     "项目批准号,项目名称,金额\n1,a,2\n批准号,项目名称,"
+     "金额（万元）\n2,b,3\n",
+     "id=1 kind=project title=a budget=2 @2\nid=2 kind=project title=b budget=3 @4\n"
+     "counts 2/1/0/0"},
     {"duplicate and empty headers", "id,title,title,,备注,备注\n1,a,b,c,d,e\n",
      "id=1 kind=project title=a x.title=\"b\" x.column 4=\"c\" x.备注=\"d\" x.备注 (2)=\"e\" @2\n"
      "counts 1/0/0/0"},
     {"header only", "项目编号,项目名称\n", "counts 0/0/0/0"},
     {"empty file", "", "open: t.csv: no header row (the file has no rows)"},
     {"kind column", "id,kind,title\n1,proposal,a\n2,idea,b\n",
-     "id=1 kind=proposal title=a @2\nERR t.csv:3: field 'kind': expected \"project\", \"proposal\" "
-     "or "
-     "\"prior-art\", got \"idea\"\ncounts 2/0/0/0"},
-    {"placeholders in text fields", "id,title,pi,abstract\n1,无,N/A,—\n2,x,N/A,暂无\n",
-     "ERR t.csv:2: field 'title': missing (a record needs a title or an abstract)\n"
-     "id=2 kind=project title=x @3\ncounts 2/0/0/0"},
+     "id=1 kind=proposal title=a @2\nid=2 kind=project title=b x.data_quality=[{\"field\":"
+     "\"kind\",\"raw\":\"idea\",\"problem\":\"expected \\\"project\\\", \\\"proposal\\\" or "
+     "\\\"prior-art\\\", got \\\"idea\\\"\"}] @3\ncounts 2/0/0/0"},
+    /* placeholders are empty: a record of an id and nothing else is kept */
+    {"placeholders in text fields",
+     "id,title,pi,abstract\n1,无,N/A,—\n2,x,N/A,暂无\n"
+     "3,Title missing,Not Available,TBD\n",
+     "id=1 kind=project @2\nid=2 kind=project title=x @3\nid=3 kind=project @4\ncounts 3/0/0/0"},
     {"cordis",
      "brief_RCN,project_RCN,topics,teaser,title,last_update\n"
      "81465,88820,INCO-2007-2.1,Europe and Russia.,Synergy,2015-06-30 05:00:00.000000\n",

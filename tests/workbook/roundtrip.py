@@ -55,7 +55,7 @@ def edit(src, dst, sheet, changes, summary=None):
 
 
 # Projects columns (1-based) as rpt_xlsx writes them.
-ID, DECISION, COMMENT, HASH = 1, 19, 20, 21
+ID, DECISION, COMMENT, HASH = 1, 24, 25, 26
 
 
 def cli(argv):
