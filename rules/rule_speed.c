@@ -33,10 +33,12 @@ static char *repeat(const char *unit, size_t bytes, const char *tail, size_t *le
     return t;
 }
 
+/* The thread's own CPU time: other processes on a loaded machine do not make
+ * a pattern look slow (wall time did, under a load of 10 on 2 cores). */
 static double now_ms(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
@@ -69,6 +71,14 @@ static void time_pattern(loader *L, const rule_def *r, const rule_re *re, const 
         double t0 = now_ms();
         int rc = scan_all(re, rx, subjects[k].text, subjects[k].len);
         double ms = now_ms() - t0;
+        if (rc >= 0 && ms > SLOW_MS) {
+            /* once more, the faster of the two counts: a cold cache or a
+             * migration between cores is not the pattern's cost */
+            t0 = now_ms();
+            rc = scan_all(re, rx, subjects[k].text, subjects[k].len);
+            double again = now_ms() - t0;
+            ms = again < ms ? again : ms;
+        }
         rule_jpos pos = {0, r->line, r->col};
         L->file = r->file;
         if (rc < 0) {
