@@ -61,6 +61,8 @@ if [ $status -ne 0 ]; then
     exit 1
 fi
 total_peak=$(peak "$DIR/evaluate.err")
+cpu_of() { awk -F': ' '/User time|System time/ {s += $2} END {printf "%.1f", s}' "$1"; }
+total_cpu=$(cpu_of "$DIR/evaluate.err")
 next_peak_of() { awk '$1 == "vernier:" && $2 == "profile:" {print $7}' "$1" | sort -n | tail -1; }
 store_bytes=$(($(wc -c <"$db") + $( [ -f "$db-wal" ] && wc -c <"$db-wal" || echo 0)))
 book_bytes=$(wc -c <"$DIR/report.xlsx" 2>/dev/null || echo 0)
@@ -142,7 +144,7 @@ mem=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
     echo "| duplicates | $dup_t s | $dup_m MiB | exact all-pairs on $SAMPLE records: $exact_s s, scaled to $N: $exact_all s | $(ratio "$dup_t" "$exact_all") |"
     echo "| store | $sto_t s | $sto_m MiB | | |"
     echo "| workbook | $wb_t s | $wb_m MiB | plain libxlsxwriter, Projects cells only: $plain_book s | $(ratio "$wb_t" "$plain_book") |"
-    echo "| **total** | **$total s** | **$total_peak MiB** | goals: 100k <= 400 MiB, 1M <= 2 GiB and 3 min | |"
+    echo "| **total** | **$total s** ($total_cpu s of CPU) | **$total_peak MiB** | goals: 100k <= 400 MiB, 1M <= 2 GiB and 3 min | |"
     echo
     echo "Store $(mib "$store_bytes") for $(mib "$in_bytes") of input: $(ratio "$store_bytes" "$in_bytes") (goal 1.5x with the full-text index); workbook $(mib "$book_bytes")."
     echo "The next year: $NEXT new records into the same store: $next_total s, peak $next_peak MiB ($(awk -v a="$next_total" -v b="$total" 'BEGIN {printf "%.0f%%", 100 * a / b}') of the first run)."
