@@ -32,7 +32,10 @@ static int list(cli_ctx *ctx, const char *run_s)
     if (rc)
         return cli_fail(&err);
     for (size_t i = 0; i < n; i++) {
-        printf("%s\t%s\t%s\t%s\t%s\n", d[i].project_id, d[i].decision ? d[i].decision : "",
+        printf("%s\t%s\t%s\t%s\t%s\n", d[i].project_id,
+               d[i].decision  ? d[i].decision
+               : d[i].comment ? ""
+                              : "withdrawn",
                d[i].reviewer ? d[i].reviewer : "", d[i].decided_at ? d[i].decided_at : "",
                d[i].comment ? d[i].comment : "");
         eng_decision_release(&d[i]);
@@ -75,12 +78,15 @@ int cmd_decisions(cli_ctx *ctx, int argc, char **argv)
             worst = rc > worst ? rc : worst;
             continue;
         }
+        char withdrawn[48] = "";
+        if (res.withdrawn)
+            snprintf(withdrawn, sizeof withdrawn, ", %zu withdrawn", res.withdrawn);
         if (!ctx->quiet)
             fprintf(stderr,
-                    "vernier: %s: run %ld, reviewer %s: %zu rows, %zu decisions recorded, %zu "
+                    "vernier: %s: run %ld, reviewer %s: %zu rows, %zu decisions recorded%s, %zu "
                     "unchanged, %zu undecided\n",
-                    pos[i], res.run_id, res.reviewer ? res.reviewer : "?", res.rows, res.added,
-                    res.unchanged, res.empty);
+                    pos[i], res.run_id, res.reviewer ? res.reviewer : "?", res.rows,
+                    res.added - res.withdrawn, withdrawn, res.unchanged, res.empty);
         imp_decisions_result_release(&res);
     }
     eng_store_close(st);

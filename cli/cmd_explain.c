@@ -10,8 +10,9 @@
 
 #include "cli/cli.h"
 #include "engine/eng_registry.h"
+#include "engine/eng_book.h"
 
-static const char usage[] = "vernier explain ID [--run N] [--json]";
+static const char usage[] = "vernier explain ID [--run N] [--json] [--lang en|zh]";
 
 typedef struct explain_data {
     eng_run_info run;
@@ -29,6 +30,9 @@ typedef struct explain_data {
     size_t nregs;
     eng_reg_check *checks; /* this project's checks */
     size_t nchecks;
+    eng_decision *lost; /* decisions not carried to this run (record changed) */
+    size_t nlost;
+    int zh; /* --lang zh: decisions in Chinese */
 } explain_data;
 
 static void data_release(explain_data *d)
@@ -41,6 +45,19 @@ static void data_release(explain_data *d)
     eng_decisions_free(d->dec, d->ndec);
     eng_reg_infos_free(d->regs, d->nregs);
     eng_reg_checks_free(d->checks, d->nchecks);
+    eng_decisions_free(d->lost, d->nlost);
+}
+
+/* A decision as the reader's language says it: pass/通过 ..., a withdrawal
+ * (no decision, no comment) "withdrawn"/"已撤回", other text as stored. */
+static const char *decision_text(const explain_data *d, const eng_decision *x)
+{
+    if (!x->decision)
+        return x->comment ? "-" : d->zh ? "已撤回" : "withdrawn";
+    for (int i = 0; i < EB_NDECISIONS; i++)
+        if (!strcmp(x->decision, eng_book_decisions[i].en))
+            return eng_book_text(&eng_book_decisions[i], d->zh);
+    return x->decision;
 }
 
 /* One registry check: the claim, its verdict, the entry and the evidence. */
@@ -181,9 +198,16 @@ static void explain_text(const explain_data *d)
         const char *mine = strcmp(p->a, s->project_id) ? p->passage_b : p->passage_a;
         printf("    shared passage: %s\n", mine ? mine : "");
     }
+    for (size_t i = 0; i < d->nlost; i++)
+        printf(d->zh ? "\n评审结论未沿用：%s（%s，%s，运行 %ld）——该项目此后有改动，需重新评审\n"
+                     : "\nreviewer decision not carried to this run: %s by %s (%s, run %ld): the "
+                       "record changed since; it needs a new decision\n",
+               decision_text(d, &d->lost[i]), d->lost[i].reviewer ? d->lost[i].reviewer : "?",
+               d->lost[i].decided_at ? d->lost[i].decided_at : "?", d->lost[i].run_id);
     for (size_t i = 0; i < d->ndec; i++)
-        printf("\nreviewer decision: %s by %s (%s)%s%s  [from %s]\n", d->dec[i].decision,
-               d->dec[i].reviewer ? d->dec[i].reviewer : "?",
+        printf(d->zh ? "\n评审结论：%s，%s（%s）%s%s  [来自 %s]\n"
+                     : "\nreviewer decision: %s by %s (%s)%s%s  [from %s]\n",
+               decision_text(d, &d->dec[i]), d->dec[i].reviewer ? d->dec[i].reviewer : "?",
                d->dec[i].decided_at ? d->dec[i].decided_at : d->dec[i].imported_at,
                d->dec[i].comment ? ": " : "", d->dec[i].comment ? d->dec[i].comment : "",
                d->dec[i].workbook ? d->dec[i].workbook : "?");
@@ -297,6 +321,13 @@ static void explain_json(const explain_data *d)
         cJSON_AddItemToObject(x, "workbook", str_or_null(d->dec[0].workbook));
         cJSON_AddItemToObject(x, "imported_at", str_or_null(d->dec[0].imported_at));
     }
+    if (d->nlost) {
+        cJSON *x = cJSON_AddObjectToObject(o, "decision_not_carried");
+        cJSON_AddItemToObject(x, "decision", str_or_null(d->lost[0].decision));
+        cJSON_AddItemToObject(x, "reviewer", str_or_null(d->lost[0].reviewer));
+        cJSON_AddNumberToObject(x, "run", (double)d->lost[0].run_id);
+        cJSON_AddStringToObject(x, "reason", "record changed");
+    }
     char *txt = cJSON_Print(o);
     if (txt)
         puts(txt);
@@ -306,10 +337,12 @@ static void explain_json(const explain_data *d)
 
 int cmd_explain(cli_ctx *ctx, int argc, char **argv)
 {
-    const char *run_s = NULL;
+    const char *run_s = NULL, *lang = "en";
     int json = 0;
     const cli_opt opts[] = {CLI_VALUE("run", "N", &run_s, "the run (default: the latest)"),
-                            CLI_FLAG("json", &json, "one JSON document instead of text"), CLI_END};
+                            CLI_FLAG("json", &json, "one JSON document instead of text"),
+                            CLI_VALUE("lang", "en|zh", &lang, "decisions in English or Chinese"),
+                            CLI_END};
     const char *pos[1];
     size_t npos;
     CLI_PARSE(ctx, argc, argv, opts, pos, 1, &npos, usage);
@@ -318,6 +351,8 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
     long run = cli_run_id(run_s);
     if (run < 0)
         return cli_usage_error(usage, "--run takes a run number, got \"%s\"", run_s);
+    if (strcmp(lang, "en") && strcmp(lang, "zh"))
+        return cli_usage_error(usage, "--lang is en or zh, got \"%s\"", lang);
     eng_store *st;
     int rc = cli_open_existing(ctx, &st);
     if (rc)
@@ -333,8 +368,11 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
         (rc = eng_store_pairs(st, d.run.id, pos[0], &d.pairs, &d.npairs, &err)) ||
         (rc = eng_store_decisions(st, d.run.id, pos[0], &d.dec, &d.ndec, &err)) ||
         (rc = eng_store_reg_run_versions(st, d.run.id, &d.regs, &d.nregs, &err)) ||
-        (rc = eng_store_reg_checks(st, d.run.id, pos[0], &d.checks, &d.nchecks, &err)))
+        (rc = eng_store_reg_checks(st, d.run.id, pos[0], &d.checks, &d.nchecks, &err)) ||
+
+        (rc = eng_store_decisions_not_carried(st, d.run.id, pos[0], &d.lost, &d.nlost, &err)))
         goto done;
+    d.zh = !strcmp(lang, "zh");
     if (!d.nsc) {
         rc = eng_fail(&err, ENG_EINPUT, "no project '%s' in run %ld", pos[0], d.run.id);
         goto done;

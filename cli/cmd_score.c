@@ -81,6 +81,18 @@ int cli_score(cli_ctx *ctx, eng_store *st, const char *rules, const char *name, 
                 ri.id, ri.nprojects, ri.nhits, ri.npairs, ri.ruleset_name, ri.ruleset_version,
                 ri.ruleset_sha256);
         eng_run_info_release(&ri);
+        eng_decision *dd = NULL;
+        size_t nd = 0;
+        if (eng_store_decisions_not_carried(st, *run_id, NULL, &dd, &nd, &err) == ENG_OK && nd) {
+            fprintf(stderr,
+                    "vernier: run %ld: %zu reviewer decision%s not carried: the record changed "
+                    "since it was decided (`vernier explain %s`",
+                    *run_id, nd, nd == 1 ? "" : "s", dd[0].project_id);
+            for (size_t i = 1; i < nd && i < 3; i++)
+                fprintf(stderr, ", %s", dd[i].project_id);
+            fprintf(stderr, "%s)\n", nd > 3 ? ", ..." : "");
+        }
+        eng_decisions_free(dd, nd);
     }
     rule_set_free(set);
     return 0;

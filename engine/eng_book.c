@@ -146,6 +146,7 @@ const eng_book_label eng_book_sum[EB_NS] = {
     [EB_S_RS_VERSION] = {"Rule-set version", "规则集版本"},
     [EB_S_RS_SHA] = {"Rule-set SHA-256", "规则集 SHA-256"},
     [EB_S_TOOL] = {"Tool version", "工具版本"},
+    [EB_S_STORE] = {"Store", "数据库标识"},
     [EB_S_PANEL] = {"Panel", "评审组"},
     [EB_S_ALL] = {"all projects", "全部项目"},
     [EB_S_REVIEWER] = {"Reviewer", "评审专家"},

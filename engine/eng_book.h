@@ -215,6 +215,7 @@ enum {
     EB_S_RS_VERSION,
     EB_S_RS_SHA,
     EB_S_TOOL,
+    EB_S_STORE,
     EB_S_PANEL,
     EB_S_ALL,
     EB_S_REVIEWER,

@@ -33,6 +33,7 @@ struct eng_store {
     int told;                   /* on_wait called (once a store) */
     eng_store_wait_fn on_wait;  /* NULL: wait silently */
     void *on_wait_ctx;
+    char id[40]; /* meta store_id */
 };
 
 /* Each entry moves the schema from version i to i+1. */
@@ -146,9 +147,18 @@ static const char *const migrations[] = {
     "  PRIMARY KEY(project_id, seq));"
     "ALTER TABLE imports ADD COLUMN versions INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE imports ADD COLUMN conflicts INTEGER NOT NULL DEFAULT 0;",
+    /* 7 -> 8: the store's identity, random, made once: a returned workbook
+     * is checked against it (a run number and rule set alone match any
+     * store's). */
+    "INSERT OR IGNORE INTO meta(key, value) VALUES('store_id', lower(hex(randomblob(16))));",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+const char *eng_store_id(const eng_store *st)
+{
+    return st->id;
+}
 
 int eng_store_schema_version(void)
 {
@@ -293,6 +303,11 @@ int eng_store_open_opt(const char *path, const eng_store_opt *opt, eng_store **o
         if (exec(st, "COMMIT", err))
             goto fail;
     }
+    if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'store_id'", -1, &q, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+        snprintf(st->id, sizeof st->id, "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
     *out = st;
     return ENG_OK;
 fail:
@@ -1924,6 +1939,25 @@ int eng_store_decisions(eng_store *st, long run, const char *project, eng_decisi
                    " FROM scores s1 JOIN decisions d ON d.project_id = s1.project_id"
                    " WHERE s1.run_id = ?1 AND (?2 IS NULL OR s1.project_id = ?2)"
                    " AND d.id = (SELECT MAX(e.id) FROM decisions e JOIN scores se"
+                   "   ON se.run_id = e.run_id AND se.project_id = e.project_id"
+                   "   WHERE e.project_id = s1.project_id"
+                   "   AND (e.run_id = s1.run_id OR se.content_hash = s1.content_hash))"
+                   " ORDER BY d.project_id",
+                   run, project, sizeof(eng_decision), fill_decision, (void **)out, n, err);
+}
+
+int eng_store_decisions_not_carried(eng_store *st, long run, const char *project,
+                                    eng_decision **out, size_t *n, eng_err *err)
+{
+    return collect(st,
+                   "SELECT d.run_id, d.project_id, d.decision, d.comment, d.reviewer,"
+                   " d.decided_at, d.workbook, d.workbook_sha256, d.imported_at"
+                   " FROM scores s1 JOIN decisions d ON d.project_id = s1.project_id"
+                   " WHERE s1.run_id = ?1 AND (?2 IS NULL OR s1.project_id = ?2)"
+                   " AND d.id = (SELECT MAX(e.id) FROM decisions e"
+                   "   WHERE e.project_id = s1.project_id AND e.run_id < s1.run_id)"
+                   " AND d.decision IS NOT NULL"
+                   " AND NOT EXISTS (SELECT 1 FROM decisions e JOIN scores se"
                    "   ON se.run_id = e.run_id AND se.project_id = e.project_id"
                    "   WHERE e.project_id = s1.project_id"
                    "   AND (e.run_id = s1.run_id OR se.content_hash = s1.content_hash))"

@@ -39,6 +39,10 @@ int eng_store_open_opt(const char *path, const eng_store_opt *opt, eng_store **o
 void eng_store_close(eng_store *st);
 /* The schema version this build writes. */
 int eng_store_schema_version(void);
+/* The store's identity: 32 random hex digits made when the store was
+ * created (or first opened by a vernier that knows it); workbooks carry it
+ * so that one returned to another store is refused.  Owned by st. */
+const char *eng_store_id(const eng_store *st);
 
 /*
  * One import: a transaction that adds or updates records and records one row
@@ -199,5 +203,12 @@ int eng_store_add_decisions(eng_store *st, const eng_decision *d, size_t n, eng_
  * needs a new one.  run_id in each row is the run it was decided on. */
 int eng_store_decisions(eng_store *st, long run, const char *project, eng_decision **out, size_t *n,
                         eng_err *err);
+/* The decisions not carried to run `run` because the record changed: per
+ * project of the run (`project`: only that one) with no decision of its
+ * own, the latest decision taken on an earlier run, when it was not a
+ * withdrawal and that run scored another content hash.  Same OUT and
+ * ownership as eng_store_decisions(); run_id is the run it was decided on. */
+int eng_store_decisions_not_carried(eng_store *st, long run, const char *project,
+                                    eng_decision **out, size_t *n, eng_err *err);
 
 #endif

@@ -142,10 +142,10 @@ static void problem(problems *pb, int code, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Summary cells: the value beside the labels "Run", "Rule-set SHA-256" and
- * "Reviewer" (either language).  OUT: malloc'd values or NULL. */
+/* Summary cells: the value beside the labels "Run", "Rule-set SHA-256",
+ * "Reviewer" and "Store" (either language).  OUT: malloc'd values or NULL. */
 static int read_summary(const char *path, const char *sheet, char **run, char **sha,
-                        char **reviewer, eng_err *err)
+                        char **reviewer, char **store, eng_err *err)
 {
     imp_rows *rows = NULL;
     int rc = imp_xlsx_open(path, sheet, &rows, err);
@@ -161,6 +161,7 @@ static int read_summary(const char *path, const char *sheet, char **run, char **
         char **slot = label_is(c0, L[EB_S_RUN].en, L[EB_S_RUN].zh)             ? run
                       : label_is(c0, L[EB_S_RS_SHA].en, L[EB_S_RS_SHA].zh)     ? sha
                       : label_is(c0, L[EB_S_REVIEWER].en, L[EB_S_REVIEWER].zh) ? reviewer
+                      : label_is(c0, L[EB_S_STORE].en, L[EB_S_STORE].zh)       ? store
                                                                                : NULL;
         if (slot && !*slot)
             *slot = trimmed(row.cells[1]);
@@ -199,6 +200,12 @@ static long decision_index(const eng_decision *d, size_t n, const char *id)
             hi = mid;
     }
     return -1;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
 }
 
 static int same_text(const char *a, const char *b)
@@ -252,7 +259,8 @@ int imp_decisions_read(eng_store *st, const char *path, const char *reviewer,
     int rc = hash_file(path, sha, err);
     if (rc)
         return rc;
-    char *p_run = NULL, *p_sha = NULL, *p_kind = NULL, *s_run = NULL, *s_sha = NULL, *s_rev = NULL;
+    char *p_run = NULL, *p_sha = NULL, *p_kind = NULL, *p_store = NULL, *s_run = NULL,
+         *s_sha = NULL, *s_rev = NULL, *s_store = NULL;
     char **names = NULL;
     int *hidden = NULL;
     size_t nnames = 0;
@@ -273,6 +281,7 @@ int imp_decisions_read(eng_store *st, const char *path, const char *reviewer,
     if ((rc = imp_xlsx_property(path, "vernier_run", &p_run, err)) ||
         (rc = imp_xlsx_property(path, "vernier_ruleset_sha256", &p_sha, err)) ||
         (rc = imp_xlsx_property(path, "vernier_workbook", &p_kind, err)) ||
+        (rc = imp_xlsx_property(path, "vernier_store", &p_store, err)) ||
         (rc = imp_xlsx_sheets(path, &names, &hidden, &nnames, err)))
         goto done;
     if (p_kind && !strcmp(p_kind, "screening")) {
@@ -296,7 +305,7 @@ int imp_decisions_read(eng_store *st, const char *path, const char *reviewer,
                       "%s: no sheet 'Projects' (or '项目'): not a vernier reviewer workbook", path);
         goto done;
     }
-    if (summary && (rc = read_summary(path, summary, &s_run, &s_sha, &s_rev, err)))
+    if (summary && (rc = read_summary(path, summary, &s_run, &s_sha, &s_rev, &s_store, err)))
         goto done;
 
     /* The run: from the properties and Summary, which must agree. */
@@ -329,6 +338,21 @@ int imp_decisions_read(eng_store *st, const char *path, const char *reviewer,
                       "%s: no rule-set hash (property vernier_ruleset_sha256 or Summary "
                       "'Rule-set SHA-256'): not a vernier reviewer workbook",
                       path);
+        goto done;
+    }
+    /* The store: a workbook written by this vernier names it; one written
+     * before stores had an identity is tied by run and rule set alone. */
+    const char *wb_store = p_store ? p_store : s_store && *s_store ? s_store : NULL;
+    if (p_store && s_store && *s_store && strcmp(p_store, s_store)) {
+        rc = eng_fail(err, ENG_EINPUT,
+                      "%s: the workbook's store in its properties and on Summary differ", path);
+        goto done;
+    }
+    if (wb_store && strcmp(wb_store, eng_store_id(st))) {
+        rc = eng_fail(err, ENG_EINPUT,
+                      "%s: the workbook comes from another store (store %.8s..., this one is "
+                      "%.8s...): import it into the store that wrote it",
+                      path, wb_store, eng_store_id(st));
         goto done;
     }
     eng_err e2;
@@ -430,13 +454,19 @@ int imp_decisions_read(eng_store *st, const char *path, const char *reviewer,
             int stored_same =
                 old ? same_text(old->decision, decision) && same_text(old->comment, comment)
                     : !*decision && !*comment;
-            if (!strcmp(key, before) || stored_same) {
+            /* A file imported before is compared with what it recorded: a
+             * cell filled in, imported, then cleared withdraws the decision
+             * although the workbook was written without it. */
+            int again = old && old->workbook && !strcmp(base_name(old->workbook), base_name(path));
+            if (stored_same || (!again && !strcmp(key, before))) {
                 if (!*decision && !*comment && !old)
                     res.empty++;
                 else
                     res.unchanged++;
             } else {
                 eng_decision *d = &add[nadd++];
+                if (!*decision && old && old->decision)
+                    res.withdrawn++;
                 d->run_id = run;
                 d->project_id = strdup(id);
                 d->decision = *decision ? strdup(decision) : NULL;
@@ -500,6 +530,8 @@ done:
     imp_xlsx_free_names(names, hidden, nnames);
     free(p_run);
     free(p_sha);
+    free(p_store);
+    free(s_store);
     free(p_kind);
     free(s_run);
     free(s_sha);

@@ -2,11 +2,14 @@
  * imp_decisions: reads reviewers' decisions back from a returned reviewer
  * workbook (the one reports/rpt_xlsx.h writes) into the store.
  *
- * The workbook is tied to its run twice: by the custom properties
- * "vernier_run" and "vernier_ruleset_sha256" and by the Summary cells "Run"
- * and "Rule-set SHA-256".  Where both are present they must agree; the run
- * must exist in this store and have used the same rule set, else the
- * workbook is refused ("comes from another store or run").
+ * The workbook is tied to its store by the custom property "vernier_store"
+ * (eng_store_id(); a workbook from another store is refused), and to its
+ * run twice: by the custom properties "vernier_run" and
+ * "vernier_ruleset_sha256" and by the Summary cells "Run" and "Rule-set
+ * SHA-256".  Where both are present they must agree; the run must exist in
+ * this store and have used the same rule set, else the workbook is refused
+ * ("comes from another store or run").  A workbook without "vernier_store"
+ * (written before stores had one) is tied by its run alone.
  *
  * Projects is read in either language (the sheet "Projects" or "项目"; its
  * columns found by their header, so a reviewer may move or add columns).
@@ -26,8 +29,11 @@
  * date when an editor saved it, else the file's modification time) and from
  * which file (its path and SHA-256).  So importing the same file again adds
  * nothing, and a decision that a workbook merely showed is not credited to
- * whoever returned it.  A cleared decision (row emptied by the reviewer) is
- * recorded as an empty decision.  All decisions of a file are stored in one
+ * whoever returned it.  A workbook file imported before (same file name as
+ * the stored decision's) is compared with what was stored from it instead,
+ * so a cell filled in, imported, then cleared is a change too.  A cleared
+ * decision cell withdraws the decision: it is recorded as an empty decision
+ * (NULL), with who and when, and shown as withdrawn.  All decisions of a file are stored in one
  * transaction.
  *
  * Errors follow engine/eng_err.h: ENG_EINPUT with "FILE: ..." or "FILE:
@@ -48,7 +54,8 @@ typedef struct imp_decisions_result {
     char *reviewer;   /* who the decisions were recorded for (malloc'd) */
     char sha256[65];  /* of the workbook file */
     size_t rows;      /* project rows read */
-    size_t added;     /* decisions recorded */
+    size_t added;     /* decisions recorded (withdrawals included) */
+    size_t withdrawn; /* of which: a decision cleared, so withdrawn */
     size_t unchanged; /* rows as written or as already stored: nothing recorded */
     size_t empty;     /* rows with neither decision nor comment, never decided */
 } imp_decisions_result;

@@ -96,6 +96,7 @@ typedef struct rule_row {
 
 typedef struct run_data {
     eng_run_info ri;
+    char store_id[40]; /* eng_store_id() */
     eng_score *sc;
     size_t nsc;
     proj *pj;
@@ -279,6 +280,7 @@ static int load_run(eng_store *st, long run, run_data *d, eng_err *err)
     int rc = eng_store_run(st, run, &d->ri, err);
     if (rc)
         return rc;
+    snprintf(d->store_id, sizeof d->store_id, "%s", eng_store_id(st));
     long id = d->ri.id;
     if ((rc = eng_store_scores(st, id, NULL, &d->sc, &d->nsc, err)) ||
         (rc = eng_store_hits(st, id, NULL, &d->hits, &d->nhits, err)) ||
@@ -1221,6 +1223,8 @@ static void write_summary(const ctx *c, layout *lo)
     rpt_book_str(b, ws, r++, 1, d->ri.ruleset_sha256, NULL);
     rpt_book_str(b, ws, r, 0, L->sum[EB_S_TOOL], b->bold);
     rpt_book_str(b, ws, r++, 1, d->ri.tool_version, NULL);
+    rpt_book_str(b, ws, r, 0, L->sum[EB_S_STORE], b->bold);
+    rpt_book_str(b, ws, r++, 1, d->store_id, NULL);
     rpt_book_str(b, ws, r, 0, L->sum[EB_S_PANEL], b->bold);
     if (lo->panel) {
         char panel[512];
@@ -1500,6 +1504,8 @@ static int write_book(const ctx *c0, const size_t *sel, size_t m, const char *pa
         rpt_book_property(&b, "vernier_split_by", c.opt->split_by);
         rpt_book_property(&b, "vernier_panel", *panel ? panel : "none");
     }
+    if (*d->store_id)
+        rpt_book_property(&b, "vernier_store", d->store_id);
     free(lo.pairs);
     return rpt_book_close(&b, err);
 }

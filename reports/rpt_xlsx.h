@@ -29,7 +29,8 @@
  *
  * The run id and the rule set's SHA-256 are both custom document properties
  * ("vernier_run", "vernier_ruleset_sha256"; also "vernier_lang") and cells
- * of Summary, so that a returned workbook can be tied to its run.
+ * of Summary, so that a returned workbook can be tied to its run; the
+ * property "vernier_store" (eng_store_id()) ties it to its store.
  *
  * Safety: every text from the store is written as a string cell (never a
  * formula, whatever it starts with: = + - @), after rpt_text_clean()

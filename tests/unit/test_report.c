@@ -840,7 +840,7 @@ static void test_decisions(void)
         {NULL, "screen.xlsx", ENG_EINPUT, "screening workbook"},
         {NULL, "t.db", ENG_EINPUT, "t.db"},
         {NULL, "missing.xlsx", ENG_EIO, "missing.xlsx"},
-        {(eng_store *)1, "en.xlsx", ENG_EINPUT, "does not have"},
+        {(eng_store *)1, "en.xlsx", ENG_EINPUT, "comes from another store"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         eng_store *s = cases[i].st ? other : st;
