@@ -340,6 +340,7 @@ typedef struct best_tree {
     double *pts;
     size_t npts;
     uint32_t *abs_best, *rel_best; /* per node: entry index + 1 of the best, 0 none */
+    double *abs_u, *rel_u;         /* per node: the best's standard uncertainty */
     size_t nodes;
     uint32_t global_abs; /* the best absolute uncertainty at any value, +1 */
 } best_tree;
@@ -548,39 +549,53 @@ static size_t leaf_of(const best_tree *t, double v, int *inside)
     return 2 * (lo - 1) + 1;
 }
 
+/* Whether entry a (uncertainty x) beats entry b (uncertainty y; b = 0: none):
+ * smaller, or as small and earlier, so that results do not depend on order. */
+static int beats(double x, uint32_t a, double y, uint32_t b)
+{
+    return !b || x < y || (x == y && a < b);
+}
+
 static int better(const eng_regset *rs, uint32_t a, uint32_t b, int rel)
 {
     if (!b)
         return 1;
     double x = rel ? rs->v[a - 1].u_rel : rs->v[a - 1].u_abs;
     double y = rel ? rs->v[b - 1].u_rel : rs->v[b - 1].u_abs;
-    return x < y || (x == y && a < b);
+    return beats(x, a, y, b);
 }
 
-static void tree_update(const eng_regset *rs, best_tree *t, size_t node, size_t nl, size_t nr,
-                        size_t l, size_t r, uint32_t e, int rel)
+static void tree_update(best_tree *t, size_t node, size_t nl, size_t nr, size_t l, size_t r,
+                        uint32_t e, double u, int rel)
 {
     if (r < nl || nr < l)
         return;
     uint32_t *best = rel ? t->rel_best : t->abs_best;
+    double *bu = rel ? t->rel_u : t->abs_u;
     if (l <= nl && nr <= r) {
-        if (better(rs, e, best[node], rel))
+        if (beats(u, e, bu[node], best[node])) {
             best[node] = e;
+            bu[node] = u;
+        }
         return;
     }
     size_t mid = (nl + nr) / 2;
-    tree_update(rs, t, 2 * node, nl, mid, l, r, e, rel);
-    tree_update(rs, t, 2 * node + 1, mid + 1, nr, l, r, e, rel);
+    tree_update(t, 2 * node, nl, mid, l, r, e, u, rel);
+    tree_update(t, 2 * node + 1, mid + 1, nr, l, r, e, u, rel);
 }
 
-static uint32_t tree_query(const eng_regset *rs, const best_tree *t, size_t leaf, int rel)
+static uint32_t tree_query(const best_tree *t, size_t leaf, int rel)
 {
     size_t node = 1, nl = 0, nr = 2 * t->npts - 2;
     const uint32_t *best = rel ? t->rel_best : t->abs_best;
+    const double *bu = rel ? t->rel_u : t->abs_u;
     uint32_t got = 0;
+    double gu = 0;
     for (;;) {
-        if (best[node] && better(rs, best[node], got, rel))
+        if (best[node] && beats(bu[node], best[node], gu, got)) {
             got = best[node];
+            gu = bu[node];
+        }
         if (nl == nr)
             break;
         size_t mid = (nl + nr) / 2;
@@ -595,33 +610,55 @@ static uint32_t tree_query(const eng_regset *rs, const best_tree *t, size_t leaf
     return got;
 }
 
+/* The tree of an SI unit, made when missing.  NULL when memory ran out. */
+static best_tree *tree_for(eng_regset *rs, const char *si)
+{
+    for (size_t k = 0; k < rs->ntrees; k++)
+        if (!strcmp(rs->trees[k].si, si))
+            return &rs->trees[k];
+    best_tree *nt = realloc(rs->trees, (rs->ntrees + 1) * sizeof *nt);
+    if (!nt)
+        return NULL;
+    rs->trees = nt;
+    best_tree *t = &rs->trees[rs->ntrees++];
+    memset(t, 0, sizeof *t);
+    snprintf(t->si, sizeof t->si, "%s", si);
+    return t;
+}
+
+static int in_tree(const entry_ref *r)
+{
+    return r->kind == ENG_REG_CMC && r->si && (!isnan(r->u_abs) || !isnan(r->u_rel));
+}
+
 static int build_trees(eng_regset *rs)
 {
+    /* Pass one: the trees, each entry's global best, the end points counted. */
     for (size_t i = 0; i < rs->n; i++) {
         entry_ref *r = &rs->v[i];
-        if (r->kind != ENG_REG_CMC || !r->si || (isnan(r->u_abs) && isnan(r->u_rel)))
+        if (!in_tree(r))
             continue;
-        best_tree *t = NULL;
-        for (size_t k = 0; k < rs->ntrees; k++)
-            if (!strcmp(rs->trees[k].si, r->si))
-                t = &rs->trees[k];
-        if (!t) {
-            best_tree *nt = realloc(rs->trees, (rs->ntrees + 1) * sizeof *nt);
-            if (!nt)
-                return -1;
-            rs->trees = nt;
-            t = &rs->trees[rs->ntrees++];
-            memset(t, 0, sizeof *t);
-            snprintf(t->si, sizeof t->si, "%s", r->si);
-        }
+        best_tree *t = tree_for(rs, r->si);
+        if (!t)
+            return -1;
         if (!isnan(r->u_abs) && (!t->global_abs || better(rs, (uint32_t)i + 1, t->global_abs, 0)))
             t->global_abs = (uint32_t)i + 1;
-        if (isnan(r->lo) || isnan(r->hi))
-            continue;
-        double *np = realloc(t->pts, (t->npts + 2) * sizeof *np);
-        if (!np)
+        if (!isnan(r->lo) && !isnan(r->hi))
+            t->nodes += 2; /* counts end points until pass two */
+    }
+    for (size_t k = 0; k < rs->ntrees; k++) {
+        best_tree *t = &rs->trees[k];
+        t->pts = malloc((t->nodes ? t->nodes : 1) * sizeof *t->pts);
+        if (!t->pts)
             return -1;
-        t->pts = np;
+        t->nodes = 0;
+    }
+    /* Pass two: the end points, sorted and unique. */
+    for (size_t i = 0; i < rs->n; i++) {
+        entry_ref *r = &rs->v[i];
+        if (!in_tree(r) || isnan(r->lo) || isnan(r->hi))
+            continue;
+        best_tree *t = tree_for(rs, r->si);
         t->pts[t->npts++] = r->lo;
         t->pts[t->npts++] = r->hi;
     }
@@ -639,24 +676,25 @@ static int build_trees(eng_regset *rs)
         t->nodes = 4 * leaves + 4;
         t->abs_best = calloc(t->nodes, sizeof *t->abs_best);
         t->rel_best = calloc(t->nodes, sizeof *t->rel_best);
-        if (!t->abs_best || !t->rel_best)
+        t->abs_u = calloc(t->nodes, sizeof *t->abs_u);
+        t->rel_u = calloc(t->nodes, sizeof *t->rel_u);
+        if (!t->abs_best || !t->rel_best || !t->abs_u || !t->rel_u)
             return -1;
     }
+    /* Pass three: each range marks the leaves it covers with its uncertainty. */
     for (size_t i = 0; i < rs->n; i++) {
         entry_ref *r = &rs->v[i];
-        if (r->kind != ENG_REG_CMC || !r->si || isnan(r->lo) || isnan(r->hi))
+        if (!in_tree(r) || isnan(r->lo) || isnan(r->hi))
             continue;
-        for (size_t k = 0; k < rs->ntrees; k++) {
-            best_tree *t = &rs->trees[k];
-            if (strcmp(t->si, r->si) || !t->npts)
-                continue;
-            int in1, in2;
-            size_t a = leaf_of(t, r->lo, &in1), b = leaf_of(t, r->hi, &in2);
-            if (!isnan(r->u_abs))
-                tree_update(rs, t, 1, 0, 2 * t->npts - 2, a, b, (uint32_t)i + 1, 0);
-            if (!isnan(r->u_rel))
-                tree_update(rs, t, 1, 0, 2 * t->npts - 2, a, b, (uint32_t)i + 1, 1);
-        }
+        best_tree *t = tree_for(rs, r->si);
+        if (!t->npts)
+            continue;
+        int in1, in2;
+        size_t a = leaf_of(t, r->lo, &in1), b = leaf_of(t, r->hi, &in2);
+        if (!isnan(r->u_abs))
+            tree_update(t, 1, 0, 2 * t->npts - 2, a, b, (uint32_t)i + 1, r->u_abs, 0);
+        if (!isnan(r->u_rel))
+            tree_update(t, 1, 0, 2 * t->npts - 2, a, b, (uint32_t)i + 1, r->u_rel, 1);
     }
     return 0;
 }
@@ -685,6 +723,14 @@ int eng_regset_load(eng_store *st, eng_regset **out, eng_err *err)
         rs->infos[rs->ninfos++] = all[i];
         memset(&all[i], 0, sizeof all[i]);
     }
+    size_t total = 0;
+    for (size_t i = 0; i < rs->ninfos; i++)
+        total += (size_t)rs->infos[i].entries;
+    if (total && !(rs->v = malloc(total * sizeof *rs->v))) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto fail;
+    }
+    rs->cap = total;
     for (size_t i = 0; i < rs->ninfos; i++) {
         eng_reg_entry *v = NULL;
         size_t n = 0;
@@ -727,6 +773,8 @@ void eng_regset_free(eng_regset *rs)
         free(rs->trees[k].pts);
         free(rs->trees[k].abs_best);
         free(rs->trees[k].rel_best);
+        free(rs->trees[k].abs_u);
+        free(rs->trees[k].rel_u);
     }
     free(rs->trees);
     for (size_t i = 0; i < rs->naliases; i++)
@@ -1358,7 +1406,7 @@ static void check_uncertainty(const eng_regset *rs, const eng_record *r, const e
         int inside;
         size_t leaf = leaf_of(t, val.value, &inside);
         if (inside) {
-            uint32_t a = tree_query(rs, t, leaf, 0), rl = tree_query(rs, t, leaf, 1);
+            uint32_t a = tree_query(t, leaf, 0), rl = tree_query(t, leaf, 1);
             double ua = a ? rs->v[a - 1].u_abs : INFINITY;
             double ur = rl ? rs->v[rl - 1].u_rel * fabs(val.value) : INFINITY;
             best = ua <= ur ? a : rl;
