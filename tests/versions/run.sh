@@ -22,6 +22,9 @@ if [ ! -f "$SRC" ] || ! command -v "$PYTHON" >/dev/null || [ ! -x "$VERNIER" ]; 
     echo "versions: SKIPPED ($SRC, $PYTHON or \$VERNIER absent)"
     exit 0
 fi
+# the default rule set, wherever the binary is (build-asan/ under make asan)
+VERNIER_RULES=${VERNIER_RULES:-$(pwd)/rules/default}
+export VERNIER_RULES
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0
