@@ -678,6 +678,165 @@ static void test_cluster(void)
     free(t[N + 1]);
 }
 
+/* ---- information ------------------------------------------------------------ */
+
+static void test_placeholder(void)
+{
+    static const struct {
+        const char *text;
+        int want;
+    } cases[] = {
+        {"Not Available", 1},
+        {"not avaiable.", 1},
+        {"N/A", 1},
+        {"  TBD ", 1},
+        {"Title missing", 1},
+        {"暂无", 1},
+        {"无", 1},
+        {"--", 1},
+        {"", 1},
+        {"In process for public release", 1},
+        {"Not applicable", 1},
+        {"Notable results", 0},
+        {"无人机", 0},
+        {"NA sensors", 0},
+        {"TBD-1 engine", 0},
+        {"Available now", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK(eng_text_placeholder(cases[i].text, strlen(cases[i].text)) == cases[i].want,
+              "placeholder \"%s\": want %d", cases[i].text, cases[i].want);
+}
+
+/* 200 texts share a stock passage of 60 words, each with 20 words of its
+ * own; one of them has a near copy (its own words kept, two edited).
+ * Unweighted, every pair of the 200 is a near duplicate (J about 0.6);
+ * weighted by information, only the copy is. */
+static void test_weights(void)
+{
+    enum { N = 200, STOCK = 60, OWN = 20 };
+    rng_state = 99;
+    uint32_t stock[STOCK];
+    char *sp = words_text(NULL, stock, STOCK, 0);
+    char *t[N + 1];
+    uint32_t own0[OWN];
+    for (size_t i = 0; i < N; i++) {
+        char *own = words_text(NULL, i == 0 ? own0 : NULL, OWN, 0);
+        t[i] = malloc(strlen(sp) + strlen(own) + 1);
+        strcpy(t[i], sp);
+        strcat(t[i], own);
+        free(own);
+    }
+    uint32_t ownc[OWN];
+    memcpy(ownc, own0, sizeof ownc);
+    ownc[5] = 30001;
+    ownc[14] = 30002;
+    char *own = words_text(ownc, NULL, OWN, 0);
+    t[N] = malloc(strlen(sp) + strlen(own) + 1);
+    strcpy(t[N], sp);
+    strcat(t[N], own);
+    free(own);
+    for (int weighted = 0; weighted <= 1; weighted++) {
+        eng_dup_params p;
+        eng_dup_params_default(&p);
+        p.weighted = weighted;
+        eng_dup_set *s = make_set(&p, t, NULL, N + 1);
+        CHECK_INT(eng_dup_weigh(s, NULL), ENG_OK, "weigh");
+        eng_dup_pair *v = NULL;
+        size_t n = 0;
+        CHECK_INT(eng_dup_pairs(s, &v, &n, NULL, NULL), ENG_OK, "pairs");
+        if (!weighted) {
+            CHECK(n >= (size_t)N * (N - 1) / 2, "unweighted: every stock pair (%zu)", n);
+        } else {
+            CHECK_INT(n, 1, "weighted: the copy only");
+            if (n == 1)
+                CHECK(v[0].a == 0 && v[0].b == N && v[0].jaccard >= 0.5 &&
+                          v[0].plain_jaccard >= 0.5,
+                      "the copy: %zu-%zu %.3f", v[0].a, v[0].b, v[0].jaccard);
+            /* the stock passage weighs little: each text's information is far
+             * below its shingle count */
+            CHECK(eng_dup_info(s, 1) < 0.7 * (double)eng_dup_size(s, 1), "info %.1f of %zu",
+                  eng_dup_info(s, 1), eng_dup_size(s, 1));
+            CHECK(eng_dup_compare(s, 0, N) && !eng_dup_compare(s, 0, 1), "compare");
+        }
+        free(v);
+        eng_dup_set_free(s);
+    }
+    for (size_t i = 0; i <= N; i++)
+        free(t[i]);
+    free(sp);
+}
+
+/* A title of 8 words inside a text of 200 among unrelated texts: found by
+ * the short-text index (inside), and by a query of the title; min_info
+ * leaves a text of one common word out. */
+static void test_inside(void)
+{
+    enum { N = 60 };
+    rng_state = 5;
+    char *t[N];
+    uint32_t w[200];
+    t[0] = words_text(NULL, w, 200, 0);
+    t[1] = words_text(w + 90, NULL, 8, 0); /* 7 shingles, all inside t[0] */
+    for (size_t i = 2; i < N; i++)
+        t[i] = words_text(NULL, NULL, 200, 0);
+    for (int inside = 0; inside <= 1; inside++) {
+        eng_dup_params p;
+        eng_dup_params_default(&p);
+        p.weighted = 1;
+        p.inside = inside;
+        eng_dup_set *s = make_set(&p, t, NULL, N);
+        CHECK_INT(eng_dup_weigh(s, NULL), ENG_OK, "weigh");
+        eng_dup_pair *v = NULL;
+        size_t n = 0;
+        CHECK_INT(eng_dup_pairs(s, &v, &n, NULL, NULL), ENG_OK, "pairs");
+        CHECK_INT(n, (size_t)inside, "inside pairs");
+        if (n == 1)
+            CHECK(v[0].a == 0 && v[0].b == 1 && v[0].inside && v[0].contained == ENG_DUP_B_IN_A &&
+                      v[0].containment >= 0.99,
+                  "title inside: %zu-%zu %d %.3f", v[0].a, v[0].b, v[0].inside, v[0].containment);
+        eng_dup_pair *h = NULL;
+        size_t nh = 0;
+        CHECK_INT(eng_dup_query(s, t[1], strlen(t[1]), 5, &h, &nh, NULL), ENG_OK, "query");
+        size_t found = 0;
+        for (size_t k = 0; k < nh; k++)
+            found += h[k].a == 0 && h[k].inside && h[k].contained == ENG_DUP_B_IN_A;
+        CHECK_INT(found, (size_t)inside, "query: the long text holding the title");
+        free(h);
+        free(v);
+        eng_dup_set_free(s);
+    }
+    eng_dup_params p;
+    eng_dup_params_default(&p);
+    p.weighted = 1;
+    p.min_info = 3;
+    char *u[3] = {t[0], "word", t[2]};
+    eng_dup_set *s = make_set(&p, u, NULL, 3);
+    CHECK_INT(eng_dup_weigh(s, NULL), ENG_OK, "weigh");
+    CHECK(eng_dup_active(s, 0) && !eng_dup_active(s, 1), "min_info: one word is not compared");
+    eng_dup_set_free(s);
+    for (size_t i = 0; i < N; i++)
+        free(t[i]);
+}
+
+/* Undated docs (ENG_DUP_UNORDERED) are nobody's earlier and have none. */
+static void test_unordered(void)
+{
+    rng_state = 8;
+    char *a = words_text(NULL, NULL, 80, 0);
+    char *t[3] = {a, a, a};
+    long order[3] = {1, ENG_DUP_UNORDERED, 2};
+    eng_dup_params p;
+    eng_dup_params_default(&p);
+    eng_dup_set *s = make_set(&p, t, order, 3);
+    eng_dup_near near[3];
+    CHECK_INT(eng_dup_nearest_earlier(s, near, NULL), ENG_OK, "nearest");
+    CHECK(near[0].doc == SIZE_MAX && near[1].doc == SIZE_MAX && near[2].doc == 0,
+          "undated: %zu %zu %zu", near[0].doc, near[1].doc, near[2].doc);
+    eng_dup_set_free(s);
+    free(a);
+}
+
 int main(void)
 {
     test_banding();
@@ -691,5 +850,9 @@ int main(void)
     test_query();
     test_nearest();
     test_cluster();
+    test_placeholder();
+    test_weights();
+    test_inside();
+    test_unordered();
     return check_done("test_dup");
 }
