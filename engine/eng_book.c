@@ -43,11 +43,13 @@ const eng_book_col eng_book_proj[EB_P_NCOLS] = {
 };
 
 const eng_book_col eng_book_dup[EB_D_NCOLS] = {
+    [EB_D_GROUP] = {"Group", "组", 7},
     [EB_D_A] = {"Project A", "项目A", 18},
     [EB_D_TITLE_A] = {"Title A", "项目A名称", 40},
     [EB_D_B] = {"Project B", "项目B", 18},
     [EB_D_TITLE_B] = {"Title B", "项目B名称", 40},
-    [EB_D_KIND] = {"Kind", "类型", 12},
+    [EB_D_KIND] = {"Relation", "关系", 13},
+    [EB_D_ORDER] = {"Order", "先后", 11},
     [EB_D_METHOD] = {"Method", "方法", 20},
     [EB_D_JACCARD] = {"Jaccard", "Jaccard相似度", 10},
     [EB_D_CONTAINMENT] = {"Containment", "包含度", 11},
@@ -269,6 +271,8 @@ static const eng_book_label VALUES[] = {
     {"inside", "短文包含于长文"},
     {"continuation", "延续"},
     {"related", "相关"},
+    {"A earlier", "A在先"},
+    {"unknown", "未知"},
     {"same-pi", "同一负责人"},
     {"same-organisation", "同一单位"},
     {"overlapping-period", "执行期重叠"},

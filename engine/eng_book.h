@@ -88,11 +88,13 @@ extern const eng_book_col eng_book_proj[EB_P_NCOLS];
 
 /* Duplicates columns */
 enum {
+    EB_D_GROUP,
     EB_D_A,
     EB_D_TITLE_A,
     EB_D_B,
     EB_D_TITLE_B,
     EB_D_KIND,
+    EB_D_ORDER,
     EB_D_METHOD,
     EB_D_JACCARD,
     EB_D_CONTAINMENT,

@@ -248,7 +248,15 @@ int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *
         for (size_t k = p0; k < sp; k++) {
             const eng_pair *p = &pairs[sides[k].pair];
             cJSON *d = cJSON_CreateObject();
-            cJSON_AddStringToObject(d, "id", strcmp(p->a, s->project_id) ? p->a : p->b);
+            int is_a = !strcmp(p->a, s->project_id);
+            cJSON_AddStringToObject(d, "id", is_a ? p->b : p->a);
+            cJSON_AddStringToObject(d, "relation", p->kind ? p->kind : "");
+            cJSON_AddNumberToObject(d, "group", (double)p->group);
+            /* this project's place: a is the earlier when the order is known */
+            cJSON_AddStringToObject(d, "order",
+                                    !p->ordered ? "unknown"
+                                    : is_a      ? "earlier"
+                                                : "later");
             cJSON_AddNumberToObject(d, "jaccard", p->jaccard);
             cJSON_AddNumberToObject(d, "containment", p->containment);
             cJSON_AddItemToArray(dups, d);

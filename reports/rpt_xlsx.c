@@ -651,11 +651,13 @@ static void write_duplicates(const ctx *c, layout *lo)
     for (size_t k = 0; k < lo->np; k++) {
         const eng_pair *p = &c->d->pairs[lo->pairs[k]];
         lxw_row_t r = (lxw_row_t)(k + 1);
+        rpt_book_num(b, ws, r, EB_D_GROUP, (double)p->group, NULL);
         rpt_book_str(b, ws, r, EB_D_A, p->a, NULL);
         rpt_book_str(b, ws, r, EB_D_TITLE_A, p->a_title, NULL);
         rpt_book_str(b, ws, r, EB_D_B, p->b, NULL);
         rpt_book_str(b, ws, r, EB_D_TITLE_B, p->b_title, NULL);
         rpt_book_str(b, ws, r, EB_D_KIND, tr(c, p->kind), NULL);
+        rpt_book_str(b, ws, r, EB_D_ORDER, tr(c, p->ordered ? "A earlier" : "unknown"), NULL);
         rpt_book_str(b, ws, r, EB_D_METHOD, p->method, NULL);
         rpt_book_num(b, ws, r, EB_D_JACCARD, p->jaccard, b->num3);
         rpt_book_num(b, ws, r, EB_D_CONTAINMENT, p->containment, b->num3);
@@ -685,7 +687,7 @@ static void write_duplicates(const ctx *c, layout *lo)
         rpt_book_str(b, ws, r, EB_D_PASSAGE_B, p->passage_b, b->wrap);
     }
     lxw_row_t last = (lxw_row_t)lo->np;
-    table_view(b, ws, last, EB_D_NCOLS - 1, 1);
+    table_view(b, ws, last, EB_D_NCOLS - 1, 2);
     colour_scale(b, ws, last, EB_D_JACCARD);
     colour_scale(b, ws, last, EB_D_CONTAINMENT);
 }

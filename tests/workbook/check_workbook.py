@@ -46,9 +46,9 @@ PROJECT_HEADERS = {
            "规则错误", "证据", "评审结论", "评审意见", "内容哈希", "原结论"],
 }
 FIRST_HEADERS = {  # first header cell of the other sheets
-    "en": {"Duplicates": "Project A", "Evidence": "Project", "Indicators": "Project",
+    "en": {"Duplicates": "Group", "Evidence": "Project", "Indicators": "Project",
            "Rules": "ID"},
-    "zh": {"重复": "项目A", "证据": "项目编号", "指标": "项目编号", "规则": "编号"},
+    "zh": {"重复": "组", "证据": "项目编号", "指标": "项目编号", "规则": "编号"},
 }
 DECISIONS = {"en": ["pass", "revise", "fail"], "zh": ["通过", "整改后通过", "不通过"]}
 SUMMARY_LABELS = {
@@ -125,7 +125,9 @@ def check_review(path, lang, fixture):
     for n, want in FIRST_HEADERS[lang].items():
         got = wb[n]["A1"].value
         check(got == want, "%s: %s header %r" % (path, n, got))
-        check(wb[n].freeze_panes == "B2", "%s: %s frozen" % (path, n))
+        # the Duplicates sheet keeps its group and project A in sight
+        frozen = "C2" if n in ("Duplicates", "重复") else "B2"
+        check(wb[n].freeze_panes == frozen, "%s: %s frozen" % (path, n))
         check(wb[n].auto_filter.ref is not None, "%s: %s filter" % (path, n))
 
     dvs = projects.data_validations.dataValidation
