@@ -491,7 +491,7 @@ static void usage(void)
 {
     fputs(
         "usage: dup_pairs [--cols ID,TEXT...] [--out PRED.csv] [--passages] [--nearest]\n"
-        "                 [--exact] [--limit N]\n"
+        "                 [--exact] [--limit N] [--weighted]\n"
         "                 [--queries N] [--jaccard X] [--containment X] [--ratio X] [--floor X]\n"
         "                 [--recall X] [--k-cjk N] [--k-latin N] [--perm N] [--cap N] [--jobs N]\n"
         "                 [--stop PHRASE]... [--batch N] (FILE.csv | --gen N [--gen-lang en|zh]\n"
@@ -524,7 +524,14 @@ int main(int argc, char **argv)
             passages = 1;
         else if (!strcmp(a, "--nearest"))
             nearest = 1;
-        else if (!strcmp(a, "--exact"))
+        else if (!strcmp(a, "--weighted")) {
+            /* the duplicate stage's setting (eng_dupstage, rules/default) */
+            p.weighted = 1;
+            p.inside = 1;
+            p.min_info = 3;
+            p.short_jaccard = 0.8;
+            p.short_info = 5;
+        } else if (!strcmp(a, "--exact"))
             exact = passages = 1;
         else if (OPT("--limit"))
             limit = strtoul(v, NULL, 10);
@@ -680,6 +687,8 @@ int main(int argc, char **argv)
     eng_dup_pair *pairs = NULL;
     size_t npairs = 0;
     eng_dup_stats st;
+    if (eng_dup_weigh(s, &err)) /* nothing to do unless --weighted; timed with the pairs */
+        die(err.msg);
     if (eng_dup_pairs(s, &pairs, &npairs, &st, &err))
         die(err.msg);
     double t_pairs = now() - t0, cpu_pairs = cpu() - c0;

@@ -750,7 +750,10 @@ int eng_dup_weigh(eng_dup_set *s, eng_err *err)
     s->info = malloc((s->n ? s->n : 1) * sizeof *s->info);
     if (!s->df || !s->lut || !s->info)
         goto oom;
+    /* random increments over a large table: fetch 16 ahead */
     for (size_t k = 0; k < total; k++) {
+        if (k + 16 < total)
+            __builtin_prefetch(&s->df[(s->sh[k + 16] * 0x9E3779B97F4A7C15ull) >> (64 - bits)], 1);
         uint16_t *c = &s->df[(s->sh[k] * 0x9E3779B97F4A7C15ull) >> (64 - bits)];
         if (*c < 65535)
             (*c)++;
@@ -763,7 +766,15 @@ int eng_dup_weigh(eng_dup_set *s, eng_err *err)
         double w = 1 - log1p((double)c) / log1p(M);
         s->lut[c] = (float)(w < 0 ? 0 : w);
     }
+    /* information matters for brief texts (near-empty ones, titles); a text
+     * of a paragraph or more is given its shingle count, which no weight
+     * exceeds (it is compared whatever its words) */
     for (size_t d = 0; d < s->n; d++) {
+        size_t m = (size_t)(s->start[d + 1] - s->start[d]);
+        if (!is_brief(s, m)) {
+            s->info[d] = (float)m;
+            continue;
+        }
         double sum = 0;
         for (uint64_t k = s->start[d]; k < s->start[d + 1]; k++)
             sum += weight_of(s, s->sh[k], 1);

@@ -180,8 +180,8 @@ int eng_dup_prepare(const eng_dup_doc *docs, size_t n, const eng_dup_params *p, 
  * undoes it (call it again).  Returns ENG_OK or ENG_EIO. */
 int eng_dup_weigh(eng_dup_set *s, eng_err *err);
 
-/* Doc i's information: the sum of its shingles' weights (its shingle count
- * when unweighted). */
+/* Doc i's information: the sum of its shingles' weights for a brief doc
+ * (eng_dup_brief); its shingle count for a longer one, and when unweighted. */
 double eng_dup_info(const eng_dup_set *s, size_t i);
 
 /* Is doc i compared at all (it has shingles, and information >= min_info
