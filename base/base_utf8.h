@@ -109,12 +109,6 @@ static inline size_t base_utf8_encode(uint32_t cp, char *out)
     return 4;
 }
 
-/* 1 when the byte is a continuation byte (10xxxxxx): not a character's start. */
-static inline int base_utf8_cont(unsigned char c)
-{
-    return (c & 0xC0) == 0x80;
-}
-
 /*
  * Checks s[0..len).  Returns the length of the longest valid prefix that
  * ends on a character boundary.  OUT: *bad_len (may be NULL) is set to 0

@@ -323,7 +323,8 @@ extern const eng_book_label eng_book_screen_text[EB_NST];
 
 /* A value the engine writes in English (a kind, a dimension, a verdict, a
  * signal, a severity) as the workbook shows it: v itself in English or
- * when it has no translation, else its Chinese.  NULL gives NULL. */
+ * when it has no translation, else its Chinese (a static string).  NULL
+ * gives NULL. */
 const char *eng_book_value(const char *v, int zh);
 
 #endif

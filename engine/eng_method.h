@@ -69,7 +69,8 @@ typedef enum eng_flag_bit {
 
 #define ENG_FLAG_NBUILTIN 7
 
-/* The id of one built-in flag ("TRL-OVERCLAIM"...); NULL for anything else. */
+/* The id of one built-in flag ("TRL-OVERCLAIM"...), a static string; NULL
+ * for anything else. */
 const char *eng_flag_name(unsigned bit);
 
 /* A record's flags: the built-in ones as bits, the flag rules that hit as

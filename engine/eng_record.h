@@ -68,7 +68,8 @@ extern const char *const eng_indicator_fields[];
 int eng_record_set(eng_record *r, const char *field, const char *value, eng_err *err);
 /* Likewise for one indicator's field (a name of eng_indicator_fields). */
 int eng_indicator_set(eng_indicator *ind, const char *field, const char *value, eng_err *err);
-/* Appends an empty indicator; returns it, or NULL when memory ran out. */
+/* Appends an empty indicator; returns it (owned by r, valid until the next
+ * append or eng_record_release), or NULL when memory ran out. */
 eng_indicator *eng_record_add_indicator(eng_record *r);
 /* Adds or replaces an extra field; json_value is the value as JSON text
  * (a plain string must come quoted: use eng_record_add_extra_str). */

@@ -160,11 +160,6 @@ const char *eng_store_id(const eng_store *st)
     return st->id;
 }
 
-int eng_store_schema_version(void)
-{
-    return SCHEMA_VERSION;
-}
-
 /* The message of a store that stayed locked by another writer past the wait. */
 static int busy_fail(eng_store *st, eng_err *err)
 {
@@ -1239,33 +1234,6 @@ int eng_store_search(eng_store *st, const char *query, size_t limit, char ***ids
 }
 
 /* ---- signature cache ----------------------------------------------------- */
-
-int eng_store_sig_get(eng_store *st, const char *text_hash, const char *params, void **data,
-                      size_t *len, eng_err *err)
-{
-    sqlite3_stmt *q = NULL;
-    *data = NULL;
-    *len = 0;
-    if (prep(st, &q, "SELECT data FROM signatures WHERE text_hash = ? AND params = ?", err))
-        return ENG_EIO;
-    bind_text(q, 1, text_hash);
-    bind_text(q, 2, params);
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        int n = sqlite3_column_bytes(q, 0);
-        const void *p = sqlite3_column_blob(q, 0);
-        void *d = malloc(n ? (size_t)n : 1);
-        if (!d) {
-            sqlite3_finalize(q);
-            return eng_fail(err, ENG_EIO, "out of memory");
-        }
-        if (n)
-            memcpy(d, p, (size_t)n);
-        *data = d;
-        *len = (size_t)n;
-    }
-    sqlite3_finalize(q);
-    return ENG_OK;
-}
 
 int eng_store_sig_all(eng_store *st, const char *params, eng_sig **out, size_t *n, eng_err *err)
 {

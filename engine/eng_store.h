@@ -37,8 +37,6 @@ typedef struct eng_store_opt {
 /* eng_store_open with options (opt may be NULL: the defaults). */
 int eng_store_open_opt(const char *path, const eng_store_opt *opt, eng_store **out, eng_err *err);
 void eng_store_close(eng_store *st);
-/* The schema version this build writes. */
-int eng_store_schema_version(void);
 /* The store's identity: 32 random hex digits made when the store was
  * created (or first opened by a vernier that knows it); workbooks carry it
  * so that one returned to another store is refused.  Owned by st. */
@@ -85,6 +83,8 @@ int eng_import_add(eng_import *imp, const eng_record *r, eng_err *err);
 void eng_import_set_policy(eng_import *imp, int strict, int replace);
 void eng_import_reject(eng_import *imp);
 void eng_import_skipped_header(eng_import *imp);
+/* The counts so far, borrowed from imp (valid until it is committed or
+ * rolled back). */
 const eng_import_counts *eng_import_get_counts(const eng_import *imp);
 /* The id of the import's history row (what `stats` lists). */
 long eng_import_id(const eng_import *imp);
@@ -136,10 +136,6 @@ int eng_store_search(eng_store *st, const char *query, size_t limit, char ***ids
 
 /* ---- signature cache --------------------------------------------------- */
 
-/* Looks up a cached blob by (text hash, parameters key).  OUT: *data
- * (malloc'd) and *len; *data = NULL when absent. */
-int eng_store_sig_get(eng_store *st, const char *text_hash, const char *params, void **data,
-                      size_t *len, eng_err *err);
 /* Stores blobs; call between eng_store_begin/commit for speed. */
 int eng_store_sig_put(eng_store *st, const char *text_hash, const char *params, const void *data,
                       size_t len, eng_err *err);

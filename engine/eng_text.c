@@ -612,16 +612,6 @@ uint64_t eng_text_digest(const eng_text *t)
     return t->digest;
 }
 
-int eng_text_shingle_cjk(const eng_text *t)
-{
-    return t->k_cjk;
-}
-
-int eng_text_shingle_latin(const eng_text *t)
-{
-    return t->k_latin;
-}
-
 /* Length in tokens of the longest stop phrase starting at v[i], 0 if none. */
 static size_t stop_at(const eng_text *t, const eng_token *v, size_t i, size_t n)
 {

@@ -98,8 +98,6 @@ void eng_text_free(eng_text *t);
 /* A 64-bit digest of the parameters (shingle lengths and the stop phrases
  * as token sequences), for cache keys. */
 uint64_t eng_text_digest(const eng_text *t);
-int eng_text_shingle_cjk(const eng_text *t);
-int eng_text_shingle_latin(const eng_text *t);
 
 /* Tokenises s[0..len) with stop phrases removed.  OUT: toks (cleared first,
  * grown as needed).  Returns ENG_OK, ENG_EINPUT when len is 4 GiB or more

@@ -56,7 +56,8 @@ typedef struct imp_csv_info {
 int imp_csv_open(const char *path, const imp_csv_options *opt, imp_rows **out, imp_csv_info *info,
                  eng_err *err);
 
-/* How a delimiter is written in messages: "','", "TAB", "0x1F". OUT: buf. */
+/* How a delimiter is written in messages: "','", "TAB", "0x1F".  Returns
+ * the caller's buf, written (OUT: buf). */
 const char *imp_csv_delimiter_name(char delimiter, char buf[8]);
 
 #endif

@@ -681,11 +681,6 @@ const char *imp_enc_name(const imp_enc *e)
     return e->name;
 }
 
-long long imp_enc_offset(const imp_enc *e)
-{
-    return e->in_base + (long long)e->in_pos;
-}
-
 void imp_enc_free(imp_enc *e)
 {
     if (!e)

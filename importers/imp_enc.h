@@ -66,10 +66,6 @@ int imp_enc_read(imp_enc *e, const char **text, size_t *len, eng_err *err);
  * mark, e.g. "UTF-8+BOM".  Borrowed, valid until imp_enc_free. */
 const char *imp_enc_name(const imp_enc *e);
 
-/* Bytes of the file consumed so far (the offset of the next byte the
- * decoder will look at). */
-long long imp_enc_offset(const imp_enc *e);
-
 /* Closes the file and frees e; NULL is a no-op. */
 void imp_enc_free(imp_enc *e);
 

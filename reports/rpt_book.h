@@ -75,7 +75,8 @@ int rpt_book_open(rpt_book *b, const char *path, const rpt_options *opt, const c
 /* Adds a worksheet named from want (made valid and unique), expected to hold
  * `rows` rows: more than b->large_rows makes it a constant-memory sheet
  * (written strictly in row order).  OUT: name (the name used, 128 bytes),
- * may be NULL.  Returns the sheet, or NULL (the error is kept for close). */
+ * may be NULL.  Returns the sheet, owned by the workbook, or NULL (the
+ * error is kept for close). */
 lxw_worksheet *rpt_book_sheet(rpt_book *b, const char *want, long rows, char *name);
 
 /* Writes text s (NULL or "" writes nothing) as a string cell. */

@@ -84,6 +84,10 @@ void rule_set_free(rule_set *set);
  * no rule carries that scheme.  Not thread-safe: call before evaluating. */
 int rule_set_scheme(rule_set *set, const char *scheme, int on);
 
+/* Every string the accessors below return is borrowed from the set: it
+ * lives until rule_set_free, and the caller never frees it.  Names of
+ * dimensions and severities are static strings. */
+
 /* Header. */
 const char *rule_set_name(const rule_set *set);
 const char *rule_set_version(const rule_set *set);
@@ -111,7 +115,6 @@ size_t rule_count(const rule_set *set);
 const char *rule_id(const rule_set *set, size_t i);
 int rule_dimension(const rule_set *set, size_t i); /* RULE_DIM_* */
 const char *rule_dimension_name(int dim);          /* "trl", "traceability", ... */
-int rule_scope(const rule_set *set, size_t i);     /* RULE_SCOPE_* */
 int rule_level(const rule_set *set, size_t i);     /* TRL 1-9, 0 when none */
 double rule_points(const rule_set *set, size_t i); /* may be negative (red flags) */
 int rule_severity(const rule_set *set, size_t i);  /* RULE_SEV_* */
@@ -120,7 +123,6 @@ const char *rule_why(const rule_set *set, size_t i);
 const char *rule_message(const rule_set *set, size_t i); /* "" when none */
 const char *rule_pattern(const rule_set *set, size_t i);
 const char *rule_scheme(const rule_set *set, size_t i); /* "" when untagged */
-int rule_absent(const rule_set *set, size_t i);         /* fires when the pattern is missing */
 int rule_enabled(const rule_set *set, size_t i);        /* its scheme is on */
 /* A reference rule's "registry": what its matches name ("lab", "institute",
  * "uncertainty", "crm", "standard"); "" for other rules. */

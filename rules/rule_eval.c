@@ -168,12 +168,6 @@ void rule_scratch_budget(rule_scratch *s, double ms)
     s->budget_ns = ms > 0 ? (uint64_t)(ms * 1e6) : 0;
 }
 
-void rule_scratch_limits(rule_scratch *s, unsigned long match, unsigned long depth,
-                         unsigned long heap_kib)
-{
-    rule_rx_set_limits(s->rx, match, depth, heap_kib);
-}
-
 /* Grows *p (of *cap elements of size each) to hold n; 0 or -1. */
 static int grow(void *p, size_t *cap, size_t n, size_t each)
 {

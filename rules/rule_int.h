@@ -135,8 +135,5 @@ void rule_set_prefilter(rule_set *set, int on);
 void rule_set_negation(rule_set *set, int on);
 /* Number of rules that have a literal prefilter. */
 size_t rule_set_prefiltered(const rule_set *set);
-/* Replaces the limits of a scratch (0 keeps one). */
-void rule_scratch_limits(rule_scratch *s, unsigned long match, unsigned long depth,
-                         unsigned long heap_kib);
 
 #endif

@@ -82,7 +82,8 @@ int rule_jdoc_pos(const rule_jdoc *doc, const cJSON *item, rule_jpos *value, rul
  * past its end).  Returns 0, or -1 when item is not a string of doc. */
 int rule_jdoc_string_pos(const rule_jdoc *doc, const cJSON *item, size_t at, rule_jpos *out);
 
-/* Canonical JSON of item (see above), malloc'd and NUL-terminated; NULL
+/* Canonical JSON of item (see above), malloc'd and NUL-terminated (the
+ * caller frees it); NULL
  * when memory ran out or a number is not finite. */
 char *rule_json_canonical(const cJSON *item);
 

@@ -55,8 +55,8 @@ void rule_ld_sort_diags(loader *L, size_t from);
 
 /* Index of s in the NULL-terminated list, or -1. */
 int rule_ld_in_list(const char *s, const char *const *list);
-/* "did you mean 'x'?" for the closest of cands, into hint (returned); ""
- * when none is close enough. */
+/* "did you mean 'x'?" for the closest of cands, into the caller's hint,
+ * which is returned; "" when none is close enough. */
 const char *rule_ld_suggest(const char *word, const char *const *cands, char *hint, size_t size);
 /* "a string", "a list", ... for messages. */
 const char *rule_ld_type_name(const cJSON *n);

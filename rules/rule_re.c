@@ -135,11 +135,6 @@ int rule_re_start_bytes(const rule_re *re, unsigned char out[256])
     return ascii <= 16 && high <= 24;
 }
 
-int rule_re_jit(const rule_re *re)
-{
-    return re->jit;
-}
-
 int rule_re_matches_empty(const rule_re *re)
 {
     return re->matches_empty;

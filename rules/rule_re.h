@@ -60,8 +60,6 @@ void rule_re_free(rule_re *re);
  * \d): sets out[b] to 1 for each and returns 1; else returns 0. */
 int rule_re_start_bytes(const rule_re *re, unsigned char out[256]);
 
-/* 1 when the pattern runs JIT-compiled. */
-int rule_re_jit(const rule_re *re);
 /* 1 when the pattern can match an empty string. */
 int rule_re_matches_empty(const rule_re *re);
 

@@ -230,12 +230,6 @@ const char *rule_registry(const rule_set *set, size_t i)
     return r && r->registry ? r->registry : "";
 }
 
-int rule_scope(const rule_set *set, size_t i)
-{
-    const rule_def *r = def(set, i);
-    return r ? r->scope : RULE_SCOPE_RECORD;
-}
-
 int rule_level(const rule_set *set, size_t i)
 {
     const rule_def *r = def(set, i);
@@ -290,12 +284,6 @@ const char *rule_scheme(const rule_set *set, size_t i)
 {
     const rule_def *r = def(set, i);
     return r && r->scheme ? r->scheme : "";
-}
-
-int rule_absent(const rule_set *set, size_t i)
-{
-    const rule_def *r = def(set, i);
-    return r ? r->absent : 0;
 }
 
 int rule_enabled(const rule_set *set, size_t i)
