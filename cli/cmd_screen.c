@@ -62,6 +62,55 @@ fail:
     return cli_fail(&err);
 }
 
+/* Prints a shared passage on one line: runs of white space (newlines
+ * included) as one space, cut after max characters with "…" and the
+ * passage's length, so that a whole abstract never floods the screen. */
+static void print_passage(const char *s, size_t max)
+{
+    size_t chars = 0, shown = 0;
+    int space = 0;
+    for (const char *p = s; *p; p++)
+        chars += ((unsigned char)*p & 0xC0) != 0x80;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+            space = shown > 0;
+            continue;
+        }
+        if ((c & 0xC0) != 0x80) {
+            if (shown >= max)
+                break;
+            if (space)
+                putchar(' ');
+            space = 0;
+            shown++;
+        }
+        putchar(c);
+    }
+    if (shown < chars && shown >= max)
+        printf("… (%zu characters)", chars);
+    putchar('\n');
+}
+
+/* What -o prints instead of every match: the counts, the workbook holds the
+ * rest. */
+static void print_summary(size_t np, size_t ns, const eng_screen_result *res, const char *path)
+{
+    size_t with = 0, exact = 0, near = 0, other = 0;
+    for (size_t i = 0; i < np; i++) {
+        with += res[i].n > 0;
+        for (size_t k = 0; k < res[i].n; k++) {
+            const char *kind = res[i].matches[k].kind ? res[i].matches[k].kind : "";
+            exact += !strcmp(kind, "exact");
+            near += !strcmp(kind, "near");
+            other += strcmp(kind, "exact") && strcmp(kind, "near");
+        }
+    }
+    printf("%zu proposals screened against %zu stored projects: %zu with a match (%zu exact, "
+           "%zu near, %zu other matches); every match and its shared passage are in %s\n",
+           np, ns, with, exact, near, other, path);
+}
+
 static void print_text(const eng_record *props, size_t np, const eng_record *stored,
                        const eng_screen_result *res, double floor)
 {
@@ -83,7 +132,8 @@ static void print_text(const eng_record *props, size_t np, const eng_record *sto
             if (m->contained)
                 printf("           contained: %s\n", m->contained);
             printf("           signals %s\n", m->signals ? m->signals : "[]");
-            printf("           shared: %s\n", m->passage_proposal ? m->passage_proposal : "");
+            printf("           shared: ");
+            print_passage(m->passage_proposal ? m->passage_proposal : "", 160);
         }
     }
 }
@@ -259,6 +309,8 @@ int cmd_screen(cli_ctx *ctx, int argc, char **argv)
     }
     if (json)
         print_json(props, np, stored, res);
+    else if (output)
+        print_summary(np, ns, res, output);
     else
         print_text(props, np, stored, res, dc.floor);
     if (output) {

@@ -39,8 +39,40 @@ static void signals_text(int zh, const char *json, char *buf, size_t cap)
     cJSON_Delete(a);
 }
 
+/* A shared passage in a cell reads on screen and on paper: cut to
+ * PASSAGE_UNITS (with the marker of rpt_text_clean()), and its row made
+ * tall enough for the wrapped lines of its 60-character column (a CJK
+ * character is two wide), at most MAX_ROW_PT points: LibreOffice prints
+ * a row at the height the file gives it, so text past it overlapped the
+ * next rows. */
+#define PASSAGE_UNITS 600
+#define MAX_ROW_PT 300.0
+
+static double passage_height(const char *s, double width)
+{
+    double w = 0;
+    int lines = 1;
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '\n') {
+            lines++;
+            w = 0;
+            continue;
+        }
+        if ((*p & 0xC0) == 0x80)
+            continue;
+        w += *p < 0x80 ? 1 : 2;
+        if (w >= width) {
+            lines++;
+            w = 0;
+        }
+    }
+    double h = 15.0 * lines;
+    return h > MAX_ROW_PT ? MAX_ROW_PT : h;
+}
+
 int rpt_screen_write(const char *path, const rpt_screen *s, const rpt_options *opt, eng_err *err)
 {
+    rpt_text cut = {0};
     rpt_book b;
     int rc = rpt_book_open(&b, path, opt, "vernier: screening", err);
     if (rc)
@@ -92,8 +124,16 @@ int rpt_screen_write(const char *path, const rpt_screen *s, const rpt_options *o
             rpt_book_num(&b, ws, r, EB_SC_CONTAINMENT, m->containment, b.num3);
             signals_text(zh, m->signals, sig, sizeof sig);
             rpt_book_str(&b, ws, r, EB_SC_SIGNALS, sig, NULL);
-            rpt_book_str(&b, ws, r, EB_SC_PASSAGE_P, m->passage_proposal, b.wrap);
-            rpt_book_str(&b, ws, r, EB_SC_PASSAGE_M, m->passage_match, b.wrap);
+            const char *pp =
+                rpt_text_clean(&cut, m->passage_proposal, PASSAGE_UNITS, zh ? "zh" : "en", NULL);
+            double h = passage_height(pp, eng_book_screen_cols[EB_SC_PASSAGE_P].width);
+            rpt_book_str(&b, ws, r, EB_SC_PASSAGE_P, pp, b.wrap);
+            const char *pm =
+                rpt_text_clean(&cut, m->passage_match, PASSAGE_UNITS, zh ? "zh" : "en", NULL);
+            double hm = passage_height(pm, eng_book_screen_cols[EB_SC_PASSAGE_M].width);
+            rpt_book_str(&b, ws, r, EB_SC_PASSAGE_M, pm, b.wrap);
+            if (ws && (h > 15 || hm > 15))
+                worksheet_set_row(ws, r, h > hm ? h : hm, NULL);
         }
     }
     lxw_row_t last = r - 1;
@@ -153,5 +193,6 @@ int rpt_screen_write(const char *path, const rpt_screen *s, const rpt_options *o
     rpt_book_property(&b, "vernier_lang", zh ? "zh" : "en");
     if (s->ruleset_sha256)
         rpt_book_property(&b, "vernier_ruleset_sha256", s->ruleset_sha256);
+    rpt_text_release(&cut);
     return rpt_book_close(&b, err);
 }
