@@ -5,6 +5,8 @@
 #   make demo       evaluate examples/ into demo-report.xlsx
 #   make bench      benchmarks, each printed beside the anchor it is compared with
 #                   (BENCH_N=1000000 for the end-to-end run at a million records)
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS=N each (not part of make test)
+#   make torture    kill -9, full disk, allocation failures, concurrency (not part of make test)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -18,7 +20,7 @@ OPT     ?= -O2 -g
 PKGS     = sqlite3 libpcre2-8 libcjson xlsxwriter minizip expat
 DEB_PKGS = gcc make pkg-config libsqlite3-dev libpcre2-dev libcjson-dev libxlsxwriter-dev \
            libminizip-dev libexpat1-dev python3 python3-openpyxl pcre2-utils sqlite3 zip unzip time \
-           clang-format
+           clang-format clang libclang-rt-dev util-linux
 
 WARN    = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
           -Wno-format-nonliteral $(WERROR)
@@ -38,10 +40,12 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+FUZZ_NAMES = $(sort $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c)))
+REPLAY_BIN = $(FUZZ_NAMES:fuzz_%=$(BUILD)/fuzz/replay_%)
 LIB      = $(BUILD)/libvernier.a
 BIN      = vernier
 
-.PHONY: all deps test asan demo bench install clean check-office format format-check validity
+.PHONY: all deps test asan demo bench install clean check-office format format-check fuzz torture validity
 all: deps
 	@$(MAKE) --no-print-directory $(BIN)
 
@@ -81,8 +85,14 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LIBS) $(ALL_LDFLAGS)
 
+# The fuzz targets without libFuzzer: make test replays their regression
+# inputs (tests/fuzz/) and the seed corpora of $(SHARED)/data through them.
+$(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< fuzz/replay.c $(LIB) $(LIBS) $(ALL_LDFLAGS)
+
 test: deps
-	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) $(REPLAY_BIN)
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) SHARED=$(SHARED) VERNIER=$(CURDIR)/$(BIN) sh tests/run.sh
 
 # Real-data harnesses (tests/validity/*/run.sh; make test runs them too).
@@ -95,6 +105,26 @@ asan: deps
 	$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
 	  SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  BIN=build-asan/vernier test
+
+# libFuzzer (Debian's clang): every target of fuzz/ for FUZZ_SECONDS each,
+# under ASan+UBSan, seeded from $(SHARED)/data at run time (fuzz/run.sh).
+FUZZ_SECONDS ?= 60
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+fuzz: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT="-O1 -g" WERROR= \
+	  SANITIZE="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_NAMES:%=build-fuzz/%)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) SHARED=$(SHARED) VERNIER=$(CURDIR)/$(BIN) sh fuzz/run.sh
+
+$(BUILD)/fuzz_%: fuzz/fuzz_%.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(LIBS) $(ALL_LDFLAGS) -fsanitize=fuzzer
+
+# Kill, full-disk, allocation-failure and concurrency runs (tests/torture).
+TORTURE_KILLS ?= 50
+torture: deps
+	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/tests/oom_import
+	@TORTURE_KILLS=$(TORTURE_KILLS) BUILD=$(BUILD) SHARED=$(SHARED) VERNIER=$(CURDIR)/$(BIN) \
+	  sh tests/torture/torture.sh
 
 demo: all
 	rm -f demo.db
@@ -130,6 +160,6 @@ format-check:
 	@sh tests/format/run.sh
 
 clean:
-	rm -rf build build-asan $(BIN)
+	rm -rf build build-asan build-fuzz $(BIN)
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d) $(REPLAY_BIN:=.d)
