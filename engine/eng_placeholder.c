@@ -18,11 +18,12 @@ const char *const eng_placeholders[] = {
     "n/a", "na", "n.a.", "n.a", "#n/a", "null", "none", "nil", "nan", "tbd", "tba", "tbc",
     "not available", "not applicable", "not provided", "not specified", "not reported",
     "title missing", "no title", "abstract missing", "no abstract", "no abstract available",
-    "unknown", "undefined", "pending", "missing", "(blank)", "(none)", "(empty)", NULL};
+    "not avaiable", "abstract not available", "in process for public release", "unknown",
+    "undefined", "pending", "missing", "(blank)", "(none)", "(empty)", NULL};
 
 /* The first bytes of the entries above, lower case; full-width forms
  * (U+FF01-U+FF5E) start with 0xEF.  test_text checks it against the list. */
-const char eng_placeholder_firsts[] = "\xE2\xE4\xE5\xE6\xE7\xEF-/\\.?*(#ntaupm";
+const char eng_placeholder_firsts[] = "\xE2\xE4\xE5\xE6\xE7\xEF-/\\.?*(#ntaupmi";
 
 /* Length of the white space at p (ASCII, U+00A0, U+3000), 0 when none. */
 static size_t space_at(const unsigned char *p, size_t left)

@@ -9,6 +9,8 @@
  */
 #include "engine/eng_text.h"
 
+#include "engine/eng_placeholder.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -813,74 +815,7 @@ int eng_text_normalised(const eng_text *t, const char *s, size_t len, char **out
 
 /* ---- placeholders ------------------------------------------------------------------- */
 
-/* What agencies write where there is no text, in the form placeholder_key
- * gives (ASCII letters lowercased, every run of other ASCII characters one
- * space, trimmed; other bytes kept). */
-static const char *const placeholders[] = {
-    "abstract missing",
-    "abstract not available",
-    "in process for public release",
-    "n a",
-    "na",
-    "no abstract",
-    "no abstract available",
-    "no title",
-    "none",
-    "not applicable",
-    "not avaiable",
-    "not available",
-    "not provided",
-    "null",
-    "tbd",
-    "title missing",
-    "to be determined",
-    "unknown",
-    "不详",
-    "待定",
-    "无",
-    "暂无",
-    "略",
-    "见附件",
-    "—",
-    "——",
-};
-
-/* OUT: key (at most cap - 1 bytes).  Returns 0 when the text is too long
- * to be a placeholder. */
-static int placeholder_key(const char *s, size_t len, char *key, size_t cap)
-{
-    size_t n = 0;
-    int space = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= 0x80 || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-            (ch >= 'A' && ch <= 'Z')) {
-            if (space && n) {
-                if (n + 1 >= cap)
-                    return 0;
-                key[n++] = ' ';
-            }
-            space = 0;
-            if (n + 1 >= cap)
-                return 0;
-            key[n++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-        } else {
-            space = 1;
-        }
-    }
-    key[n] = '\0';
-    return 1;
-}
-
 int eng_text_placeholder(const char *s, size_t len)
 {
-    char key[64];
-    if (!s || !placeholder_key(s, len, key, sizeof key))
-        return 0;
-    if (!*key)
-        return 1; /* punctuation and spaces only */
-    for (size_t i = 0; i < sizeof placeholders / sizeof placeholders[0]; i++)
-        if (!strcmp(key, placeholders[i]))
-            return 1;
-    return 0;
+    return !s || eng_placeholder_is(s, len);
 }

@@ -125,10 +125,8 @@ int eng_text_normalised(const eng_text *t, const char *s, size_t len, char **out
  * sensitive fold step (what shingles are made of). */
 uint64_t eng_hash64(const void *p, size_t n, uint64_t seed);
 
-/* 1 when s[0..len) holds no text but a placeholder for none ("Not
- * Available", "N/A", "TBD", "Title missing", 无, 暂无 ...; case, spacing and
- * ASCII punctuation ignored) or only punctuation and spaces.  The one list
- * of placeholders: the duplicate stage leaves such fields out. */
+/* 1 when s[0..len) is empty, blank or a placeholder for none: the one list
+ * of eng_placeholder.h (the importers read cells through it too). */
 int eng_text_placeholder(const char *s, size_t len);
 uint64_t eng_hash_fold(uint64_t h, uint64_t x);
 
