@@ -197,15 +197,19 @@ static const char *exe_dir(void)
 }
 
 /* The places a default rule set is looked for, in order (after
- * $VERNIER_RULES): beside the binary (a built tree), then installed. */
-static int default_candidates(char out[2][4200])
+ * $VERNIER_RULES): beside the binary (a built tree), one folder up (a binary
+ * built into a folder of the tree, like make asan's build-asan/vernier), then
+ * installed. */
+#define NCANDIDATES 3
+static int default_candidates(char out[NCANDIDATES][4200])
 {
     const char *dir = exe_dir();
     if (!*dir)
         return 0;
     snprintf(out[0], sizeof out[0], "%s/rules/default", dir);
-    snprintf(out[1], sizeof out[1], "%s/../share/vernier/rules/default", dir);
-    return 2;
+    snprintf(out[1], sizeof out[1], "%s/../rules/default", dir);
+    snprintf(out[2], sizeof out[2], "%s/../share/vernier/rules/default", dir);
+    return NCANDIDATES;
 }
 
 static int rules_exist(const char *path)
@@ -221,7 +225,7 @@ int cli_rules_not_found(const char *path)
                 env && !strcmp(env, path) ? "; it is named by VERNIER_RULES" : "");
         return 2;
     }
-    char c[2][4200];
+    char c[NCANDIDATES][4200];
     int n = default_candidates(c);
     fprintf(stderr, "vernier: no rule set found: VERNIER_RULES is not set");
     for (int i = 0; i < n; i++)
@@ -331,11 +335,12 @@ const char *cli_default_rules(void)
     const char *env = getenv("VERNIER_RULES");
     if (env && *env)
         return env;
-    static char c[2][4200];
+    static char c[NCANDIDATES][4200];
     int n = default_candidates(c);
     for (int i = 0; i < n; i++) {
-        char set[8500];
-        snprintf(set, sizeof set, "%s/set.json", c[i]);
+        char set[4300];
+        if (snprintf(set, sizeof set, "%s/set.json", c[i]) >= (int)sizeof set)
+            continue;
         if (access(set, R_OK) == 0)
             return c[i];
     }
