@@ -774,6 +774,15 @@ char *eng_record_to_json(const eng_record *r, int with_provenance)
     return txt;
 }
 
+int eng_record_reserved_key(const char *key, int indicator)
+{
+    const char *const *names = indicator ? eng_indicator_fields : eng_record_fields;
+    for (size_t i = 0; names[i]; i++)
+        if (!strcmp(key, names[i]))
+            return 1;
+    return !indicator && (!strcmp(key, "acceptance") || !strcmp(key, "provenance"));
+}
+
 int eng_record_hash(const eng_record *r, char out[65])
 {
     char *j = eng_record_to_json(r, 0);

@@ -58,6 +58,11 @@ extern const char *const eng_record_fields[];
 /* Indicator field names ("name", "target", ...): NULL-terminated. */
 extern const char *const eng_indicator_fields[];
 
+/* Whether key, as the name of an extra field, would collide with a key of the
+ * canonical JSON (a field, "acceptance", "provenance"; with indicator set, an
+ * indicator field): such an extra could be stored but not read back. */
+int eng_record_reserved_key(const char *key, int indicator);
+
 /*
  * Sets a canonical field (a name of eng_record_fields, "keywords" takes a list
  * separated by ';', '；', ',' or '，') from its text form.  Numbers, TRL

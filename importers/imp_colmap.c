@@ -302,11 +302,12 @@ static int map_column(imp_column *c, size_t index, const imp_map *map, int indic
             snprintf(name, sizeof name, "column %zu", index + 1);
         else
             snprintf(name, sizeof name, "%s", c->name);
-        /* a repeated name gets " (2)", " (3)"... */
+        /* a repeated name gets " (2)", " (3)"..., and so does the name of a
+         * field a second column would have given (title,title: "title (2)") */
         char uniq[320];
         snprintf(uniq, sizeof uniq, "%s", name);
         for (int k = 2;; k++) {
-            int dup = 0;
+            int dup = eng_record_reserved_key(uniq, indicators);
             for (size_t i = 0; i < index; i++)
                 if (all[i].kind == IMP_COL_EXTRA && all[i].extra_key &&
                     !strcmp(all[i].extra_key, uniq))
