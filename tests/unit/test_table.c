@@ -494,7 +494,8 @@ static const table_case table_cases[] = {
      "id=1 kind=project title=a budget=2 @2\nid=2 kind=project title=b budget=3 @4\n"
      "counts 2/1/0/0"},
     {"duplicate and empty headers", "id,title,title,,备注,备注\n1,a,b,c,d,e\n",
-     "id=1 kind=project title=a x.title (2)=\"b\" x.column 4=\"c\" x.备注=\"d\" x.备注 (2)=\"e\" @2\n"
+     "id=1 kind=project title=a x.title (2)=\"b\" x.column 4=\"c\" x.备注=\"d\" x.备注 (2)=\"e\" "
+     "@2\n"
      "counts 1/0/0/0"},
     {"header only", "项目编号,项目名称\n", "counts 0/0/0/0"},
     {"empty file", "", "open: t.csv: no header row (the file has no rows)"},
