@@ -100,14 +100,28 @@ static void print_hit(const eng_hit *h, const char *indent)
     printf("\n");
 }
 
+/* One TRL reading, or why there is none. */
+static void print_reading(const char *name, int level, double conf, const char *none)
+{
+    if (level)
+        printf("TRL %-8s %d (confidence %.2f)\n", name, level, conf);
+    else
+        printf("TRL %-8s no reading (%s)\n", name, none);
+}
+
 static void explain_text(const explain_data *d)
 {
     const eng_score *s = &d->sc[0];
     printf("%s  %s\n", s->project_id, s->title ? s->title : "");
     printf("run %ld (%s), rule set %s %s, sha256 %s\n\n", d->run.id, d->run.created,
            d->run.ruleset_name, d->run.ruleset_version, d->run.ruleset_sha256);
-    printf("TRL evidenced %d (confidence %.2f), claimed %s", s->trl_evidenced, s->trl_confidence,
-           s->trl_claimed ? "" : "none");
+    print_reading("achieved", s->trl_evidenced, s->trl_confidence,
+                  "no statement of completed work read");
+    print_reading("planned", s->trl_planned, s->trl_planned_confidence,
+                  "no plan level read and no trl_target");
+    print_reading("stated", s->trl_stated, s->trl_stated_confidence,
+                  "no level written in the text and no trl_claimed");
+    printf("TRL claimed %s", s->trl_claimed ? "" : "none");
     if (s->trl_claimed)
         printf("%d", s->trl_claimed);
     printf("\ntraceability %.1f   novelty ", s->traceability);
@@ -120,7 +134,8 @@ static void explain_text(const explain_data *d)
     if (s->duplicate_of)
         printf("duplicate of: %s\n", s->duplicate_of);
 
-    printf("\nTRL ladder (evidence per level; the highest level reaching the threshold counts):\n");
+    printf("\nTRL ladder, achieved (evidence per level; the highest level reaching the threshold "
+           "counts):\n");
     for (int L = 9; L >= 1; L--) {
         double ev = 0;
         int any = 0;
@@ -134,6 +149,17 @@ static void explain_text(const explain_data *d)
             for (size_t i = 0; i < d->nhits; i++)
                 if (!strcmp(d->hits[i].dimension, "trl") && d->hits[i].level == L)
                     print_hit(&d->hits[i], "        ");
+    }
+    const char *readings[] = {"trl.planned", "trl.stated"};
+    for (int k = 0; k < 2; k++) {
+        int any = 0;
+        for (size_t i = 0; i < d->nhits; i++)
+            if (!strcmp(d->hits[i].dimension, readings[k])) {
+                if (!any++)
+                    printf("\nTRL %s evidence:\n", readings[k] + 4);
+                printf("  TRL %d ", d->hits[i].level);
+                print_hit(&d->hits[i], "  ");
+            }
     }
     const char *dims[] = {"traceability", "novelty", "flag"};
     for (int k = 0; k < 3; k++) {
@@ -226,8 +252,16 @@ static void explain_json(const explain_data *d)
     cJSON_AddItemToObject(o, "title", str_or_null(s->title));
     cJSON_AddNumberToObject(o, "run", (double)d->run.id);
     cJSON_AddStringToObject(o, "ruleset_sha256", d->run.ruleset_sha256);
-    cJSON_AddNumberToObject(o, "trl_evidenced", s->trl_evidenced);
-    cJSON_AddNumberToObject(o, "trl_confidence", s->trl_confidence);
+    const char *names[] = {"trl_evidenced",          "trl_confidence", "trl_planned",
+                           "trl_planned_confidence", "trl_stated",     "trl_stated_confidence"};
+    int levels[] = {s->trl_evidenced, s->trl_planned, s->trl_stated};
+    double confs[] = {s->trl_confidence, s->trl_planned_confidence, s->trl_stated_confidence};
+    for (int k = 0; k < 3; k++) {
+        cJSON_AddItemToObject(o, names[2 * k],
+                              levels[k] ? cJSON_CreateNumber(levels[k]) : cJSON_CreateNull());
+        cJSON_AddItemToObject(o, names[2 * k + 1],
+                              levels[k] ? cJSON_CreateNumber(confs[k]) : cJSON_CreateNull());
+    }
     cJSON_AddItemToObject(o, "trl_claimed",
                           s->trl_claimed ? cJSON_CreateNumber(s->trl_claimed) : cJSON_CreateNull());
     cJSON_AddNumberToObject(o, "traceability", s->traceability);

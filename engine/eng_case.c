@@ -69,7 +69,10 @@ int eng_case_score(void *arg, const rule_set *set, const char *record_json, size
     out->nverdicts = e->nverdicts;
     for (size_t k = 0; k < e->nverdicts; k++)
         s->ids[n++] = e->verdicts[k].verdict;
-    out->trl_evidenced = e->score.trl_evidenced;
+    /* no reading is < 0 for the cases, never level 0 */
+    out->trl_evidenced = e->score.trl_evidenced ? e->score.trl_evidenced : -1;
+    out->trl_planned = e->score.trl_planned ? e->score.trl_planned : -1;
+    out->trl_stated = e->score.trl_stated ? e->score.trl_stated : -1;
     out->trl_claimed = e->score.trl_claimed;
     out->trl_confidence = e->score.trl_confidence;
     out->traceability = e->score.traceability;

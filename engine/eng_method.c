@@ -15,6 +15,7 @@ void eng_method_init(eng_method *m, const rule_set *set)
 {
     m->threshold = rule_set_param(set, "trl.threshold", 2.0);
     m->margin = rule_set_param(set, "trl.overclaim_margin", 2.0);
+    m->overclaim_conf = rule_set_param(set, "trl.overclaim_confidence", 0.0);
     const char *support = rule_set_param_str(set, "trl.support");
     m->support_required = support && !strcmp(support, "required");
     m->cap = rule_set_param(set, "traceability.cap", 100.0);
@@ -30,7 +31,7 @@ void eng_method_init(eng_method *m, const rule_set *set)
 
 static const char *const builtin_names[ENG_FLAG_NBUILTIN] = {
     "TRL-OVERCLAIM", "RULE-ERROR", "DUP-EXACT",     "DUP-NEAR",
-    "DUP-PARTIAL",   "DUP-INSIDE", "METROLOGY-GAP",
+    "DUP-PARTIAL",   "DUP-INSIDE", "METROLOGY-GAP", "TRL-CLAIM-UNSUPPORTED",
 };
 
 const char *eng_flag_name(unsigned bit)
@@ -147,7 +148,7 @@ int eng_tally_hit(eng_tally *t, const rule_set *set, size_t rule, int item, int 
     switch (rule_dimension(set, rule)) {
     case RULE_DIM_TRL:
         if (!*seen && level >= 1 && level <= 9) {
-            t->level_ev[level] += pts;
+            t->level_ev[rule_reading(set, rule)][level] += pts;
             *points = pts;
         }
         break;
@@ -185,13 +186,13 @@ static double clamp(double v, double lo, double hi)
 }
 
 /* The highest level whose evidence reaches the threshold (0: none), and its confidence. */
-static int trl_ladder(const eng_method *m, const double *ev, double *conf)
+static int trl_ladder(const eng_method *m, const double *ev, int support, double *conf)
 {
     int level = 0;
     for (int L = 9; L >= 1 && !level; L--) {
         if (ev[L] + 1e-9 < m->threshold)
             continue;
-        if (m->support_required && L > 2 && ev[L - 1] <= 0 && ev[L - 2] <= 0)
+        if (support && L > 2 && ev[L - 1] <= 0 && ev[L - 2] <= 0)
             continue;
         level = L;
     }
@@ -210,11 +211,25 @@ static int trl_ladder(const eng_method *m, const double *ev, double *conf)
 
 void eng_method_score(const eng_method *m, eng_tally *t, const eng_record *r, eng_score *s)
 {
-    double conf;
-    int evidenced = trl_ladder(m, t->level_ev, &conf);
+    double conf, pconf, sconf;
+    int evidenced = trl_ladder(m, t->level_ev[RULE_READ_ACHIEVED], m->support_required, &conf);
+    int planned = trl_ladder(m, t->level_ev[RULE_READ_PLANNED], 0, &pconf);
+    int stated = trl_ladder(m, t->level_ev[RULE_READ_STATED], 0, &sconf);
+    if (!planned && r->trl_target >= 1 && r->trl_target <= 9) {
+        planned = r->trl_target;
+        pconf = 1;
+    }
+    if (r->trl_claimed >= 1 && r->trl_claimed <= 9) {
+        stated = r->trl_claimed;
+        sconf = 1;
+    }
     s->trl_claimed = r->trl_claimed ? r->trl_claimed : r->trl_target;
     s->trl_evidenced = evidenced;
     s->trl_confidence = round(conf * 1000) / 1000;
+    s->trl_planned = planned;
+    s->trl_planned_confidence = planned ? round(pconf * 1000) / 1000 : 0;
+    s->trl_stated = stated;
+    s->trl_stated_confidence = stated ? round(sconf * 1000) / 1000 : 0;
     s->traceability = clamp(t->trace, 0, m->cap);
     if (m->cap > 0 && m->cap != 100)
         s->traceability = s->traceability * 100 / m->cap;
@@ -222,8 +237,14 @@ void eng_method_score(const eng_method *m, eng_tally *t, const eng_record *r, en
     s->rule_errors = t->errors;
     /* Only a completed project claims a level: a proposal's or a running
      * project's target is a plan, and a plan cannot over-claim. */
-    if (r->has_acceptance && s->trl_claimed && s->trl_claimed - evidenced >= m->margin)
-        t->flags.bits |= ENG_FLAG_TRL_OVERCLAIM;
+    if (r->has_acceptance && s->trl_claimed) {
+        if (evidenced && s->trl_confidence + 1e-9 >= m->overclaim_conf) {
+            if (s->trl_claimed - evidenced >= m->margin)
+                t->flags.bits |= ENG_FLAG_TRL_OVERCLAIM;
+        } else {
+            t->flags.bits |= ENG_FLAG_TRL_CLAIM_UNSUPPORTED;
+        }
+    }
     if (t->errors)
         t->flags.bits |= ENG_FLAG_RULE_ERROR;
 }
@@ -242,9 +263,10 @@ void eng_method_finish(const eng_method *m, eng_score *s, double sim, double nov
     else
         s->novelty = -1;
     double trl = s->trl_evidenced / 9.0 * 100;
-    double wsum = m->w_trl + m->w_trace + (s->novelty >= 0 ? m->w_nov : 0);
-    double sum = m->w_trl * trl + m->w_trace * s->traceability +
-                 (s->novelty >= 0 ? m->w_nov * s->novelty : 0);
+    double w_trl = s->trl_evidenced ? m->w_trl : 0; /* no reading: left out, not 0 */
+    double wsum = w_trl + m->w_trace + (s->novelty >= 0 ? m->w_nov : 0);
+    double sum =
+        w_trl * trl + m->w_trace * s->traceability + (s->novelty >= 0 ? m->w_nov * s->novelty : 0);
     s->overall = wsum > 0 ? round(sum / wsum * 10) / 10 : 0;
     s->traceability = round(s->traceability * 10) / 10;
 }

@@ -4,25 +4,34 @@
  * rules, hands every hit to a tally, and asks the method for the result.
  *
  * The method (DESIGN.md "Scoring"), with the rule set's parameters:
- * - TRL evidence E(L): the sum of the points of the distinct TRL rules that
- *   hit at level L (a record-scope rule counts once per record, an
- *   indicator-scope rule once per indicator).
- * - evidenced TRL: the highest level L whose E(L) reaches trl.threshold;
- *   with trl.support "required", a level above 2 also needs evidence at L-1
- *   or L-2.  0 when no level qualifies.  Confidence = 0.5 min(1, E(L) /
+ * - Three TRL readings, each from the TRL rules of its kind (a rule's
+ *   "reading"): achieved (what completed work shows), planned (the level
+ *   the plan aims at), stated (a level written out).  E_r(L) is the sum of
+ *   the points of the distinct rules of reading r that hit at level L (a
+ *   record-scope rule counts once per record, an indicator-scope rule once
+ *   per indicator).  A reading is the highest level L whose E_r(L) reaches
+ *   trl.threshold (for achieved with trl.support "required", a level above
+ *   2 also needs evidence at L-1 or L-2); confidence = 0.5 min(1, E(L) /
  *   (2 threshold)) + 0.5 (share of the two levels below L, that exist, with
- *   any evidence).
+ *   any evidence of the same reading).  Fields count too: a stated reading
+ *   is acceptance.trl_claimed when there is one, a planned reading falls
+ *   back to trl_target; a field's confidence is 1.  No level: no reading
+ *   (0 here, NULL in the store), never level 0.
  * - claimed TRL: acceptance.trl_claimed, else trl_target.
  * - traceability: the sum of traceability points, clamped to 0..cap and
  *   scaled to 0..100; an indicator is "traceable", "partly" or
  *   "untraceable" by its own points against two thresholds.
  * - novelty: base (100) times (1 - similarity to the nearest earlier
  *   record), plus novelty points, clamped to 0..100.
- * - overall: the weighted mean of TRL (evidenced/9 x 100), traceability and
- *   novelty (left out when unknown) with the set's weights.
- * - flags: every flag rule that hit; TRL-OVERCLAIM when a project with an
- *   acceptance claims trl.overclaim_margin levels or more above its
- *   evidenced TRL (a plan cannot over-claim); RULE-ERROR when a rule hit a
+ * - overall: the weighted mean of TRL (achieved/9 x 100), traceability and
+ *   novelty with the set's weights; a part without a reading (no achieved
+ *   TRL, novelty unknown) is left out, not counted as 0.
+ * - flags: every flag rule that hit; for a project with an acceptance that
+ *   claims a level (a plan cannot over-claim): TRL-OVERCLAIM when an
+ *   achieved reading with at least trl.overclaim_confidence lies
+ *   trl.overclaim_margin levels or more below the claim, else
+ *   TRL-CLAIM-UNSUPPORTED when there is no such achieved reading (the claim
+ *   is not contradicted, only not shown); RULE-ERROR when a rule hit a
  *   PCRE2 limit; DUP-EXACT, DUP-NEAR, DUP-PARTIAL from the duplicate stage;
  *   METROLOGY-GAP from the registry checks (eng_registry.h).
  * - registry verdicts: each checked reference adds the points its verdict
@@ -44,10 +53,12 @@
 
 /* The method's parameters, read from a rule set (a plain value). */
 typedef struct eng_method {
-    double threshold;                 /* trl.threshold: evidence a level needs */
-    double margin;                    /* trl.overclaim_margin */
-    int support_required;             /* trl.support "required" */
-    double cap;                       /* traceability.cap */
+    double threshold; /* trl.threshold: evidence a level needs */
+    double margin;    /* trl.overclaim_margin */
+    double
+        overclaim_conf;   /* trl.overclaim_confidence: an achieved reading needs it to contradict */
+    int support_required; /* trl.support "required" */
+    double cap;           /* traceability.cap */
     double ind_traceable, ind_partly; /* traceability.indicator_traceable / _partly */
     double novelty_base;              /* novelty.base */
     double w_trl, w_trace, w_nov;     /* weights.* */
@@ -65,9 +76,10 @@ typedef enum eng_flag_bit {
     ENG_FLAG_DUP_PARTIAL = 1u << 4,
     ENG_FLAG_DUP_INSIDE = 1u << 5,    /* a short text inside a long one (not a continuation) */
     ENG_FLAG_METROLOGY_GAP = 1u << 6, /* TRL in the gap band, no indicator verified by a registry */
+    ENG_FLAG_TRL_CLAIM_UNSUPPORTED = 1u << 7,
 } eng_flag_bit;
 
-#define ENG_FLAG_NBUILTIN 7
+#define ENG_FLAG_NBUILTIN 8
 
 /* The id of one built-in flag ("TRL-OVERCLAIM"...), a static string; NULL
  * for anything else. */
@@ -94,10 +106,10 @@ void eng_flags_release(eng_flags *f);
 /* One record's hits, tallied as the method counts them.  Init, feed every
  * hit with eng_tally_hit, then eng_method_score; release always. */
 typedef struct eng_tally {
-    double level_ev[10]; /* E(L), L = 1..9 */
-    double trace;        /* traceability points */
-    double novelty_pts;  /* novelty points */
-    double *ind_points;  /* traceability points per indicator */
+    double level_ev[3][10]; /* E_r(L): [RULE_READ_*][L], L = 1..9 */
+    double trace;           /* traceability points */
+    double novelty_pts;     /* novelty points */
+    double *ind_points;     /* traceability points per indicator */
     size_t nindicators;
     size_t nrules;
     unsigned char *seen;      /* record-scope rules already counted */
@@ -119,9 +131,10 @@ int eng_tally_hit(eng_tally *t, const rule_set *set, size_t rule, int item, int 
 void eng_tally_add(eng_tally *t, int item, double points);
 void eng_tally_release(eng_tally *t);
 
-/* The record's rule-based scores from its tally: fills s->trl_claimed,
- * trl_evidenced, trl_confidence, traceability (0..100, not yet rounded) and
- * rule_errors, and sets TRL-OVERCLAIM and RULE-ERROR in t->flags. */
+/* The record's rule-based scores from its tally: fills s->trl_claimed, the
+ * three readings and their confidences, traceability (0..100, not yet
+ * rounded) and rule_errors, and sets TRL-OVERCLAIM, TRL-CLAIM-UNSUPPORTED
+ * and RULE-ERROR in t->flags. */
 void eng_method_score(const eng_method *m, eng_tally *t, const eng_record *r, eng_score *s);
 
 /* An indicator's verdict from its traceability points (a static string). */

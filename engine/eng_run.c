@@ -278,7 +278,12 @@ static void hit_row(const rule_set *set, const rule_hit *h, const subject_buf *s
     size_t rule = (size_t)h->rule;
     o->project_id = dup_or(oom, project_id);
     o->rule_id = dup_or(oom, rule_id(set, rule));
-    o->dimension = dup_or(oom, rule_dimension_name(rule_dimension(set, rule)));
+    int dim = rule_dimension(set, rule), reading = rule_reading(set, rule);
+    /* a planned or stated reading's evidence is told apart from achieved */
+    o->dimension = dup_or(oom, dim == RULE_DIM_TRL && reading == RULE_READ_PLANNED ? "trl.planned"
+                               : dim == RULE_DIM_TRL && reading == RULE_READ_STATED
+                                   ? "trl.stated"
+                                   : rule_dimension_name(dim));
     o->indicator = h->item;
     o->level = rule_level(set, rule);
     o->severity = dup_or(oom, rule_severity_name(rule_severity(set, rule)));

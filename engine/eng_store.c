@@ -151,6 +151,12 @@ static const char *const migrations[] = {
      * is checked against it (a run number and rule set alone match any
      * store's). */
     "INSERT OR IGNORE INTO meta(key, value) VALUES('store_id', lower(hex(randomblob(16))));",
+    /* 8 -> 9: three TRL readings (trl_evidenced is the achieved one); NULL is
+     * "no reading", never level 0. */
+    "ALTER TABLE scores ADD COLUMN trl_planned INTEGER;"
+    "ALTER TABLE scores ADD COLUMN trl_planned_confidence REAL;"
+    "ALTER TABLE scores ADD COLUMN trl_stated INTEGER;"
+    "ALTER TABLE scores ADD COLUMN trl_stated_confidence REAL;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1359,8 +1365,9 @@ int eng_runw_begin(eng_store *st, eng_run_info *info, eng_runw **out, eng_err *e
     w->id = info->id = sqlite3_last_insert_rowid(st->db);
     if (prep(st, &w->q_score,
              "INSERT INTO scores(run_id, project_id, content_hash, trl_claimed, trl_evidenced,"
-             " trl_confidence, traceability, novelty, overall, flags, duplicate_of, rule_errors)"
-             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+             " trl_confidence, traceability, novelty, overall, flags, duplicate_of, rule_errors,"
+             " trl_planned, trl_planned_confidence, trl_stated, trl_stated_confidence)"
+             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
              err) ||
         prep(st, &w->q_hit,
              "INSERT INTO hits(run_id, seq, project_id, rule_id, dimension, field, indicator,"
@@ -1385,6 +1392,15 @@ fail:
     return ENG_EIO;
 }
 
+/* A reading's confidence: NULL when there is no reading. */
+static void bind_reading_conf(sqlite3_stmt *q, int i, int level, double conf)
+{
+    if (level)
+        sqlite3_bind_double(q, i, conf);
+    else
+        sqlite3_bind_null(q, i);
+}
+
 int eng_runw_score(eng_runw *w, const eng_score *s, eng_err *err)
 {
     sqlite3_stmt *q = w->q_score;
@@ -1392,8 +1408,8 @@ int eng_runw_score(eng_runw *w, const eng_score *s, eng_err *err)
     bind_text(q, 2, s->project_id);
     bind_text(q, 3, s->content_hash);
     bind_int_or_null(q, 4, s->trl_claimed);
-    sqlite3_bind_int(q, 5, s->trl_evidenced);
-    sqlite3_bind_double(q, 6, s->trl_confidence);
+    bind_int_or_null(q, 5, s->trl_evidenced);
+    bind_reading_conf(q, 6, s->trl_evidenced, s->trl_confidence);
     sqlite3_bind_double(q, 7, s->traceability);
     if (s->novelty >= 0)
         sqlite3_bind_double(q, 8, s->novelty);
@@ -1403,6 +1419,10 @@ int eng_runw_score(eng_runw *w, const eng_score *s, eng_err *err)
     bind_text(q, 10, s->flags ? s->flags : "[]");
     bind_text(q, 11, s->duplicate_of);
     sqlite3_bind_int(q, 12, s->rule_errors);
+    bind_int_or_null(q, 13, s->trl_planned);
+    bind_reading_conf(q, 14, s->trl_planned, s->trl_planned_confidence);
+    bind_int_or_null(q, 15, s->trl_stated);
+    bind_reading_conf(q, 16, s->trl_stated, s->trl_stated_confidence);
     return step_done(w->st, q, err, "storing a score");
 }
 
@@ -1744,23 +1764,29 @@ static void fill_score(sqlite3_stmt *q, void *p)
     s->acc_conclusion = col_dup(q, 20);
     s->data_quality = col_dup(q, 21);
     s->conflicts = col_dup(q, 22);
+    s->trl_planned = sqlite3_column_int(q, 23);
+    s->trl_planned_confidence = sqlite3_column_double(q, 24);
+    s->trl_stated = sqlite3_column_int(q, 25);
+    s->trl_stated_confidence = sqlite3_column_double(q, 26);
 }
 
 int eng_store_scores(eng_store *st, long run, const char *project, eng_score **out, size_t *n,
                      eng_err *err)
 {
-    return collect(st,
-                   "SELECT s.project_id, s.content_hash, s.trl_claimed, s.trl_evidenced,"
-                   " s.trl_confidence, s.traceability, s.novelty, s.overall, s.flags,"
-                   " s.duplicate_of, s.rule_errors, p.title, p.kind, p.source, p.organisation,"
-                   " p.pi, p.field, p.start, p.end_, a.date, a.conclusion,"
-                   " json_extract(p.record_json, '$.data_quality'),"
-                   " json_extract(p.record_json, '$.conflicts')"
-                   " FROM scores s LEFT JOIN projects p ON p.id = s.project_id"
-                   " LEFT JOIN acceptance a ON a.project_id = s.project_id"
-                   " WHERE s.run_id = ?1 AND (?2 IS NULL OR s.project_id = ?2)"
-                   " ORDER BY s.project_id",
-                   run, project, sizeof(eng_score), fill_score, (void **)out, n, err);
+    return collect(
+        st,
+        "SELECT s.project_id, s.content_hash, s.trl_claimed, s.trl_evidenced,"
+        " s.trl_confidence, s.traceability, s.novelty, s.overall, s.flags,"
+        " s.duplicate_of, s.rule_errors, p.title, p.kind, p.source, p.organisation,"
+        " p.pi, p.field, p.start, p.end_, a.date, a.conclusion,"
+        " json_extract(p.record_json, '$.data_quality'),"
+        " json_extract(p.record_json, '$.conflicts'), s.trl_planned, s.trl_planned_confidence,"
+        " s.trl_stated, s.trl_stated_confidence"
+        " FROM scores s LEFT JOIN projects p ON p.id = s.project_id"
+        " LEFT JOIN acceptance a ON a.project_id = s.project_id"
+        " WHERE s.run_id = ?1 AND (?2 IS NULL OR s.project_id = ?2)"
+        " ORDER BY s.project_id",
+        run, project, sizeof(eng_score), fill_score, (void **)out, n, err);
 }
 
 static void fill_hit(sqlite3_stmt *q, void *p)

@@ -34,14 +34,20 @@ typedef struct eng_score {
     char *data_quality; /* JSON array of the record's data-quality marks, or NULL */
     char *conflicts;    /* JSON array of its conflicting fields (versions), or NULL */
     char *content_hash;
-    int trl_claimed;       /* 0 when none */
-    int trl_evidenced;     /* 0 when no level reaches the threshold */
+    int trl_claimed; /* 0 when none */
+    /* The three TRL readings (eng_method.h), each 1-9 with a confidence 0-1;
+     * 0 is "no reading" (NULL in the store, null in exports), never a level. */
+    int trl_evidenced;     /* achieved: what completed work shows */
     double trl_confidence; /* 0-1 */
-    double traceability;   /* 0-100 */
-    double novelty;        /* 0-100; < 0 when not computed */
-    double overall;        /* 0-100 */
-    char *flags;           /* JSON array of flag ids */
-    char *duplicate_of;    /* id of the earliest near/exact duplicate, NULL when none */
+    int trl_planned;       /* planned: the level the plan aims at */
+    double trl_planned_confidence;
+    int trl_stated; /* stated: a level written in a field or the text */
+    double trl_stated_confidence;
+    double traceability; /* 0-100 */
+    double novelty;      /* 0-100; < 0 when not computed */
+    double overall;      /* 0-100 */
+    char *flags;         /* JSON array of flag ids */
+    char *duplicate_of;  /* id of the earliest near/exact duplicate, NULL when none */
     int rule_errors;
 } eng_score;
 

@@ -110,6 +110,21 @@ char *rpt_quality_text(const char *data_quality, const char *conflicts)
     return b;
 }
 
+/* A TRL reading and its confidence: empty cells / null when there is none. */
+static void csv_reading(FILE *out, int level, double conf)
+{
+    if (level)
+        fprintf(out, ",%d,%g", level, conf);
+    else
+        fputs(",,", out);
+}
+
+static void json_reading(cJSON *o, const char *name, const char *conf_name, int level, double conf)
+{
+    cJSON_AddItemToObject(o, name, num_or_null(level, !level));
+    cJSON_AddItemToObject(o, conf_name, num_or_null(conf, !level));
+}
+
 int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *err)
 {
     int csv;
@@ -149,9 +164,10 @@ int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *
     qsort(sides, 2 * npairs, sizeof *sides, side_cmp);
 
     if (csv)
-        fputs("id,title,trl_claimed,trl_evidenced,traceability,novelty,overall,flags,"
-              "duplicates,hits,start,end,acceptance_date,acceptance_conclusion,data_quality,"
-              "registry\n",
+        fputs("id,title,trl_claimed,trl_evidenced,trl_confidence,trl_planned,"
+              "trl_planned_confidence,trl_stated,trl_stated_confidence,traceability,novelty,"
+              "overall,flags,duplicates,hits,start,end,acceptance_date,acceptance_conclusion,"
+              "data_quality,registry\n",
               out);
     /* Hits are stored in record order, which is id order, like the scores. */
     size_t h = 0, sp = 0, ck = 0;
@@ -184,7 +200,10 @@ int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *
                 fprintf(out, ",%d", s->trl_claimed);
             else
                 fputs(",", out);
-            fprintf(out, ",%d,%g,", s->trl_evidenced, s->traceability);
+            csv_reading(out, s->trl_evidenced, s->trl_confidence);
+            csv_reading(out, s->trl_planned, s->trl_planned_confidence);
+            csv_reading(out, s->trl_stated, s->trl_stated_confidence);
+            fprintf(out, ",%g,", s->traceability);
             if (s->novelty >= 0)
                 fprintf(out, "%g", s->novelty);
             fprintf(out, ",%g,", s->overall);
@@ -239,7 +258,11 @@ int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *
         cJSON_AddItemToObject(o, "title",
                               s->title ? cJSON_CreateString(s->title) : cJSON_CreateNull());
         cJSON_AddItemToObject(o, "trl_claimed", num_or_null(s->trl_claimed, !s->trl_claimed));
-        cJSON_AddNumberToObject(o, "trl_evidenced", s->trl_evidenced);
+        json_reading(o, "trl_evidenced", "trl_confidence", s->trl_evidenced, s->trl_confidence);
+        json_reading(o, "trl_planned", "trl_planned_confidence", s->trl_planned,
+                     s->trl_planned_confidence);
+        json_reading(o, "trl_stated", "trl_stated_confidence", s->trl_stated,
+                     s->trl_stated_confidence);
         cJSON_AddNumberToObject(o, "traceability", s->traceability);
         cJSON_AddItemToObject(o, "novelty", num_or_null(s->novelty, s->novelty < 0));
         cJSON_AddNumberToObject(o, "overall", s->overall);

@@ -3,8 +3,10 @@
  * line, as JSONL or CSV.
  *
  * JSONL, one object a project (ordered by id):
- *   {"id", "title", "trl_claimed", "trl_evidenced", "traceability",
- *    "novelty", "overall", "flags": [...],
+ *   {"id", "title", "trl_claimed", "trl_evidenced", "trl_confidence",
+ *    "trl_planned", "trl_planned_confidence", "trl_stated",
+ *    "trl_stated_confidence", "traceability", "novelty", "overall",
+ *    "flags": [...],
  *    "duplicates": [{"id", "jaccard", "containment"}],
  *    "hits": [{"rule", "dimension", "field", "offset", "match"}],
  *    "start", "end", "acceptance_date", "acceptance_conclusion",
@@ -13,7 +15,8 @@
  *    "registry": [{"indicator", "kind", "claim", "verdict", "registry",
  *                  "entry_code", "entry", "evidence", "points"}]}
  * novelty is null when it was not computed; trl_claimed null when the
- * record claims none; the dates and the conclusion null when absent;
+ * record claims none; a TRL reading (trl_evidenced is the achieved one) and
+ * its confidence are null when there is no reading; the dates and the conclusion null when absent;
  * data_quality lists the values that could not be read (raw text kept),
  * conflicts the fields on which the project's versions disagree (both []
  * when none).  CSV (RFC 4180, UTF-8, header row) has the same columns with

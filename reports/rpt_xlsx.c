@@ -498,6 +498,24 @@ static void write_lists(const ctx *c, layout *lo)
     worksheet_hide(ws);
 }
 
+/* Why a TRL cell is empty: the readings that are missing, each with its
+ * reason; NULL when all three are there. */
+static const char *trl_note(const eng_score *s, int zh, char *buf, size_t size)
+{
+    static const char *const why[2][3] = {
+        {"achieved: no statement of completed work", "planned: no plan level and no target",
+         "stated: no level written and none claimed"},
+        {"已达：未见已完成工作的陈述", "计划：未见计划等级且无目标TRL",
+         "陈述：未写明等级且无声称TRL"}};
+    int levels[3] = {s->trl_evidenced, s->trl_planned, s->trl_stated};
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < 3; k++)
+        if (!levels[k] && n < size)
+            n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "; " : "", why[zh ? 1 : 0][k]);
+    return n ? buf : NULL;
+}
+
 static void write_projects(const ctx *c, layout *lo)
 {
     rpt_book *b = c->b;
@@ -528,8 +546,17 @@ static void write_projects(const ctx *c, layout *lo)
         rpt_book_str(b, ws, r, EB_P_PI, s->pi, NULL);
         if (s->trl_claimed > 0)
             rpt_book_num(b, ws, r, EB_P_TRL_CLAIMED, s->trl_claimed, NULL);
-        rpt_book_num(b, ws, r, EB_P_TRL_EVIDENCED, s->trl_evidenced, NULL);
-        rpt_book_num(b, ws, r, EB_P_TRL_CONF, s->trl_confidence, b->pct);
+        /* No reading is an empty cell, and the note says why. */
+        if (s->trl_evidenced) {
+            rpt_book_num(b, ws, r, EB_P_TRL_EVIDENCED, s->trl_evidenced, NULL);
+            rpt_book_num(b, ws, r, EB_P_TRL_CONF, s->trl_confidence, b->pct);
+        }
+        if (s->trl_planned)
+            rpt_book_num(b, ws, r, EB_P_TRL_PLANNED, s->trl_planned, NULL);
+        if (s->trl_stated)
+            rpt_book_num(b, ws, r, EB_P_TRL_STATED, s->trl_stated, NULL);
+        char note[256];
+        rpt_book_str(b, ws, r, EB_P_TRL_NOTE, trl_note(s, b->zh, note, sizeof note), NULL);
         rpt_book_num(b, ws, r, EB_P_TRACE, s->traceability, b->num1);
         if (s->novelty >= 0)
             rpt_book_num(b, ws, r, EB_P_NOVELTY, s->novelty, b->num1);
@@ -1335,7 +1362,7 @@ static void write_summary(const ctx *c, layout *lo)
     for (int lv = 0; lv <= 9; lv++, t++) {
         char lab[16];
         snprintf(lab, sizeof lab, "%d", lv);
-        rpt_book_str(b, ws, t, 3, lv ? lab : L->sum[EB_S_NONE], NULL);
+        rpt_book_str(b, ws, t, 3, lv ? lab : L->sum[EB_S_NO_READING], NULL);
         rpt_book_num(b, ws, t, 4, (double)claimed[lv], NULL);
         rpt_book_num(b, ws, t, 5, (double)evidenced[lv], NULL);
     }
@@ -1376,8 +1403,9 @@ static void write_summary(const ctx *c, layout *lo)
 
     /* Charts, in two columns to the right of the tables. */
     const char *trl_names[2] = {L->sum[EB_S_CLAIMED], L->sum[EB_S_EVIDENCED]};
-    add_chart(c, ws, LXW_CHART_COLUMN, L->sum[EB_S_CHART_TRL], sq, 3, 4, 2, trl_names, trl0, trl1,
-              0, 8);
+    /* the chart draws levels 1-9: "no reading" is counted in the table, not drawn as a level */
+    add_chart(c, ws, LXW_CHART_COLUMN, L->sum[EB_S_CHART_TRL], sq, 3, 4, 2, trl_names, trl0 + 1,
+              trl1, 0, 8);
     if (nfc)
         add_chart(c, ws, LXW_CHART_BAR, L->sum[EB_S_CHART_FLAGS], sq, 3, 4, 1,
                   &L->sum[EB_S_FLAG_PROJECTS], f0, f1, 0, 16);

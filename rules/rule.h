@@ -60,6 +60,10 @@ enum {
     RULE_DIM_FLAG,
     RULE_DIM_REFERENCE /* its matches name an entry of a registry (rule_registry) */
 };
+/* The TRL reading a trl rule gives evidence for ("reading" in the rule;
+ * "achieved" when absent): what completed work shows, the level the plan
+ * aims at, or a level written out. */
+enum { RULE_READ_ACHIEVED = 0, RULE_READ_PLANNED, RULE_READ_STATED };
 /* Scope of a rule: the whole subject, or each item (indicator) on its own. */
 enum { RULE_SCOPE_RECORD = 0, RULE_SCOPE_ITEM = 1 };
 /* Severities of flags (and of other rules that carry one). */
@@ -116,6 +120,8 @@ const char *rule_id(const rule_set *set, size_t i);
 int rule_dimension(const rule_set *set, size_t i); /* RULE_DIM_* */
 const char *rule_dimension_name(int dim);          /* "trl", "traceability", ... */
 int rule_level(const rule_set *set, size_t i);     /* TRL 1-9, 0 when none */
+int rule_reading(const rule_set *set, size_t i);   /* RULE_READ_*, for trl rules */
+const char *rule_reading_name(int reading);        /* "achieved", "planned", "stated" */
 double rule_points(const rule_set *set, size_t i); /* may be negative (red flags) */
 int rule_severity(const rule_set *set, size_t i);  /* RULE_SEV_* */
 const char *rule_severity_name(int sev);           /* "", "info", "warn", "error" */
@@ -146,7 +152,9 @@ int rule_case_line(const rule_set *set, size_t i);
  * case's record and compares what it reports with the expectations.
  */
 typedef struct rule_case_score {
-    double trl_evidenced, trl_claimed, trl_confidence, traceability, novelty, overall;
+    /* a TRL reading (evidenced is the achieved one) or novelty < 0: none */
+    double trl_evidenced, trl_planned, trl_stated, trl_claimed, trl_confidence, traceability,
+        novelty, overall;
     const char *const *flags; /* the flag ids raised */
     size_t nflags;
     const char *const *hits; /* ids of the rules that hit, rule errors left out */

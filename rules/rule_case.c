@@ -15,8 +15,9 @@
 static const char *const case_keys[] = {"id", "record", "expect", NULL};
 /* the expectations `vernier rules test` compares (cli/cmd_rules.c) */
 static const char *const expect_keys[] = {
-    "trl_evidenced", "trl_claimed", "trl_confidence", "traceability", "novelty",    "overall",
-    "flags",         "no_flags",    "hits",           "no_hits",      "indicators", NULL};
+    "trl_evidenced", "trl_claimed", "trl_confidence", "trl_planned", "trl_stated",
+    "traceability",  "novelty",     "overall",        "flags",       "no_flags",
+    "hits",          "no_hits",     "indicators",     NULL};
 static const char *const verdicts[] = {"traceable", "partly", "untraceable", NULL};
 
 /* ---- cases ---- */
@@ -115,7 +116,9 @@ static void check_expect(loader *L, const cJSON *obj, const char *cid)
             check_id_list(L, c, k, cid, 0);
         else if (!strcmp(k, "indicators"))
             check_verdicts(L, c, cid);
-        else if (rule_ld_in_list(k, expect_keys) >= 0)
+        else if (rule_ld_in_list(k, expect_keys) >= 0 &&
+                 /* a TRL reading or novelty may be expected absent: null */
+                 !(cJSON_IsNull(c) && (!strncmp(k, "trl_", 4) || !strcmp(k, "novelty"))))
             check_range(L, c, k, cid);
     }
 }
@@ -214,6 +217,11 @@ static void expect_number(mismatch *m, const cJSON *exp, const char *what, doubl
             mm_add(m, "%s: got %g, want %g", what, got, want->valuedouble);
         return;
     }
+    if (cJSON_IsNull(want)) { /* no reading expected */
+        if (got >= 0)
+            mm_add(m, "%s: got %g, want null", what, got);
+        return;
+    }
     double lo = want->child->valuedouble, hi = want->child->next->valuedouble;
     if (got < lo - 1e-6 || got > hi + 1e-6)
         mm_add(m, "%s: got %g, want %g..%g", what, got, lo, hi);
@@ -256,6 +264,8 @@ static void expect_verdicts(mismatch *m, const cJSON *exp, const rule_case_score
 static void compare(mismatch *m, const cJSON *exp, const rule_case_score *got)
 {
     expect_number(m, exp, "trl_evidenced", got->trl_evidenced);
+    expect_number(m, exp, "trl_planned", got->trl_planned);
+    expect_number(m, exp, "trl_stated", got->trl_stated);
     expect_number(m, exp, "trl_claimed", got->trl_claimed);
     expect_number(m, exp, "trl_confidence", got->trl_confidence);
     expect_number(m, exp, "traceability", got->traceability);

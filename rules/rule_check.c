@@ -43,7 +43,8 @@ static const char *const item_names[] = {
 static const char *const rule_keys[] = {"id",       "dimension", "scope",  "fields",   "pattern",
                                         "flags",    "level",     "points", "severity", "negatable",
                                         "when",     "absent",    "scheme", "why",      "message",
-                                        "registry", NULL};
+                                        "registry", "reading",   NULL};
+static const char *const readings[] = {"achieved", "planned", "stated", NULL};
 static const char *const dimensions[] = {"trl",  "traceability", "novelty",
                                          "flag", "reference",    NULL};
 /* What a reference rule's matches may name. */
@@ -306,7 +307,7 @@ static int read_fields(loader *L, const cJSON *obj, const cJSON *pat, rule_def *
     return 0;
 }
 
-/* "level" and "points". */
+/* "level", "reading" and "points". */
 static void read_weight(loader *L, const cJSON *obj, rule_def *r)
 {
     const char *rid = r->id;
@@ -325,6 +326,19 @@ static void read_weight(loader *L, const cJSON *obj, rule_def *r)
     } else if (has_level == 0 && r->dim == RULE_DIM_TRL) {
         rule_ld_diag_at(L, RULE_ERROR, obj, 0, rid, "add \"level\": 1 to 9",
                         "a trl rule needs a \"level\"");
+    }
+    const cJSON *rn;
+    const char *reading = rule_ld_string(L, obj, "reading", 0, rid, "the rule", &rn);
+    if (reading) {
+        int k = rule_ld_in_list(reading, readings);
+        if (k < 0)
+            rule_ld_diag_at(L, RULE_ERROR, rn, 0, rid, "achieved, planned or stated",
+                            "unknown reading \"%s\"", reading);
+        else if (r->dim != RULE_DIM_TRL)
+            rule_ld_diag_at(L, RULE_WARNING, rn, 0, rid, NULL,
+                            "\"reading\" is ignored: only trl rules have one");
+        else
+            r->reading = k;
     }
     const cJSON *pn;
     int has_points = rule_ld_number(L, obj, "points", rid, &v, &pn);

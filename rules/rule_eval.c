@@ -27,7 +27,9 @@
  * boundary ("未进行高低温、振动试验" is negated whole).  A Latin cue counts
  * only as a whole word ("no" is not in "know").  When a match is cancelled
  * the search goes on from the next character, so a later un-negated match
- * still counts.
+ * still counts.  Hedge cues after a match (negation.after: "would",
+ * "if successful", 有望) cancel it likewise when they begin at most gap units
+ * after it in the same clause.
  *
  * Time budget: every PCRE2 search is bounded by PCRE2's limits, but a
  * record's searches together are bounded only by the budget (the set's
@@ -503,9 +505,19 @@ static int negated(rule_scratch *s, const char *text, size_t len, size_t ms, siz
         last = ce;
         from = ce > cs ? ce : cs + (cs < len ? char_len(text, len, cs) : 1);
     }
-    if (last == (size_t)-1)
-        return 0;
-    return within_gap(text, len, last, ms, set->gap);
+    if (last != (size_t)-1 && within_gap(text, len, last, ms, set->gap))
+        return 1;
+    /* A hedge after the match, in its clause ("a proof of concept would
+     * provide ...", "有望实现"): the nearest one counts. */
+    if (set->after && me < len) {
+        size_t aend = me + budget < len ? me + budget : len;
+        while (aend < len && ((unsigned char)text[aend] & 0xC0) == 0x80)
+            aend++;
+        int rc = rule_re_find(set->after, s->rx, text, aend, me, s->valid, &cs, &ce);
+        if (rc > 0 && within_gap(text, len, me, cs, set->gap))
+            return 1;
+    }
+    return 0;
 }
 
 /* ---- matching ---- */

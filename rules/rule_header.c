@@ -277,9 +277,46 @@ static void check_limits(loader *L, const cJSON *n)
         check_num_in(L, n, "record_ms", 0, 86400000, 0);
 }
 
+/* Hedge cues after a match (negation.after: "would", "if successful",
+ * 有望 ...): whole words, like the cues before. */
+static void setup_after(loader *L, const cJSON *neg)
+{
+    const cJSON *an;
+    const char *a = neg && cJSON_IsObject(neg)
+                        ? rule_ld_string(L, neg, "after", 0, NULL, "\"negation\"", &an)
+                        : NULL;
+    if (!a)
+        return;
+    if (!a[0]) {
+        rule_ld_diag_at(L, RULE_ERROR, an, 0, NULL, "drop \"after\" for none",
+                        "\"negation.after\" is empty");
+        return;
+    }
+    size_t size = strlen(a) + 160;
+    char *pat = malloc(size);
+    if (!pat) {
+        L->nomem = 1;
+        return;
+    }
+    snprintf(pat, size,
+             "(?:(?<![A-Za-z])(?=[A-Za-z])|(?![A-Za-z]))(?:%s)"
+             "(?:(?<=[A-Za-z])(?![A-Za-z])|(?<![A-Za-z]))",
+             a);
+    base_err err;
+    size_t off;
+    L->set->after = rule_re_compile(pat, strlen(pat), RULE_RE_CASELESS, &off, &err);
+    free(pat);
+    if (!L->set->after)
+        rule_ld_diag_at(L, RULE_ERROR, an, 0, NULL, "keep the cues a plain alternation",
+                        "\"negation.after\" does not compile: %s", err.msg);
+    else if (rule_re_matches_empty(L->set->after))
+        rule_ld_diag_at(L, RULE_ERROR, an, 0, NULL, "every cue must be at least one character",
+                        "\"negation.after\" matches empty text: every match would be negated");
+}
+
 static void check_negation(loader *L, const cJSON *n)
 {
-    static const char *const keys[] = {"cues", "gap", NULL};
+    static const char *const keys[] = {"cues", "after", "gap", NULL};
     check_section(L, n, "negation", keys);
 }
 
@@ -345,5 +382,6 @@ void rule_ld_header(loader *L, const cJSON *h)
             sections[k].check(L, n);
     }
     setup_negation(L, rule_ld_member(h, "negation"));
+    setup_after(L, rule_ld_member(h, "negation"));
     L->header_ok = 1;
 }

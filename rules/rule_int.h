@@ -53,7 +53,7 @@ typedef struct rule_def {
     const char *registry; /* reference rules: what the matches name; NULL otherwise */
     size_t pattern_len;
     int file, line, col;
-    int dim, scope, level, severity, absent, negatable;
+    int dim, scope, level, reading, severity, absent, negatable;
     unsigned flags; /* RULE_RE_* */
     double points;
     int *fields; /* name ids */
@@ -98,8 +98,9 @@ struct rule_set {
     size_t name_hcap;
     rule_tag *schemes;
     size_t nschemes;
-    rule_re *cues; /* negation cues */
-    int gap;       /* negation.gap */
+    rule_re *cues;  /* negation cues */
+    rule_re *after; /* hedge cues that cancel a match before them (negation.after) */
+    int gap;        /* negation.gap */
     rule_lset *lset;
     int *reader_at; /* nnames + 1: the pattern rules reading each name, */
     int *readers;   /* in rule order, are readers[reader_at[id] ..] */

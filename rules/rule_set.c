@@ -74,6 +74,7 @@ void rule_set_free(rule_set *set)
         free(set->schemes[i].name);
     free(set->schemes);
     rule_re_free(set->cues);
+    rule_re_free(set->after);
     rule_lset_free(set->lset);
     free(set->canonical);
     for (size_t i = 0; i < set->nfiles; i++) {
@@ -234,6 +235,19 @@ int rule_level(const rule_set *set, size_t i)
 {
     const rule_def *r = def(set, i);
     return r ? r->level : 0;
+}
+
+int rule_reading(const rule_set *set, size_t i)
+{
+    const rule_def *r = def(set, i);
+    return r ? r->reading : RULE_READ_ACHIEVED;
+}
+
+const char *rule_reading_name(int reading)
+{
+    return reading == RULE_READ_PLANNED  ? "planned"
+           : reading == RULE_READ_STATED ? "stated"
+                                         : "achieved";
 }
 
 double rule_points(const rule_set *set, size_t i)

@@ -222,6 +222,11 @@ void rule_ld_speed_check(loader *L)
         cue.file = 0;
         time_pattern(L, &cue, set->cues, "\"negation.cues\"", rx, t, OWN_LITERALS);
     }
+    if (set->after) {
+        rule_def cue = {0};
+        cue.id = "";
+        time_pattern(L, &cue, set->after, "\"negation.after\"", rx, t, OWN_LITERALS);
+    }
 out:
     rule_rx_free(rx);
     for (size_t k = 0; k < NTORTURE; k++)

@@ -22,12 +22,19 @@ static const char set_json[] =
     " \"trl\": {\"threshold\": 2, \"support\": \"%s\", \"overclaim_margin\": 2},\n"
     " \"traceability\": {\"cap\": 100, \"indicator_traceable\": 30, \"indicator_partly\": 10},\n"
     " \"novelty\": {\"base\": 100},\n"
+    " \"negation\": {\"after\": \"would|有望\"},\n"
     " \"rules\": [\n"
     "  {\"id\": \"L4A\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\"],"
     "   \"pattern\": \"实验室验证|validated in (?:the )?laboratory\", \"points\": 1, \"why\": "
     "\"t\"},\n"
     "  {\"id\": \"L4B\", \"dimension\": \"trl\", \"level\": 4, \"fields\": [\"abstract\"],"
-    "   \"pattern\": \"原理样机|breadboard\", \"points\": 1, \"why\": \"t\"},\n"
+    "   \"pattern\": \"原理样机|breadboard\", \"points\": 1, \"negatable\": true, \"why\": "
+    "\"t\"},\n"
+    "  {\"id\": \"P6\", \"dimension\": \"trl\", \"reading\": \"planned\", \"level\": 6, "
+    "\"fields\": [\"abstract\"], \"pattern\": \"拟[^。]{0,20}工程样机\", \"points\": 2, \"why\": "
+    "\"t\"},\n"
+    "  {\"id\": \"S5\", \"dimension\": \"trl\", \"reading\": \"stated\", \"level\": 5, "
+    "\"fields\": [\"abstract\"], \"pattern\": \"TRL ?5\", \"points\": 2, \"why\": \"t\"},\n"
     "  {\"id\": \"L7A\", \"dimension\": \"trl\", \"level\": 7, \"fields\": [\"abstract\"],"
     "   \"pattern\": \"现场试验|field trial\", \"points\": 2, \"why\": \"t\"},\n"
     "  {\"id\": \"L9A\", \"dimension\": \"trl\", \"level\": 9, \"fields\": [\"abstract\"],"
@@ -66,13 +73,13 @@ typedef struct score_case {
 
 static const score_case cases[] = {
     {"no evidence", "confidence", "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"无关文本\"}", 0, 0,
-     0, 0, 100, 20, "[]", ""},
+     0, 0, 100, 40, "[]", ""},
     {"one rule is not enough", "confidence",
-     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"完成了实验室验证。\"}", 0, 0, 0, 0, 100, 20,
+     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"完成了实验室验证。\"}", 0, 0, 0, 0, 100, 40,
      "[]", ""},
     {"a rule counts once however often it hits", "confidence",
      "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"实验室验证；又一次实验室验证\"}", 0, 0, 0, 0,
-     100, 20, "[]", ""},
+     100, 40, "[]", ""},
     {"two distinct rules reach TRL 4", "confidence",
      "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"原理样机完成了实验室验证\"}", 4, 0, 0.25, 0, 100,
      42.2, "[]", ""},
@@ -80,12 +87,16 @@ static const score_case cases[] = {
      "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"样机通过现场试验\"}", 7, 0, 0.25, 0, 100, 58.9,
      "[]", ""},
     {"required support refuses TRL 7 alone", "required",
-     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"样机通过现场试验\"}", 0, 0, 0, 0, 100, 20, "[]",
+     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"样机通过现场试验\"}", 0, 0, 0, 0, 100, 40, "[]",
      ""},
     {"over-claim flagged at the margin", "confidence",
      "{\"id\":\"a\",\"title\":\"t\",\"trl_target\":6,\"abstract\":\"原理样机完成了实验室验证\","
      "\"acceptance\":{\"conclusion\":\"通过\"}}",
      4, 6, 0.25, 0, 100, 42.2, "[\"TRL-OVERCLAIM\"]", ""},
+    {"a claim with no achieved reading is unsupported, not contradicted", "confidence",
+     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"无关文本\","
+     "\"acceptance\":{\"trl_claimed\":7}}",
+     0, 7, 0, 0, 100, 40, "[\"TRL-CLAIM-UNSUPPORTED\"]", ""},
     {"one level below the margin is not an over-claim", "confidence",
      "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"原理样机完成了实验室验证\","
      "\"acceptance\":{\"trl_claimed\":5}}",
@@ -100,18 +111,18 @@ static const score_case cases[] = {
      4, 4, 0.25, 0, 100, 42.2, "[]", ""},
     {"traceability capped at 100, red flag subtracts", "confidence",
      "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"CNAS 报告，校准证书，部分自测\"}", 0, 0, 0, 100,
-     100, 50, "[]", ""},
+     100, 100, "[]", ""},
     {"traceability never below 0", "confidence",
-     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"全部自测\"}", 0, 0, 0, 0, 100, 20, "[]", ""},
+     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"全部自测\"}", 0, 0, 0, 0, 100, 40, "[]", ""},
     {"indicator verdicts", "confidence",
      "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"x\",\"acceptance\":{\"indicators\":["
      "{\"name\":\"u\",\"achieved\":\"1\",\"lab\":\"国家计量检测中心\",\"uncertainty\":\"U=0.1, "
      "k=2\"},"
      "{\"name\":\"v\",\"achieved\":\"2\",\"lab\":\"某检测中心\"},"
      "{\"name\":\"w\",\"achieved\":\"3\"}]}}",
-     0, 0, 0, 55, 100, 36.5, "[]", "traceable partly untraceable"},
+     0, 0, 0, 55, 100, 73, "[]", "traceable partly untraceable"},
     {"novelty rule and a flag", "confidence",
-     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"国际首创。同意通过验收。\"}", 0, 0, 0, 0, 90, 18,
+     "{\"id\":\"a\",\"title\":\"t\",\"abstract\":\"国际首创。同意通过验收。\"}", 0, 0, 0, 0, 90, 36,
      "[\"FLAG-TPL\"]", ""},
 };
 
@@ -189,6 +200,34 @@ int main(void)
         eng_err err;
         CHECK(eng_eval_record(sets[0], &r, &e, &err) == ENG_OK, "wide record: %s", err.msg);
         CHECK_STR(e.score.flags, "[\"FLAG-EXTRA\"]", "a rule reads the 150th extra field");
+        eng_eval_release(&e);
+        eng_record_release(&r);
+    }
+    /* The three readings: a plan is read as planned, a written level as
+     * stated, neither as achieved; a hedge after a match cancels it. */
+    static const struct {
+        const char *abstract;
+        int achieved, planned, stated;
+    } rd[] = {
+        {"拟研制工程样机并开展试验。", 0, 6, 0},
+        {"The breadboard is at TRL 5.", 0, 0, 5},
+        {"a breadboard was validated in the laboratory", 4, 0, 0},
+        {"a breadboard would be validated in the laboratory", 0, 0, 0},
+        {"原理样机有望通过实验室验证", 0, 0, 0},
+    };
+    for (size_t k = 0; sets[0] && k < sizeof rd / sizeof rd[0]; k++) {
+        eng_record r;
+        eng_record_init(&r);
+        eng_record_set(&r, "id", "rd", NULL);
+        eng_record_set(&r, "abstract", rd[k].abstract, NULL);
+        eng_eval e;
+        eng_err err;
+        CHECK(eng_eval_record(sets[0], &r, &e, &err) == ENG_OK, "readings: %s", err.msg);
+        CHECK(e.score.trl_evidenced == rd[k].achieved && e.score.trl_planned == rd[k].planned &&
+                  e.score.trl_stated == rd[k].stated,
+              "%s: achieved %d planned %d stated %d, want %d %d %d", rd[k].abstract,
+              e.score.trl_evidenced, e.score.trl_planned, e.score.trl_stated, rd[k].achieved,
+              rd[k].planned, rd[k].stated);
         eng_eval_release(&e);
         eng_record_release(&r);
     }

@@ -36,12 +36,12 @@ SHEETS = {
 }
 PROJECT_HEADERS = {
     "en": ["ID", "Title", "Kind", "Source", "Field", "Organisation", "PI", "TRL claimed",
-           "TRL evidenced", "TRL confidence", "Traceability", "Novelty", "Overall",
+           "TRL achieved", "TRL confidence", "TRL planned", "TRL stated", "TRL note", "Traceability", "Novelty", "Overall",
            "Acceptance conclusion", "Acceptance date", "Start", "End", "Data quality", "Flags",
            "Flag count", "Duplicate of", "Rule errors", "Evidence", "Decision", "Comment",
            "Content hash", "Written decision"],
     "zh": ["项目编号", "项目名称", "类型", "来源", "领域", "承担单位", "项目负责人", "声称TRL",
-           "证据TRL", "TRL置信度", "可溯源性", "新颖性", "综合得分",
+           "已达TRL", "TRL置信度", "计划TRL", "陈述TRL", "TRL说明", "可溯源性", "新颖性", "综合得分",
            "验收结论", "验收日期", "开始日期", "结束日期", "数据质量", "标记", "标记数", "疑似重复于",
            "规则错误", "证据", "评审结论", "评审意见", "内容哈希", "原结论"],
 }
@@ -118,9 +118,9 @@ def check_review(path, lang, fixture):
     nrows = projects.max_row
     check(projects.freeze_panes == "C2", "%s: Projects frozen at %s" % (path,
                                                                        projects.freeze_panes))
-    check(projects.auto_filter.ref == "A1:Y%d" % max(nrows, 2),
+    check(projects.auto_filter.ref == "A1:AB%d" % max(nrows, 2),
           "%s: Projects filter %s" % (path, projects.auto_filter.ref))
-    check(projects.column_dimensions["Z"].hidden and projects.column_dimensions["AA"].hidden,
+    check(projects.column_dimensions["AC"].hidden and projects.column_dimensions["AD"].hidden,
           "%s: hash and written-decision columns hidden" % path)
     for n, want in FIRST_HEADERS[lang].items():
         got = wb[n]["A1"].value
@@ -137,7 +137,7 @@ def check_review(path, lang, fixture):
         check(dv.type == "list", "%s: drop-down is a list" % path)
         check(dv.formula1 == "'%s'!$A$1:$A$3" % names[6],
               "%s: drop-down from the Lists range, got %s" % (path, dv.formula1))
-        check(str(dv.sqref) == "X2:X%d" % max(nrows, 2), "%s: drop-down on %s" % (path, dv.sqref))
+        check(str(dv.sqref) == "AA2:AA%d" % max(nrows, 2), "%s: drop-down on %s" % (path, dv.sqref))
     check([lists["A%d" % i].value for i in (1, 2, 3)] == DECISIONS[lang],
           "%s: Lists values" % path)
 
@@ -146,14 +146,14 @@ def check_review(path, lang, fixture):
     for rng in projects.conditional_formatting:
         for rule in rng.rules:
             cf.setdefault(str(rng.sqref).split(":")[0][0], []).append(rule.type)
-    for col in "KLM":
+    for col in "NOP":
         check("colorScale" in cf.get(col, []), "%s: colour scale on column %s" % (path, col))
     check("dataBar" in cf.get("I", []), "%s: data bar on TRL evidenced" % path)
 
     # Each link lands on the project's first row of Evidence.
     links = 0
     for row in projects.iter_rows(min_row=2):
-        pid, link = row[0].value, row[22]
+        pid, link = row[0].value, row[25]
         if link.hyperlink is None:
             continue
         links += 1
@@ -214,12 +214,12 @@ def check_review(path, lang, fixture):
     check(t is not None and t[6].value == "+SUM(1,2)" and t[6].data_type == "s"
           and t[5].value == "@corp", "%s: + and @ stay text" % path)
     p1 = by_id.get("2019YFB0101001")
-    check(p1 is not None and p1[23].value == DECISIONS[lang][0]
-          and p1[24].value == "=1+1 reads as text; indicators met" and p1[24].data_type == "s",
+    check(p1 is not None and p1[26].value == DECISIONS[lang][0]
+          and p1[27].value == "=1+1 reads as text; indicators met" and p1[27].data_type == "s",
           "%s: the stored decision is filled in" % path)
-    check(p1 is not None and re.match(r"^pass:[0-9a-f]{16}$", p1[26].value or "") is not None,
+    check(p1 is not None and re.match(r"^pass:[0-9a-f]{16}$", p1[29].value or "") is not None,
           "%s: written decision" % path)
-    check(p1 is not None and re.match(r"^[0-9a-f]{64}$", p1[25].value or "") is not None,
+    check(p1 is not None and re.match(r"^[0-9a-f]{64}$", p1[28].value or "") is not None,
           "%s: content hash" % path)
     nov = by_id.get("2020-EN-0002")
     check(nov is not None and nov[11].value is None, "%s: novelty not computed is blank" % path)

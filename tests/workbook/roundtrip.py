@@ -55,7 +55,7 @@ def edit(src, dst, sheet, changes, summary=None):
 
 
 # Projects columns (1-based) as rpt_xlsx writes them.
-ID, DECISION, COMMENT, HASH = 1, 24, 25, 26
+ID, DECISION, COMMENT, HASH = 1, 27, 28, 29  # 1-based
 
 
 def cli(argv):
