@@ -1933,7 +1933,8 @@ static void test_case_run(void)
         rule_diags_free(&d);
         if (!set)
             continue;
-        fixed_score f = {{3, 5, 0.75, 40, 100, 60, flags_b, 2, hits_a, 1, verdicts, 2}, 0, ""};
+        fixed_score f = {
+            {3, -1, -1, 5, 0.75, 40, 100, 60, flags_b, 2, hits_a, 1, verdicts, 2}, 0, ""};
         f.fail = cases[i].fail;
         unsigned char covered[2] = {0, 0};
         char mm[512];
