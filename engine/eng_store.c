@@ -367,6 +367,21 @@ static void bind_text(sqlite3_stmt *q, int i, const char *s)
         sqlite3_bind_null(q, i);
 }
 
+int eng_store_fail(eng_store *st, eng_err *err, const char *what)
+{
+    return db_fail(st, err, what);
+}
+
+int eng_store_prep(eng_store *st, sqlite3_stmt **q, const char *sql, eng_err *err)
+{
+    return prep(st, q, sql, err);
+}
+
+void eng_store_bind_text(sqlite3_stmt *q, int i, const char *s)
+{
+    bind_text(q, i, s);
+}
+
 static void bind_int_or_null(sqlite3_stmt *q, int i, long v)
 {
     if (v)

@@ -17,5 +17,12 @@ sqlite3 *eng_store_db(eng_store *st);
 const char *eng_store_path(const eng_store *st);
 /* Now as ISO 8601 UTC, or $VERNIER_NOW (golden tests pin the clock). */
 void eng_store_now(char buf[32]);
+/* The store's SQLite error as ENG_EIO naming the store and `what`, or the
+ * busy message when another writer holds the store. */
+int eng_store_fail(eng_store *st, eng_err *err, const char *what);
+/* Prepares sql into *q (OUT; finalised by the caller); eng_store_fail on error. */
+int eng_store_prep(eng_store *st, sqlite3_stmt **q, const char *sql, eng_err *err);
+/* Binds s as text, or NULL when s is NULL. */
+void eng_store_bind_text(sqlite3_stmt *q, int i, const char *s);
 
 #endif

@@ -14,27 +14,6 @@
 #include "engine/eng_registry.h"
 #include "engine/eng_store_int.h"
 
-static int db_fail(eng_store *st, eng_err *err, const char *what)
-{
-    return eng_fail(err, ENG_EIO, "%s: %s: %s", eng_store_path(st), what,
-                    sqlite3_errmsg(eng_store_db(st)));
-}
-
-static int prep(eng_store *st, sqlite3_stmt **q, const char *sql, eng_err *err)
-{
-    if (sqlite3_prepare_v2(eng_store_db(st), sql, -1, q, NULL) != SQLITE_OK)
-        return db_fail(st, err, "prepare");
-    return ENG_OK;
-}
-
-static void bind_text(sqlite3_stmt *q, int i, const char *s)
-{
-    if (s)
-        sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, i);
-}
-
 static void bind_num(sqlite3_stmt *q, int i, double v)
 {
     if (isnan(v))
@@ -66,14 +45,15 @@ int eng_store_reg_add(eng_store *st, int kind, const char *name, const char *fil
     if (eng_store_begin(st, err))
         return ENG_EIO;
     long found = 0, order = 0;
-    if (prep(st, &q,
-             "SELECT (SELECT id FROM registries WHERE kind = ?1 AND name = ?2 AND sha256 = ?3),"
-             " (SELECT COALESCE(MAX(active_order), 0) FROM registries)",
-             err))
+    if (eng_store_prep(
+            st, &q,
+            "SELECT (SELECT id FROM registries WHERE kind = ?1 AND name = ?2 AND sha256 = ?3),"
+            " (SELECT COALESCE(MAX(active_order), 0) FROM registries)",
+            err))
         goto fail;
-    bind_text(q, 1, kname);
-    bind_text(q, 2, name);
-    bind_text(q, 3, sha256);
+    eng_store_bind_text(q, 1, kname);
+    eng_store_bind_text(q, 2, name);
+    eng_store_bind_text(q, 3, sha256);
     if (sqlite3_step(q) == SQLITE_ROW) {
         found = sqlite3_column_int64(q, 0);
         order = sqlite3_column_int64(q, 1);
@@ -83,17 +63,18 @@ int eng_store_reg_add(eng_store *st, int kind, const char *name, const char *fil
     if (found) {
         /* The same content again: it becomes the active version (it may be
          * an older one brought back), nothing else changes. */
-        if (prep(st, &q,
-                 "UPDATE registries SET active_order = ?2 WHERE id = ?1 AND active_order <"
-                 " (SELECT MAX(active_order) FROM registries WHERE kind = ?3 AND name = ?4)",
-                 err))
+        if (eng_store_prep(
+                st, &q,
+                "UPDATE registries SET active_order = ?2 WHERE id = ?1 AND active_order <"
+                " (SELECT MAX(active_order) FROM registries WHERE kind = ?3 AND name = ?4)",
+                err))
             goto fail;
         sqlite3_bind_int64(q, 1, found);
         sqlite3_bind_int64(q, 2, order + 1);
-        bind_text(q, 3, kname);
-        bind_text(q, 4, name);
+        eng_store_bind_text(q, 3, kname);
+        eng_store_bind_text(q, 4, name);
         if (sqlite3_step(q) != SQLITE_DONE) {
-            db_fail(st, err, "reactivating the registry");
+            eng_store_fail(st, err, "reactivating the registry");
             goto fail;
         }
         sqlite3_finalize(q);
@@ -106,31 +87,33 @@ int eng_store_reg_add(eng_store *st, int kind, const char *name, const char *fil
     }
     char now[32];
     eng_store_now(now);
-    if (prep(st, &q,
-             "INSERT INTO registries(kind, name, file, sha256, entries, imported_at, active_order)"
-             " VALUES(?,?,?,?,?,?,?)",
-             err))
+    if (eng_store_prep(
+            st, &q,
+            "INSERT INTO registries(kind, name, file, sha256, entries, imported_at, active_order)"
+            " VALUES(?,?,?,?,?,?,?)",
+            err))
         goto fail;
-    bind_text(q, 1, kname);
-    bind_text(q, 2, name);
-    bind_text(q, 3, file);
-    bind_text(q, 4, sha256);
+    eng_store_bind_text(q, 1, kname);
+    eng_store_bind_text(q, 2, name);
+    eng_store_bind_text(q, 3, file);
+    eng_store_bind_text(q, 4, sha256);
     sqlite3_bind_int64(q, 5, (sqlite3_int64)n);
-    bind_text(q, 6, now);
+    eng_store_bind_text(q, 6, now);
     sqlite3_bind_int64(q, 7, order + 1);
     if (sqlite3_step(q) != SQLITE_DONE) {
-        db_fail(st, err, "recording the registry");
+        eng_store_fail(st, err, "recording the registry");
         goto fail;
     }
     sqlite3_finalize(q);
     q = NULL;
     long rid = (long)sqlite3_last_insert_rowid(eng_store_db(st));
-    if (prep(st, &q,
-             "INSERT INTO registry_entries(registry_id, seq, code, code_key, name, holder, aliases,"
-             " country, quantity, scope, range_min, range_max, unit, uncertainty, unc_unit, k,"
-             " valid_from, valid_to, status, source, line)"
-             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-             err))
+    if (eng_store_prep(
+            st, &q,
+            "INSERT INTO registry_entries(registry_id, seq, code, code_key, name, holder, aliases,"
+            " country, quantity, scope, range_min, range_max, unit, uncertainty, unc_unit, k,"
+            " valid_from, valid_to, status, source, line)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            err))
         goto fail;
     for (size_t i = 0; i < n; i++) {
         const eng_reg_entry *e = &v[i];
@@ -138,29 +121,29 @@ int eng_store_reg_add(eng_store *st, int kind, const char *name, const char *fil
         eng_reg_code_key(e->code, strlen(e->code), key, sizeof key);
         sqlite3_bind_int64(q, 1, rid);
         sqlite3_bind_int64(q, 2, (sqlite3_int64)i);
-        bind_text(q, 3, e->code);
-        bind_text(q, 4, key);
-        bind_text(q, 5, e->name);
-        bind_text(q, 6, e->holder);
-        bind_text(q, 7, e->aliases);
-        bind_text(q, 8, e->country);
-        bind_text(q, 9, e->quantity);
-        bind_text(q, 10, e->scope);
+        eng_store_bind_text(q, 3, e->code);
+        eng_store_bind_text(q, 4, key);
+        eng_store_bind_text(q, 5, e->name);
+        eng_store_bind_text(q, 6, e->holder);
+        eng_store_bind_text(q, 7, e->aliases);
+        eng_store_bind_text(q, 8, e->country);
+        eng_store_bind_text(q, 9, e->quantity);
+        eng_store_bind_text(q, 10, e->scope);
         bind_num(q, 11, e->range_min);
         bind_num(q, 12, e->range_max);
-        bind_text(q, 13, e->unit);
+        eng_store_bind_text(q, 13, e->unit);
         bind_num(q, 14, e->uncertainty);
-        bind_text(q, 15, e->unc_unit);
+        eng_store_bind_text(q, 15, e->unc_unit);
         bind_num(q, 16, e->k);
-        bind_text(q, 17, e->valid_from);
-        bind_text(q, 18, e->valid_to);
-        bind_text(q, 19, e->status);
-        bind_text(q, 20, e->source);
+        eng_store_bind_text(q, 17, e->valid_from);
+        eng_store_bind_text(q, 18, e->valid_to);
+        eng_store_bind_text(q, 19, e->status);
+        eng_store_bind_text(q, 20, e->source);
         sqlite3_bind_int64(q, 21, e->line);
         int rc = sqlite3_step(q);
         sqlite3_reset(q);
         if (rc != SQLITE_DONE) {
-            db_fail(st, err, "storing a registry entry");
+            eng_store_fail(st, err, "storing a registry entry");
             goto fail;
         }
     }
@@ -223,7 +206,7 @@ static int read_infos(eng_store *st, sqlite3_stmt *q, eng_reg_info **out, size_t
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) {
         eng_reg_infos_free(v, len);
-        return db_fail(st, err, "reading registries");
+        return eng_store_fail(st, err, "reading registries");
     }
     *out = v;
     *n = len;
@@ -235,7 +218,7 @@ int eng_store_reg_list(eng_store *st, eng_reg_info **out, size_t *n, eng_err *er
     char sql[1024];
     sqlite3_stmt *q = NULL;
     kind_order_sql(sql, sizeof sql, "");
-    if (prep(st, &q, sql, err))
+    if (eng_store_prep(st, &q, sql, err))
         return ENG_EIO;
     return read_infos(st, q, out, n, err);
 }
@@ -245,12 +228,12 @@ int eng_store_reg_get(eng_store *st, long id, const char *name, eng_reg_info *ou
     char sql[1024];
     sqlite3_stmt *q = NULL;
     kind_order_sql(sql, sizeof sql, id ? "WHERE r.id = ?1" : "WHERE r.name = ?2");
-    if (prep(st, &q, sql, err))
+    if (eng_store_prep(st, &q, sql, err))
         return ENG_EIO;
     if (id)
         sqlite3_bind_int64(q, 1, id);
     else
-        bind_text(q, 2, name);
+        eng_store_bind_text(q, 2, name);
     eng_reg_info *v = NULL;
     size_t n = 0;
     int rc = read_infos(st, q, &v, &n, err);
@@ -279,16 +262,17 @@ int eng_store_reg_entries(eng_store *st, long id, const char *code, eng_reg_entr
                           eng_err *err)
 {
     sqlite3_stmt *q = NULL;
-    if (prep(st, &q,
-             "SELECT code, name, holder, aliases, country, quantity, scope, range_min, range_max,"
-             " unit, uncertainty, unc_unit, k, valid_from, valid_to, status, source, line"
-             " FROM registry_entries WHERE registry_id = ?1 AND (?2 IS NULL OR code_key = ?2)"
-             " ORDER BY seq",
-             err))
+    if (eng_store_prep(
+            st, &q,
+            "SELECT code, name, holder, aliases, country, quantity, scope, range_min, range_max,"
+            " unit, uncertainty, unc_unit, k, valid_from, valid_to, status, source, line"
+            " FROM registry_entries WHERE registry_id = ?1 AND (?2 IS NULL OR code_key = ?2)"
+            " ORDER BY seq",
+            err))
         return ENG_EIO;
     sqlite3_bind_int64(q, 1, id);
     char key[256];
-    bind_text(q, 2, code ? eng_reg_code_key(code, strlen(code), key, sizeof key) : NULL);
+    eng_store_bind_text(q, 2, code ? eng_reg_code_key(code, strlen(code), key, sizeof key) : NULL);
     eng_reg_entry *v = NULL;
     size_t len = 0, cap = 0;
     int rc;
@@ -332,7 +316,7 @@ int eng_store_reg_entries(eng_store *st, long id, const char *code, eng_reg_entr
     if (rc != SQLITE_DONE) {
         eng_reg_entries_free(v, len);
         return rc == SQLITE_NOMEM ? eng_fail(err, ENG_EIO, "out of memory")
-                                  : db_fail(st, err, "reading registry entries");
+                                  : eng_store_fail(st, err, "reading registry entries");
     }
     *out = v;
     *n = len;
@@ -342,7 +326,7 @@ int eng_store_reg_entries(eng_store *st, long id, const char *code, eng_reg_entr
 int eng_store_reg_run_write(eng_store *st, long run_id, const eng_regset *rs, eng_err *err)
 {
     sqlite3_stmt *q = NULL;
-    if (prep(st, &q, "INSERT INTO run_registries(run_id, registry_id) VALUES(?,?)", err))
+    if (eng_store_prep(st, &q, "INSERT INTO run_registries(run_id, registry_id) VALUES(?,?)", err))
         return ENG_EIO;
     for (size_t i = 0; i < eng_regset_count(rs); i++) {
         sqlite3_bind_int64(q, 1, run_id);
@@ -351,7 +335,7 @@ int eng_store_reg_run_write(eng_store *st, long run_id, const eng_regset *rs, en
         sqlite3_reset(q);
         if (rc != SQLITE_DONE) {
             sqlite3_finalize(q);
-            return db_fail(st, err, "recording the run's registries");
+            return eng_store_fail(st, err, "recording the run's registries");
         }
     }
     sqlite3_finalize(q);
@@ -364,35 +348,36 @@ int eng_store_reg_checks_write(eng_store *st, long run_id, long *seq, const eng_
     if (!n)
         return ENG_OK;
     sqlite3_stmt *q = NULL;
-    if (prep(st, &q,
-             "INSERT INTO reg_checks(run_id, seq, project_id, indicator, ref_kind, claim, verdict,"
-             " registry_id, registry, entry_code, entry, evidence, points)"
-             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-             err))
+    if (eng_store_prep(
+            st, &q,
+            "INSERT INTO reg_checks(run_id, seq, project_id, indicator, ref_kind, claim, verdict,"
+            " registry_id, registry, entry_code, entry, evidence, points)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            err))
         return ENG_EIO;
     for (size_t i = 0; i < n; i++) {
         const eng_reg_check *c = &v[i];
         sqlite3_bind_int64(q, 1, run_id);
         sqlite3_bind_int64(q, 2, (*seq)++);
-        bind_text(q, 3, c->project_id);
+        eng_store_bind_text(q, 3, c->project_id);
         sqlite3_bind_int(q, 4, c->indicator);
-        bind_text(q, 5, eng_ref_kind_name(c->ref_kind));
-        bind_text(q, 6, c->claim);
-        bind_text(q, 7, eng_verdict_name(c->verdict));
+        eng_store_bind_text(q, 5, eng_ref_kind_name(c->ref_kind));
+        eng_store_bind_text(q, 6, c->claim);
+        eng_store_bind_text(q, 7, eng_verdict_name(c->verdict));
         if (c->registry_id)
             sqlite3_bind_int64(q, 8, c->registry_id);
         else
             sqlite3_bind_null(q, 8);
-        bind_text(q, 9, c->registry);
-        bind_text(q, 10, c->entry_code);
-        bind_text(q, 11, c->entry);
-        bind_text(q, 12, c->evidence);
+        eng_store_bind_text(q, 9, c->registry);
+        eng_store_bind_text(q, 10, c->entry_code);
+        eng_store_bind_text(q, 11, c->entry);
+        eng_store_bind_text(q, 12, c->evidence);
         sqlite3_bind_double(q, 13, c->points);
         int rc = sqlite3_step(q);
         sqlite3_reset(q);
         if (rc != SQLITE_DONE) {
             sqlite3_finalize(q);
-            return db_fail(st, err, "storing a registry check");
+            return eng_store_fail(st, err, "storing a registry check");
         }
     }
     sqlite3_finalize(q);
@@ -406,7 +391,7 @@ int eng_store_reg_run_versions(eng_store *st, long run_id, eng_reg_info **out, s
     sqlite3_stmt *q = NULL;
     kind_order_sql(sql, sizeof sql,
                    "WHERE r.id IN (SELECT registry_id FROM run_registries WHERE run_id = ?1)");
-    if (prep(st, &q, sql, err))
+    if (eng_store_prep(st, &q, sql, err))
         return ENG_EIO;
     sqlite3_bind_int64(q, 1, run_id);
     return read_infos(st, q, out, n, err);
@@ -416,14 +401,15 @@ int eng_store_reg_checks(eng_store *st, long run_id, const char *project, eng_re
                          size_t *n, eng_err *err)
 {
     sqlite3_stmt *q = NULL;
-    if (prep(st, &q,
-             "SELECT project_id, indicator, ref_kind, claim, verdict, registry_id, registry,"
-             " entry_code, entry, evidence, points FROM reg_checks"
-             " WHERE run_id = ?1 AND (?2 IS NULL OR project_id = ?2) ORDER BY project_id, seq",
-             err))
+    if (eng_store_prep(
+            st, &q,
+            "SELECT project_id, indicator, ref_kind, claim, verdict, registry_id, registry,"
+            " entry_code, entry, evidence, points FROM reg_checks"
+            " WHERE run_id = ?1 AND (?2 IS NULL OR project_id = ?2) ORDER BY project_id, seq",
+            err))
         return ENG_EIO;
     sqlite3_bind_int64(q, 1, run_id);
-    bind_text(q, 2, project);
+    eng_store_bind_text(q, 2, project);
     eng_reg_check *v = NULL;
     size_t len = 0, cap = 0;
     int rc;
@@ -456,7 +442,7 @@ int eng_store_reg_checks(eng_store *st, long run_id, const char *project, eng_re
     if (rc != SQLITE_DONE) {
         eng_reg_checks_free(v, len);
         return rc == SQLITE_NOMEM ? eng_fail(err, ENG_EIO, "out of memory")
-                                  : db_fail(st, err, "reading registry checks");
+                                  : eng_store_fail(st, err, "reading registry checks");
     }
     *out = v;
     *n = len;
