@@ -25,6 +25,7 @@
 #include "importers/imp_xlsx.h"
 #include "base/base_buf.h"
 #include "base/base_sha256.h"
+#include "engine/eng_tmp.h"
 
 #define DRY_RUN_ERRORS 10
 
@@ -230,34 +231,42 @@ static void csv_cell(FILE *f, const char *s, size_t len)
     fputc('"', f);
 }
 
+/* The rejects file's name: --rejects FILE, or FILE.rejects.csv with the
+ * input's base name in the working folder (the input's folder may be
+ * read-only, or someone else's).  Returns it malloc'd, or NULL. */
+static char *rejects_name(const char *path, const imp_options *opt)
+{
+    if (opt->rejects_path)
+        return strdup(opt->rejects_path);
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base) + 16;
+    char *final = malloc(n);
+    if (final)
+        snprintf(final, n, "%s.rejects.csv", base);
+    return final;
+}
+
 static int rejects_open(rejects *rj, const char *path, const imp_options *opt,
                         const imp_row *header, eng_err *err)
 {
-    char *final = NULL;
-    if (opt->rejects_path)
-        final = strdup(opt->rejects_path);
-    else if ((final = malloc(strlen(path) + 16))) {
-        /* In the working folder: the input's folder may be read-only, or
-         * someone else's. */
-        const char *base = strrchr(path, '/');
-        sprintf(final, "%s.rejects.csv", base ? base + 1 : path);
-    }
-    char *tmp = final ? malloc(strlen(final) + 16) : NULL;
-    if (!tmp) {
-        free(final);
+    char *final = rejects_name(path, opt);
+    if (!final)
         return eng_fail(err, ENG_EIO, "out of memory");
-    }
-    sprintf(tmp, "%s.tmpXXXXXX", final);
-    int fd = mkstemp(tmp);
-    /* mkstemp makes the file private; the rejects file is an ordinary one. */
-    mode_t um = umask(0);
-    umask(um);
-    FILE *f = fd >= 0 && fchmod(fd, 0666 & ~um) == 0 ? fdopen(fd, "wb") : NULL;
+    /* a locked "FINAL.tmp.XXXXXX" (eng_tmp): the stale one of a killed
+     * import is removed by the next, a live one never */
+    eng_tmp_clean(final);
+    char *tmp = NULL;
+    int fd = -1;
+    eng_err e2 = {0};
+    int rc = eng_tmp_create(final, &tmp, &fd, &e2);
+    int e = errno;
+    FILE *f = rc == ENG_OK ? fdopen(fd, "wb") : NULL;
     if (!f) {
-        int e = errno;
-        if (fd >= 0) {
-            close(fd);
+        if (rc == ENG_OK) {
+            e = errno;
             unlink(tmp);
+            close(fd);
         }
         eng_fail(err, ENG_EIO,
                  "%s: cannot write the rejects file: %s (name another with --rejects)", final,
@@ -295,18 +304,20 @@ static void rejects_row(rejects *rj, const imp_row *row, long line, const char *
     rj->n++;
 }
 
-/* Closes the file and renames it into place. */
+/* Syncs the file, renames it into place and closes it (in that order: the
+ * lock, held by the open file, lasts until the name is the final one). */
 static int rejects_finish(rejects *rj, eng_err *err)
 {
-    int bad = ferror(rj->f);
+    int bad = fflush(rj->f) != 0 || ferror(rj->f) || fsync(fileno(rj->f)) != 0 ||
+              rename(rj->tmp, rj->path) != 0;
+    int e = errno;
+    if (bad)
+        unlink(rj->tmp);
     bad |= fclose(rj->f) != 0;
     rj->f = NULL;
-    if (bad || rename(rj->tmp, rj->path) != 0) {
-        int e = errno;
-        unlink(rj->tmp);
+    if (bad)
         return eng_fail(err, ENG_EIO, "%s: cannot write the rejects file: %s", rj->path,
-                        strerror(e));
-    }
+                        strerror(e ? e : errno));
     return ENG_OK;
 }
 
@@ -754,6 +765,14 @@ int imp_import_file(eng_store *st, const char *path, const imp_options *opt, imp
         return rc;
     }
     rejects rj = {0};
+    if (opt->skip_bad) {
+        /* a killed import's rejects temporary file goes even when this one
+         * rejects nothing */
+        char *name = rejects_name(path, opt);
+        if (name)
+            eng_tmp_clean(name);
+        free(name);
+    }
     idset ids = {0};
     eng_record r;
     eng_record_init(&r);

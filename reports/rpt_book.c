@@ -424,7 +424,9 @@ static void set_free(rpt_set *set)
     free(set->tmp);
     free(set->path);
     free(set->fd);
+    const char *name = set->name;
     memset(set, 0, sizeof *set);
+    set->name = name;
 }
 
 void rpt_set_abort(rpt_set *set)
@@ -438,24 +440,13 @@ void rpt_set_abort(rpt_set *set)
 
 int rpt_set_commit(rpt_set *set, eng_err *err)
 {
+    /* under a journal: a kill between two renames is finished by the next
+     * clean (eng_tmp.h); a failure takes back what was placed */
     int rc = ENG_OK;
-    size_t placed = 0;
-    for (; placed < set->n; placed++)
-        if (rename(set->tmp[placed], set->path[placed])) {
-            int en = errno;
-            rc = eng_fail(err, ENG_EIO, "%s: cannot move the workbook into place: %s",
-                          set->path[placed], strerror(en));
-            break;
-        }
-    if (rc) {
-        /* not a partial set: take back the workbooks already placed */
-        for (size_t i = 0; i < placed; i++)
-            unlink(set->path[i]);
-        rpt_set_abort(set);
-        return rc;
-    }
     if (set->n)
-        sync_dir(set->path[0]); /* a set is written in one folder */
+        rc = eng_tmp_commit_set(set->name, set->tmp, set->path, set->fd, set->n, err);
+    for (size_t i = 0; i < set->n; i++)
+        set->fd[i] = -1; /* closed by eng_tmp_commit_set */
     set_free(set);
-    return ENG_OK;
+    return rc;
 }

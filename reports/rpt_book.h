@@ -38,6 +38,7 @@
  * locked temporary file and adds it here; rpt_set_commit then renames every
  * one into place, rpt_set_abort removes them all. */
 typedef struct rpt_set {
+    const char *name; /* the path the set is named after (-o), borrowed */
     char **tmp, **path;
     int *fd; /* the temporary files' locks */
     size_t n;
@@ -111,9 +112,11 @@ void rpt_book_cell(char *out, lxw_row_t row, lxw_col_t col, int abs);
  * naming the path (the temporary file is then removed and the path left as
  * it was). */
 int rpt_book_close(rpt_book *b, eng_err *err);
-/* Renames every workbook of the set into place and syncs their folders; on
- * a failure removes the rest (and those already placed: the set is whole or
- * absent).  Frees the set's contents either way. */
+/* Renames every workbook of the set into place under a journal named after
+ * set->name (eng_tmp_commit_set: a kill between two renames is finished by
+ * the next eng_tmp_clean of set->name); on a failure removes the rest (and
+ * those already placed: the set is whole or absent).  Frees the set's
+ * contents either way. */
 int rpt_set_commit(rpt_set *set, eng_err *err);
 /* Removes every temporary file of the set; frees its contents. */
 void rpt_set_abort(rpt_set *set);

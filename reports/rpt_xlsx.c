@@ -1649,6 +1649,7 @@ int rpt_workbook_write(eng_store *st, long run, const char *path, const rpt_opti
      * the set appears whole or not at all. */
     rpt_set set;
     memset(&set, 0, sizeof set);
+    set.name = path;
     c.set = &set;
     eng_tmp_clean(path);
     for (size_t i = 0; i < d.nsc; i++) {

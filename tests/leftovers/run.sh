@@ -48,5 +48,22 @@ grep -q "set-proposal.xlsx: cannot move the workbook into place" err.txt && ok |
 [ -z "$(ls | grep '\.tmp\.')" ] && ok || ko "temporary files left: $(ls | grep '\.tmp\.')"
 [ "$(cat before.txt)" = "set-project.xlsx
 set-proposal.xlsx" ] && ok || ko "the whole set was: $(cat before.txt)"
+# the rejects file of import --skip-bad: a killed import's temporary file
+# is removed by the next import (even one that rejects nothing), a live
+# one stays
+printf '{"id":"G1","title":"good"}\n{"id":\n' >bad.jsonl
+printf '{"id":"G2","title":"good"}\n' >good.jsonl
+touch bad.jsonl.rejects.csv.tmp.St4le1 good.jsonl.rejects.csv.tmp.St4le2
+flock bad.jsonl.rejects.csv.tmp.LiVe02 sleep 4 &
+holder=$!
+sleep 0.3
+"$VERNIER" -q --db t.db import bad.jsonl --skip-bad >/dev/null 2>&1 || ko "import --skip-bad"
+"$VERNIER" -q --db t.db import good.jsonl --skip-bad >/dev/null 2>&1 || ko "import --skip-bad (no rejects)"
+[ -e bad.jsonl.rejects.csv.tmp.St4le1 ] && ko "stale rejects temporary file not removed" || ok
+[ -e good.jsonl.rejects.csv.tmp.St4le2 ] && ko "stale rejects temporary file not removed by an import without rejects" || ok
+[ -e bad.jsonl.rejects.csv.tmp.LiVe02 ] && ok || ko "a live rejects temporary file was removed"
+grep -q 'rejected_reason' bad.jsonl.rejects.csv && ok || ko "rejects file missing"
+kill "$holder" 2>/dev/null
+wait 2>/dev/null
 echo "leftovers: $pass passed, $fail failed"
 [ $fail -eq 0 ]
