@@ -1,12 +1,16 @@
 /*
  * imp_json: canonical JSON and JSONL records (see imp_json.h).
  *
- * The file is split into top-level values by a small scanner that tracks
- * strings, escapes and nesting, so that each record is parsed on its own and
- * every message names the line where its record starts (and the line of a
- * syntax error inside it).  A file whose first value is an array yields the
- * array's elements; otherwise it is a sequence of objects (JSONL, or one
- * pretty-printed object).
+ * The file is read in chunks into a buffer that holds the value being read
+ * (and what is left of the last chunk), never the whole file: memory does not
+ * grow with the file.  One framer splits the text into top-level values: a
+ * small scanner that tracks strings, escapes and nesting, so that each record
+ * is parsed on its own and every message names the line where its record
+ * starts (and the line of a syntax error inside it).  A file whose first
+ * value is an array yields the array's elements; otherwise it is a sequence
+ * of objects (JSONL, or one pretty-printed object).  The encoding is checked
+ * in a first pass over the file, chunk by chunk, so that a file with a bad
+ * byte is refused at open as before.
  */
 #include "importers/imp_json.h"
 
@@ -19,109 +23,202 @@
 
 #include "base/base_utf8.h"
 
+#define JSON_CHUNK ((size_t)1 << 16)
+/* The longest value (one record, or one object of a table) the reader takes;
+ * a longer one is refused with its line, the buffer never grows past it. */
+#define JSON_MAX_VALUE ((size_t)256 << 20)
+
 struct imp_json {
     char *path;
-    char *buf;
-    size_t len, pos;
+    FILE *f;
+    char *buf; /* buf[0, len) read and not dropped; buf[len] is '\0' */
+    size_t cap, len, pos;
+    int eof;        /* f has no more */
+    int ioerr;      /* a read failed */
     long line;      /* line of buf[pos] */
     long last_line; /* line where the value read last starts */
     int in_array;
     int done;
+    const char *noun;  /* "record" or "object", for messages */
+    const char *array; /* "the array of records" or "the array" */
 };
 
-static int read_file(const char *path, char **out, size_t *len, eng_err *err)
+/* Reads the next chunk after buf[len), growing the buffer when the room
+ * left is less than a chunk.  Returns 1 when bytes came, 0 at the end of the
+ * file (or on a read error: ioerr), -1 when the value in hand would pass
+ * JSON_MAX_VALUE. */
+static int more(imp_json *j)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return eng_fail(err, ENG_EIO, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap);
-    while (b) {
-        size_t r = fread(b + n, 1, cap - n - 1, f);
-        n += r;
-        if (r == 0)
-            break;
-        if (n + 1 == cap) {
-            char *nb = realloc(b, cap * 2);
-            if (!nb) {
-                free(b);
-                b = NULL;
-                break;
-            }
-            b = nb;
-            cap *= 2;
+    if (j->eof)
+        return 0;
+    if (j->cap - j->len < JSON_CHUNK + 1) {
+        size_t nc = j->cap ? j->cap * 2 : 4 * JSON_CHUNK;
+        if (nc < j->len + JSON_CHUNK + 1)
+            nc = j->len + JSON_CHUNK + 1;
+        if (j->len - j->pos > JSON_MAX_VALUE)
+            return -1;
+        char *nb = realloc(j->buf, nc);
+        if (!nb) {
+            j->ioerr = 1;
+            j->eof = 1;
+            return 0;
         }
+        j->buf = nb;
+        j->cap = nc;
     }
-    int bad = ferror(f);
-    fclose(f);
-    if (!b)
-        return eng_fail(err, ENG_EIO, "%s: out of memory", path);
-    if (bad) {
-        free(b);
-        return eng_fail(err, ENG_EIO, "%s: read error", path);
+    size_t r = fread(j->buf + j->len, 1, j->cap - j->len - 1, j->f);
+    if (r == 0) {
+        j->eof = 1;
+        j->ioerr = ferror(j->f) != 0;
+        return 0;
     }
-    b[n] = '\0';
-    *out = b;
-    *len = n;
-    return ENG_OK;
+    j->len += r;
+    j->buf[j->len] = '\0';
+    return 1;
 }
 
-static void skip_ws(imp_json *j)
+/* Forgets buf[0, pos): nobody holds an offset into it. */
+static void drop(imp_json *j)
 {
-    while (j->pos < j->len) {
-        char c = j->buf[j->pos];
+    if (j->pos == 0)
+        return;
+    memmove(j->buf, j->buf + j->pos, j->len - j->pos);
+    j->len -= j->pos;
+    j->pos = 0;
+    j->buf[j->len] = '\0';
+}
+
+/* The byte at offset i, reading on as needed; -1 past the end.  With
+ * may_drop, what lies before i is forgotten first when more must be read
+ * (i is moved with it). */
+static int byte_at(imp_json *j, size_t *i, int may_drop)
+{
+    while (*i >= j->len) {
+        if (may_drop) {
+            j->pos = *i;
+            drop(j);
+            *i = 0;
+        }
+        if (more(j) <= 0)
+            return -1;
+    }
+    return (unsigned char)j->buf[*i];
+}
+
+/* Past white space; with may_drop, the text before it is forgotten when
+ * more is read (no offset into the buffer is held). */
+static void skip_ws(imp_json *j, int may_drop)
+{
+    for (;;) {
+        int c = byte_at(j, &j->pos, may_drop);
         if (c == '\n')
             j->line++;
         else if (c != ' ' && c != '\t' && c != '\r')
-            break;
+            return;
         j->pos++;
     }
 }
 
-int imp_json_open(const char *path, imp_json **out, eng_err *err)
+/* The first pass: every byte valid UTF-8 and none NUL, chunk by chunk.  A
+ * UTF-8 BOM is allowed (and skipped by the reader).  Returns ENG_OK, or
+ * ENG_EINPUT "FILE:LINE:COL: ..." (COL counted in bytes) or ENG_EIO. */
+static int check_text(const char *path, eng_err *err)
 {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return eng_fail(err, ENG_EIO, "%s: cannot open: %s", path, strerror(errno));
+    static const size_t chunk = 1 << 16;
+    unsigned char *b = malloc(chunk + 8);
+    if (!b) {
+        fclose(f);
+        return eng_fail(err, ENG_EIO, "%s: out of memory", path);
+    }
+    size_t have = 0, base = 0; /* base: file offset of b[0] */
+    long line = 1;
+    size_t col = 1;
+    int rc = ENG_OK, first = 1;
+    for (;;) {
+        size_t r = fread(b + have, 1, chunk, f);
+        int eof = r == 0;
+        have += r;
+        size_t i = 0;
+        if (first && have >= 3 && !memcmp(b, "\xEF\xBB\xBF", 3)) {
+            i = 3;
+            col = 4;
+        }
+        if (have >= 3 || eof)
+            first = 0;
+        while (i < have) {
+            unsigned char c = b[i];
+            if (c >= 0x20 && c < 0x80) { /* the usual case */
+                i++;
+                col++;
+                continue;
+            }
+            if (!eof && have - i < 4)
+                break; /* a sequence may go on in the next chunk */
+            size_t n = base_utf8_len(b + i, have - i);
+            if (!n) {
+                rc = eng_fail(err, ENG_EINPUT,
+                              "%s:%ld:%zu: invalid UTF-8 (byte 0x%02X at offset %zu)", path, line,
+                              col, c, base + i);
+                goto out;
+            }
+            if (c == '\0') {
+                rc = eng_fail(err, ENG_EINPUT,
+                              "%s:%ld:%zu: NUL byte at offset %zu (binary data, or a UTF-16 "
+                              "file without a byte-order mark?)",
+                              path, line, col, base + i);
+                goto out;
+            }
+            if (c == '\n') {
+                line++;
+                col = 1;
+            } else
+                col += n;
+            i += n;
+        }
+        memmove(b, b + i, have - i);
+        have -= i;
+        base += i;
+        if (eof)
+            break;
+    }
+    if (ferror(f))
+        rc = eng_fail(err, ENG_EIO, "%s: read error", path);
+out:
+    free(b);
+    fclose(f);
+    return rc;
+}
+
+static int open_reader(const char *path, int check, imp_json **out, eng_err *err)
+{
+    int rc = check ? check_text(path, err) : ENG_OK;
+    if (rc)
+        return rc;
     imp_json *j = calloc(1, sizeof *j);
     if (!j || !(j->path = strdup(path))) {
         free(j);
         return eng_fail(err, ENG_EIO, "out of memory");
     }
-    int rc = read_file(path, &j->buf, &j->len, err);
-    if (rc) {
+    j->noun = "record";
+    j->array = "the array of records";
+    j->line = 1;
+    if (!(j->f = fopen(path, "rb"))) {
+        rc = eng_fail(err, ENG_EIO, "%s: cannot open: %s", path, strerror(errno));
         imp_json_free(j);
         return rc;
     }
-    j->line = 1;
-    /* A UTF-8 BOM is allowed and skipped; any other invalid byte is an error. */
+    more(j);
     if (j->len >= 3 && !memcmp(j->buf, "\xEF\xBB\xBF", 3))
         j->pos = 3;
-    long line = 1;
-    for (size_t i = j->pos; i < j->len;) {
-        size_t n = base_utf8_len((const unsigned char *)j->buf + i, j->len - i);
-        if (!n) {
-            size_t col = 1;
-            for (size_t k = i; k > 0 && j->buf[k - 1] != '\n'; k--)
-                col++;
-            rc = eng_fail(err, ENG_EINPUT, "%s:%ld:%zu: invalid UTF-8 (byte 0x%02X at offset %zu)",
-                          path, line, col, (unsigned char)j->buf[i], i);
-            imp_json_free(j);
-            return rc;
-        }
-        if (j->buf[i] == '\0') {
-            size_t col = 1;
-            for (size_t k = i; k > 0 && j->buf[k - 1] != '\n'; k--)
-                col++;
-            rc = eng_fail(err, ENG_EINPUT,
-                          "%s:%ld:%zu: NUL byte at offset %zu (binary data, or a UTF-16 file "
-                          "without a byte-order mark?)",
-                          path, line, col, i);
-            imp_json_free(j);
-            return rc;
-        }
-        if (j->buf[i] == '\n')
-            line++;
-        i += n;
+    skip_ws(j, 1);
+    if (j->ioerr) {
+        rc = eng_fail(err, ENG_EIO, "%s: read error", path);
+        imp_json_free(j);
+        return rc;
     }
-    skip_ws(j);
     if (j->pos >= j->len) {
         imp_json_free(j);
         return eng_fail(err, ENG_EINPUT, "%s: empty file: expected records", path);
@@ -129,7 +226,7 @@ int imp_json_open(const char *path, imp_json **out, eng_err *err)
     if (j->buf[j->pos] == '[') {
         j->in_array = 1;
         j->pos++;
-        skip_ws(j);
+        skip_ws(j, 1);
         if (j->pos < j->len && j->buf[j->pos] == ']') {
             j->pos++;
             j->done = 1;
@@ -145,18 +242,39 @@ int imp_json_open(const char *path, imp_json **out, eng_err *err)
     return ENG_OK;
 }
 
-/* Finds the end of the value starting at j->pos.  Returns the end offset
- * (one past), or 0 when the value does not close. */
-static size_t value_end(const imp_json *j, long *lines)
+int imp_json_open(const char *path, imp_json **out, eng_err *err)
+{
+    return open_reader(path, 1, out, err);
+}
+
+/* Finds the end of the value starting at j->pos, reading on as needed.
+ * Returns the end offset (one past), or 0 when the value does not close
+ * (*too_long: it passed JSON_MAX_VALUE). */
+static size_t value_end(imp_json *j, long *lines, int *too_long)
 {
     int depth = 0, in_str = 0;
     *lines = 0;
-    for (size_t i = j->pos; i < j->len; i++) {
+    *too_long = 0;
+    for (size_t i = j->pos;; i++) {
+        if (i >= j->len) {
+            int m = more(j);
+            if (m <= 0) {
+                *too_long = m < 0;
+                return 0;
+            }
+        }
         char c = j->buf[i];
         if (c == '\n')
             (*lines)++;
         if (in_str) {
-            if (c == '\\' && i + 1 < j->len) {
+            if (c == '\\') {
+                if (i + 1 >= j->len) {
+                    int m = more(j);
+                    if (m <= 0) {
+                        *too_long = m < 0;
+                        return 0;
+                    }
+                }
                 i++;
                 if (j->buf[i] == '\n')
                     (*lines)++;
@@ -176,7 +294,6 @@ static size_t value_end(const imp_json *j, long *lines)
         } else if (depth == 0 && (c == ',' || c == '\n'))
             return i; /* a scalar at top level: let cJSON complain about it */
     }
-    return 0;
 }
 
 /* Looks in the value buf[begin, end) for a "\u0000" escape, which cJSON would
@@ -230,11 +347,112 @@ static int find_nul_escape(const imp_json *j, size_t begin, size_t end, long sta
     return 0;
 }
 
-/* The reader's answer to a bad record: a message, and the reader moved on so
- * that the next call makes progress whatever the input.  In an array, a
- * broken structure ends the file (nothing after it can be placed); elsewhere
- * (JSONL, a sequence of objects) reading goes on at the next line that starts
- * with '{' after the line where the bad record starts. */
+/* Frames the next top-level value, for both readers: OUT *begin, *end
+ * (offsets into buf, valid until the next call) and *start_line; in an array
+ * it moves past the ',' or ']' after the value.  Returns 1 with a value, 0 at
+ * the end, or a negated ENG_E* code with the message.  *bad is set when the
+ * value at *begin could not be framed or is not followed by ',' or ']' (the
+ * records reader recovers from there; the rows reader stops). */
+static int frame(imp_json *j, size_t *begin, size_t *end, long *start_line, int *bad, eng_err *err)
+{
+    *bad = 0;
+    if (j->done)
+        return 0;
+    if (j->pos > j->cap / 2)
+        drop(j); /* no offset into the buffer is held between values */
+    skip_ws(j, 1);
+    if (j->ioerr) {
+        j->done = 1;
+        return -eng_fail(err, ENG_EIO, "%s: read error", j->path);
+    }
+    if (j->pos >= j->len) {
+        j->done = 1;
+        j->last_line = j->line;
+        if (j->in_array)
+            return -eng_fail(err, ENG_EINPUT, "%s:%ld: %s is not closed", j->path, j->line,
+                             j->array);
+        return 0;
+    }
+    long lines;
+    int too_long;
+    *start_line = j->last_line = j->line;
+    *begin = j->pos;
+    size_t e = value_end(j, &lines, &too_long);
+    if (j->ioerr) {
+        j->done = 1;
+        return -eng_fail(err, ENG_EIO, "%s: read error", j->path);
+    }
+    if (!e) {
+        *bad = 1;
+        if (too_long)
+            return -eng_fail(err, ENG_EINPUT, "%s:%ld: a %s longer than %zu MiB", j->path,
+                             *start_line, j->noun, JSON_MAX_VALUE >> 20);
+        return -eng_fail(err, ENG_EINPUT,
+                         "%s:%ld: record is not closed (unbalanced braces or quotes)", j->path,
+                         *start_line);
+    }
+    j->pos = e;
+    j->line += lines;
+    *end = e;
+    /* What follows: a comma or the closing bracket in an array. */
+    skip_ws(j, 0);
+    if (j->in_array) {
+        if (j->pos < j->len && j->buf[j->pos] == ',') {
+            j->pos++;
+        } else if (j->pos < j->len && j->buf[j->pos] == ']') {
+            j->pos++;
+            skip_ws(j, 0);
+            j->done = 1;
+            if (j->pos < j->len)
+                return -eng_fail(err, ENG_EINPUT, "%s:%ld: text after the closing ']'", j->path,
+                                 j->line);
+        } else if (j->pos < j->len) {
+            *bad = 1;
+            return -eng_fail(err, ENG_EINPUT, "%s:%ld: expected ',' or ']' after a%s %s", j->path,
+                             j->line, j->noun[0] == 'o' ? "n" : "", j->noun);
+        }
+    }
+    return 1;
+}
+
+/* The reader's answer to a bad record: moved on so that the next call makes
+ * progress whatever the input.  In an array, a broken structure ends the
+ * file (nothing after it can be placed); elsewhere (JSONL, a sequence of
+ * objects) reading goes on at the next line that starts with '{' after the
+ * line where the bad record starts.  Returns -code. */
+static int recover(imp_json *j, size_t begin, int structural, int code)
+{
+    if (j->in_array) {
+        if (structural || j->pos <= begin)
+            j->done = 1;
+        return -code;
+    }
+    /* JSONL: from the line after the one where the record starts; what is
+     * passed over is dropped as more is read. */
+    size_t i = begin;
+    long line = j->last_line;
+    int c;
+    while ((c = byte_at(j, &i, 1)) >= 0 && c != '\n')
+        i++;
+    while (c >= 0) {
+        i++; /* past the '\n' */
+        line++;
+        if ((c = byte_at(j, &i, 1)) == '{')
+            break;
+        while (c >= 0 && c != '\n') {
+            i++;
+            c = byte_at(j, &i, 1);
+        }
+    }
+    if (c < 0) {
+        i = j->len;
+        j->done = 1;
+    }
+    j->pos = i;
+    j->line = line;
+    return -code;
+}
+
 static int bad_record(imp_json *j, size_t begin, int structural, eng_err *err, int code,
                       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 static int bad_record(imp_json *j, size_t begin, int structural, eng_err *err, int code,
@@ -247,73 +465,17 @@ static int bad_record(imp_json *j, size_t begin, int structural, eng_err *err, i
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);
     }
-    if (j->in_array) {
-        if (structural || j->pos <= begin)
-            j->done = 1;
-        return -code;
-    }
-    /* JSONL: from the line after the one where the record starts */
-    size_t i = begin;
-    long line = j->last_line;
-    while (i < j->len && j->buf[i] != '\n')
-        i++;
-    while (i < j->len) {
-        i++; /* past the '\n' */
-        line++;
-        if (i < j->len && j->buf[i] == '{')
-            break;
-        while (i < j->len && j->buf[i] != '\n')
-            i++;
-    }
-    if (i >= j->len) {
-        i = j->len;
-        j->done = 1;
-    }
-    j->pos = i;
-    j->line = line;
-    return -code;
+    return recover(j, begin, structural, code);
 }
 
 int imp_json_next(imp_json *j, eng_record *out, eng_err *err)
 {
-    if (j->done)
-        return 0;
-    skip_ws(j);
-    if (j->pos >= j->len) {
-        j->done = 1;
-        j->last_line = j->line;
-        if (j->in_array)
-            return -eng_fail(err, ENG_EINPUT, "%s:%ld: the array of records is not closed", j->path,
-                             j->line);
-        return 0;
-    }
-    long start_line = j->line, lines;
-    size_t begin = j->pos;
-    j->last_line = start_line;
-    size_t end = value_end(j, &lines);
-    if (!end)
-        return bad_record(j, begin, 1, err, ENG_EINPUT,
-                          "%s:%ld: record is not closed (unbalanced braces or quotes)", j->path,
-                          start_line);
-    j->pos = end;
-    j->line += lines;
-    /* What follows: a comma or the closing bracket in an array. */
-    skip_ws(j);
-    if (j->in_array) {
-        if (j->pos < j->len && j->buf[j->pos] == ',') {
-            j->pos++;
-        } else if (j->pos < j->len && j->buf[j->pos] == ']') {
-            j->pos++;
-            skip_ws(j);
-            j->done = 1;
-            if (j->pos < j->len)
-                return -eng_fail(err, ENG_EINPUT, "%s:%ld: text after the closing ']'", j->path,
-                                 j->line);
-        } else if (j->pos < j->len) {
-            return bad_record(j, begin, 1, err, ENG_EINPUT,
-                              "%s:%ld: expected ',' or ']' after a record", j->path, j->line);
-        }
-    }
+    size_t begin = 0, end = 0;
+    long start_line = 0;
+    int bad;
+    int got = frame(j, &begin, &end, &start_line, &bad, err);
+    if (got <= 0)
+        return bad ? recover(j, begin, 1, -got) : got;
     if (end == begin)
         return bad_record(j, begin, 0, err, ENG_EINPUT, "%s:%ld: expected a record, found '%c'",
                           j->path, start_line, j->buf[begin]);
@@ -335,7 +497,7 @@ int imp_json_next(imp_json *j, eng_record *out, eng_err *err)
         size_t off;
         long line = start_line;
         if (sscanf(e.msg, "invalid JSON near byte %zu", &off) == 1) {
-            for (size_t i = begin; i < begin + off && i < j->len; i++)
+            for (size_t i = begin; i < begin + off && i < end; i++)
                 line += j->buf[i] == '\n';
             return bad_record(j, begin, 0, err, ENG_EINPUT,
                               "%s:%ld: invalid JSON in the record starting at line %ld", j->path,
@@ -357,6 +519,8 @@ void imp_json_free(imp_json *j)
 {
     if (!j)
         return;
+    if (j->f)
+        fclose(j->f);
     free(j->path);
     free(j->buf);
     free(j);
@@ -364,67 +528,33 @@ void imp_json_free(imp_json *j)
 
 /* ---- objects as rows ----------------------------------------------------------- */
 
-/* Frames the next top-level value for the rows reader: strict, no recovery
- * (a registry file is taken whole or not at all).  Returns 1 with OUT:
- * *begin, *end, *start_line; 0 at the end; or a negated ENG_E* code. */
-static int next_text(imp_json *j, size_t *begin, size_t *end_out, long *start_out, eng_err *err)
+/* Frames the next object for the rows reader: strict, no recovery (a
+ * registry file is taken whole or not at all).  Returns 1 with OUT: *begin,
+ * *end, *start_line; 0 at the end; or a negated ENG_E* code. */
+static int next_text(imp_json *j, size_t *begin, size_t *end, long *start_line, eng_err *err)
 {
-    if (j->done)
-        return 0;
-    skip_ws(j);
-    if (j->pos >= j->len) {
-        j->done = 1;
-        if (j->in_array)
-            return -eng_fail(err, ENG_EINPUT, "%s:%ld: the array is not closed", j->path, j->line);
-        return 0;
-    }
-    long start_line = j->line, lines;
-    size_t end = value_end(j, &lines);
-    if (!end) {
-        j->done = 1;
-        return -eng_fail(err, ENG_EINPUT,
-                         "%s:%ld: record is not closed (unbalanced braces or quotes)", j->path,
-                         start_line);
-    }
-    *begin = j->pos;
-    j->pos = end;
-    j->line += lines;
-    skip_ws(j);
-    if (j->in_array) {
-        if (j->pos < j->len && j->buf[j->pos] == ',') {
-            j->pos++;
-        } else if (j->pos < j->len && j->buf[j->pos] == ']') {
-            j->pos++;
-            skip_ws(j);
+    int bad;
+    int got = frame(j, begin, end, start_line, &bad, err);
+    if (got <= 0) {
+        if (got < 0)
             j->done = 1;
-            if (j->pos < j->len)
-                return -eng_fail(err, ENG_EINPUT, "%s:%ld: text after the closing ']'", j->path,
-                                 j->line);
-        } else {
-            j->done = 1;
-            return -eng_fail(err, ENG_EINPUT, "%s:%ld: expected ',' or ']' after an object",
-                             j->path, j->line);
-        }
+        return got;
     }
     long nul_line;
     char field[128];
-    if (find_nul_escape(j, *begin, end, start_line, &nul_line, field, sizeof field)) {
+    if (find_nul_escape(j, *begin, *end, *start_line, &nul_line, field, sizeof field)) {
         j->done = 1;
         return -eng_fail(err, ENG_EINPUT, "%s:%ld: a NUL character (\\u0000) in %s%s%s", j->path,
                          nul_line, field[0] ? "field '" : "a field name", field,
                          field[0] ? "'" : "");
     }
-    *end_out = end;
-    *start_out = start_line;
     return 1;
 }
 
 typedef struct json_rows {
     imp_rows base;
-    imp_json *j;
-    size_t *begin, *end;
-    long *lines;
-    size_t n, next;
+    imp_json *j; /* the second pass: the rows */
+    long first_line;
     char **keys;
     size_t nkeys;
     int header_done;
@@ -451,9 +581,6 @@ static void jrows_free(imp_rows *self)
     free(r->keys);
     free(r->cells);
     free(r->lens);
-    free(r->begin);
-    free(r->end);
-    free(r->lines);
     imp_json_free(r->j);
     free(r);
 }
@@ -483,30 +610,31 @@ static char *cell_text(const cJSON *v)
     return cJSON_PrintUnformatted(v);
 }
 
-static int jrows_parse(json_rows *r, size_t i, cJSON **out, eng_err *err)
+static int jrows_parse(const imp_json *j, size_t begin, size_t end, long line, cJSON **out,
+                       eng_err *err)
 {
-    cJSON *o = cJSON_ParseWithLength(r->j->buf + r->begin[i], r->end[i] - r->begin[i]);
+    cJSON *o = cJSON_ParseWithLength(j->buf + begin, end - begin);
     if (!o)
         return eng_fail(err, ENG_EINPUT, "%s:%ld: invalid JSON in the object starting at line %ld",
-                        r->j->path, r->lines[i], r->lines[i]);
+                        j->path, line, line);
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);
         return eng_fail(err, ENG_EINPUT, "%s:%ld: expected an object, one a line or in an array",
-                        r->j->path, r->lines[i]);
+                        j->path, line);
     }
     size_t members = 0;
     for (const cJSON *c = o->child; c; c = c->next)
         members++;
     if (members > 4096) {
         cJSON_Delete(o);
-        return eng_fail(err, ENG_EINPUT, "%s:%ld: %zu keys in one object (at most 4096)",
-                        r->j->path, r->lines[i], members);
+        return eng_fail(err, ENG_EINPUT, "%s:%ld: %zu keys in one object (at most 4096)", j->path,
+                        line, members);
     }
     for (const cJSON *c = o->child; c; c = c->next)
         for (const cJSON *d = c->next; d; d = d->next)
             if (!strcmp(c->string, d->string)) {
                 int rc = eng_fail(err, ENG_EINPUT, "%s:%ld: key '%s' appears twice in one object",
-                                  r->j->path, r->lines[i], c->string);
+                                  j->path, line, c->string);
                 cJSON_Delete(o);
                 return rc;
             }
@@ -525,14 +653,16 @@ static int jrows_next(imp_rows *self, imp_row *row, eng_err *err)
         row->cells = r->keys;
         row->lens = r->lens;
         row->ncells = r->nkeys;
-        row->line = r->n ? r->lines[0] : 1;
+        row->line = r->first_line;
         return 1;
     }
-    if (r->next >= r->n)
-        return 0;
-    size_t i = r->next++;
+    size_t b, e;
+    long line;
+    int got = next_text(r->j, &b, &e, &line, err);
+    if (got <= 0)
+        return got;
     cJSON *o;
-    int rc = jrows_parse(r, i, &o, err);
+    int rc = jrows_parse(r->j, b, e, line, &o, err);
     if (rc)
         return -rc;
     for (size_t k = 0; k < r->nkeys; k++) {
@@ -548,58 +678,32 @@ static int jrows_next(imp_rows *self, imp_row *row, eng_err *err)
     row->cells = r->cells;
     row->lens = r->lens;
     row->ncells = r->nkeys;
-    row->line = r->lines[i];
+    row->line = line;
     return 1;
 }
 
-int imp_json_rows_open(const char *path, imp_rows **out, eng_err *err)
+/* Pass one: every object framed and parsed, its keys added to r->keys in
+ * order of first appearance.  Returns ENG_OK or the error. */
+static int collect_keys(json_rows *r, imp_json *j, eng_err *err)
 {
-    json_rows *r = calloc(1, sizeof *r);
-    if (!r)
-        return eng_fail(err, ENG_EIO, "out of memory");
-    r->base.next = jrows_next;
-    r->base.free = jrows_free;
-    int rc = imp_json_open(path, &r->j, err);
-    if (rc) {
-        free(r);
-        return rc;
-    }
-    r->base.file = r->j->path;
-    size_t cap = 0, kcap = 0;
+    size_t kcap = 0;
+    int first = 1;
+    r->first_line = 1;
     for (;;) {
         size_t b = 0, e = 0;
         long line = 0;
-        int got = next_text(r->j, &b, &e, &line, err);
-        if (got < 0) {
-            rc = -got;
-            goto fail;
-        }
+        int got = next_text(j, &b, &e, &line, err);
+        if (got < 0)
+            return -got;
         if (!got)
-            break;
-        if (r->n == cap) {
-            cap = cap ? cap * 2 : 256;
-            size_t *nb = realloc(r->begin, cap * sizeof *nb);
-            if (nb)
-                r->begin = nb;
-            size_t *ne = realloc(r->end, cap * sizeof *ne);
-            if (ne)
-                r->end = ne;
-            long *nl = realloc(r->lines, cap * sizeof *nl);
-            if (nl)
-                r->lines = nl;
-            if (!nb || !ne || !nl) {
-                rc = eng_fail(err, ENG_EIO, "out of memory");
-                goto fail;
-            }
-        }
-        r->begin[r->n] = b;
-        r->end[r->n] = e;
-        r->lines[r->n] = line;
-        /* Pass one: the keys, in order of first appearance. */
+            return ENG_OK;
+        if (first)
+            r->first_line = line;
+        first = 0;
         cJSON *o;
-        if ((rc = jrows_parse(r, r->n, &o, err)))
-            goto fail;
-        r->n++;
+        int rc = jrows_parse(j, b, e, line, &o, err);
+        if (rc)
+            return rc;
         size_t pos = 0;
         for (const cJSON *c = o->child; c; c = c->next, pos++) {
             if (pos < r->nkeys && !strcmp(r->keys[pos], c->string))
@@ -614,29 +718,51 @@ int imp_json_rows_open(const char *path, imp_rows **out, eng_err *err)
                 char **nk = realloc(r->keys, kcap * sizeof *nk);
                 if (!nk) {
                     cJSON_Delete(o);
-                    rc = eng_fail(err, ENG_EIO, "out of memory");
-                    goto fail;
+                    return eng_fail(err, ENG_EIO, "out of memory");
                 }
                 r->keys = nk;
             }
             if (!(r->keys[r->nkeys] = strdup(c->string))) {
                 cJSON_Delete(o);
-                rc = eng_fail(err, ENG_EIO, "out of memory");
-                goto fail;
+                return eng_fail(err, ENG_EIO, "out of memory");
             }
             r->nkeys++;
         }
         cJSON_Delete(o);
     }
-    r->cells = calloc(r->nkeys ? r->nkeys : 1, sizeof *r->cells);
-    r->lens = calloc(r->nkeys ? r->nkeys : 1, sizeof *r->lens);
-    if (!r->cells || !r->lens) {
-        rc = eng_fail(err, ENG_EIO, "out of memory");
-        goto fail;
+}
+
+int imp_json_rows_open(const char *path, imp_rows **out, eng_err *err)
+{
+    json_rows *r = calloc(1, sizeof *r);
+    if (!r)
+        return eng_fail(err, ENG_EIO, "out of memory");
+    r->base.next = jrows_next;
+    r->base.free = jrows_free;
+    imp_json *keys = NULL;
+    int rc = open_reader(path, 1, &keys, err);
+    if (!rc) {
+        keys->noun = "object";
+        keys->array = "the array";
+        rc = collect_keys(r, keys, err);
+        imp_json_free(keys);
+    }
+    /* Pass two reads the rows; the text was checked by pass one. */
+    if (!rc && !(rc = open_reader(path, 0, &r->j, err))) {
+        r->j->noun = "object";
+        r->j->array = "the array";
+        r->base.file = r->j->path;
+    }
+    if (!rc) {
+        r->cells = calloc(r->nkeys ? r->nkeys : 1, sizeof *r->cells);
+        r->lens = calloc(r->nkeys ? r->nkeys : 1, sizeof *r->lens);
+        if (!r->cells || !r->lens)
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+    }
+    if (rc) {
+        jrows_free(&r->base);
+        return rc;
     }
     *out = &r->base;
     return ENG_OK;
-fail:
-    jrows_free(&r->base);
-    return rc;
 }

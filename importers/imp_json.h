@@ -3,9 +3,10 @@
  * record objects, or JSONL (one object a line, blank lines allowed).
  *
  * Records come one at a time with their provenance (file, line where the
- * object starts).  The whole file is read into memory (JSON input is small
- * beside CSV exports); each element is parsed on its own so that an error
- * names its line.
+ * object starts).  The file is streamed: memory holds one value (at most
+ * 256 MiB; a longer one is an error naming its line) and a chunk, never the
+ * whole file; each element is parsed on its own so that an error names its
+ * line.  The encoding (UTF-8, no NUL byte) is checked in a first pass at open.
  */
 #ifndef IMP_JSON_H
 #define IMP_JSON_H
@@ -40,8 +41,8 @@ void imp_json_free(imp_json *j);
  * numbers in the shortest form that reads back the same, true/false,
  * null as empty, objects and arrays as compact JSON.  The file is framed
  * once at open (an object not closed, or not an object, or with a key twice,
- * is an error "FILE:LINE: ..."); objects are parsed again as rows are read,
- * so memory holds the file's text and one object.  OUT: *out (free with
+ * is an error "FILE:LINE: ..."); the file is read twice (the keys, then
+ * the rows), so memory holds one object, never the file.  OUT: *out (free with
  * imp_rows_free).  Returns ENG_OK, ENG_EINPUT or ENG_EIO. */
 int imp_json_rows_open(const char *path, imp_rows **out, eng_err *err);
 

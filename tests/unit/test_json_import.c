@@ -236,6 +236,77 @@ static void test_canonical(void)
     eng_record_release(&r2);
 }
 
+/* Files larger than the reader's chunk (64 KiB): records, a bad record and a
+ * multi-byte character straddle chunk boundaries; a record of 1 MiB grows
+ * the buffer; an invalid byte deep in the file is named by line and column;
+ * an array and JSONL of the same records read the same. */
+static void test_streaming(void)
+{
+    char path[512];
+    const char *word = "温度传感器 sensor "; /* 23 bytes: 3-byte characters at every offset */
+    for (int form = 0; form < 2; form++) {   /* 0: JSONL, 1: an array */
+        snprintf(path, sizeof path, "%s/big%d.json%s", dir, form, form ? "" : "l");
+        FILE *f = fopen(path, "wb");
+        fputs(form ? "[\n" : "", f);
+        int n = 3000;
+        for (int i = 0; i < n; i++) {
+            fprintf(f, "%s{\"id\": \"S%d\", \"title\": \"", i ? (form ? ",\n" : "\n") : "", i);
+            int words = i == 1500 ? 50000 : 3 + i % 17; /* record 1500: over 1 MiB */
+            for (int k = 0; k < words; k++)
+                fputs(word, f);
+            fputs("\"}", f);
+            if (i == 2000 && !form) /* a bad record: JSONL goes on at the next line */
+                fputs("\n{\"id\": \"BAD\", \"title\": \"x\" \"y\"}", f);
+        }
+        fputs(form ? "\n]\n" : "\n", f);
+        fclose(f);
+        imp_json *j = NULL;
+        eng_err err;
+        eng_err_clear(&err);
+        int rc = imp_json_open(path, &j, &err);
+        CHECK(rc == ENG_OK, "big%d: open failed: %s", form, err.msg);
+        if (rc)
+            continue;
+        eng_record r;
+        eng_record_init(&r);
+        int good = 0, bad = 0, got, in_order = 1;
+        long bad_line = 0;
+        while ((got = imp_json_next(j, &r, &err)) != 0) {
+            if (got < 0) {
+                bad++;
+                bad_line = imp_json_line(j);
+                continue;
+            }
+            char want[32];
+            snprintf(want, sizeof want, "S%d", good);
+            if (strcmp(r.id, want) || r.prov_line != good + 1 + form + (!form && good > 2000))
+                in_order = 0;
+            good++;
+        }
+        CHECK_INT(good, n, "big: records");
+        CHECK_INT(bad, form ? 0 : 1, "big: bad records");
+        if (!form)
+            CHECK_INT(bad_line, 2002, "big: the bad record's line");
+        CHECK(in_order, "big%d: ids or lines out of order", form);
+        eng_record_release(&r);
+        imp_json_free(j);
+    }
+    /* an invalid byte after several chunks: line and column */
+    snprintf(path, sizeof path, "%s/late-bad.jsonl", dir);
+    FILE *f = fopen(path, "wb");
+    for (int i = 0; i < 5000; i++)
+        fprintf(f, "{\"id\": \"V%d\", \"title\": \"%s%s\"}\n", i, word, word);
+    fputs("{\"id\": \"X\", \"title\": \"ab\xC3(\"}\n", f);
+    fclose(f);
+    imp_json *j = NULL;
+    eng_err err;
+    eng_err_clear(&err);
+    CHECK(imp_json_open(path, &j, &err) == ENG_EINPUT, "late bad byte: open should fail");
+    CHECK(strstr(err.msg, "late-bad.jsonl:5001:25: invalid UTF-8 (byte 0xC3") != NULL,
+          "late bad byte: %s", err.msg);
+    imp_json_free(j);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -244,6 +315,7 @@ int main(void)
     }
     test_reader();
     test_progress();
+    test_streaming();
     test_canonical();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
