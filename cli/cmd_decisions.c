@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "engine/eng_store_view.h"
 #include "importers/imp_decisions.h"
 
 static const char usage[] =
@@ -28,19 +29,28 @@ static int list(cli_ctx *ctx, const char *run_s)
         rc = eng_store_decisions(st, ri.id, NULL, &d, &n, &err);
         eng_run_info_release(&ri);
     }
-    eng_store_close(st);
-    if (rc)
+    if (rc) {
+        eng_store_close(st);
         return cli_fail(&err);
+    }
     for (size_t i = 0; i < n; i++) {
+        /* No decision: withdrawn when one was taken before (a comment may
+         * remain), else a comment alone. */
+        int before = !d[i].decision;
+        if (before && eng_store_ever_decided(st, d[i].project_id, &before, &err)) {
+            eng_decisions_free(d, n);
+            eng_store_close(st);
+            return cli_fail(&err);
+        }
         printf("%s\t%s\t%s\t%s\t%s\n", d[i].project_id,
-               d[i].decision  ? d[i].decision
-               : d[i].comment ? ""
-                              : "withdrawn",
+               d[i].decision ? d[i].decision
+               : before      ? "withdrawn"
+                             : "",
                d[i].reviewer ? d[i].reviewer : "", d[i].decided_at ? d[i].decided_at : "",
                d[i].comment ? d[i].comment : "");
-        eng_decision_release(&d[i]);
     }
-    free(d);
+    eng_decisions_free(d, n);
+    eng_store_close(st);
     return 0;
 }
 

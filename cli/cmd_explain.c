@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "engine/eng_store_view.h"
+#include "reports/rpt_text.h"
 #include "engine/eng_registry.h"
 #include "engine/eng_book.h"
 
@@ -32,7 +34,8 @@ typedef struct explain_data {
     size_t nchecks;
     eng_decision *lost; /* decisions not carried to this run (record changed) */
     size_t nlost;
-    int zh; /* --lang zh: decisions in Chinese */
+    int zh;   /* --lang zh: decisions in Chinese */
+    int ever; /* the project was given a decision at some time */
 } explain_data;
 
 static void data_release(explain_data *d)
@@ -49,11 +52,16 @@ static void data_release(explain_data *d)
 }
 
 /* A decision as the reader's language says it: pass/通过 ..., a withdrawal
- * (no decision, no comment) "withdrawn"/"已撤回", other text as stored. */
+ * (no decision where one was taken before, or nothing at all)
+ * "withdrawn"/"已撤回" whether or not a comment remains, a comment alone
+ * "comment only"/"仅有评语", other text as stored. */
 static const char *decision_text(const explain_data *d, const eng_decision *x)
 {
-    if (!x->decision)
-        return x->comment ? "-" : d->zh ? "已撤回" : "withdrawn";
+    if (!x->decision) {
+        if (d->ever || !x->comment)
+            return eng_book_text(&eng_book_misc[EB_M_WITHDRAWN], d->zh);
+        return d->zh ? "仅有评语" : "comment only";
+    }
     for (int i = 0; i < EB_NDECISIONS; i++)
         if (!strcmp(x->decision, eng_book_decisions[i].en))
             return eng_book_text(&eng_book_decisions[i], d->zh);
@@ -112,7 +120,10 @@ static void print_reading(const char *name, int level, double conf, const char *
 static void explain_text(const explain_data *d)
 {
     const eng_score *s = &d->sc[0];
-    printf("%s  %s\n", s->project_id, s->title ? s->title : "");
+    int oom = 0;
+    char *title = rpt_text_entities(s->title, &oom); /* decoded for reading */
+    printf("%s  %s\n", s->project_id, title ? title : s->title ? s->title : "");
+    free(title);
     printf("run %ld (%s), rule set %s %s, sha256 %s\n\n", d->run.id, d->run.created,
            d->run.ruleset_name, d->run.ruleset_version, d->run.ruleset_sha256);
     print_reading("achieved", s->trl_evidenced, s->trl_confidence,
@@ -124,12 +135,23 @@ static void explain_text(const explain_data *d)
     printf("TRL claimed %s", s->trl_claimed ? "" : "none");
     if (s->trl_claimed)
         printf("%d", s->trl_claimed);
-    printf("\ntraceability %.1f   novelty ", s->traceability);
+    if (s->traceability >= 0)
+        printf("\ntraceability %.1f   novelty ", s->traceability);
+    else
+        printf("\ntraceability not assessable   novelty ");
     if (s->novelty >= 0)
         printf("%.1f", s->novelty);
+    else if (s->traceability < 0)
+        printf("not assessable");
     else
         printf("not computed");
-    printf("   overall %.1f\n", s->overall);
+    if (s->overall >= 0)
+        printf("   overall %.1f\n", s->overall);
+    else
+        printf("   overall not assessable\n");
+    if (s->traceability < 0)
+        printf("not assessable: %s; left out of the overall score\n",
+               eng_book_text(&eng_book_misc[EB_M_NA_WHY], 0));
     printf("flags: %s\n", s->flags ? s->flags : "[]");
     if (s->duplicate_of)
         printf("duplicate of: %s\n", s->duplicate_of);
@@ -264,10 +286,22 @@ static void explain_json(const explain_data *d)
     }
     cJSON_AddItemToObject(o, "trl_claimed",
                           s->trl_claimed ? cJSON_CreateNumber(s->trl_claimed) : cJSON_CreateNull());
-    cJSON_AddNumberToObject(o, "traceability", s->traceability);
+    cJSON_AddItemToObject(o, "traceability",
+                          s->traceability >= 0 ? cJSON_CreateNumber(s->traceability)
+                                               : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "novelty",
                           s->novelty >= 0 ? cJSON_CreateNumber(s->novelty) : cJSON_CreateNull());
-    cJSON_AddNumberToObject(o, "overall", s->overall);
+    cJSON_AddItemToObject(o, "overall",
+                          s->overall >= 0 ? cJSON_CreateNumber(s->overall) : cJSON_CreateNull());
+    if (s->traceability < 0) {
+        cJSON *na = cJSON_AddArrayToObject(o, "not_assessable");
+        cJSON_AddItemToArray(na, cJSON_CreateString("traceability"));
+        cJSON_AddItemToArray(na, cJSON_CreateString("novelty"));
+        if (s->overall < 0)
+            cJSON_AddItemToArray(na, cJSON_CreateString("overall"));
+        cJSON_AddStringToObject(o, "not_assessable_reason",
+                                eng_book_text(&eng_book_misc[EB_M_NA_WHY], 0));
+    }
     cJSON *flags = cJSON_Parse(s->flags ? s->flags : "[]");
     cJSON_AddItemToObject(o, "flags", flags ? flags : cJSON_CreateArray());
     cJSON_AddItemToObject(o, "duplicate_of", str_or_null(s->duplicate_of));
@@ -407,6 +441,8 @@ int cmd_explain(cli_ctx *ctx, int argc, char **argv)
         (rc = eng_store_decisions_not_carried(st, d.run.id, pos[0], &d.lost, &d.nlost, &err)))
         goto done;
     d.zh = !strcmp(lang, "zh");
+    if (d.ndec && !d.dec[0].decision && (rc = eng_store_ever_decided(st, pos[0], &d.ever, &err)))
+        goto done;
     if (!d.nsc) {
         rc = eng_fail(&err, ENG_EINPUT, "no project '%s' in run %ld", pos[0], d.run.id);
         goto done;

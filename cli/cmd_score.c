@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "engine/eng_store_view.h"
 #include "engine/eng_run.h"
 
 static const char usage[] =
@@ -93,6 +94,14 @@ int cli_score(cli_ctx *ctx, eng_store *st, const char *rules, const char *name, 
             fprintf(stderr, "%s)\n", nd > 3 ? ", ..." : "");
         }
         eng_decisions_free(dd, nd);
+        eng_na_counts na;
+        if (eng_store_na_counts(st, *run_id, &na, &err) == ENG_OK && na.traceability)
+            fprintf(stderr,
+                    "vernier: run %ld: warning: %ld of %ld projects have nothing to read (no "
+                    "abstract, acceptance summary or indicator): traceability and novelty are "
+                    "not assessable and left out of the overall score; %ld have no TRL reading "
+                    "either: overall not assessable\n",
+                    *run_id, na.traceability, na.projects, na.overall);
     }
     rule_set_free(set);
     return 0;

@@ -2,6 +2,7 @@
 #include "engine/eng_book.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 const eng_book_label eng_book_sheets[EB_NSHEETS] = {
@@ -25,7 +26,7 @@ const eng_book_col eng_book_proj[EB_P_NCOLS] = {
     [EB_P_TRL_CONF] = {"TRL confidence", "TRL置信度", 10},
     [EB_P_TRL_PLANNED] = {"TRL planned", "计划TRL", 9},
     [EB_P_TRL_STATED] = {"TRL stated", "陈述TRL", 9},
-    [EB_P_TRL_NOTE] = {"TRL note", "TRL说明", 30},
+    [EB_P_TRL_NOTE] = {"Score notes", "评分说明", 30},
     [EB_P_TRACE] = {"Traceability", "可溯源性", 11},
     [EB_P_NOVELTY] = {"Novelty", "新颖性", 9},
     [EB_P_OVERALL] = {"Overall", "综合得分", 9},
@@ -204,6 +205,9 @@ const eng_book_label eng_book_sum[EB_NS] = {
     [EB_S_CHART_TRL] = {"Claimed vs achieved TRL", "声称TRL与已达TRL"},
     [EB_S_CHART_FLAGS] = {"Flags by kind", "标记分类"},
     [EB_S_PROJECTS_AXIS] = {"Projects", "项目数"},
+    [EB_S_NOT_ASSESSABLE] = {"not assessable", "不可评估"},
+    [EB_S_N_NA] = {"Projects with nothing to read (not assessable)",
+                   "无可读内容的项目（不可评估）"},
 };
 
 const eng_book_label eng_book_decisions[EB_NDECISIONS] = {
@@ -219,6 +223,13 @@ const eng_book_label eng_book_misc[EB_NMISC] = {
     [EB_M_VALIDATION_MSG] = {"Pick pass, revise or fail from the list.",
                              "请从列表中选择：通过、整改后通过或不通过。"},
     [EB_M_YES] = {"yes", "是"},
+    [EB_M_NOT_ASSESSABLE] = {"not assessable", "不可评估"},
+    [EB_M_NA_WHY] = {"nothing to read: no abstract, acceptance summary or indicator",
+                     "无可读内容：无摘要、验收总结或考核指标"},
+    [EB_M_NOT_COMPUTED] = {"not computed: the run skipped the duplicate search",
+                           "未计算：本次运行未做查重"},
+    [EB_M_WITHDRAWN] = {"withdrawn", "已撤回"},
+    [EB_M_WITHDRAWN_NOTE] = {"decision withdrawn by %s on %s", "评审结论已由 %s 于 %s 撤回"},
 };
 
 const eng_book_col eng_book_screen_cols[EB_SC_NCOLS] = {
@@ -298,6 +309,8 @@ static const eng_book_label VALUES[] = {
     {"crm", "标准物质"},
     {"standard", "标准"},
     {"cmc", "校准测量能力"},
+    {"confidence", "不要求（计入置信度）"},
+    {"required", "必须有下级证据"},
 };
 
 const char *eng_book_value(const char *v, int zh)
@@ -308,4 +321,62 @@ const char *eng_book_value(const char *v, int zh)
         if (!strcmp(VALUES[i].en, v))
             return VALUES[i].zh;
     return v;
+}
+
+/* The run's parameters (engine/eng_run.c params_json) in Chinese. */
+static const eng_book_label PARAMS[] = {
+    {"trl_threshold", "TRL 判定所需证据分"},
+    {"trl_support", "TRL 下级证据要求"},
+    {"overclaim_margin", "TRL 夸大判定差距"},
+    {"traceability_cap", "可溯源性得分上限"},
+    {"weights.trl", "权重：TRL"},
+    {"weights.traceability", "权重：可溯源性"},
+    {"weights.novelty", "权重：新颖性"},
+    {"duplicates.jaccard", "重复判定：Jaccard 相似度阈值"},
+    {"duplicates.containment", "重复判定：包含度阈值"},
+    {"schemes", "启用的规则方案"},
+};
+
+void eng_book_param_name(const char *key, int zh, char *out, size_t cap)
+{
+    if (zh)
+        for (size_t i = 0; i < sizeof PARAMS / sizeof PARAMS[0]; i++)
+            if (!strcmp(PARAMS[i].en, key)) {
+                snprintf(out, cap, "%s（%s）", PARAMS[i].zh, key);
+                return;
+            }
+    snprintf(out, cap, "%s", key);
+}
+
+void eng_book_method_text(const char *method, int zh, char *out, size_t cap)
+{
+    int p, b, r, n = 0;
+    if (!method)
+        method = "";
+    if (!zh) {
+        snprintf(out, cap, "%s", method);
+        return;
+    }
+    if (!strcmp(method, "exact-normalised")) {
+        snprintf(out, cap, "规范化后全文相同（%s）", method);
+        return;
+    }
+    if (!strcmp(method, "exact-normalised-abstract")) {
+        snprintf(out, cap, "规范化后摘要相同（%s）", method);
+        return;
+    }
+    if (sscanf(method, "minhash-oph p=%d b=%dxr=%d%n", &p, &b, &r, &n) == 3 && n > 0) {
+        size_t k = (size_t)snprintf(out, cap,
+                                    "MinHash 单置换哈希：%d 个置换（签名值），LSH 分 %d 个带 × "
+                                    "每带 %d 行",
+                                    p, b, r);
+        if (k < cap && strstr(method + n, "verified"))
+            k += (size_t)snprintf(out + k, cap - k, "；候选对经原文核对");
+        if (k < cap && strstr(method + n, "idf-weighted"))
+            k += (size_t)snprintf(out + k, cap - k, "；按 IDF 加权（常用词权重低）");
+        if (k < cap)
+            snprintf(out + k, cap - k, "（%s）", method);
+        return;
+    }
+    snprintf(out, cap, "%s", method);
 }

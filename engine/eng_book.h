@@ -16,6 +16,8 @@
 #ifndef ENG_BOOK_H
 #define ENG_BOOK_H
 
+#include <stddef.h>
+
 /* A word in both languages (UTF-8). */
 typedef struct eng_book_label {
     const char *en, *zh;
@@ -264,6 +266,8 @@ enum {
     EB_S_CHART_TRL,
     EB_S_CHART_FLAGS,
     EB_S_PROJECTS_AXIS,
+    EB_S_NOT_ASSESSABLE, /* the score table's row of projects not assessable */
+    EB_S_N_NA,           /* count: projects with nothing to read */
     EB_NS
 };
 extern const eng_book_label eng_book_sum[EB_NS];
@@ -280,6 +284,11 @@ enum {
     EB_M_VALIDATION_TITLE,
     EB_M_VALIDATION_MSG,
     EB_M_YES,
+    EB_M_NOT_ASSESSABLE, /* a dimension with nothing to read */
+    EB_M_NA_WHY,         /* why: nothing to read */
+    EB_M_NOT_COMPUTED,   /* novelty of a run without the duplicate search */
+    EB_M_WITHDRAWN,      /* a decision withdrawn */
+    EB_M_WITHDRAWN_NOTE, /* "%s" (who) "%s" (when) inside */
     EB_NMISC
 };
 extern const eng_book_label eng_book_misc[EB_NMISC];
@@ -330,5 +339,17 @@ extern const eng_book_label eng_book_screen_text[EB_NST];
  * when it has no translation, else its Chinese (a static string).  NULL
  * gives NULL. */
 const char *eng_book_value(const char *v, int zh);
+
+/* A run parameter's name ("weights.trl", the flattened key of the run's
+ * params) as a panel reads it: in Chinese "权重：TRL（weights.trl）", the
+ * key kept so that it can be found in the rule set; in English, and for a
+ * key not in the table, the key itself.  OUT: out (cap bytes). */
+void eng_book_param_name(const char *key, int zh, char *out, size_t cap);
+
+/* A duplicate pair's method ("minhash-oph p=128 b=42xr=3, verified,
+ * idf-weighted", "exact-normalised") explained in Chinese (MinHash 128 个
+ * 置换，LSH 42 个带 × 3 行 ...); in English, and for a method it does not
+ * know, the method as stored.  OUT: out (cap bytes). */
+void eng_book_method_text(const char *method, int zh, char *out, size_t cap);
 
 #endif

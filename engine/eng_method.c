@@ -233,6 +233,10 @@ void eng_method_score(const eng_method *m, eng_tally *t, const eng_record *r, en
     s->traceability = clamp(t->trace, 0, m->cap);
     if (m->cap > 0 && m->cap != 100)
         s->traceability = s->traceability * 100 / m->cap;
+    /* Nothing to read (a title alone): traceability and novelty are not
+     * assessable, not 0 and not 100. */
+    if (!eng_method_readable(r))
+        s->traceability = -1;
     s->novelty = -1;
     s->rule_errors = t->errors;
     /* Only a completed project claims a level: a proposal's or a running
@@ -256,17 +260,37 @@ const char *eng_method_indicator_verdict(const eng_method *m, double points)
                                       : "untraceable";
 }
 
+static int has_text(const char *s)
+{
+    if (!s)
+        return 0;
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return 1;
+    return 0;
+}
+
+int eng_method_readable(const eng_record *r)
+{
+    return has_text(r->abstract) || has_text(r->acc_summary) || has_text(r->acc_outcomes) ||
+           r->nindicators > 0;
+}
+
 void eng_method_finish(const eng_method *m, eng_score *s, double sim, double novelty_pts)
 {
-    if (sim >= 0)
+    if (s->traceability < 0) /* nothing to read: a title's likeness is not novelty */
+        s->novelty = -1;
+    else if (sim >= 0)
         s->novelty = round(clamp(m->novelty_base * (1 - sim) + novelty_pts, 0, 100) * 10) / 10;
     else
         s->novelty = -1;
     double trl = s->trl_evidenced / 9.0 * 100;
-    double w_trl = s->trl_evidenced ? m->w_trl : 0; /* no reading: left out, not 0 */
-    double wsum = w_trl + m->w_trace + (s->novelty >= 0 ? m->w_nov : 0);
-    double sum =
-        w_trl * trl + m->w_trace * s->traceability + (s->novelty >= 0 ? m->w_nov * s->novelty : 0);
-    s->overall = wsum > 0 ? round(sum / wsum * 10) / 10 : 0;
-    s->traceability = round(s->traceability * 10) / 10;
+    double w_trl = s->trl_evidenced ? m->w_trl : 0;         /* no reading: left out, not 0 */
+    double w_trace = s->traceability >= 0 ? m->w_trace : 0; /* not assessable: left out */
+    double wsum = w_trl + w_trace + (s->novelty >= 0 ? m->w_nov : 0);
+    double sum = w_trl * trl + (w_trace ? w_trace * s->traceability : 0) +
+                 (s->novelty >= 0 ? m->w_nov * s->novelty : 0);
+    s->overall = wsum > 0 ? round(sum / wsum * 10) / 10 : -1;
+    if (s->traceability >= 0)
+        s->traceability = round(s->traceability * 10) / 10;
 }

@@ -140,8 +140,17 @@ void eng_method_score(const eng_method *m, eng_tally *t, const eng_record *r, en
 /* An indicator's verdict from its traceability points (a static string). */
 const char *eng_method_indicator_verdict(const eng_method *m, double points);
 
+/* Whether a record has anything for traceability and novelty to read: a
+ * body text (abstract, acceptance summary or outcomes, not blank) or an
+ * indicator.  A record without (a title alone, like the NSFC listing) gets
+ * traceability, novelty -1: "not assessable". */
+int eng_method_readable(const eng_record *r);
+
 /* Novelty and overall once the similarity to the nearest earlier record is
- * known (sim < 0: unknown, novelty stays unknown, -1); rounds traceability. */
+ * known (sim < 0: unknown, novelty stays unknown, -1; traceability < 0, not
+ * assessable: novelty -1 too); rounds traceability.  Overall is the weighted
+ * mean of the assessable dimensions (TRL achieved with a reading,
+ * traceability and novelty >= 0), -1 when none is. */
 void eng_method_finish(const eng_method *m, eng_score *s, double sim, double novelty_pts);
 
 #endif

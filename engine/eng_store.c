@@ -1425,12 +1425,18 @@ int eng_runw_score(eng_runw *w, const eng_score *s, eng_err *err)
     bind_int_or_null(q, 4, s->trl_claimed);
     bind_int_or_null(q, 5, s->trl_evidenced);
     bind_reading_conf(q, 6, s->trl_evidenced, s->trl_confidence);
-    sqlite3_bind_double(q, 7, s->traceability);
+    if (s->traceability >= 0)
+        sqlite3_bind_double(q, 7, s->traceability);
+    else
+        sqlite3_bind_null(q, 7);
     if (s->novelty >= 0)
         sqlite3_bind_double(q, 8, s->novelty);
     else
         sqlite3_bind_null(q, 8);
-    sqlite3_bind_double(q, 9, s->overall);
+    if (s->overall >= 0)
+        sqlite3_bind_double(q, 9, s->overall);
+    else
+        sqlite3_bind_null(q, 9);
     bind_text(q, 10, s->flags ? s->flags : "[]");
     bind_text(q, 11, s->duplicate_of);
     sqlite3_bind_int(q, 12, s->rule_errors);
@@ -1761,9 +1767,9 @@ static void fill_score(sqlite3_stmt *q, void *p)
     s->trl_claimed = sqlite3_column_int(q, 2);
     s->trl_evidenced = sqlite3_column_int(q, 3);
     s->trl_confidence = sqlite3_column_double(q, 4);
-    s->traceability = sqlite3_column_double(q, 5);
+    s->traceability = sqlite3_column_type(q, 5) == SQLITE_NULL ? -1 : sqlite3_column_double(q, 5);
     s->novelty = sqlite3_column_type(q, 6) == SQLITE_NULL ? -1 : sqlite3_column_double(q, 6);
-    s->overall = sqlite3_column_double(q, 7);
+    s->overall = sqlite3_column_type(q, 7) == SQLITE_NULL ? -1 : sqlite3_column_double(q, 7);
     s->flags = col_dup(q, 8);
     s->duplicate_of = col_dup(q, 9);
     s->rule_errors = sqlite3_column_int(q, 10);

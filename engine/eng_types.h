@@ -43,8 +43,11 @@ typedef struct eng_score {
     double trl_planned_confidence;
     int trl_stated; /* stated: a level written in a field or the text */
     double trl_stated_confidence;
+    /* < 0 (NULL in the store, null in exports): not assessable, nothing to
+     * read (eng_method_readable), or for novelty also not computed
+     * (--no-duplicates); overall < 0 when no dimension is assessable. */
     double traceability; /* 0-100 */
-    double novelty;      /* 0-100; < 0 when not computed */
+    double novelty;      /* 0-100 */
     double overall;      /* 0-100 */
     char *flags;         /* JSON array of flag ids */
     char *duplicate_of;  /* id of the earliest near/exact duplicate, NULL when none */

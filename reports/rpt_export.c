@@ -203,10 +203,16 @@ int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *
             csv_reading(out, s->trl_evidenced, s->trl_confidence);
             csv_reading(out, s->trl_planned, s->trl_planned_confidence);
             csv_reading(out, s->trl_stated, s->trl_stated_confidence);
-            fprintf(out, ",%g,", s->traceability);
+            fputc(',', out);
+            if (s->traceability >= 0) /* not assessable: an empty cell */
+                fprintf(out, "%g", s->traceability);
+            fputc(',', out);
             if (s->novelty >= 0)
                 fprintf(out, "%g", s->novelty);
-            fprintf(out, ",%g,", s->overall);
+            fputc(',', out);
+            if (s->overall >= 0)
+                fprintf(out, "%g", s->overall);
+            fputc(',', out);
             char buf[4096] = "";
             size_t bl = 0;
             for (const cJSON *f = flags->child; f; f = f->next)
@@ -263,9 +269,13 @@ int rpt_export(eng_store *st, long run, const char *format, FILE *out, eng_err *
                      s->trl_planned_confidence);
         json_reading(o, "trl_stated", "trl_stated_confidence", s->trl_stated,
                      s->trl_stated_confidence);
-        cJSON_AddNumberToObject(o, "traceability", s->traceability);
+        cJSON_AddItemToObject(o, "traceability", num_or_null(s->traceability, s->traceability < 0));
         cJSON_AddItemToObject(o, "novelty", num_or_null(s->novelty, s->novelty < 0));
-        cJSON_AddNumberToObject(o, "overall", s->overall);
+        cJSON_AddItemToObject(o, "overall", num_or_null(s->overall, s->overall < 0));
+        if (s->traceability < 0)
+            cJSON_AddStringToObject(o, "not_assessable",
+                                    "traceability, novelty: nothing to read (no abstract, "
+                                    "acceptance summary or indicator)");
         cJSON_AddItemToObject(o, "flags", flags);
         cJSON *dups = cJSON_AddArrayToObject(o, "duplicates");
         for (size_t k = p0; k < sp; k++) {

@@ -291,3 +291,113 @@ int rpt_file_part(char *out, size_t cap, const char *value)
     snprintf(out, cap, "%s%s", p, res ? "_" : "");
     return 0;
 }
+
+static const struct {
+    const char *name;
+    unsigned cp;
+} ENTITIES[] = {
+    {"amp", '&'},      {"lt", '<'},        {"gt", '>'},        {"quot", '"'},     {"apos", '\''},
+    {"nbsp", 0xA0},    {"rsquo", 0x2019},  {"lsquo", 0x2018},  {"rdquo", 0x201D}, {"ldquo", 0x201C},
+    {"ndash", 0x2013}, {"mdash", 0x2014},  {"hellip", 0x2026}, {"deg", 0xB0},     {"plusmn", 0xB1},
+    {"micro", 0xB5},   {"middot", 0xB7},   {"times", 0xD7},    {"reg", 0xAE},     {"copy", 0xA9},
+    {"trade", 0x2122}, {"permil", 0x2030}, {"bull", 0x2022},   {"eacute", 0xE9},  {"uuml", 0xFC},
+    {"ouml", 0xF6},    {"auml", 0xE4},     {"szlig", 0xDF},    {"sup2", 0xB2},    {"sup3", 0xB3},
+};
+
+/* Reads one reference at s ('&'); returns its length and sets *cp, or 0. */
+static size_t entity_at(const char *s, unsigned *cp)
+{
+    const char *semi = s + 1;
+    while (*semi && *semi != ';' && semi - s < 12)
+        semi++;
+    if (*semi != ';' || semi == s + 1)
+        return 0;
+    size_t len = (size_t)(semi - s) + 1;
+    if (s[1] == '#') {
+        int hex = s[2] == 'x' || s[2] == 'X';
+        const char *d = s + 2 + hex;
+        if (d == semi)
+            return 0;
+        unsigned long v = 0;
+        for (; d < semi; d++) {
+            int x = *d >= '0' && *d <= '9'          ? *d - '0'
+                    : hex && *d >= 'a' && *d <= 'f' ? *d - 'a' + 10
+                    : hex && *d >= 'A' && *d <= 'F' ? *d - 'A' + 10
+                                                    : -1;
+            if (x < 0 || v > 0x10FFFF)
+                return 0;
+            v = v * (hex ? 16 : 10) + (unsigned long)x;
+        }
+        if (v >= 0x10 && v <= 0x1F)
+            v += 0x2000; /* a general-punctuation character that lost its high byte */
+        if (v < 0x20 && v != '\t' && v != '\n')
+            return 0;
+        if (v == 0x7F || (v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF)
+            return 0;
+        *cp = (unsigned)v;
+        return len;
+    }
+    for (size_t i = 0; i < sizeof ENTITIES / sizeof ENTITIES[0]; i++)
+        if (strlen(ENTITIES[i].name) == len - 2 && !memcmp(ENTITIES[i].name, s + 1, len - 2)) {
+            *cp = ENTITIES[i].cp;
+            return len;
+        }
+    return 0;
+}
+
+static size_t put_utf8(char *o, unsigned cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | cp >> 6);
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | cp >> 12);
+        o[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | cp >> 18);
+    o[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+    o[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+char *rpt_text_entities(const char *s, int *oom)
+{
+    if (!s)
+        return NULL;
+    const char *a = strchr(s, '&');
+    unsigned cp;
+    while (a && !entity_at(a, &cp))
+        a = strchr(a + 1, '&');
+    if (!a)
+        return NULL;
+    /* A reference is at least 3 bytes and decodes to at most 4: the copy
+     * never needs more than the source plus one byte per reference. */
+    size_t n = strlen(s);
+    char *out = malloc(n + n / 3 + 2);
+    if (!out) {
+        if (oom)
+            *oom = 1;
+        return NULL;
+    }
+    size_t k = 0;
+    for (const char *p = s; *p;) {
+        size_t len = *p == '&' ? entity_at(p, &cp) : 0;
+        if (len) {
+            k += put_utf8(out + k, cp);
+            p += len;
+        } else {
+            out[k++] = *p++;
+        }
+    }
+    out[k] = '\0';
+    return out;
+}

@@ -89,4 +89,20 @@ int rpt_sheet_name(char *out, size_t cap, const char *want, const char *const *t
  */
 int rpt_file_part(char *out, size_t cap, const char *value);
 
+/*
+ * HTML character references decoded for display: &amp; &lt; &gt; &quot;
+ * &apos; &nbsp; and the common typographic names (&rsquo; &ldquo; &ndash;
+ * &hellip; ...), and numeric ones (&#8217; &#x27;).  Titles scraped from
+ * web pages carry them (SBIR: &quot; &#039; &amp;; TechPort: &#x27;).  A
+ * numeric reference to a C0 control U+0010..U+001F is read as
+ * U+2010..U+201F (TechPort's &#x19; is a right quote whose high byte was
+ * dropped); other controls, NUL, surrogates and unknown names are left as
+ * written.  The store keeps the text as the source gave it (the record's
+ * hash, provenance and `show` stay exact); only what a panel reads is
+ * decoded.
+ * Returns a malloc'd decoded copy (caller frees), or NULL when s has
+ * nothing to decode (or is NULL) or memory ran out (*oom set, may be NULL).
+ */
+char *rpt_text_entities(const char *s, int *oom);
+
 #endif

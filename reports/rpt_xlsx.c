@@ -18,6 +18,7 @@
 
 #include "engine/eng_book.h"
 #include "engine/eng_registry.h"
+#include "engine/eng_store_view.h"
 #include "engine/eng_tmp.h"
 #include "reports/rpt_book.h"
 #include "base/base_buf.h"
@@ -83,6 +84,7 @@ typedef struct proj {
     size_t v0, vn; /* its verdicts: vd[v0 .. v0+vn) */
     size_t c0, cn; /* its registry checks: chk[c0 .. c0+cn) */
     long dec;      /* index into dec, -1 when undecided */
+    int withdrawn; /* dec has no decision and one was taken before */
 } proj;
 
 typedef struct hit_ref {
@@ -332,6 +334,11 @@ static int load_run(eng_store *st, long run, run_data *d, eng_err *err)
         while (k < d->ndec && strcmp(nz(d->dec[k].project_id), id_i) < 0)
             k++;
         p->dec = k < d->ndec && !strcmp(nz(d->dec[k].project_id), id_i) ? (long)k : -1;
+        if (p->dec >= 0 && !d->dec[p->dec].decision &&
+            (rc = eng_store_ever_decided(st, id_i, &p->withdrawn, err))) {
+            free(hr);
+            return rc;
+        }
         p->flags_joined = join_json_array(d->sc[i].flags, &p->nflags);
     }
     free(hr);
@@ -383,6 +390,15 @@ static const char *decision_label(const ctx *c, const char *v)
 {
     int i = decision_index(v);
     return i < 0 ? v : c->L->decision[i];
+}
+
+/* Writes a title as a panel reads it: HTML character references decoded
+ * (rpt_text_entities; the store keeps the source's text). */
+static void title_str(rpt_book *b, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col, const char *s)
+{
+    char *dec = rpt_text_entities(s, &b->oom);
+    rpt_book_str(b, ws, r, col, dec ? dec : s, NULL);
+    free(dec);
 }
 
 static void headers(const ctx *c, lxw_worksheet *ws, const char *const *names, int n)
@@ -498,9 +514,10 @@ static void write_lists(const ctx *c, layout *lo)
     worksheet_hide(ws);
 }
 
-/* Why a TRL cell is empty: the readings that are missing, each with its
- * reason; NULL when all three are there. */
-static const char *trl_note(const eng_score *s, int zh, char *buf, size_t size)
+/* Why score cells are empty or not assessable: traceability and novelty
+ * with nothing to read, then the TRL readings that are missing, each with
+ * its reason; NULL when there is nothing to say. */
+static const char *score_note(const eng_score *s, int zh, char *buf, size_t size)
 {
     static const char *const why[2][3] = {
         {"achieved: no statement of completed work", "planned: no plan level and no target",
@@ -510,6 +527,12 @@ static const char *trl_note(const eng_score *s, int zh, char *buf, size_t size)
     int levels[3] = {s->trl_evidenced, s->trl_planned, s->trl_stated};
     size_t n = 0;
     buf[0] = '\0';
+    if (s->traceability < 0)
+        n += (size_t)snprintf(buf, size, "%s%s",
+                              zh ? "可溯源性、新颖性不可评估："
+                                 : "traceability, novelty not "
+                                   "assessable: ",
+                              eng_book_text(&eng_book_misc[EB_M_NA_WHY], zh));
     for (int k = 0; k < 3; k++)
         if (!levels[k] && n < size)
             n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "; " : "", why[zh ? 1 : 0][k]);
@@ -538,7 +561,7 @@ static void write_projects(const ctx *c, layout *lo)
         const proj *p = &d->pj[i];
         lxw_row_t r = (lxw_row_t)(k + 1);
         rpt_book_str(b, ws, r, EB_P_ID, s->project_id, NULL);
-        rpt_book_str(b, ws, r, EB_P_TITLE, s->title, NULL);
+        title_str(b, ws, r, EB_P_TITLE, s->title);
         rpt_book_str(b, ws, r, EB_P_KIND, tr(c, s->kind), NULL);
         rpt_book_str(b, ws, r, EB_P_SOURCE, s->source, NULL);
         rpt_book_str(b, ws, r, EB_P_FIELD, s->field, NULL);
@@ -555,12 +578,23 @@ static void write_projects(const ctx *c, layout *lo)
             rpt_book_num(b, ws, r, EB_P_TRL_PLANNED, s->trl_planned, NULL);
         if (s->trl_stated)
             rpt_book_num(b, ws, r, EB_P_TRL_STATED, s->trl_stated, NULL);
-        char note[256];
-        rpt_book_str(b, ws, r, EB_P_TRL_NOTE, trl_note(s, b->zh, note, sizeof note), NULL);
-        rpt_book_num(b, ws, r, EB_P_TRACE, s->traceability, b->num1);
+        char note[512];
+        rpt_book_str(b, ws, r, EB_P_TRL_NOTE, score_note(s, b->zh, note, sizeof note), NULL);
+        /* Not assessable is said in the cell, never a 0 (or 100) that
+         * reads as a score. */
+        const char *na = eng_book_text(&eng_book_misc[EB_M_NOT_ASSESSABLE], b->zh);
+        if (s->traceability >= 0)
+            rpt_book_num(b, ws, r, EB_P_TRACE, s->traceability, b->num1);
+        else
+            rpt_book_str(b, ws, r, EB_P_TRACE, na, NULL);
         if (s->novelty >= 0)
             rpt_book_num(b, ws, r, EB_P_NOVELTY, s->novelty, b->num1);
-        rpt_book_num(b, ws, r, EB_P_OVERALL, s->overall, b->num1);
+        else if (s->traceability < 0)
+            rpt_book_str(b, ws, r, EB_P_NOVELTY, na, NULL);
+        if (s->overall >= 0)
+            rpt_book_num(b, ws, r, EB_P_OVERALL, s->overall, b->num1);
+        else
+            rpt_book_str(b, ws, r, EB_P_OVERALL, na, NULL);
         rpt_book_str(b, ws, r, EB_P_ACC_CONCLUSION, s->acc_conclusion, NULL);
         rpt_book_str(b, ws, r, EB_P_ACC_DATE, s->acc_date, NULL);
         rpt_book_str(b, ws, r, EB_P_START, s->start, NULL);
@@ -591,6 +625,15 @@ static void write_projects(const ctx *c, layout *lo)
         if (dc) {
             rpt_book_str(b, ws, r, EB_P_DECISION, decision_label(c, dc->decision), b->input);
             rpt_book_str(b, ws, r, EB_P_COMMENT, dc->comment, b->input);
+            if (!dc->decision && p->withdrawn) {
+                /* The cell stays empty (a reviewer may decide again from the
+                 * drop-down); its note says the decision was withdrawn. */
+                char wn[256];
+                snprintf(wn, sizeof wn, eng_book_text(&eng_book_misc[EB_M_WITHDRAWN_NOTE], b->zh),
+                         dc->reviewer ? dc->reviewer : "?", dc->decided_at ? dc->decided_at : "?");
+                rpt_book_check(b, worksheet_write_comment(ws, r, EB_P_DECISION, wn),
+                               "withdrawn note");
+            }
         }
         rpt_book_str(b, ws, r, EB_P_HASH, s->content_hash, NULL);
         if (dc && ((dc->decision && *dc->decision) || (dc->comment && *dc->comment))) {
@@ -680,12 +723,14 @@ static void write_duplicates(const ctx *c, layout *lo)
         lxw_row_t r = (lxw_row_t)(k + 1);
         rpt_book_num(b, ws, r, EB_D_GROUP, (double)p->group, NULL);
         rpt_book_str(b, ws, r, EB_D_A, p->a, NULL);
-        rpt_book_str(b, ws, r, EB_D_TITLE_A, p->a_title, NULL);
+        title_str(b, ws, r, EB_D_TITLE_A, p->a_title);
         rpt_book_str(b, ws, r, EB_D_B, p->b, NULL);
-        rpt_book_str(b, ws, r, EB_D_TITLE_B, p->b_title, NULL);
+        title_str(b, ws, r, EB_D_TITLE_B, p->b_title);
         rpt_book_str(b, ws, r, EB_D_KIND, tr(c, p->kind), NULL);
         rpt_book_str(b, ws, r, EB_D_ORDER, tr(c, p->ordered ? "A earlier" : "unknown"), NULL);
-        rpt_book_str(b, ws, r, EB_D_METHOD, p->method, NULL);
+        char method[512];
+        eng_book_method_text(p->method, c->L->zh, method, sizeof method);
+        rpt_book_str(b, ws, r, EB_D_METHOD, method, NULL);
         rpt_book_num(b, ws, r, EB_D_JACCARD, p->jaccard, b->num3);
         rpt_book_num(b, ws, r, EB_D_CONTAINMENT, p->containment, b->num3);
         rpt_book_str(b, ws, r, EB_D_CONTAINED, p->contained, NULL);
@@ -1164,7 +1209,9 @@ static lxw_row_t write_params(const ctx *c, lxw_worksheet *ws, lxw_row_t r, cons
             r = write_params(c, ws, r, it, key);
             continue;
         }
-        rpt_book_str(c->b, ws, r, 0, key, NULL);
+        char name[384];
+        eng_book_param_name(key, c->L->zh, name, sizeof name);
+        rpt_book_str(c->b, ws, r, 0, name, NULL);
         if (cJSON_IsNumber(it)) {
             rpt_book_num(c->b, ws, r, 1, it->valuedouble, NULL);
         } else {
@@ -1172,7 +1219,7 @@ static lxw_row_t write_params(const ctx *c, lxw_worksheet *ws, lxw_row_t r, cons
             const char *t = json_text(it, &owned);
             if (cJSON_IsBool(it))
                 t = cJSON_IsTrue(it) ? "true" : "false";
-            rpt_book_str(c->b, ws, r, 1, t, NULL);
+            rpt_book_str(c->b, ws, r, 1, cJSON_IsString(it) ? tr(c, t) : t, NULL);
             free(owned);
         }
         r++;
@@ -1274,7 +1321,7 @@ static void write_summary(const ctx *c, layout *lo)
 
     /* Counts. */
     long flagged = 0, dup = 0, errors = 0, nv[3] = {0, 0, 0};
-    long claimed[10] = {0}, evidenced[10] = {0}, hist[3][10] = {{0}};
+    long claimed[10] = {0}, evidenced[10] = {0}, hist[3][10] = {{0}}, nas[3] = {0, 0, 0};
     for (size_t k = 0; k < lo->m; k++) {
         size_t i = lo->sel[k];
         const eng_score *s = &d->sc[i];
@@ -1285,6 +1332,11 @@ static void write_summary(const ctx *c, layout *lo)
         claimed[s->trl_claimed >= 0 && s->trl_claimed <= 9 ? s->trl_claimed : 0]++;
         evidenced[s->trl_evidenced >= 0 && s->trl_evidenced <= 9 ? s->trl_evidenced : 0]++;
         double vals[3] = {s->traceability, s->novelty, s->overall};
+        /* not assessable: counted beside the histogram, never a bin (a
+         * novelty merely not computed is neither) */
+        nas[0] += s->traceability < 0;
+        nas[1] += s->traceability < 0;
+        nas[2] += s->overall < 0;
         for (int h = 0; h < 3; h++) {
             if (vals[h] < 0)
                 continue;
@@ -1308,6 +1360,7 @@ static void write_summary(const ctx *c, layout *lo)
         {EB_S_N_DUP, (double)dup},           {EB_S_N_INDICATORS, (double)lo->nind},
         {EB_S_N_TRACEABLE, (double)nv[0]},   {EB_S_N_PARTLY, (double)nv[1]},
         {EB_S_N_UNTRACEABLE, (double)nv[2]}, {EB_S_N_RULE_ERRORS, (double)errors},
+        {EB_S_N_NA, (double)nas[0]},
     };
     for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
         rpt_book_str(b, ws, r, 0, L->sum[counts[k].label], NULL);
@@ -1382,7 +1435,10 @@ static void write_summary(const ctx *c, layout *lo)
             rpt_book_num(b, ws, t, (lxw_col_t)(4 + h), (double)hist[h][bin], NULL);
     }
     lxw_row_t h1 = t - 1;
-    t++;
+    rpt_book_str(b, ws, t, 3, L->sum[EB_S_NOT_ASSESSABLE], NULL);
+    for (int h = 0; h < 3; h++)
+        rpt_book_num(b, ws, t, (lxw_col_t)(4 + h), (double)nas[h], NULL);
+    t += 2;
     rpt_book_str(b, ws, t++, 3, L->sum[EB_S_FLAGS_TABLE], b->section);
     rpt_book_str(b, ws, t, 3, L->sum[EB_S_FLAG], b->header);
     rpt_book_str(b, ws, t++, 4, L->sum[EB_S_FLAG_PROJECTS], b->header);

@@ -117,6 +117,66 @@ static void test_book_words(void)
     CHECK_STR(eng_book_value("no-such-value", 1), "no-such-value", "an unknown value");
 }
 
+/* HTML character references decoded for display (#13 item 5): titles from
+ * SBIR and TechPort carry them. */
+static void test_entities(void)
+{
+    static const struct {
+        const char *in, *want; /* want NULL: nothing to decode */
+    } cases[] = {
+        {"Sensors &amp; Actuators", "Sensors & Actuators"},
+        {"&lt;b&gt; &quot;x&quot; &apos;y&apos;", "<b> \"x\" 'y'"},
+        {"Company&#8217;s &#039;next&#39; step", "Company\xE2\x80\x99s 'next' step"},
+        {"TechPort&#x27;s &#X2013; dash", "TechPort's \xE2\x80\x93 dash"},
+        {"lost high byte &#x19;s and &#x13; dash",
+         "lost high byte \xE2\x80\x99s and \xE2\x80\x93 dash"},
+        {"&nbsp;&rsquo;&ldquo;&rdquo;&ndash;&hellip;&deg;",
+         "\xC2\xA0\xE2\x80\x99\xE2\x80\x9C\xE2\x80\x9D\xE2\x80\x93\xE2\x80\xA6\xC2\xB0"},
+        {"中文&amp;英文", "中文&英文"},
+        {"R&D and AT&T", NULL},                 /* no reference: as written */
+        {"&unknown; &#0; &#1; &#xD800;", NULL}, /* unknown, NUL, control, surrogate: kept */
+        {"&#; &#x; &amp", NULL},
+        {"&#1114112;", NULL}, /* past U+10FFFF */
+        {"&#128512;", "\xF0\x9F\x98\x80"},
+        {"a &amp;amp; b", "a &amp; b"}, /* one pass: never decoded twice */
+        {"", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int oom = 0;
+        char *got = rpt_text_entities(cases[i].in, &oom);
+        CHECK_STR(got, cases[i].want, cases[i].in);
+        CHECK(!oom, "no oom: %s", cases[i].in);
+        free(got);
+    }
+    CHECK(rpt_text_entities(NULL, NULL) == NULL, "NULL");
+}
+
+/* The zh workbook's parameter names and method text (#13 item 5). */
+static void test_book_zh(void)
+{
+    char out[512];
+    eng_book_param_name("weights.trl", 1, out, sizeof out);
+    CHECK_STR(out, "权重：TRL（weights.trl）", "param zh");
+    eng_book_param_name("weights.trl", 0, out, sizeof out);
+    CHECK_STR(out, "weights.trl", "param en");
+    eng_book_param_name("calibration.something", 1, out, sizeof out);
+    CHECK_STR(out, "calibration.something", "unknown param stays");
+    eng_book_method_text("minhash-oph p=128 b=42xr=3, verified", 1, out, sizeof out);
+    CHECK_STR(
+        out,
+        "MinHash 单置换哈希：128 个置换（签名值），LSH 分 42 个带 × 每带 3 行；候选对经原文核对"
+        "（minhash-oph p=128 b=42xr=3, verified）",
+        "method zh");
+    eng_book_method_text("minhash-oph p=64 b=16xr=4", 0, out, sizeof out);
+    CHECK_STR(out, "minhash-oph p=64 b=16xr=4", "method en as stored");
+    eng_book_method_text("exact-normalised", 1, out, sizeof out);
+    CHECK_STR(out, "规范化后全文相同（exact-normalised）", "exact zh");
+    eng_book_method_text("something new", 1, out, sizeof out);
+    CHECK_STR(out, "something new", "unknown method as stored");
+    eng_book_method_text("minhash-oph p=128 b=42xr=3, verified", 1, out, 20);
+    CHECK(strlen(out) < 20, "cut to the buffer");
+}
+
 static void test_clean(void)
 {
     rpt_text t = {0};
@@ -1030,6 +1090,8 @@ int main(int argc, char **argv)
         return 1;
     test_book_words();
     test_clean();
+    test_entities();
+    test_book_zh();
     test_names();
     test_workbook();
     test_screen();

@@ -231,6 +231,56 @@ int main(void)
         eng_eval_release(&e);
         eng_record_release(&r);
     }
+    /* Nothing to read (#13 item 4): a title alone makes traceability and
+     * novelty not assessable (-1), never 0 and 100, and overall, with no TRL
+     * reading either, not assessable too; a body text or an indicator is
+     * enough to assess them. */
+    static const struct {
+        const char *field, *value;
+        int assessable;
+    } na[] = {
+        {NULL, NULL, 0},
+        {"abstract", "   \n ", 0},
+        {"abstract", "A sensor was designed.", 1},
+        {"acceptance.summary", "项目完成了样机研制。", 1},
+    };
+    for (size_t k = 0; sets[0] && k < sizeof na / sizeof na[0]; k++) {
+        eng_record r;
+        eng_record_init(&r);
+        eng_record_set(&r, "id", "na", NULL);
+        eng_record_set(&r, "title", "世界能源趋势与中国可持续发展的能源对策研究", NULL);
+        if (na[k].field)
+            eng_record_set(&r, na[k].field, na[k].value, NULL);
+        CHECK(eng_method_readable(&r) == na[k].assessable, "readable %zu", k);
+        eng_eval e;
+        eng_err err;
+        CHECK(eng_eval_record(sets[0], &r, &e, &err) == ENG_OK, "na: %s", err.msg);
+        if (na[k].assessable)
+            CHECK(e.score.traceability >= 0 && e.score.overall >= 0, "assessable %zu: %g %g", k,
+                  e.score.traceability, e.score.overall);
+        else
+            CHECK(e.score.traceability < 0 && e.score.novelty < 0 && e.score.overall < 0,
+                  "not assessable %zu: %g %g %g", k, e.score.traceability, e.score.novelty,
+                  e.score.overall);
+        eng_eval_release(&e);
+        eng_record_release(&r);
+    }
+    /* Overall leaves out what is not assessable: only novelty here. */
+    if (sets[0]) {
+        eng_method m;
+        eng_method_init(&m, sets[0]);
+        eng_score sc;
+        memset(&sc, 0, sizeof sc);
+        sc.traceability = -1;
+        eng_method_finish(&m, &sc, 0.2, 0);
+        CHECK(sc.novelty < 0 && sc.overall < 0, "no text: novelty %g overall %g", sc.novelty,
+              sc.overall);
+        memset(&sc, 0, sizeof sc);
+        sc.traceability = 40;
+        eng_method_finish(&m, &sc, 0.2, 0);
+        CHECK(sc.novelty == 80 && sc.overall > 40 && sc.overall < 80, "both: %g %g", sc.novelty,
+              sc.overall);
+    }
     /* Typed flags: rule flags once each in the order they first hit, then the
      * built-in ones in a fixed order; the JSON text is only their stored form. */
     if (sets[0]) {

@@ -36,12 +36,12 @@ SHEETS = {
 }
 PROJECT_HEADERS = {
     "en": ["ID", "Title", "Kind", "Source", "Field", "Organisation", "PI", "TRL claimed",
-           "TRL achieved", "TRL confidence", "TRL planned", "TRL stated", "TRL note", "Traceability", "Novelty", "Overall",
+           "TRL achieved", "TRL confidence", "TRL planned", "TRL stated", "Score notes", "Traceability", "Novelty", "Overall",
            "Acceptance conclusion", "Acceptance date", "Start", "End", "Data quality", "Flags",
            "Flag count", "Duplicate of", "Rule errors", "Evidence", "Decision", "Comment",
            "Content hash", "Written decision"],
     "zh": ["项目编号", "项目名称", "类型", "来源", "领域", "承担单位", "项目负责人", "声称TRL",
-           "已达TRL", "TRL置信度", "计划TRL", "陈述TRL", "TRL说明", "可溯源性", "新颖性", "综合得分",
+           "已达TRL", "TRL置信度", "计划TRL", "陈述TRL", "评分说明", "可溯源性", "新颖性", "综合得分",
            "验收结论", "验收日期", "开始日期", "结束日期", "数据质量", "标记", "标记数", "疑似重复于",
            "规则错误", "证据", "评审结论", "评审意见", "内容哈希", "原结论"],
 }
