@@ -2,9 +2,12 @@
  * eng_run: evaluating a rule set over the store and turning hits into
  * scores (see eng_run.h for the scoring method).
  *
- * The work is split by record across threads; each thread fills the result
- * slots of its records, and the results are written in record order, so the
- * stored run does not depend on the number of threads.
+ * The duplicate stage runs first over every record; then the rules run in
+ * batches (RUN_BATCH records), split by record across threads; each thread
+ * fills the result slots of its records, and a batch's results are written
+ * in record order as soon as it is done, so the stored run depends neither on
+ * the number of threads nor on the batch size, and memory holds one batch's
+ * hits.  The whole run is one transaction.
  */
 #include "engine/eng_run.h"
 
@@ -462,20 +465,26 @@ int eng_eval_record(const rule_set *set, const eng_record *r, eng_eval *out, eng
 
 /* ---- the run ------------------------------------------------------------------------ */
 
+/* Records are evaluated and stored in batches of this many: the rule stage's
+ * memory (hits, verdicts and checks before they are written) is bounded by a
+ * batch, not by the corpus. */
+#define RUN_BATCH 2048
+
 typedef struct work {
     const rule_set *set;
     const eng_method *m;
     const reg_ctx *reg;
-    const eng_record *recs;
-    eng_eval *evals;
+    const eng_record *recs; /* the batch's records */
+    eng_eval *evals;        /* and their results */
     size_t n;
     int jobs;
     atomic_int failed;
-    atomic_size_t done;
+    atomic_size_t *done; /* records evaluated in the whole run */
+    size_t total;
     const eng_run_opts *opts;
 } work;
 
-/* Slot w of the pool evaluates records w, w + jobs, w + 2 jobs, ... */
+/* Slot w of the pool evaluates records w, w + jobs, w + 2 jobs, ... of the batch */
 static void worker(void *ctx, int w)
 {
     work *wk = ctx;
@@ -487,10 +496,10 @@ static void worker(void *ctx, int w)
     for (size_t i = (size_t)w; i < wk->n; i += (size_t)wk->jobs) {
         if (eval_one(wk->set, scratch, wk->m, wk->reg, &wk->recs[i], &wk->evals[i]))
             atomic_store(&wk->failed, 1);
-        size_t done = atomic_fetch_add(&wk->done, 1) + 1;
+        size_t done = atomic_fetch_add(wk->done, 1) + 1;
         /* The first slot reports, so the callback runs on one thread. */
         if (w == 0 && wk->opts && wk->opts->progress && (i / (size_t)wk->jobs) % 256 == 0)
-            wk->opts->progress(wk->opts->progress_arg, "rules", done, wk->n);
+            wk->opts->progress(wk->opts->progress_arg, "rules", done, wk->total);
     }
     rule_scratch_free(scratch);
 }
@@ -538,6 +547,55 @@ static char *params_json(const rule_set *set, const eng_method *sc)
     return b.p;
 }
 
+static int is_prior_art(const eng_record *r)
+{
+    return r->kind && !strcmp(r->kind, "prior-art");
+}
+
+/* Finishes the scores of a batch of evaluated records (recs[first ...]):
+ * novelty and the duplicate flags from the duplicate stage, then stores each
+ * score with its hits, indicator verdicts and registry checks.  Counts into
+ * info. */
+static int store_batch(eng_runw *w, eng_store *st, const rule_set *set, const eng_method *sc,
+                       const reg_ctx *reg, const eng_record *recs, size_t first, eng_eval *evals,
+                       size_t nb, const eng_dup_result *dups, long *check_seq, eng_run_info *info,
+                       eng_err *err)
+{
+    static const unsigned dup_bits[4] = {ENG_FLAG_DUP_EXACT, ENG_FLAG_DUP_NEAR,
+                                         ENG_FLAG_DUP_PARTIAL, ENG_FLAG_DUP_INSIDE};
+    int rc = ENG_OK;
+    for (size_t b = 0; b < nb && !rc; b++) {
+        size_t i = first + b;
+        eng_eval *e = &evals[b];
+        eng_method_finish(sc, &e->score, dups->nearest_sim ? dups->nearest_sim[i] : -1,
+                          e->novelty_points);
+        if (dups->duplicate_of && dups->duplicate_of[i] != SIZE_MAX &&
+            !(e->score.duplicate_of = strdup(recs[dups->duplicate_of[i]].id)))
+            return eng_fail(err, ENG_EIO, "out of memory");
+        for (int k = 0; dups->flags && k < 4; k++)
+            if (dups->flags[i] & (1 << k))
+                e->flags.bits |= dup_bits[k];
+        if (!(e->score.flags = eng_flags_json(&e->flags, set)))
+            return eng_fail(err, ENG_EIO, "out of memory");
+        /* Prior-art records are not scored: they serve as earlier neighbours only. */
+        if (is_prior_art(&recs[i]))
+            continue;
+        info->nprojects++;
+        rc = eng_runw_score(w, &e->score, err);
+        for (size_t k = 0; k < e->nhits && !rc; k++, info->nhits++)
+            rc = eng_runw_hit(w, &e->hits[k], err);
+        for (size_t k = 0; k < e->nverdicts && !rc; k++)
+            rc = eng_runw_verdict(w, &e->verdicts[k], err);
+        if (!rc && reg->rs)
+            rc = eng_store_reg_checks_write(st, info->id, check_seq, e->checks, e->nchecks, err);
+    }
+    return rc;
+}
+
+/* The run: records loaded, the duplicate stage over all of them, then the
+ * rules in batches, each batch's results stored as it is done, all in one
+ * transaction (eng_runw): a run is stored whole or not at all, and a killed
+ * run leaves nothing. */
 int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *run_id,
             eng_err *err)
 {
@@ -565,23 +623,11 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
     if (eng_regset_count(rs))
         reg.rs = rs;
     double t_load = now_s();
-    evals = calloc(n ? n : 1, sizeof *evals);
-    if (!evals) {
-        rc = eng_fail(err, ENG_EIO, "out of memory");
-        goto done;
-    }
-    /* Prior-art records are not scored: they serve as earlier neighbours only. */
     int jobs = opts && opts->jobs > 0 ? opts->jobs : base_pool_ncpu();
     if (jobs > BASE_POOL_MAX)
         jobs = BASE_POOL_MAX;
-    work wk = {set, &sc, &reg, recs, evals, n, jobs, 0, 0, opts};
-    base_pool_run(jobs, worker, &wk);
-    if (atomic_load(&wk.failed)) {
-        rc = eng_fail(err, ENG_EIO, "out of memory while evaluating the rules");
-        goto done;
-    }
-    double t_rules = now_s();
 
+    /* The duplicates first: they need every record, the rules one at a time. */
     if (opts && opts->progress)
         opts->progress(opts->progress_arg, "duplicates", 0, 1);
     eng_dup_config dc;
@@ -593,25 +639,6 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
         goto done;
     double t_dups = now_s();
 
-    static const unsigned dup_bits[4] = {ENG_FLAG_DUP_EXACT, ENG_FLAG_DUP_NEAR,
-                                         ENG_FLAG_DUP_PARTIAL, ENG_FLAG_DUP_INSIDE};
-    for (size_t i = 0; i < n; i++) {
-        eng_method_finish(&sc, &evals[i].score, dups.nearest_sim ? dups.nearest_sim[i] : -1,
-                          evals[i].novelty_points);
-        if (dups.duplicate_of && dups.duplicate_of[i] != SIZE_MAX &&
-            !(evals[i].score.duplicate_of = strdup(recs[dups.duplicate_of[i]].id))) {
-            rc = eng_fail(err, ENG_EIO, "out of memory");
-            goto done;
-        }
-        for (int k = 0; dups.flags && k < 4; k++)
-            if (dups.flags[i] & (1 << k))
-                evals[i].flags.bits |= dup_bits[k];
-        if (!(evals[i].score.flags = eng_flags_json(&evals[i].flags, set))) {
-            rc = eng_fail(err, ENG_EIO, "out of memory");
-            goto done;
-        }
-    }
-
     info.name = opts && opts->name ? strdup(opts->name) : NULL;
     info.ruleset_name = strdup(rule_set_name(set));
     info.ruleset_version = strdup(rule_set_version(set));
@@ -619,49 +646,53 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
     info.ruleset_text = strdup(rule_set_canonical(set));
     info.params = params_json(set, &sc);
     info.tool_version = strdup("vernier " ENG_VERSION);
-    if (opts && opts->progress)
-        opts->progress(opts->progress_arg, "store", 0, 1);
     rc = eng_runw_begin(st, &info, &w, err);
     if (rc)
         goto done;
-    for (size_t i = 0; i < n && !rc; i++) {
-        if (recs[i].kind && !strcmp(recs[i].kind, "prior-art"))
-            continue;
-        info.nprojects++;
-        rc = eng_runw_score(w, &evals[i].score, err);
-        for (size_t k = 0; k < evals[i].nhits && !rc; k++, info.nhits++)
-            rc = eng_runw_hit(w, &evals[i].hits[k], err);
-        for (size_t k = 0; k < evals[i].nverdicts && !rc; k++)
-            rc = eng_runw_verdict(w, &evals[i].verdicts[k], err);
-    }
-    for (size_t i = 0; i < dups.npairs && !rc; i++, info.npairs++)
-        rc = eng_runw_pair(w, &dups.pairs[i], err);
-    /* The registry versions checked against, and every check in record order. */
-    if (!rc && reg.rs)
-        rc = eng_store_reg_run_write(st, info.id, reg.rs, err);
-    long seq = 0;
-    for (size_t i = 0; i < n && !rc && reg.rs; i++) {
-        if (recs[i].kind && !strcmp(recs[i].kind, "prior-art"))
-            continue;
-        rc = eng_store_reg_checks_write(st, info.id, &seq, evals[i].checks, evals[i].nchecks, err);
-    }
-    if (rc) {
-        eng_runw_abort(w);
+    /* The registry versions checked against; the checks follow record by record. */
+    if (reg.rs && (rc = eng_store_reg_run_write(st, info.id, reg.rs, err)))
+        goto done;
+    evals = calloc(RUN_BATCH, sizeof *evals);
+    if (!evals) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
         goto done;
     }
+    atomic_size_t ndone = 0;
+    long check_seq = 0;
+    for (size_t first = 0; first < n && !rc; first += RUN_BATCH) {
+        size_t nb = n - first < RUN_BATCH ? n - first : RUN_BATCH;
+        work wk = {set, &sc, &reg, recs + first, evals, nb, jobs, 0, &ndone, n, opts};
+        base_pool_run(jobs, worker, &wk);
+        if (atomic_load(&wk.failed))
+            rc = eng_fail(err, ENG_EIO, "out of memory while evaluating the rules");
+        else
+            rc = store_batch(w, st, set, &sc, &reg, recs, first, evals, nb, &dups, &check_seq,
+                             &info, err);
+        for (size_t b = 0; b < nb; b++)
+            eng_eval_release(&evals[b]);
+    }
+    double t_rules = now_s();
+
+    if (opts && opts->progress)
+        opts->progress(opts->progress_arg, "store", 0, 1);
+    for (size_t i = 0; i < dups.npairs && !rc; i++, info.npairs++)
+        rc = eng_runw_pair(w, &dups.pairs[i], err);
+    if (rc)
+        goto done;
     double t_end = now_s();
     char timings[256];
     snprintf(timings, sizeof timings,
              "{\"load_s\":%.3f,\"rules_s\":%.3f,\"duplicates_s\":%.3f,\"store_s\":%.3f,"
              "\"total_s\":%.3f}",
-             t_load - t0, t_rules - t_load, t_dups - t_rules, t_end - t_dups, t_end - t0);
+             t_load - t0, t_rules - t_dups, t_dups - t_load, t_end - t_rules, t_end - t0);
     info.timings = strdup(timings);
     rc = eng_runw_commit(w, &info, err);
+    w = NULL;
     if (!rc)
         *run_id = info.id;
 done:
-    for (size_t i = 0; evals && i < n; i++)
-        eng_eval_release(&evals[i]);
+    if (w)
+        eng_runw_abort(w);
     free(evals);
     eng_dup_result_release(&dups);
     eng_records_free(recs, n);
