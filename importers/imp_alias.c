@@ -55,6 +55,7 @@ static const alias record_aliases[] = {
     {"rcn", "id"},
     {"briefrcn", "id"},
     {"recordid", "id"},
+    {"sourceid", "id"}, /* TechPort and portal exports: the source's own id */
     {"awardidnumber", "id"},
     {"fain", "id"},
     {"projectref", "id"},

@@ -34,6 +34,20 @@ struct imp_map {
     char *kind, *source;
 };
 
+/* Whether the map sends some column to field target: a column the map names
+ * has the field even when an earlier column's header is one of its aliases. */
+static int map_claims(const imp_map *map, int indicators, const char *target)
+{
+    if (!map)
+        return 0;
+    const map_col *mc = indicators ? map->icols : map->cols;
+    size_t n = indicators ? map->nicols : map->ncols;
+    for (size_t i = 0; i < n; i++)
+        if (mc[i].target && !strcmp(mc[i].target, target))
+            return 1;
+    return 0;
+}
+
 static int is_record_field(const char *name)
 {
     for (size_t i = 0; eng_record_fields[i]; i++)
@@ -245,6 +259,8 @@ static int map_column(imp_column *c, size_t index, const imp_map *map, int indic
         if (indicators && !target && imp_alias_find(0, key) &&
             !strcmp(imp_alias_find(0, key), "id"))
             target = "id";
+        if (target && map_claims(map, indicators, target))
+            target = NULL; /* the map gives this field to another column */
     }
     /* "金额万元", "资助金额/万元": a unit written after the name */
     if (!target && !indicators) {

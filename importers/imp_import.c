@@ -359,6 +359,12 @@ static void source_close(source *s)
 static int open_rows(const char *path, const char *fmt, const imp_options *opt, int main_file,
                      imp_rows **rows, char *what, size_t wcap, eng_err *err)
 {
+    if (!strcmp(fmt, "json")) {
+        int rc = imp_json_rows_open(path, rows, err);
+        if (rc == ENG_OK)
+            snprintf(what, wcap, "JSON objects read as a table (keys as headers)");
+        return rc;
+    }
     if (!strcmp(fmt, "xlsx")) {
         int rc = imp_xlsx_open(path, main_file ? opt->sheet : NULL, rows, err);
         if (rc == ENG_OK)
@@ -387,10 +393,10 @@ static int open_rows(const char *path, const char *fmt, const imp_options *opt, 
  * before the "already imported" shortcut can hide them. */
 static int check_options(const char *path, const char *fmt, const imp_options *opt, eng_err *err)
 {
-    if (!strcmp(fmt, "json") && (opt->map_path || opt->encoding || opt->delimiter || opt->sheet))
+    if (!strcmp(fmt, "json") && (opt->encoding || opt->delimiter || opt->sheet))
         return eng_fail(err, ENG_EUSAGE,
-                        "%s: --map, --encoding, --delimiter and --sheet apply to CSV and XLSX "
-                        "files, not to JSON (which is read as canonical records)",
+                        "%s: --encoding, --delimiter and --sheet apply to CSV and XLSX files, "
+                        "not to JSON (which is UTF-8)",
                         path);
     if (!strcmp(fmt, "csv") && opt->sheet)
         return eng_fail(err, ENG_EUSAGE, "%s: --sheet applies to .xlsx files", path);
@@ -405,8 +411,14 @@ static int source_open(source *s, const char *path, const char *fmt, const imp_o
 {
     memset(s, 0, sizeof *s);
     s->path = path;
-    int rc;
-    if (!strcmp(fmt, "json")) {
+    int rc, record_shaped = 0;
+    /* JSON in the record's own shape is read as records; objects of another
+     * shape (no "id" key: a portal export), or any JSON given with --map, are
+     * read as a table through the header aliases and the map. */
+    if (!strcmp(fmt, "json") && !opt->map_path &&
+        (rc = imp_json_shape(path, &record_shaped, err)) != ENG_OK)
+        return rc;
+    if (record_shaped) {
         s->json = 1;
         snprintf(s->what, sizeof s->what, "JSON records");
         rc = imp_json_open(path, &s->j, err);

@@ -766,3 +766,24 @@ int imp_json_rows_open(const char *path, imp_rows **out, eng_err *err)
     *out = &r->base;
     return ENG_OK;
 }
+
+int imp_json_shape(const char *path, int *record_shaped, eng_err *err)
+{
+    *record_shaped = 1;
+    imp_json *j = NULL;
+    int rc = open_reader(path, 0, &j, err);
+    if (rc)
+        return rc == ENG_EINPUT ? ENG_OK : rc; /* the reader proper names the fault */
+    size_t b = 0, e = 0;
+    long line = 0;
+    eng_err quiet = {0};
+    if (next_text(j, &b, &e, &line, &quiet) > 0) {
+        cJSON *o = cJSON_ParseWithLength(j->buf + b, e - b);
+        if (cJSON_IsObject(o) && !cJSON_GetObjectItemCaseSensitive(o, "id"))
+            *record_shaped = 0;
+        cJSON_Delete(o);
+    }
+    eng_err_clear(&quiet);
+    imp_json_free(j);
+    return ENG_OK;
+}

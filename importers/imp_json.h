@@ -46,4 +46,11 @@ void imp_json_free(imp_json *j);
  * imp_rows_free).  Returns ENG_OK, ENG_EINPUT or ENG_EIO. */
 int imp_json_rows_open(const char *path, imp_rows **out, eng_err *err);
 
+/* Peeks at the file's first object: *record_shaped is 1 when it has the
+ * record's own key "id" (or the file cannot be framed: the record reader then
+ * names the fault), 0 when it is an object of some other shape (a TechPort or
+ * portal export: "source_id", "projectId", "text" ...), which is read as a
+ * table through the header aliases and --map.  Returns ENG_OK or ENG_EIO. */
+int imp_json_shape(const char *path, int *record_shaped, eng_err *err);
+
 #endif

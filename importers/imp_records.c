@@ -51,13 +51,20 @@ int imp_records_open(const char *path, const imp_records_options *opt, imp_recor
     if (!r)
         return eng_fail(err, ENG_EIO, "out of memory");
     int rc;
-    if (!strcmp(fmt, "json") || !strcmp(fmt, "jsonl")) {
+    int json = !strcmp(fmt, "json") || !strcmp(fmt, "jsonl"), record_shaped = 1;
+    /* JSON in the record's own shape is read as records; objects of another
+     * shape (no "id" key), or any JSON given with --map, as a table. */
+    if (json && !opt->map_path && (rc = imp_json_shape(path, &record_shaped, err)) != ENG_OK)
+        goto fail;
+    if (json && record_shaped && !opt->map_path) {
         rc = imp_json_open(path, &r->json, err);
     } else {
         imp_rows *rows = NULL;
         if (opt->map_path && (rc = imp_map_load(opt->map_path, &r->map, err)) != ENG_OK)
             goto fail;
-        if (!strcmp(fmt, "csv")) {
+        if (json) {
+            rc = imp_json_rows_open(path, &rows, err);
+        } else if (!strcmp(fmt, "csv")) {
             imp_csv_options co = {opt->encoding, opt->delimiter};
             rc = imp_csv_open(path, &co, &rows, NULL, err);
         } else {

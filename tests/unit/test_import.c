@@ -280,10 +280,17 @@ static void test_formats_and_options(void)
           err.msg);
     imp_result_release(&res);
     opt.sheet = NULL;
+    opt.encoding = "GBK";
+    rc = imp_import_file(st, j, &opt, &res, &err);
+    CHECK(rc == ENG_EUSAGE && strstr(err.msg, "not to JSON"), "--encoding on json: %s", err.msg);
+    imp_result_release(&res);
+    opt.encoding = NULL;
+    /* --map on JSON reads it as a table: a missing map file is named */
     opt.map_path = "x.json";
     rc = imp_import_file(st, j, &opt, &res, &err);
-    CHECK(rc == ENG_EUSAGE && strstr(err.msg, "not to JSON"), "--map on json: %s", err.msg);
+    CHECK(rc != ENG_OK && strstr(err.msg, "x.json"), "--map on json: %s", err.msg);
     imp_result_release(&res);
+    opt.map_path = NULL;
     /* a legacy workbook */
     rc = imp_import_file(st, write_tmp("old.xls", "\xD0\xCF\x11\xE0"), NULL, &res, &err);
     CHECK(rc == ENG_EINPUT && strstr(err.msg, "legacy .xls"), "xls: %s", err.msg);
