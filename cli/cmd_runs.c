@@ -40,6 +40,28 @@ static void schemes_off(const eng_run_info *ri, char *buf, size_t cap)
     cJSON_Delete(set);
 }
 
+/* What the run reused from earlier ones (the next year is cheap), as a line
+ * of its own; nothing when it reused nothing. */
+static void print_reuse(const eng_run_info *ri)
+{
+    cJSON *j = ri->reuse ? cJSON_Parse(ri->reuse) : NULL;
+    cJSON *ru = cJSON_GetObjectItemCaseSensitive(j, "rules");
+    cJSON *du = cJSON_GetObjectItemCaseSensitive(j, "duplicates");
+    double reused = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ru, "reused"));
+    double evaluated = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ru, "evaluated"));
+    double from = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ru, "from_run"));
+    double sreused =
+        cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(du, "signatures_reused"));
+    double smade = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(du, "signatures_made"));
+    if (j && (reused > 0 || sreused > 0)) {
+        printf("      reused: rule results of %.0f records (run %.0f), %.0f evaluated; "
+               "shingle sets of %.0f, %.0f made\n",
+               reused > 0 ? reused : 0, from > 0 ? from : 0, evaluated > 0 ? evaluated : 0,
+               sreused > 0 ? sreused : 0, smade > 0 ? smade : 0);
+    }
+    cJSON_Delete(j);
+}
+
 int cmd_runs(cli_ctx *ctx, int argc, char **argv)
 {
     const cli_opt opts[] = {CLI_END};
@@ -67,6 +89,7 @@ int cmd_runs(cli_ctx *ctx, int argc, char **argv)
                v[i].id, v[i].created, v[i].name ? v[i].name : "-", v[i].ruleset_name,
                v[i].ruleset_version, v[i].ruleset_sha256, v[i].nprojects, v[i].nhits, v[i].npairs,
                *off ? "; schemes off: " : "", off);
+        print_reuse(&v[i]);
         eng_run_info_release(&v[i]);
     }
     free(v);

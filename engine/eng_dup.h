@@ -348,6 +348,8 @@ typedef struct eng_dup_result {
                              of an earlier record); NULL when not computed */
     size_t *duplicate_of; /* n; index of the earliest duplicate, SIZE_MAX for none */
     unsigned char *flags; /* n; bit 0 exact, bit 1 near, bit 2 partial, bit 3 inside */
+    size_t sigs_reused;   /* shingle sets taken from the store's cache */
+    size_t sigs_made;     /* shingle sets made (and cached) in this run */
 } eng_dup_result;
 
 /* One stored record matching a screened proposal (eng_screen); strings

@@ -466,8 +466,9 @@ static int sig_cmp(const void *key, const void *elem)
 }
 
 static int fill_set(eng_store *st, eng_dup_set *set, const eng_dup_doc *docs, char **texts,
-                    size_t n, eng_err *err)
+                    size_t n, size_t *nreused, eng_err *err)
 {
+    *nreused = 0;
     const char *key = eng_dup_key(set);
     char(*hashes)[65] = malloc((n ? n : 1) * sizeof *hashes);
     const eng_sig **hit = calloc(n ? n : 1, sizeof *hit);
@@ -489,6 +490,7 @@ static int fill_set(eng_store *st, eng_dup_set *set, const eng_dup_doc *docs, ch
             eng_err e2;
             if (eng_dup_add_blob(set, hit[i]->data, hit[i]->len, docs[i].order, &e2) == ENG_OK) {
                 i++;
+                (*nreused)++;
                 continue;
             }
             hit[i] = NULL; /* a damaged blob is recomputed, and cached again */
@@ -830,13 +832,16 @@ int eng_dupstage_run(eng_store *st, const eng_record *recs, size_t n, const eng_
          * exact comparison leaves out too */
         if ((rc = make_docs(recs, n, order, texts, docs, err)) ||
             (rc = eng_dup_set_new(&p, &set, err)) ||
-            (rc = fill_set(st, set, docs, texts, n, err)) || (rc = eng_dup_weigh(set, err)))
+            (rc = fill_set(st, set, docs, texts, n, &out->sigs_reused, err)) ||
+            (rc = eng_dup_weigh(set, err)))
             goto done;
     }
     if (find_exact(&sg, set, 0) || find_exact(&sg, set, 1)) {
         rc = eng_fail(err, ENG_EIO, "out of memory while finding exact duplicates");
         goto done;
     }
+    if (set)
+        out->sigs_made = n - out->sigs_reused;
     if (set && (rc = find_near(&sg, set, &p, texts, docs, err)))
         goto done;
     if (group_pairs(&sg))
@@ -880,6 +885,7 @@ int eng_screen(eng_store *st, const eng_record *stored, size_t nstored, const en
     eng_dup_doc *docs = calloc(nstored ? nstored : 1, sizeof *docs);
     eng_dup_set *set = NULL;
     eng_text *tx = NULL;
+    size_t reused;
     int rc = text_for_exact(&tx, err);
     memset(out, 0, nprops * sizeof *out);
     if (rc)
@@ -898,7 +904,8 @@ int eng_screen(eng_store *st, const eng_record *stored, size_t nstored, const en
         docs[i].order = (long)i;
     }
     if ((rc = eng_dup_set_new(&p, &set, err)) ||
-        (rc = fill_set(st, set, docs, texts, nstored, err)) || (rc = eng_dup_weigh(set, err)))
+        (rc = fill_set(st, set, docs, texts, nstored, &reused, err)) ||
+        (rc = eng_dup_weigh(set, err)))
         goto done;
     for (size_t i = 0; i < nprops && !rc; i++) {
         char *pt = dup_text(&props[i]);

@@ -19,10 +19,13 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "base/base_buf.h"
 #include "base/base_pool.h"
 #include "engine/eng_dupstage.h"
 #include "engine/eng_method.h"
+#include "engine/eng_reuse.h"
 #include "base/base_sha256.h"
 
 static char *xstrndup(const char *s, size_t n)
@@ -406,6 +409,7 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const eng_method
     out->flags = t.flags; /* the eval takes the flags over */
     memset(&t.flags, 0, sizeof t.flags);
     out->novelty_points = t.novelty_pts; /* novelty itself needs the neighbours */
+    s->novelty_points = t.novelty_pts;
 
     out->verdicts = calloc(nind ? nind : 1, sizeof *out->verdicts);
     if (!out->verdicts)
@@ -474,8 +478,9 @@ typedef struct work {
     const rule_set *set;
     const eng_method *m;
     const reg_ctx *reg;
-    const eng_record *recs; /* the batch's records */
-    eng_eval *evals;        /* and their results */
+    const eng_record *recs;      /* the batch's records */
+    eng_eval *evals;             /* and their results */
+    const unsigned char *reused; /* 1: evals[i] came from an earlier run */
     size_t n;
     int jobs;
     atomic_int failed;
@@ -494,7 +499,8 @@ static void worker(void *ctx, int w)
         return;
     }
     for (size_t i = (size_t)w; i < wk->n; i += (size_t)wk->jobs) {
-        if (eval_one(wk->set, scratch, wk->m, wk->reg, &wk->recs[i], &wk->evals[i]))
+        if (!wk->reused[i] &&
+            eval_one(wk->set, scratch, wk->m, wk->reg, &wk->recs[i], &wk->evals[i]))
             atomic_store(&wk->failed, 1);
         size_t done = atomic_fetch_add(wk->done, 1) + 1;
         /* The first slot reports, so the callback runs on one thread. */
@@ -550,6 +556,111 @@ static char *params_json(const rule_set *set, const eng_method *sc)
 static int is_prior_art(const eng_record *r)
 {
     return r->kind && !strcmp(r->kind, "prior-art");
+}
+
+/* ---- reusing an earlier run's rule results (eng_reuse.h) ---------------------------- */
+
+/* The key an unchanged record's rule results are reused under: what they
+ * depend on besides the record itself (the tool, the rule set, the registry
+ * versions checked against).  OUT: key (64 hex + NUL).  -1 when memory ran
+ * out. */
+static int cache_key(const rule_set *set, const eng_regset *rs, char key[65])
+{
+    base_buf b = {0};
+    base_buf_printf(&b, "vernier %s rules\nrule set %s\n", ENG_VERSION, rule_set_sha256(set));
+    for (size_t i = 0; rs && i < eng_regset_count(rs); i++) {
+        const eng_reg_info *ri = eng_regset_info(rs, i);
+        base_buf_printf(&b, "registry %ld %s\n", ri->id, ri->sha256 ? ri->sha256 : "");
+    }
+    if (b.oom || !b.p) {
+        free(b.p);
+        return -1;
+    }
+    base_sha256_hex(b.p, b.n, key);
+    free(b.p);
+    return 0;
+}
+
+/* The typed flags of a reused score from their stored form, without the
+ * duplicate flags (the run finds those again).  -1 when the form is not
+ * understood or memory ran out. */
+static int flags_from_json(const rule_set *set, const char *json, eng_flags *f)
+{
+    static const unsigned dup =
+        ENG_FLAG_DUP_EXACT | ENG_FLAG_DUP_NEAR | ENG_FLAG_DUP_PARTIAL | ENG_FLAG_DUP_INSIDE;
+    memset(f, 0, sizeof *f);
+    cJSON *a = cJSON_Parse(json ? json : "[]");
+    int rc = a && cJSON_IsArray(a) ? 0 : -1;
+    size_t nrules = rule_count(set);
+    for (cJSON *e = a ? a->child : NULL; e && !rc; e = e->next) {
+        if (!cJSON_IsString(e)) {
+            rc = -1;
+            break;
+        }
+        size_t k = 0;
+        while (k < nrules && !(rule_dimension(set, k) == RULE_DIM_FLAG &&
+                               !strcmp(rule_id(set, k), e->valuestring)))
+            k++;
+        if (k < nrules) {
+            rc = eng_flags_add_rule(f, k);
+            continue;
+        }
+        unsigned bit = 0;
+        for (unsigned b = 1; b && !bit; b <<= 1)
+            if (eng_flag_name(b) && !strcmp(eng_flag_name(b), e->valuestring))
+                bit = b;
+        if (!bit)
+            rc = -1; /* a flag this rule set does not have: evaluate again */
+        else if (!(bit & dup))
+            f->bits |= bit;
+    }
+    cJSON_Delete(a);
+    if (rc)
+        eng_flags_release(f);
+    return rc;
+}
+
+/* Fills evals[b] from the earlier run for every record of the batch
+ * recs[first .. first + nb) whose rule results can be reused (records in id
+ * order, as the store loads them), marking reused[b].  Adds to *nreused.
+ * Returns ENG_OK or ENG_EIO. */
+static int reuse_batch(eng_reuse *ru, const rule_set *set, const eng_record *recs, size_t first,
+                       size_t nb, eng_eval *evals, unsigned char *reused, size_t *nreused,
+                       eng_err *err)
+{
+    memset(reused, 0, nb);
+    for (size_t b = 0; ru && b < nb; b++) {
+        size_t i = first + b;
+        const eng_record *r = &recs[i];
+        char hash[65];
+        if (is_prior_art(r) || eng_record_hash(r, hash))
+            continue;
+        /* ids must come in order for the cursors; a record out of order is evaluated */
+        if (i > 0 && strcmp(recs[i - 1].id, r->id) >= 0)
+            continue;
+        eng_eval *e = &evals[b];
+        int found = 0;
+        int rc = eng_reuse_get(ru, r->id, hash, &found, &e->score, &e->hits, &e->nhits,
+                               &e->verdicts, &e->nverdicts, &e->checks, &e->nchecks, err);
+        if (rc)
+            return rc;
+        if (!found)
+            continue;
+        if (flags_from_json(set, e->score.flags, &e->flags)) {
+            eng_eval_release(e);
+            continue;
+        }
+        free(e->score.flags);
+        e->score.flags = NULL;
+        e->novelty_points = e->score.novelty_points;
+        e->score.kind = strdup(r->kind ? r->kind : "project");
+        e->score.title = r->title ? strdup(r->title) : NULL;
+        reused[b] = 1; /* released with the batch, whatever happens next */
+        if (!e->score.kind || (r->title && !e->score.title))
+            return eng_fail(err, ENG_EIO, "out of memory");
+        (*nreused)++;
+    }
+    return ENG_OK;
 }
 
 /* Finishes the scores of a batch of evaluated records (recs[first ...]):
@@ -611,6 +722,11 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
     eng_method sc;
     eng_method_init(&sc, set);
     eng_regset *rs = NULL;
+    eng_reuse *ru = NULL;
+    unsigned char *reused = NULL;
+    size_t nreused = 0;
+    long from_run = 0;
+    char key[65];
     reg_ctx reg;
     memset(&reg, 0, sizeof reg);
     eng_reg_weights_from_set(set, &reg.w);
@@ -646,6 +762,14 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
     info.ruleset_text = strdup(rule_set_canonical(set));
     info.params = params_json(set, &sc);
     info.tool_version = strdup("vernier " ENG_VERSION);
+    if (cache_key(set, reg.rs, key)) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
+    info.cache_key = strdup(key);
+    /* Unchanged records keep the rule results of the latest run with this key. */
+    if ((rc = eng_reuse_open(st, key, &ru, &from_run, err)))
+        goto done;
     rc = eng_runw_begin(st, &info, &w, err);
     if (rc)
         goto done;
@@ -653,7 +777,8 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
     if (reg.rs && (rc = eng_store_reg_run_write(st, info.id, reg.rs, err)))
         goto done;
     evals = calloc(RUN_BATCH, sizeof *evals);
-    if (!evals) {
+    reused = calloc(RUN_BATCH, 1);
+    if (!evals || !reused) {
         rc = eng_fail(err, ENG_EIO, "out of memory");
         goto done;
     }
@@ -661,11 +786,14 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
     long check_seq = 0;
     for (size_t first = 0; first < n && !rc; first += RUN_BATCH) {
         size_t nb = n - first < RUN_BATCH ? n - first : RUN_BATCH;
-        work wk = {set, &sc, &reg, recs + first, evals, nb, jobs, 0, &ndone, n, opts};
-        base_pool_run(jobs, worker, &wk);
-        if (atomic_load(&wk.failed))
-            rc = eng_fail(err, ENG_EIO, "out of memory while evaluating the rules");
-        else
+        work wk = {set, &sc, &reg, recs + first, evals, reused, nb, jobs, 0, &ndone, n, opts};
+        rc = reuse_batch(ru, set, recs, first, nb, evals, reused, &nreused, err);
+        if (!rc) {
+            base_pool_run(jobs, worker, &wk);
+            if (atomic_load(&wk.failed))
+                rc = eng_fail(err, ENG_EIO, "out of memory while evaluating the rules");
+        }
+        if (!rc)
             rc = store_batch(w, st, set, &sc, &reg, recs, first, evals, nb, &dups, &check_seq,
                              &info, err);
         for (size_t b = 0; b < nb; b++)
@@ -686,6 +814,12 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
              "\"total_s\":%.3f}",
              t_load - t0, t_rules - t_dups, t_dups - t_load, t_end - t_rules, t_end - t0);
     info.timings = strdup(timings);
+    char reuse[256];
+    snprintf(reuse, sizeof reuse,
+             "{\"rules\":{\"reused\":%zu,\"evaluated\":%zu,\"from_run\":%ld},"
+             "\"duplicates\":{\"signatures_reused\":%zu,\"signatures_made\":%zu}}",
+             nreused, n - nreused, from_run, dups.sigs_reused, dups.sigs_made);
+    info.reuse = strdup(reuse);
     rc = eng_runw_commit(w, &info, err);
     w = NULL;
     if (!rc)
@@ -694,6 +828,8 @@ done:
     if (w)
         eng_runw_abort(w);
     free(evals);
+    free(reused);
+    eng_reuse_close(ru);
     eng_dup_result_release(&dups);
     eng_records_free(recs, n);
     eng_regset_free(rs);

@@ -157,6 +157,15 @@ static const char *const migrations[] = {
     "ALTER TABLE scores ADD COLUMN trl_planned_confidence REAL;"
     "ALTER TABLE scores ADD COLUMN trl_stated INTEGER;"
     "ALTER TABLE scores ADD COLUMN trl_stated_confidence REAL;",
+    /* 9 -> 10: the next year is cheap (eng_reuse.h): a run's cache key (tool
+     * version, rule set, registry versions) and what it reused; each score's
+     * novelty points (novelty itself needs the neighbours) and the run its
+     * rule results were reused from (NULL: evaluated in this run). */
+    "ALTER TABLE runs ADD COLUMN cache_key TEXT;"
+    "ALTER TABLE runs ADD COLUMN reuse TEXT;"
+    "CREATE INDEX runs_cache_key ON runs(cache_key, id);"
+    "ALTER TABLE scores ADD COLUMN novelty_points REAL;"
+    "ALTER TABLE scores ADD COLUMN reused_from INTEGER;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1361,7 +1370,7 @@ int eng_runw_begin(eng_store *st, eng_run_info *info, eng_runw **out, eng_err *e
     sqlite3_stmt *q = NULL;
     if (prep(st, &q,
              "INSERT INTO runs(name, created, ruleset_name, ruleset_version, ruleset_sha256,"
-             " ruleset_text, params, tool_version) VALUES(?,?,?,?,?,?,?,?)",
+             " ruleset_text, params, tool_version, cache_key) VALUES(?,?,?,?,?,?,?,?,?)",
              err))
         goto fail;
     bind_text(q, 1, info->name);
@@ -1372,6 +1381,7 @@ int eng_runw_begin(eng_store *st, eng_run_info *info, eng_runw **out, eng_err *e
     bind_text(q, 6, info->ruleset_text);
     bind_text(q, 7, info->params);
     bind_text(q, 8, info->tool_version);
+    bind_text(q, 9, info->cache_key);
     if (step_done(st, q, err, "recording the run")) {
         sqlite3_finalize(q);
         goto fail;
@@ -1381,8 +1391,8 @@ int eng_runw_begin(eng_store *st, eng_run_info *info, eng_runw **out, eng_err *e
     if (prep(st, &w->q_score,
              "INSERT INTO scores(run_id, project_id, content_hash, trl_claimed, trl_evidenced,"
              " trl_confidence, traceability, novelty, overall, flags, duplicate_of, rule_errors,"
-             " trl_planned, trl_planned_confidence, trl_stated, trl_stated_confidence)"
-             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+             " trl_planned, trl_planned_confidence, trl_stated, trl_stated_confidence,"
+             " novelty_points, reused_from) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
              err) ||
         prep(st, &w->q_hit,
              "INSERT INTO hits(run_id, seq, project_id, rule_id, dimension, field, indicator,"
@@ -1444,6 +1454,8 @@ int eng_runw_score(eng_runw *w, const eng_score *s, eng_err *err)
     bind_reading_conf(q, 14, s->trl_planned, s->trl_planned_confidence);
     bind_int_or_null(q, 15, s->trl_stated);
     bind_reading_conf(q, 16, s->trl_stated, s->trl_stated_confidence);
+    sqlite3_bind_double(q, 17, s->novelty_points);
+    bind_int_or_null(q, 18, s->reused_from);
     return step_done(w->st, q, err, "storing a score");
 }
 
@@ -1510,13 +1522,15 @@ int eng_runw_commit(eng_runw *w, const eng_run_info *info, eng_err *err)
     eng_store *st = w->st;
     sqlite3_stmt *q = NULL;
     int rc =
-        prep(st, &q, "UPDATE runs SET timings=?, nprojects=?, npairs=?, nhits=? WHERE id=?", err);
+        prep(st, &q,
+             "UPDATE runs SET timings=?, nprojects=?, npairs=?, nhits=?, reuse=? WHERE id=?", err);
     if (!rc) {
         bind_text(q, 1, info->timings);
         sqlite3_bind_int64(q, 2, info->nprojects);
         sqlite3_bind_int64(q, 3, info->npairs);
         sqlite3_bind_int64(q, 4, info->nhits);
-        sqlite3_bind_int64(q, 5, w->id);
+        bind_text(q, 5, info->reuse);
+        sqlite3_bind_int64(q, 6, w->id);
         rc = step_done(st, q, err, "finishing the run");
         sqlite3_finalize(q);
     }
@@ -1552,6 +1566,8 @@ void eng_run_info_release(eng_run_info *ri)
     free(ri->params);
     free(ri->tool_version);
     free(ri->timings);
+    free(ri->cache_key);
+    free(ri->reuse);
     memset(ri, 0, sizeof *ri);
 }
 
@@ -1655,7 +1671,7 @@ ARRAY_FREE(eng_decisions_free, eng_decision, eng_decision_release)
 
 static const char RUN_COLS[] =
     "id, name, created, ruleset_name, ruleset_version, ruleset_sha256, ruleset_text, params,"
-    " tool_version, timings, nprojects, npairs, nhits";
+    " tool_version, timings, nprojects, npairs, nhits, cache_key, reuse";
 
 static void run_from_row(sqlite3_stmt *q, eng_run_info *ri)
 {
@@ -1672,6 +1688,8 @@ static void run_from_row(sqlite3_stmt *q, eng_run_info *ri)
     ri->nprojects = sqlite3_column_int64(q, 10);
     ri->npairs = sqlite3_column_int64(q, 11);
     ri->nhits = sqlite3_column_int64(q, 12);
+    ri->cache_key = col_dup(q, 13);
+    ri->reuse = col_dup(q, 14);
 }
 
 int eng_store_run(eng_store *st, long run, eng_run_info *out, eng_err *err)

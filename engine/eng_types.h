@@ -22,6 +22,8 @@ typedef struct eng_run_info {
     char *tool_version;
     char *timings; /* JSON */
     long nprojects, npairs, nhits;
+    char *cache_key; /* what a later run may reuse this run's rule results under (eng_run.c) */
+    char *reuse;     /* JSON: what this run reused from earlier runs, NULL when not recorded */
 } eng_run_info;
 
 void eng_run_info_release(eng_run_info *ri);
@@ -52,6 +54,8 @@ typedef struct eng_score {
     char *flags;         /* JSON array of flag ids */
     char *duplicate_of;  /* id of the earliest near/exact duplicate, NULL when none */
     int rule_errors;
+    double novelty_points; /* the novelty rules' points (novelty = f(neighbours) + these) */
+    long reused_from;      /* the run whose rule results this score reused; 0: evaluated */
 } eng_score;
 
 void eng_score_release(eng_score *s);
