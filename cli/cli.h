@@ -155,6 +155,7 @@ int cli_output_close(FILE *f, const char *path, char *tmp, int ok);
 /* Subcommands. */
 int cmd_import(cli_ctx *ctx, int argc, char **argv);
 int cmd_score(cli_ctx *ctx, int argc, char **argv);
+int cmd_calibrate(cli_ctx *ctx, int argc, char **argv);
 int cmd_report(cli_ctx *ctx, int argc, char **argv);
 int cmd_evaluate(cli_ctx *ctx, int argc, char **argv);
 int cmd_export(cli_ctx *ctx, int argc, char **argv);

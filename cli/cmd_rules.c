@@ -1,5 +1,10 @@
 /*
- * cmd_rules: `vernier rules check PATH` and `vernier rules test PATH`.
+ * cmd_rules: `vernier rules check PATH`, `vernier rules show PATH` and
+ * `vernier rules test PATH`.
+ *
+ * show prints the set's identity and its calibration record
+ * (engine/eng_calib.h eng_calib_lines), or "not calibrated" and what that
+ * means.
  *
  * check loads the set with the pattern speed checks and prints every
  * diagnostic; test has the rules library run each of the set's cases
@@ -13,10 +18,12 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "engine/eng_calib.h"
 #include "engine/eng_case.h"
 
-static const char usage[] = "vernier rules check PATH | vernier rules test PATH [--case ID] "
-                            "[--scheme NAME=on|off]... [--verbose]";
+static const char usage[] =
+    "vernier rules check PATH | vernier rules show PATH | vernier rules test PATH [--case ID] "
+    "[--scheme NAME=on|off]... [--verbose]";
 
 static int rules_check(const char *path)
 {
@@ -51,6 +58,24 @@ static int rules_check(const char *path)
     }
     printf("%s: %zu errors, %zu warnings: the set cannot be loaded\n", path, errors, warnings);
     return 2;
+}
+
+static int rules_show(const char *path)
+{
+    rule_set *set = NULL;
+    int rc = cli_load_rules(path, 0, &set);
+    if (rc)
+        return rc;
+    printf("%s: %s %s\n", path, rule_set_name(set), rule_set_version(set));
+    printf("sha256 %s\nmethod sha256 %s (the rules and parameters, less version and "
+           "calibration)\n",
+           rule_set_sha256(set), rule_set_method_sha256(set));
+    eng_calib_line lines[ENG_CALIB_LINES];
+    size_t n = eng_calib_lines(rule_set_canonical(set), 0, lines);
+    for (size_t i = 0; i < n; i++)
+        printf("%-28s %s\n", lines[i].label, lines[i].value);
+    rule_set_free(set);
+    return 0;
 }
 
 /* ---- test cases: run by the rules library, scored by the engine ---- */
@@ -147,13 +172,15 @@ int cmd_rules(cli_ctx *ctx, int argc, char **argv)
     const char *pos[2];
     CLI_PARSE(ctx, argc, argv, opts, pos, 2, &npos, usage);
     if (npos < 1)
-        return cli_usage_error(usage, "rules: say check or test");
+        return cli_usage_error(usage, "rules: say check, show or test");
     const char *path = npos > 1 ? pos[1] : cli_default_rules();
     if (!path)
         return cli_rules_not_found(NULL);
     if (!strcmp(pos[0], "check"))
         return rules_check(path);
+    if (!strcmp(pos[0], "show"))
+        return rules_show(path);
     if (!strcmp(pos[0], "test"))
         return rules_test(path, only, sw, nsw, verbose);
-    return cli_usage_error(usage, "rules: unknown action '%s' (check or test)", pos[0]);
+    return cli_usage_error(usage, "rules: unknown action '%s' (check, show or test)", pos[0]);
 }

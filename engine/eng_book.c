@@ -142,6 +142,39 @@ const eng_book_col eng_book_rule[EB_R_NCOLS] = {
     [EB_R_MESSAGE] = {"Message", "说明", 40, "message"},
 };
 
+const eng_book_label eng_book_calib[EB_NC] = {
+    [EB_C_SECTION] = {"Calibration of the TRL readings", "TRL 读数的校准"},
+    [EB_C_STATUS] = {"Calibration", "校准"},
+    [EB_C_NOT] = {"not calibrated: the readings were never compared with reference ratings, "
+                  "so their error is unknown (vernier calibrate)",
+                  "未校准：读数从未与参考评级比较，误差未知（vernier calibrate）"},
+    [EB_C_ON] = {"%s, %d-fold cross-validation (seed %lu), parameters %s",
+                 "%s，%d 折交叉验证（随机种子 %lu），参数%s"},
+    [EB_C_FITTED] = {"fitted", "经拟合"},
+    [EB_C_KEPT] = {"kept (measured only)", "保持不变（仅测量）"},
+    [EB_C_REFS] = {"References", "参考评级"},
+    [EB_C_PARAMS] = {"Calibrated parameters", "校准参数"},
+    [EB_C_ACHIEVED] = {"Achieved TRL vs reference", "已达 TRL 与参考评级"},
+    [EB_C_PLANNED] = {"Planned TRL vs reference", "计划 TRL 与参考评级"},
+    [EB_C_READING] = {"read %zu of %zu (%.0f%%); MAE %.2f (95%% interval %.2f-%.2f); "
+                      "within ±1 %.0f%%",
+                      "有读数 %zu/%zu（%.0f%%）；平均绝对误差 %.2f（95%% 区间 %.2f-%.2f）；"
+                      "误差 ±1 以内 %.0f%%"},
+    [EB_C_NOREAD] = {"no reading on any of %zu references", "%zu 条参考均无读数"},
+    [EB_C_BASELINE] = {"  baseline: constant median", "  基线：常数中位数"},
+    [EB_C_BASE_SAME] = {"MAE %.2f (95%% interval %.2f-%.2f) on the same records; "
+                        "%.2f on all %zu, within ±1 %.0f%%",
+                        "同一批记录平均绝对误差 %.2f（95%% 区间 %.2f-%.2f）；"
+                        "全部 %.2f（%zu 条），±1 以内 %.0f%%"},
+    [EB_C_BASE_ALL] = {"MAE %.2f on all %zu, within ±1 %.0f%%",
+                       "全部平均绝对误差 %.2f（%zu 条），±1 以内 %.0f%%"},
+    [EB_C_CURRENT] = {"Record current", "记录是否有效"},
+    [EB_C_CURRENT_YES] = {"yes: the rules and parameters are those measured",
+                          "是：规则与参数即为所测"},
+    [EB_C_CURRENT_NO] = {"NO: the rule set changed after it was measured; recalibrate",
+                         "否：测量后规则集已改动，请重新校准"},
+};
+
 const eng_book_label eng_book_sum[EB_NS] = {
     [EB_S_TITLE] = {"vernier reviewer workbook", "vernier 评审工作簿"},
     [EB_S_RUN] = {"Run", "运行编号"},

@@ -272,6 +272,32 @@ enum {
 };
 extern const eng_book_label eng_book_sum[EB_NS];
 
+/* The calibration record of the rule set (Summary, `rules show`):
+ * row labels, and the value formats (printf, the same arguments in both
+ * languages) eng_calib_lines fills. */
+enum {
+    EB_C_SECTION,
+    EB_C_STATUS,
+    EB_C_NOT,
+    EB_C_ON, /* date, folds, seed, fitted/kept */
+    EB_C_FITTED,
+    EB_C_KEPT,
+    EB_C_REFS, /* file, n, sha256 */
+    EB_C_PARAMS,
+    EB_C_ACHIEVED,
+    EB_C_PLANNED,
+    EB_C_READING, /* read, n, coverage %, MAE, low, high, within %; */
+    EB_C_NOREAD,  /* n */
+    EB_C_BASELINE,
+    EB_C_BASE_SAME, /* MAE, low, high, MAE all, n, within % all */
+    EB_C_BASE_ALL,  /* MAE all, n, within % all */
+    EB_C_CURRENT,
+    EB_C_CURRENT_YES,
+    EB_C_CURRENT_NO,
+    EB_NC
+};
+extern const eng_book_label eng_book_calib[EB_NC];
+
 /* The decisions a reviewer picks: .en is also the value stored
  * (pass, revise, fail), .zh what a Chinese workbook shows. */
 #define EB_NDECISIONS 3

@@ -27,6 +27,27 @@ void eng_method_init(eng_method *m, const rule_set *set)
     m->w_nov = rule_set_param(set, "weights.novelty", 0.25);
 }
 
+const eng_method_param eng_method_trl_params[] = {
+    {"trl.threshold", 0.5, 6.0, 0.5},
+    {NULL, 0, 0, 0},
+};
+
+double eng_method_get(const eng_method *m, const char *name)
+{
+    if (!strcmp(name, "trl.threshold"))
+        return m->threshold;
+    return 0;
+}
+
+int eng_method_set(eng_method *m, const char *name, double value)
+{
+    if (!strcmp(name, "trl.threshold")) {
+        m->threshold = value;
+        return 0;
+    }
+    return -1;
+}
+
 /* ---- flags ------------------------------------------------------------------------ */
 
 static const char *const builtin_names[ENG_FLAG_NBUILTIN] = {
@@ -207,6 +228,11 @@ static int trl_ladder(const eng_method *m, const double *ev, int support, double
                 0.5 * (below ? (double)with / below : 1.0);
     }
     return level;
+}
+
+int eng_method_trl_reading(const eng_method *m, const double ev[10], int reading, double *conf)
+{
+    return trl_ladder(m, ev, reading == RULE_READ_ACHIEVED && m->support_required, conf);
 }
 
 void eng_method_score(const eng_method *m, eng_tally *t, const eng_record *r, eng_score *s)

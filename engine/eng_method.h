@@ -67,6 +67,28 @@ typedef struct eng_method {
 /* Reads the parameters of set, with the defaults for those it lacks. */
 void eng_method_init(eng_method *m, const rule_set *set);
 
+/* The numeric parameters of the TRL readings, the ones `vernier calibrate`
+ * fits (eng_calib.h): header path, the range searched and its step.  A
+ * parameter added to the method and to this table is fitted with the
+ * others; the table ends with a NULL name. */
+typedef struct eng_method_param {
+    const char *name; /* header path, "trl.threshold" */
+    double lo, hi, step;
+} eng_method_param;
+
+extern const eng_method_param eng_method_trl_params[];
+
+/* The value of a parameter of the table in m; 0 for an unknown name. */
+double eng_method_get(const eng_method *m, const char *name);
+/* Sets a parameter of the table in m; -1 for an unknown name. */
+int eng_method_set(eng_method *m, const char *name, double value);
+
+/* One TRL reading from the evidence of its rules: ev[L] = E_r(L), L =
+ * 1..9 (ev[0] unused), as the method reads reading `reading` (RULE_READ_*;
+ * the achieved one honours trl.support).  Returns the level, 0 for no
+ * reading; OUT: *conf. */
+int eng_method_trl_reading(const eng_method *m, const double ev[10], int reading, double *conf);
+
 /* The built-in flags. */
 typedef enum eng_flag_bit {
     ENG_FLAG_TRL_OVERCLAIM = 1u << 0,

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/eng_calib.h"
 #include "engine/eng_book.h"
 #include "engine/eng_registry.h"
 #include "engine/eng_store_view.h"
@@ -1317,6 +1318,17 @@ static void write_summary(const ctx *c, layout *lo)
     rpt_book_str(b, ws, r++, 0, L->sum[EB_S_PARAMS], b->section);
     if (cJSON_IsObject(d->params))
         r = write_params(c, ws, r, d->params, "");
+    r++;
+
+    /* The calibration record of the run's rule set: the stated uncertainty
+     * of the instrument that produced these scores. */
+    rpt_book_str(b, ws, r++, 0, eng_book_text(&eng_book_calib[EB_C_SECTION], L->zh), b->section);
+    eng_calib_line cal[ENG_CALIB_LINES];
+    size_t ncal = eng_calib_lines(d->ri.ruleset_text, L->zh, cal);
+    for (size_t k = 0; k < ncal; k++) {
+        rpt_book_str(b, ws, r, 0, cal[k].label, NULL);
+        rpt_book_str(b, ws, r++, 1, cal[k].value, NULL);
+    }
     r++;
 
     /* Counts. */

@@ -101,9 +101,47 @@ const char *rule_set_description(const rule_set *set);
  * load order; the canonical text itself (what a run stores). */
 const char *rule_set_sha256(const rule_set *set);
 const char *rule_set_canonical(const rule_set *set);
+/* SHA-256 of the same canonical form less the header's "version" and
+ * "calibration": the method itself (rules, cases and parameters).  A
+ * calibration record names the method it measured by this hash, so that a
+ * set edited after its calibration can be told from the one measured. */
+const char *rule_set_method_sha256(const rule_set *set);
+
+/* The method hash computed from a set's canonical text (rule_set_canonical,
+ * as a run stores it; its first line is the header).  OUT: out.  Returns 0,
+ * or -1 when the text is not a canonical form or memory ran out. */
+int rule_canonical_method_sha256(const char *canonical, char out[65]);
+
+/* A header parameter to write: dotted path ("trl.threshold") and value. */
+typedef struct rule_param {
+    const char *path;
+    double value;
+} rule_param;
+
+/* The method hash (rule_set_method_sha256) the set would have with the
+ * nparams header parameters set.  OUT: out.  Returns BASE_OK, or an error
+ * with err set. */
+int rule_set_method_sha256_with(const rule_set *set, const rule_param *params, size_t nparams,
+                                char out[65], base_err *err);
+
+/*
+ * Writes a copy of set, loaded from src (a folder or one .json file), into
+ * the new folder outdir: every file of the set byte for byte, except the
+ * header (set.json; a one-file set becomes outdir/set.json), written again
+ * as indented JSON with the nparams parameters set, "version" replaced by
+ * version (NULL: kept) and "calibration" replaced by the JSON object text
+ * calibration (NULL: removed).  outdir must not exist, so no set is ever
+ * overwritten; the folder is written under a temporary name beside it and
+ * renamed, so it appears whole or not at all.  Returns BASE_OK, or an error
+ * code with err set.
+ */
+int rule_set_write(const rule_set *set, const char *src, const char *outdir,
+                   const rule_param *params, size_t nparams, const char *version,
+                   const char *calibration, base_err *err);
 
 /* Numeric parameter from the header by dotted path, e.g. "weights.trl",
- * "trl.threshold", "trl.overclaim_margin", "duplicates.jaccard".  Returns
+ * "trl.threshold", "trl.overclaim_margin", "duplicates.jaccard"; a number
+ * in the path indexes a list ("calibration.achieved.confusion.3.0").  Returns
  * the number, or `fallback` when the path is missing or not a number. */
 double rule_set_param(const rule_set *set, const char *path, double fallback);
 /* String parameter likewise ("trl.support" = "confidence" or "required");

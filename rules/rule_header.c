@@ -356,6 +356,110 @@ static void check_registry(loader *L, const cJSON *n)
     }
 }
 
+/* The calibration record (`vernier calibrate`, README "The calibration
+ * record"): what it was measured on and the figures, checked for shape and
+ * range so that what `rules show` and the workbook print is what it says. */
+static void check_cal_reading(loader *L, const cJSON *n, const char *name)
+{
+    static const char *const keys[] = {"label",
+                                       "n",
+                                       "read",
+                                       "coverage",
+                                       "mae",
+                                       "mae_low",
+                                       "mae_high",
+                                       "within1",
+                                       "baseline_mae",
+                                       "baseline_mae_low",
+                                       "baseline_mae_high",
+                                       "baseline_within1",
+                                       "baseline_all_mae",
+                                       "baseline_all_within1",
+                                       "confusion",
+                                       NULL};
+    char what[64];
+    snprintf(what, sizeof what, "calibration.%s", name);
+    check_section(L, n, what, keys);
+    if (!cJSON_IsObject(n))
+        return;
+    rule_ld_string(L, n, "label", 1, NULL, what, NULL);
+    check_num_in(L, n, "n", 1, 1e9, 1);
+    check_num_in(L, n, "read", 0, 1e9, 1);
+    for (int k = 3; keys[k]; k++) {
+        if (!strcmp(keys[k], "confusion"))
+            continue;
+        int share = strstr(keys[k], "coverage") || strstr(keys[k], "within1");
+        check_num_in(L, n, keys[k], 0, share ? 1 : 9, 0);
+    }
+    const cJSON *m = rule_ld_member(n, "confusion");
+    if (!m)
+        return;
+    int ok = cJSON_IsArray(m) && cJSON_GetArraySize(m) == 9;
+    for (const cJSON *row = ok ? m->child : NULL; row && ok; row = row->next) {
+        ok = cJSON_IsArray(row) && cJSON_GetArraySize(row) == 10;
+        for (const cJSON *c = ok ? row->child : NULL; c && ok; c = c->next)
+            ok = cJSON_IsNumber(c) && c->valuedouble >= 0 && rule_ld_is_integer(c->valuedouble);
+    }
+    if (!ok)
+        rule_ld_diag_at(L, RULE_ERROR, m, 0, NULL,
+                        "9 rows (label 1-9), each of 10 counts (no reading, then reading 1-9)",
+                        "\"%s.confusion\" must be 9 rows of 10 whole numbers", what);
+}
+
+static void check_calibration(loader *L, const cJSON *n)
+{
+    static const char *const keys[] = {"date",      "references", "set",     "method_sha256",
+                                       "fit",       "parameters", "folds",   "seed",
+                                       "bootstrap", "achieved",   "planned", NULL};
+    check_section(L, n, "calibration", keys);
+    if (!cJSON_IsObject(n))
+        return;
+    rule_ld_string(L, n, "date", 1, NULL, "\"calibration\"", NULL);
+    rule_ld_string(L, n, "method_sha256", 1, NULL, "\"calibration\"", NULL);
+    const cJSON *fn;
+    const char *fit = rule_ld_string(L, n, "fit", 1, NULL, "\"calibration\"", &fn);
+    if (fit && strcmp(fit, "k-fold") && strcmp(fit, "none"))
+        rule_ld_diag_at(L, RULE_ERROR, fn, 0, NULL, NULL,
+                        "\"calibration.fit\" must be \"k-fold\" or \"none\", not \"%s\"", fit);
+    check_num_in(L, n, "folds", 2, 1000, 1);
+    check_num_in(L, n, "seed", 0, 4294967295.0, 1);
+    check_num_in(L, n, "bootstrap", 0, 1e7, 1);
+    const cJSON *r = rule_ld_member(n, "references");
+    static const char *const rkeys[] = {"file", "sha256", "n", NULL};
+    if (!r) {
+        rule_ld_diag_at(L, RULE_ERROR, n, 0, NULL, NULL,
+                        "\"calibration\" lacks \"references\" (file, sha256, n)");
+    } else {
+        check_section(L, r, "calibration.references", rkeys);
+        if (cJSON_IsObject(r)) {
+            rule_ld_string(L, r, "sha256", 1, NULL, "\"calibration.references\"", NULL);
+            check_num_in(L, r, "n", 1, 1e9, 1);
+        }
+    }
+    const cJSON *s = rule_ld_member(n, "set");
+    static const char *const skeys[] = {"name", "version", "sha256", NULL};
+    if (s)
+        check_section(L, s, "calibration.set", skeys);
+    const cJSON *p = rule_ld_member(n, "parameters");
+    if (p && !cJSON_IsObject(p))
+        rule_ld_diag_at(L, RULE_ERROR, p, 0, NULL, NULL,
+                        "\"calibration.parameters\" must be an object of numbers");
+    for (const cJSON *c = cJSON_IsObject(p) ? p->child : NULL; c; c = c->next)
+        if (!cJSON_IsNumber(c))
+            rule_ld_diag_at(L, RULE_ERROR, c, 0, NULL, NULL,
+                            "\"calibration.parameters.%s\" must be a number, not %s", c->string,
+                            rule_ld_type_name(c));
+    const cJSON *a = rule_ld_member(n, "achieved");
+    if (a)
+        check_cal_reading(L, a, "achieved");
+    const cJSON *pl = rule_ld_member(n, "planned");
+    if (pl)
+        check_cal_reading(L, pl, "planned");
+    if (!a && !pl)
+        rule_ld_diag_at(L, RULE_ERROR, n, 0, NULL, NULL,
+                        "\"calibration\" holds no reading (achieved or planned)");
+}
+
 /* The sections of the header, each checked by its function when present
  * (negation is then compiled whether present or not). */
 static const struct {
@@ -366,11 +470,13 @@ static const struct {
     {"traceability", check_traceability}, {"novelty", check_novelty},
     {"duplicates", check_duplicates},     {"limits", check_limits},
     {"negation", check_negation},         {"registry", check_registry},
+    {"calibration", check_calibration},
 };
 
-const char *const rule_ld_header_keys[] = {
-    "name",         "version", "languages",  "description", "schemes",  "weights",  "trl",
-    "traceability", "novelty", "duplicates", "limits",      "negation", "registry", NULL};
+const char *const rule_ld_header_keys[] = {"name",     "version",     "languages", "description",
+                                           "schemes",  "weights",     "trl",       "traceability",
+                                           "novelty",  "duplicates",  "limits",    "negation",
+                                           "registry", "calibration", NULL};
 
 void rule_ld_header(loader *L, const cJSON *h)
 {

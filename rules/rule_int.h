@@ -110,9 +110,10 @@ struct rule_set {
     int *pre_rules;
     char *canonical;
     char sha256[65];
-    locale_t c_locale; /* numbers in `when` are read in the C locale */
-    int no_prefilter;  /* test hook */
-    int no_negation;   /* test hook */
+    char method_sha256[65]; /* the same less the header's version and calibration */
+    locale_t c_locale;      /* numbers in `when` are read in the C locale */
+    int no_prefilter;       /* test hook */
+    int no_negation;        /* test hook */
 };
 
 /* Id of name (len bytes) among the set's names, or -1. */

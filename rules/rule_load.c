@@ -491,8 +491,34 @@ static void make_canonical(loader *L)
     rule_set *set = L->set;
     size_t total = 0, cap = 0;
     char *all = NULL;
+    base_sha256_ctx method;
+    base_sha256_init(&method);
     for (size_t i = 0; i < set->nfiles; i++) {
-        char *c = rule_json_canonical(rule_jdoc_root(set->docs[i]));
+        const cJSON *root = rule_jdoc_root(set->docs[i]);
+        char *c = rule_json_canonical(root);
+        if (c && root == set->header &&
+            (rule_ld_member(root, "version") || rule_ld_member(root, "calibration"))) {
+            /* the method: the header less its version and calibration record */
+            cJSON *bare = cJSON_Duplicate(root, 1);
+            char *bc = NULL;
+            if (bare) {
+                cJSON_DeleteItemFromObjectCaseSensitive(bare, "version");
+                cJSON_DeleteItemFromObjectCaseSensitive(bare, "calibration");
+                bc = rule_json_canonical(bare);
+                cJSON_Delete(bare);
+            }
+            if (!bc) {
+                free(c);
+                L->nomem = 1;
+                break;
+            }
+            base_sha256_update(&method, bc, strlen(bc));
+            base_sha256_update(&method, "\n", 1);
+            free(bc);
+        } else if (c) {
+            base_sha256_update(&method, c, strlen(c));
+            base_sha256_update(&method, "\n", 1);
+        }
         if (!c) {
             L->nomem = 1;
             break;
@@ -524,6 +550,7 @@ static void make_canonical(loader *L)
         return;
     }
     base_sha256_hex(set->canonical, total, set->sha256);
+    base_sha256_final_hex(&method, set->method_sha256);
 }
 
 rule_set *rule_set_load(const char *path, int check_patterns_speed, rule_diags *diags)

@@ -128,6 +128,11 @@ const char *rule_set_canonical(const rule_set *set)
     return set->canonical;
 }
 
+const char *rule_set_method_sha256(const rule_set *set)
+{
+    return set->method_sha256;
+}
+
 /* The header node at a dotted path, or NULL. */
 static const cJSON *param_node(const rule_set *set, const char *path)
 {
@@ -136,7 +141,12 @@ static const cJSON *param_node(const rule_set *set, const char *path)
         const char *dot = strchr(path, '.');
         size_t len = dot ? (size_t)(dot - path) : strlen(path);
         const cJSON *found = NULL;
-        if (cJSON_IsObject(node))
+        if (cJSON_IsArray(node) && len > 0 && len < 10 && strspn(path, "0123456789") == len) {
+            long k = strtol(path, NULL, 10);
+            for (const cJSON *c = node->child; c && !found; c = c->next, k--)
+                if (k == 0)
+                    found = c;
+        } else if (cJSON_IsObject(node))
             for (const cJSON *c = node->child; c; c = c->next)
                 if (c->string && strlen(c->string) == len && memcmp(c->string, path, len) == 0) {
                     found = c;
