@@ -1320,17 +1320,6 @@ static void write_summary(const ctx *c, layout *lo)
         r = write_params(c, ws, r, d->params, "");
     r++;
 
-    /* The calibration record of the run's rule set: the stated uncertainty
-     * of the instrument that produced these scores. */
-    rpt_book_str(b, ws, r++, 0, eng_book_text(&eng_book_calib[EB_C_SECTION], L->zh), b->section);
-    eng_calib_line cal[ENG_CALIB_LINES];
-    size_t ncal = eng_calib_lines(d->ri.ruleset_text, L->zh, cal);
-    for (size_t k = 0; k < ncal; k++) {
-        rpt_book_str(b, ws, r, 0, cal[k].label, NULL);
-        rpt_book_str(b, ws, r++, 1, cal[k].value, NULL);
-    }
-    r++;
-
     /* Counts. */
     long flagged = 0, dup = 0, errors = 0, nv[3] = {0, 0, 0};
     long claimed[10] = {0}, evidenced[10] = {0}, hist[3][10] = {{0}}, nas[3] = {0, 0, 0};
@@ -1379,6 +1368,17 @@ static void write_summary(const ctx *c, layout *lo)
         rpt_book_num(b, ws, r++, 1, counts[k].v, NULL);
     }
     lxw_row_t repaired_row = r++, truncated_row = r++;
+    r++;
+
+    /* The calibration record of the run's rule set: the stated uncertainty
+     * of the instrument that produced these scores. */
+    rpt_book_str(b, ws, r++, 0, eng_book_text(&eng_book_calib[EB_C_SECTION], L->zh), b->section);
+    eng_calib_line cal[ENG_CALIB_LINES];
+    size_t ncal = eng_calib_lines(d->ri.ruleset_text, L->zh, cal);
+    for (size_t k = 0; k < ncal; k++) {
+        rpt_book_str(b, ws, r, 0, cal[k].label, NULL);
+        rpt_book_str(b, ws, r++, 1, cal[k].value, NULL);
+    }
     r++;
 
     /* Decisions: live counts over the Decision column (the writer's own
