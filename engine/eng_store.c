@@ -166,6 +166,38 @@ static const char *const migrations[] = {
     "CREATE INDEX runs_cache_key ON runs(cache_key, id);"
     "ALTER TABLE scores ADD COLUMN novelty_points REAL;"
     "ALTER TABLE scores ADD COLUMN reused_from INTEGER;",
+    /* 10 -> 11: smaller stores (#14).  The acceptance summary and outcomes
+     * live in the record's JSON only (imports wrote them twice); a hit row
+     * holds its rule as a number into run_rules (the rule's id, dimension,
+     * level, severity and message once a run, not once a hit), without a
+     * rowid; the view hits reads as the table did. */
+    "ALTER TABLE acceptance DROP COLUMN summary;"
+    "ALTER TABLE acceptance DROP COLUMN outcomes;"
+    "CREATE TABLE run_rules("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, idx INTEGER NOT NULL,"
+    "  rule_id TEXT NOT NULL, dimension TEXT, level INTEGER, severity TEXT, message TEXT,"
+    "  PRIMARY KEY(run_id, idx)) WITHOUT ROWID;"
+    "INSERT INTO run_rules SELECT run_id, row_number() OVER (PARTITION BY run_id"
+    "  ORDER BY rule_id, dimension, level, severity, message) - 1, rule_id, dimension, level,"
+    "  severity, message FROM (SELECT DISTINCT run_id, rule_id, dimension, level, severity,"
+    "  message FROM hits);"
+    "CREATE TABLE hit_rows("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, seq INTEGER NOT NULL,"
+    "  project_id TEXT NOT NULL, rule INTEGER NOT NULL, field TEXT, indicator INTEGER,"
+    "  offset INTEGER, len INTEGER, match TEXT, context TEXT, points REAL, error INTEGER,"
+    "  PRIMARY KEY(run_id, seq)) WITHOUT ROWID;"
+    "INSERT INTO hit_rows SELECT h.run_id, h.seq, h.project_id, r.idx, h.field, h.indicator,"
+    "  h.offset, h.len, h.match, h.context, h.points, h.error FROM hits h JOIN run_rules r"
+    "  ON r.run_id = h.run_id AND r.rule_id = h.rule_id AND r.dimension IS h.dimension"
+    "  AND r.level IS h.level AND r.severity IS h.severity AND r.message IS h.message;"
+    "DROP TABLE hits;"
+    "CREATE INDEX hit_rows_project ON hit_rows(run_id, project_id);"
+    "CREATE VIEW hits AS SELECT h.run_id AS run_id, h.seq AS seq, h.project_id AS project_id,"
+    "  r.rule_id AS rule_id, r.dimension AS dimension, h.field AS field,"
+    "  h.indicator AS indicator, h.offset AS offset, h.len AS len, h.match AS match,"
+    "  h.context AS context, h.points AS points, r.level AS level, r.severity AS severity,"
+    "  r.message AS message, h.error AS error"
+    "  FROM hit_rows h JOIN run_rules r ON r.run_id = h.run_id AND r.idx = h.rule;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -497,8 +529,7 @@ int eng_import_begin(eng_store *st, const char *file, const char *file_sha256, c
              " prov_file, prov_line, import_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
              err) ||
         prep(st, &imp->q_acc,
-             "INSERT INTO acceptance(project_id, date, conclusion, summary, outcomes, trl_claimed)"
-             " VALUES(?,?,?,?,?,?)",
+             "INSERT INTO acceptance(project_id, date, conclusion, trl_claimed) VALUES(?,?,?,?)",
              err) ||
         prep(st, &imp->q_ind,
              "INSERT INTO indicators(project_id, idx, name, target, achieved, unit, method, lab,"
@@ -569,9 +600,7 @@ static int write_project(eng_import *imp, const eng_record *r, char *json, const
         bind_text(q, 1, r->id);
         bind_text(q, 2, r->acc_date);
         bind_text(q, 3, r->acc_conclusion);
-        bind_text(q, 4, r->acc_summary);
-        bind_text(q, 5, r->acc_outcomes);
-        bind_int_or_null(q, 6, r->trl_claimed);
+        bind_int_or_null(q, 4, r->trl_claimed);
         if (step_done(st, q, err, "storing acceptance"))
             return ENG_EIO;
     }
@@ -1338,14 +1367,27 @@ int eng_store_sig_put(eng_store *st, const char *text_hash, const char *params, 
 
 /* ---- writing a run ------------------------------------------------------------ */
 
+/* The run's rules as run_rules numbers them: an open-addressing table keyed
+ * by the hit's rule fields (id, dimension, level, severity, message). */
+typedef struct rule_slot {
+    char *key; /* NULL: empty */
+    long idx;
+} rule_slot;
+
 struct eng_runw {
     eng_store *st;
     long id, seq, npairs;
-    sqlite3_stmt *q_score, *q_hit, *q_verdict, *q_pair;
+    sqlite3_stmt *q_score, *q_hit, *q_rule, *q_verdict, *q_pair;
+    rule_slot *rules;
+    size_t nrules, rcap; /* rcap a power of two */
 };
 
 static void runw_free(eng_runw *w)
 {
+    for (size_t i = 0; i < w->rcap; i++)
+        free(w->rules[i].key);
+    free(w->rules);
+    sqlite3_finalize(w->q_rule);
     sqlite3_finalize(w->q_score);
     sqlite3_finalize(w->q_hit);
     sqlite3_finalize(w->q_verdict);
@@ -1395,9 +1437,12 @@ int eng_runw_begin(eng_store *st, eng_run_info *info, eng_runw **out, eng_err *e
              " novelty_points, reused_from) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
              err) ||
         prep(st, &w->q_hit,
-             "INSERT INTO hits(run_id, seq, project_id, rule_id, dimension, field, indicator,"
-             " offset, len, match, context, points, level, severity, message, error)"
-             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+             "INSERT INTO hit_rows(run_id, seq, project_id, rule, field, indicator, offset, len,"
+             " match, context, points, error) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+             err) ||
+        prep(st, &w->q_rule,
+             "INSERT INTO run_rules(run_id, idx, rule_id, dimension, level, severity, message)"
+             " VALUES(?,?,?,?,?,?,?)",
              err) ||
         prep(st, &w->q_verdict,
              "INSERT INTO verdicts(run_id, project_id, idx, name, target, achieved, unit, verdict,"
@@ -1459,25 +1504,92 @@ int eng_runw_score(eng_runw *w, const eng_score *s, eng_err *err)
     return step_done(w->st, q, err, "storing a score");
 }
 
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* The run_rules number of the hit's rule, the row written the first time
+ * the rule is seen.  Returns ENG_OK with *idx, or ENG_EIO. */
+static int runw_rule(eng_runw *w, const eng_hit *h, long *idx, eng_err *err)
+{
+    char level[16];
+    snprintf(level, sizeof level, "%d", h->level);
+    const char *part[] = {h->rule_id, h->dimension, level, h->severity, h->message};
+    base_buf b = {0};
+    for (size_t i = 0; i < 5; i++) {
+        base_buf_cat(&b, part[i] ? part[i] : "\x02");
+        base_buf_add(&b, "\x01", 1);
+    }
+    if (b.oom || !b.p) {
+        free(b.p);
+        return eng_fail(err, ENG_EIO, "out of memory");
+    }
+    if (2 * (w->nrules + 1) > w->rcap) {
+        size_t nc = w->rcap ? w->rcap * 2 : 256;
+        rule_slot *nv = calloc(nc, sizeof *nv);
+        if (!nv) {
+            free(b.p);
+            return eng_fail(err, ENG_EIO, "out of memory");
+        }
+        for (size_t i = 0; i < w->rcap; i++) {
+            if (!w->rules[i].key)
+                continue;
+            size_t k = fnv1a(w->rules[i].key) & (nc - 1);
+            while (nv[k].key)
+                k = (k + 1) & (nc - 1);
+            nv[k] = w->rules[i];
+        }
+        free(w->rules);
+        w->rules = nv;
+        w->rcap = nc;
+    }
+    size_t k = fnv1a(b.p) & (w->rcap - 1);
+    while (w->rules[k].key && strcmp(w->rules[k].key, b.p))
+        k = (k + 1) & (w->rcap - 1);
+    if (w->rules[k].key) {
+        free(b.p);
+        *idx = w->rules[k].idx;
+        return ENG_OK;
+    }
+    sqlite3_stmt *q = w->q_rule;
+    sqlite3_bind_int64(q, 1, w->id);
+    sqlite3_bind_int64(q, 2, (long)w->nrules);
+    bind_text(q, 3, h->rule_id);
+    bind_text(q, 4, h->dimension);
+    sqlite3_bind_int(q, 5, h->level);
+    bind_text(q, 6, h->severity);
+    bind_text(q, 7, h->message);
+    if (step_done(w->st, q, err, "storing a hit's rule")) {
+        free(b.p);
+        return ENG_EIO;
+    }
+    w->rules[k].key = b.p;
+    *idx = w->rules[k].idx = (long)w->nrules++;
+    return ENG_OK;
+}
+
 int eng_runw_hit(eng_runw *w, const eng_hit *h, eng_err *err)
 {
+    long rule = 0;
+    if (runw_rule(w, h, &rule, err))
+        return ENG_EIO;
     sqlite3_stmt *q = w->q_hit;
     sqlite3_bind_int64(q, 1, w->id);
     sqlite3_bind_int64(q, 2, ++w->seq);
     bind_text(q, 3, h->project_id);
-    bind_text(q, 4, h->rule_id);
-    bind_text(q, 5, h->dimension);
-    bind_text(q, 6, h->field);
-    sqlite3_bind_int(q, 7, h->indicator);
-    sqlite3_bind_int64(q, 8, h->offset);
-    sqlite3_bind_int64(q, 9, h->len);
-    bind_text(q, 10, h->match);
-    bind_text(q, 11, h->context);
-    sqlite3_bind_double(q, 12, h->points);
-    sqlite3_bind_int(q, 13, h->level);
-    bind_text(q, 14, h->severity);
-    bind_text(q, 15, h->message);
-    sqlite3_bind_int(q, 16, h->error);
+    sqlite3_bind_int64(q, 4, rule);
+    bind_text(q, 5, h->field);
+    sqlite3_bind_int(q, 6, h->indicator);
+    sqlite3_bind_int64(q, 7, h->offset);
+    sqlite3_bind_int64(q, 8, h->len);
+    bind_text(q, 9, h->match);
+    bind_text(q, 10, h->context);
+    sqlite3_bind_double(q, 11, h->points);
+    sqlite3_bind_int(q, 12, h->error);
     return step_done(w->st, q, err, "storing a hit");
 }
 

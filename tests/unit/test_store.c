@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "../check.h"
 #include "engine/eng_store.h"
 
@@ -109,6 +111,125 @@ static void test_search(void)
         CHECK_INT(total, sc->total, sc->query);
     }
     eng_store_close(st);
+}
+
+/* Hits are stored with their rule as a number into run_rules and read back
+ * whole through the view hits; a store of schema 10 (hits with their rule's
+ * text in every row, acceptance with summary and outcomes) migrates and
+ * reads the same. */
+static void test_hits_compact(void)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/hits.db", dir);
+    eng_store *st;
+    eng_err err;
+    eng_err_clear(&err);
+    CHECK(eng_store_open(path, &st, &err) == ENG_OK, "open: %s", err.msg);
+    eng_run_info info = {0};
+    info.ruleset_name = strdup("t");
+    info.ruleset_version = strdup("1");
+    info.ruleset_sha256 = strdup("abc");
+    info.ruleset_text = strdup("{}");
+    eng_runw *w;
+    CHECK(eng_runw_begin(st, &info, &w, &err) == ENG_OK, "run begin: %s", err.msg);
+    eng_hit h[3] = {
+        {.project_id = "P1",
+         .rule_id = "TRL-A",
+         .dimension = "trl",
+         .field = "title",
+         .indicator = -1,
+         .offset = 2,
+         .len = 3,
+         .match = "abc",
+         .context = "x abc y",
+         .points = 1.5,
+         .level = 4,
+         .severity = "info",
+         .message = "tested in a lab"},
+        {.project_id = "P1",
+         .rule_id = "TRACE-B",
+         .dimension = "traceability",
+         .field = "indicators",
+         .indicator = 0,
+         .match = "",
+         .context = "",
+         .points = -2,
+         .severity = "warning",
+         .message = "no uncertainty",
+         .error = 0},
+        {.project_id = "P2",
+         .rule_id = "TRL-A",
+         .dimension = "trl.planned",
+         .field = "abstract",
+         .indicator = -1,
+         .offset = 7,
+         .len = 1,
+         .match = "z",
+         .context = "zz",
+         .points = 0.5,
+         .level = 4,
+         .severity = "info",
+         .message = "tested in a lab"},
+    };
+    for (int i = 0; i < 3; i++)
+        CHECK(eng_runw_hit(w, &h[i], &err) == ENG_OK, "hit %d: %s", i, err.msg);
+    info.nhits = 3;
+    CHECK(eng_runw_commit(w, &info, &err) == ENG_OK, "run commit: %s", err.msg);
+    long run = info.id;
+    eng_run_info_release(&info);
+    eng_store_close(st);
+
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            /* back to schema 10, as an older vernier left it */
+            sqlite3 *db;
+            CHECK(sqlite3_open(path, &db) == SQLITE_OK, "sqlite open");
+            char *msg = NULL;
+            int rc = sqlite3_exec(
+                db,
+                "CREATE TABLE hits9 AS SELECT * FROM hits; DROP VIEW hits;"
+                " DROP TABLE hit_rows; DROP TABLE run_rules; ALTER TABLE hits9 RENAME TO hits;"
+                " CREATE INDEX hits_project ON hits(run_id, project_id);"
+                " ALTER TABLE acceptance ADD COLUMN summary TEXT;"
+                " ALTER TABLE acceptance ADD COLUMN outcomes TEXT; PRAGMA user_version = 10;",
+                NULL, NULL, &msg);
+            CHECK(rc == SQLITE_OK, "downgrade: %s", msg ? msg : "");
+            sqlite3_free(msg);
+            sqlite3_close(db);
+        }
+        CHECK(eng_store_open(path, &st, &err) == ENG_OK, "open %d: %s", pass, err.msg);
+        eng_hit *got = NULL;
+        size_t n = 0;
+        CHECK(eng_store_hits(st, run, NULL, &got, &n, &err) == ENG_OK, "hits: %s", err.msg);
+        CHECK_INT(n, 3, "hits read back");
+        for (size_t i = 0; i < n && i < 3; i++) {
+            CHECK_STR(got[i].project_id, h[i].project_id, "hit project");
+            CHECK_STR(got[i].rule_id, h[i].rule_id, "hit rule");
+            CHECK_STR(got[i].dimension, h[i].dimension, "hit dimension");
+            CHECK_STR(got[i].severity, h[i].severity, "hit severity");
+            CHECK_STR(got[i].message, h[i].message, "hit message");
+            CHECK_STR(got[i].match, h[i].match, "hit match");
+            CHECK_STR(got[i].context, h[i].context, "hit context");
+            CHECK_INT(got[i].level, h[i].level, "hit level");
+            CHECK_INT(got[i].indicator, h[i].indicator, "hit indicator");
+            CHECK_INT(got[i].offset, h[i].offset, "hit offset");
+            CHECK(got[i].points == h[i].points, "hit %zu points", i);
+        }
+        eng_hits_free(got, n);
+        eng_store_close(st);
+    }
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    sqlite3_stmt *q;
+    sqlite3_prepare_v2(
+        db, "SELECT (SELECT count(*) FROM run_rules), user_version FROM pragma_user_version", -1,
+        &q, NULL);
+    CHECK(sqlite3_step(q) == SQLITE_ROW, "run_rules count");
+    CHECK_INT(sqlite3_column_int(q, 0), 3,
+              "three distinct rules (TRL-A twice with two dimensions)");
+    CHECK(sqlite3_column_int(q, 1) >= 11, "migrated");
+    sqlite3_finalize(q);
+    sqlite3_close(db);
 }
 
 int main(void)
@@ -281,6 +402,7 @@ int main(void)
     CHECK(strstr(err.msg, "junk.db") != NULL, "message names the file: %s", err.msg);
 
     test_search();
+    test_hits_compact();
 
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
