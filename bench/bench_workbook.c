@@ -257,7 +257,8 @@ int main(int argc, char **argv)
            best_load = 1e9, best_dec = 1e9;
     int cm = n + 1 > 20000; /* as rpt_xlsx decides: header row included */
     for (int r = 0; r < rounds; r++) {
-        rpt_options opt = {"en", NULL, "2026-01-15", 0};
+        rpt_options opt = {
+            .lang = "en", .split_by = NULL, .fixed_date = "2026-01-15", .large_rows = 0};
         t0 = now();
         if (rpt_workbook_write(st, decided, mine, &opt, NULL, NULL, &err)) {
             fprintf(stderr, "bench_workbook: %s\n", err.msg);

@@ -141,8 +141,12 @@ size_t cli_import_opts(struct imp_options *o, const char **delimiter, cli_opt *o
 int cli_import_check(const char *usage_text, const char *delimiter, struct imp_options *o,
                      size_t nfiles);
 /* Writes the workbook(s) of a run (shared by report and evaluate). */
+/* What `report` selects (--where, --top, --by); NULL members: all. */
+typedef struct cli_select {
+    const char *where, *top, *by;
+} cli_select;
 int cli_report(cli_ctx *ctx, eng_store *st, long run, const char *output, const char *lang,
-               const char *split_by);
+               const char *split_by, const cli_select *sel);
 
 /* Output that appears whole or not at all: cli_output_open gives stdout for
  * NULL or "-", else a temporary file beside path (OUT: *tmp), mode 0666 less

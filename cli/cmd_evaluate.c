@@ -58,7 +58,7 @@ int cmd_evaluate(cli_ctx *ctx, int argc, char **argv)
     if (!rc)
         rc = cli_score(ctx, st, rules, name, sw, nsw, no_dups, &run);
     if (!rc)
-        rc = cli_report(ctx, st, run, output, lang, split_by);
+        rc = cli_report(ctx, st, run, output, lang, split_by, NULL);
     eng_store_close(st);
     return rc;
 }

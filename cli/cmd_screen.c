@@ -215,7 +215,8 @@ static int write_book(const char *path, const char *lang, const rule_set *set,
                         (long)ns,
                         items,
                         np};
-        rpt_options o = {lang, NULL, getenv("VERNIER_NOW"), 0};
+        rpt_options o = {
+            .lang = lang, .split_by = NULL, .fixed_date = getenv("VERNIER_NOW"), .large_rows = 0};
         eng_err err;
         eng_err_clear(&err);
         if (rpt_screen_write(path, &s, &o, &err))

@@ -241,6 +241,8 @@ const eng_book_label eng_book_sum[EB_NS] = {
     [EB_S_NOT_ASSESSABLE] = {"not assessable", "不可评估"},
     [EB_S_N_NA] = {"Projects with nothing to read (not assessable)",
                    "无可读内容的项目（不可评估）"},
+    [EB_S_SELECTION] = {"Selection", "选取范围"},
+    [EB_S_PARTS] = {"Parts", "分表"},
 };
 
 const eng_book_label eng_book_decisions[EB_NDECISIONS] = {
@@ -263,6 +265,20 @@ const eng_book_label eng_book_misc[EB_NMISC] = {
                            "未计算：本次运行未做查重"},
     [EB_M_WITHDRAWN] = {"withdrawn", "已撤回"},
     [EB_M_WITHDRAWN_NOTE] = {"decision withdrawn by %s on %s", "评审结论已由 %s 于 %s 撤回"},
+    [EB_M_PARTED] = {"long sheets are split into parts of %zu rows: see the sheet %s",
+                     "超长的表已拆分，每部分 %zu 行：见“%s”表"},
+    [EB_M_INDEX_SHEET] = {"Index", "索引"},
+    [EB_M_INDEX_SHEET_COL] = {"Sheet", "工作表"},
+    [EB_M_INDEX_ROWS] = {"Rows", "行数"},
+    [EB_M_INDEX_FIRST] = {"First project", "首个项目"},
+    [EB_M_INDEX_LAST] = {"Last project", "末个项目"},
+    [EB_M_INDEX_NOTE] = {"A sheet holds 1,048,576 rows: the long sheets below are in parts, "
+                         "in order; Summary counts all of them.",
+                         "一个工作表最多 1,048,576 行：以下超长的表按顺序拆分为多个部分；"
+                         "摘要统计全部部分。"},
+    [EB_M_SEL_ALL_OF] = {"%zu of %zu projects", "共 %2$zu 个项目中的 %1$zu 个"},
+    [EB_M_SEL_WHERE] = {"where %s (%zu match)", "筛选条件 %s（%zu 个符合）"},
+    [EB_M_SEL_TOP] = {"the first %ld by %s", "按 %2$s 排序的前 %1$ld 个"},
 };
 
 const eng_book_col eng_book_screen_cols[EB_SC_NCOLS] = {

@@ -268,6 +268,8 @@ enum {
     EB_S_PROJECTS_AXIS,
     EB_S_NOT_ASSESSABLE, /* the score table's row of projects not assessable */
     EB_S_N_NA,           /* count: projects with nothing to read */
+    EB_S_SELECTION,      /* what --where/--top kept */
+    EB_S_PARTS,          /* sheets split into parts */
     EB_NS
 };
 extern const eng_book_label eng_book_sum[EB_NS];
@@ -315,6 +317,16 @@ enum {
     EB_M_NOT_COMPUTED,   /* novelty of a run without the duplicate search */
     EB_M_WITHDRAWN,      /* a decision withdrawn */
     EB_M_WITHDRAWN_NOTE, /* "%s" (who) "%s" (when) inside */
+    EB_M_PARTED,         /* "%zu" (rows a part) "%s" (the Index sheet) inside */
+    EB_M_INDEX_SHEET,    /* the Index sheet's name */
+    EB_M_INDEX_SHEET_COL,
+    EB_M_INDEX_ROWS,
+    EB_M_INDEX_FIRST,
+    EB_M_INDEX_LAST,
+    EB_M_INDEX_NOTE,
+    EB_M_SEL_ALL_OF, /* "%zu of %zu projects" */
+    EB_M_SEL_WHERE,  /* "where %s (%zu match)" */
+    EB_M_SEL_TOP,    /* "top %ld by %s" */
     EB_NMISC
 };
 extern const eng_book_label eng_book_misc[EB_NMISC];

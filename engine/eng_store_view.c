@@ -50,6 +50,29 @@ int eng_store_ever_decided(eng_store *st, const char *project, int *yes, eng_err
     return rc;
 }
 
+int eng_store_hit_counts(eng_store *st, long run,
+                         void (*fn)(void *arg, const char *project, long n), void *arg,
+                         eng_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = eng_store_prep(st, &q,
+                            "SELECT project_id, count(*) FROM hits WHERE run_id = ?1"
+                            " GROUP BY project_id ORDER BY project_id",
+                            err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(q, 1, run);
+    int s;
+    while ((s = sqlite3_step(q)) == SQLITE_ROW) {
+        const unsigned char *pid = sqlite3_column_text(q, 0);
+        fn(arg, pid ? (const char *)pid : "", (long)sqlite3_column_int64(q, 1));
+    }
+    if (s != SQLITE_DONE)
+        rc = eng_store_fail(st, err, "counting the run's rule hits");
+    sqlite3_finalize(q);
+    return rc;
+}
+
 struct eng_hit_cursor {
     eng_store *st;
     sqlite3_stmt *q;

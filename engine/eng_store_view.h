@@ -30,6 +30,13 @@ int eng_store_na_counts(eng_store *st, long run, eng_na_counts *out, eng_err *er
  * a comment alone.  OUT: *yes.  Returns ENG_OK or ENG_EIO. */
 int eng_store_ever_decided(eng_store *st, const char *project, int *yes, eng_err *err);
 
+/* The number of rule hits of each project of run `run` that has any, in
+ * project-id order: fn(arg, project, n) for each (project borrowed for the
+ * call).  Returns ENG_OK or ENG_EIO. */
+int eng_store_hit_counts(eng_store *st, long run,
+                         void (*fn)(void *arg, const char *project, long n), void *arg,
+                         eng_err *err);
+
 /* A run's rule hits in project-id order (then stored order), read in
  * batches: eng_hit_cursor_next() hands out the hits of one project. */
 typedef struct eng_hit_cursor eng_hit_cursor;

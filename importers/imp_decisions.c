@@ -228,6 +228,29 @@ static char *pick_reviewer(const char *path, const char *arg, const char *cell)
     return strdup(user && *user ? user : "unknown");
 }
 
+/* The Projects sheet, or one of its parts: "Projects", "Projects 2",
+ * "项目", "项目 2" (rpt_xlsx.h: a run longer than a sheet). */
+static int projects_part(const char *name)
+{
+    for (int zh = 0; zh < 2; zh++) {
+        const char *base =
+            zh ? eng_book_sheets[EB_SH_PROJECTS].zh : eng_book_sheets[EB_SH_PROJECTS].en;
+        size_t n = strlen(base);
+        if (strncmp(name, base, n))
+            continue;
+        if (!name[n])
+            return 1;
+        if (name[n] != ' ' || !name[n + 1])
+            continue;
+        const char *d = name + n + 1;
+        while (*d >= '0' && *d <= '9')
+            d++;
+        if (!*d)
+            return 1;
+    }
+    return 0;
+}
+
 /* When: the modified date an editor wrote, else the file's mtime. */
 static void pick_when(const char *path, char out[32])
 {
@@ -296,8 +319,7 @@ int imp_decisions_read(eng_store *st, const char *path, const char *reviewer,
         if (!summary && (!strcmp(names[i], eng_book_sheets[EB_SH_SUMMARY].en) ||
                          !strcmp(names[i], eng_book_sheets[EB_SH_SUMMARY].zh)))
             summary = names[i];
-        if (!projects && (!strcmp(names[i], eng_book_sheets[EB_SH_PROJECTS].en) ||
-                          !strcmp(names[i], eng_book_sheets[EB_SH_PROJECTS].zh)))
+        if (!projects && projects_part(names[i]))
             projects = names[i];
     }
     if (!projects) {
@@ -379,114 +401,128 @@ int imp_decisions_read(eng_store *st, const char *path, const char *reviewer,
         goto done;
     }
 
-    /* Projects: the header row names the columns. */
-    if ((rc = imp_xlsx_open(path, projects, &rows, err)))
-        goto done;
-    imp_row row;
-    int n = rows->next(rows, &row, err);
-    if (n != 1) {
-        rc = n < 0 ? -n : eng_fail(err, ENG_EINPUT, "%s: sheet '%s' is empty", path, projects);
-        goto done;
-    }
-    long col[NCOLS];
-    for (int c = 0; c < NCOLS; c++) {
-        col[c] = -1;
-        for (size_t i = 0; i < row.ncells && col[c] < 0; i++)
-            if (label_is(row.cells[i], eng_book_proj[BOOK_COL[c]].en,
-                         eng_book_proj[BOOK_COL[c]].zh))
-                col[c] = (long)i;
-        if (col[c] < 0 && c != COL_WRITTEN) {
-            rc = eng_fail(err, ENG_EINPUT,
-                          "%s: sheet '%s' has no column '%s' (or '%s'): was it removed?", path,
-                          projects, eng_book_proj[BOOK_COL[c]].en, eng_book_proj[BOOK_COL[c]].zh);
+    /* Projects: every part of it (a run too long for one sheet is written
+     * as Projects 1, Projects 2 ...), each with its header row. */
+    for (size_t part = 0; part < nnames; part++) {
+        if (!projects_part(names[part]))
+            continue;
+        projects = names[part];
+        imp_rows_free(rows);
+        rows = NULL;
+        /* Projects: the header row names the columns. */
+        if ((rc = imp_xlsx_open(path, projects, &rows, err)))
+            goto done;
+        imp_row row;
+        int n = rows->next(rows, &row, err);
+        if (n != 1) {
+            rc = n < 0 ? -n : eng_fail(err, ENG_EINPUT, "%s: sheet '%s' is empty", path, projects);
             goto done;
         }
-    }
-    char when[32];
-    pick_when(path, when);
-    while ((n = rows->next(rows, &row, err)) == 1) {
-        const char *cell[NCOLS];
-        for (int c = 0; c < NCOLS; c++)
-            cell[c] = col[c] >= 0 && (size_t)col[c] < row.ncells ? row.cells[col[c]] : "";
-        char *id = trimmed(cell[COL_ID]), *dec_cell = trimmed(cell[COL_DECISION]);
-        char *comment = trimmed(cell[COL_COMMENT]), *hash = trimmed(cell[COL_HASH]);
-        char *written = trimmed(cell[COL_WRITTEN]);
-        if (!id || !dec_cell || !comment || !hash || !written) {
-            free(id), free(dec_cell), free(comment), free(hash), free(written);
-            rc = eng_fail(err, ENG_EIO, "out of memory");
-            goto done;
+        long col[NCOLS];
+        for (int c = 0; c < NCOLS; c++) {
+            col[c] = -1;
+            for (size_t i = 0; i < row.ncells && col[c] < 0; i++)
+                if (label_is(row.cells[i], eng_book_proj[BOOK_COL[c]].en,
+                             eng_book_proj[BOOK_COL[c]].zh))
+                    col[c] = (long)i;
+            if (col[c] < 0 && c != COL_WRITTEN) {
+                rc = eng_fail(
+                    err, ENG_EINPUT, "%s: sheet '%s' has no column '%s' (or '%s'): was it removed?",
+                    path, projects, eng_book_proj[BOOK_COL[c]].en, eng_book_proj[BOOK_COL[c]].zh);
+                goto done;
+            }
         }
-        const char *decision = canonical_decision(dec_cell);
-        long si = *id ? score_index(sc, nsc, id) : -1;
-        char key[96], before[96];
-        if (!*id) {
-            if (*dec_cell || *comment)
-                problem(&pb, ENG_EINPUT, "%s: sheet '%s' row %ld: a decision without a project id",
-                        path, projects, row.line);
-        } else if (si < 0) {
-            problem(&pb, ENG_EINPUT,
+        char when[32];
+        pick_when(path, when);
+        while ((n = rows->next(rows, &row, err)) == 1) {
+            const char *cell[NCOLS];
+            for (int c = 0; c < NCOLS; c++)
+                cell[c] = col[c] >= 0 && (size_t)col[c] < row.ncells ? row.cells[col[c]] : "";
+            char *id = trimmed(cell[COL_ID]), *dec_cell = trimmed(cell[COL_DECISION]);
+            char *comment = trimmed(cell[COL_COMMENT]), *hash = trimmed(cell[COL_HASH]);
+            char *written = trimmed(cell[COL_WRITTEN]);
+            if (!id || !dec_cell || !comment || !hash || !written) {
+                free(id), free(dec_cell), free(comment), free(hash), free(written);
+                rc = eng_fail(err, ENG_EIO, "out of memory");
+                goto done;
+            }
+            const char *decision = canonical_decision(dec_cell);
+            long si = *id ? score_index(sc, nsc, id) : -1;
+            char key[96], before[96];
+            if (!*id) {
+                if (*dec_cell || *comment)
+                    problem(&pb, ENG_EINPUT,
+                            "%s: sheet '%s' row %ld: a decision without a project id", path,
+                            projects, row.line);
+            } else if (si < 0) {
+                problem(
+                    &pb, ENG_EINPUT,
                     "%s: sheet '%s' row %ld: project '%s' is not in run %ld (was the id changed?)",
                     path, projects, row.line, id, run);
-        } else if (strcmp(hash, sc[si].content_hash ? sc[si].content_hash : "")) {
-            problem(&pb, ENG_EINPUT,
+            } else if (strcmp(hash, sc[si].content_hash ? sc[si].content_hash : "")) {
+                problem(
+                    &pb, ENG_EINPUT,
                     "%s: sheet '%s' row %ld: project '%s': the content hash differs from the one "
                     "run %ld scored (the row was edited or moved onto another project)",
                     path, projects, row.line, id, run);
-        } else if (seen[si]) {
-            problem(&pb, ENG_EINPUT,
-                    "%s: sheet '%s' row %ld: project '%s' appears twice (also row %ld)", path,
-                    projects, row.line, id, seen[si]);
-        } else if (!decision) {
-            problem(&pb, ENG_EINPUT,
-                    "%s: sheet '%s' row %ld: project '%s': decision '%s' is not one of pass, "
-                    "revise, fail (通过, 整改后通过, 不通过)",
-                    path, projects, row.line, id, dec_cell);
-        } else {
-            seen[si] = row.line;
-            res.rows++;
-            long li = decision_index(latest, nlatest, id);
-            const eng_decision *old = li >= 0 ? &latest[li] : NULL;
-            written_key(decision, comment, key);
-            if (col[COL_WRITTEN] >= 0)
-                snprintf(before, sizeof before, "%s", written);
-            else
-                written_key(old ? old->decision : NULL, old ? old->comment : NULL, before);
-            int stored_same =
-                old ? same_text(old->decision, decision) && same_text(old->comment, comment)
-                    : !*decision && !*comment;
-            /* A file imported before is compared with what it recorded: a
-             * cell filled in, imported, then cleared withdraws the decision
-             * although the workbook was written without it. */
-            int again = old && old->workbook && !strcmp(base_name(old->workbook), base_name(path));
-            if (stored_same || (!again && !strcmp(key, before))) {
-                if (!*decision && !*comment && !old)
-                    res.empty++;
-                else
-                    res.unchanged++;
+            } else if (seen[si]) {
+                problem(&pb, ENG_EINPUT,
+                        "%s: sheet '%s' row %ld: project '%s' appears twice (also row %ld)", path,
+                        projects, row.line, id, seen[si]);
+            } else if (!decision) {
+                problem(&pb, ENG_EINPUT,
+                        "%s: sheet '%s' row %ld: project '%s': decision '%s' is not one of pass, "
+                        "revise, fail (通过, 整改后通过, 不通过)",
+                        path, projects, row.line, id, dec_cell);
             } else {
-                eng_decision *d = &add[nadd++];
-                if (!*decision && old && old->decision)
-                    res.withdrawn++;
-                d->run_id = run;
-                d->project_id = strdup(id);
-                d->decision = *decision ? strdup(decision) : NULL;
-                d->comment = *comment ? strdup(comment) : NULL;
-                d->decided_at = strdup(when);
-                d->workbook = strdup(path);
-                d->workbook_sha256 = strdup(sha);
-                if (!d->project_id || (*decision && !d->decision) || (*comment && !d->comment) ||
-                    !d->decided_at || !d->workbook || !d->workbook_sha256) {
-                    free(id), free(dec_cell), free(comment), free(hash), free(written);
-                    rc = eng_fail(err, ENG_EIO, "out of memory");
-                    goto done;
+                seen[si] = row.line;
+                res.rows++;
+                long li = decision_index(latest, nlatest, id);
+                const eng_decision *old = li >= 0 ? &latest[li] : NULL;
+                written_key(decision, comment, key);
+                if (col[COL_WRITTEN] >= 0)
+                    snprintf(before, sizeof before, "%s", written);
+                else
+                    written_key(old ? old->decision : NULL, old ? old->comment : NULL, before);
+                int stored_same =
+                    old ? same_text(old->decision, decision) && same_text(old->comment, comment)
+                        : !*decision && !*comment;
+                /* A file imported before is compared with what it recorded: a
+                 * cell filled in, imported, then cleared withdraws the decision
+                 * although the workbook was written without it. */
+                int again =
+                    old && old->workbook && !strcmp(base_name(old->workbook), base_name(path));
+                if (stored_same || (!again && !strcmp(key, before))) {
+                    if (!*decision && !*comment && !old)
+                        res.empty++;
+                    else
+                        res.unchanged++;
+                } else {
+                    eng_decision *d = &add[nadd++];
+                    if (!*decision && old && old->decision)
+                        res.withdrawn++;
+                    d->run_id = run;
+                    d->project_id = strdup(id);
+                    d->decision = *decision ? strdup(decision) : NULL;
+                    d->comment = *comment ? strdup(comment) : NULL;
+                    d->decided_at = strdup(when);
+                    d->workbook = strdup(path);
+                    d->workbook_sha256 = strdup(sha);
+                    if (!d->project_id || (*decision && !d->decision) ||
+                        (*comment && !d->comment) || !d->decided_at || !d->workbook ||
+                        !d->workbook_sha256) {
+                        free(id), free(dec_cell), free(comment), free(hash), free(written);
+                        rc = eng_fail(err, ENG_EIO, "out of memory");
+                        goto done;
+                    }
                 }
             }
+            free(id), free(dec_cell), free(comment), free(hash), free(written);
         }
-        free(id), free(dec_cell), free(comment), free(hash), free(written);
-    }
-    if (n < 0) {
-        rc = -n;
-        goto done;
+        if (n < 0) {
+            rc = -n;
+            goto done;
+        }
     }
     if (pb.n) {
         rc = pb.code;

@@ -25,6 +25,7 @@
 #include "base/base_buf.h"
 #include "base/base_sha256.h"
 #include "reports/rpt_export.h"
+#include "reports/rpt_select.h"
 
 /* Data rows a sheet can hold below its header. */
 #define SHEET_ROWS 1048575UL
@@ -81,17 +82,12 @@ static void labels_init(labels *L, int zh)
 typedef struct proj {
     char *flags_joined; /* "; "-joined flag ids, NULL when none */
     int nflags;
-    size_t h0, hn; /* its hits: hord[h0 .. h0+hn) */
+    size_t hn;     /* its rule hits (read from the store when written) */
     size_t v0, vn; /* its verdicts: vd[v0 .. v0+vn) */
     size_t c0, cn; /* its registry checks: chk[c0 .. c0+cn) */
     long dec;      /* index into dec, -1 when undecided */
     int withdrawn; /* dec has no decision and one was taken before */
 } proj;
-
-typedef struct hit_ref {
-    const char *pid;
-    size_t i;
-} hit_ref;
 
 typedef struct rule_row {
     cJSON *obj; /* borrowed from the parsed documents */
@@ -103,9 +99,6 @@ typedef struct run_data {
     eng_score *sc;
     size_t nsc;
     proj *pj;
-    eng_hit *hits;
-    size_t nhits;
-    size_t *hord;
     eng_ind_verdict *vd;
     size_t nvd;
     eng_pair *pairs;
@@ -124,6 +117,7 @@ typedef struct run_data {
 } run_data;
 
 typedef struct ctx {
+    eng_store *st; /* the rule hits are read from it as they are written */
     const run_data *d;
     const labels *L;
     const rpt_options *opt;
@@ -140,8 +134,6 @@ static void run_data_release(run_data *d)
     }
     free(d->sc);
     free(d->pj);
-    eng_hits_free(d->hits, d->nhits);
-    free(d->hord);
     eng_verdicts_free(d->vd, d->nvd);
     eng_pairs_free(d->pairs, d->npairs);
     eng_decisions_free(d->dec, d->ndec);
@@ -154,15 +146,6 @@ static void run_data_release(run_data *d)
     eng_reg_checks_free(d->chk, d->nchk);
     eng_run_info_release(&d->ri);
     memset(d, 0, sizeof *d);
-}
-
-static int hit_ref_cmp(const void *x, const void *y)
-{
-    const hit_ref *a = x, *b = y;
-    int c = strcmp(a->pid ? a->pid : "", b->pid ? b->pid : "");
-    if (c)
-        return c;
-    return a->i < b->i ? -1 : a->i > b->i;
 }
 
 static const char *nz(const char *s)
@@ -277,6 +260,21 @@ static void parse_ruleset(run_data *d)
     }
 }
 
+/* Places each project's hit count (project-id order, as the scores). */
+typedef struct count_walk {
+    run_data *d;
+    size_t i;
+} count_walk;
+
+static void place_count(void *arg, const char *project, long n)
+{
+    count_walk *w = arg;
+    while (w->i < w->d->nsc && strcmp(nz(w->d->sc[w->i].project_id), project) < 0)
+        w->i++;
+    if (w->i < w->d->nsc && !strcmp(nz(w->d->sc[w->i].project_id), project))
+        w->d->pj[w->i].hn = (size_t)n;
+}
+
 static int load_run(eng_store *st, long run, run_data *d, eng_err *err)
 {
     memset(d, 0, sizeof *d);
@@ -286,7 +284,6 @@ static int load_run(eng_store *st, long run, run_data *d, eng_err *err)
     snprintf(d->store_id, sizeof d->store_id, "%s", eng_store_id(st));
     long id = d->ri.id;
     if ((rc = eng_store_scores(st, id, NULL, &d->sc, &d->nsc, err)) ||
-        (rc = eng_store_hits(st, id, NULL, &d->hits, &d->nhits, err)) ||
         (rc = eng_store_verdicts(st, id, NULL, &d->vd, &d->nvd, err)) ||
         (rc = eng_store_pairs(st, id, NULL, &d->pairs, &d->npairs, err)) ||
         (rc = eng_store_decisions(st, id, NULL, &d->dec, &d->ndec, err)) ||
@@ -294,32 +291,19 @@ static int load_run(eng_store *st, long run, run_data *d, eng_err *err)
         (rc = eng_store_reg_checks(st, id, NULL, &d->chk, &d->nchk, err)))
         return rc;
     d->pj = calloc(d->nsc ? d->nsc : 1, sizeof *d->pj);
-    d->hord = malloc((d->nhits ? d->nhits : 1) * sizeof *d->hord);
-    hit_ref *hr = malloc((d->nhits ? d->nhits : 1) * sizeof *hr);
-    if (!d->pj || !d->hord || !hr) {
-        free(hr);
+    if (!d->pj)
         return eng_fail(err, ENG_EIO, "out of memory");
-    }
-    /* Hits grouped by project, in their stored order within a project. */
-    for (size_t i = 0; i < d->nhits; i++) {
-        hr[i].pid = d->hits[i].project_id;
-        hr[i].i = i;
-    }
-    qsort(hr, d->nhits, sizeof *hr, hit_ref_cmp);
-    for (size_t i = 0; i < d->nhits; i++)
-        d->hord[i] = hr[i].i;
-    /* Scores, verdicts, decisions and the sorted hits are all ordered by
-     * project id: one merge walk places each project's rows. */
-    size_t h = 0, v = 0, k = 0, q = 0;
+    /* The hits are counted here and read project by project when the
+     * Evidence sheet is written: a run's hits are never all in memory. */
+    count_walk cw = {d, 0};
+    if ((rc = eng_store_hit_counts(st, id, place_count, &cw, err)))
+        return rc;
+    /* Scores, verdicts, checks and decisions are all ordered by project id:
+     * one merge walk places each project's rows. */
+    size_t v = 0, k = 0, q = 0;
     for (size_t i = 0; i < d->nsc; i++) {
         const char *id_i = nz(d->sc[i].project_id);
         proj *p = &d->pj[i];
-        while (h < d->nhits && strcmp(nz(hr[h].pid), id_i) < 0)
-            h++;
-        p->h0 = h;
-        while (h < d->nhits && !strcmp(nz(hr[h].pid), id_i))
-            h++;
-        p->hn = h - p->h0;
         while (v < d->nvd && strcmp(nz(d->vd[v].project_id), id_i) < 0)
             v++;
         p->v0 = v;
@@ -336,13 +320,10 @@ static int load_run(eng_store *st, long run, run_data *d, eng_err *err)
             k++;
         p->dec = k < d->ndec && !strcmp(nz(d->dec[k].project_id), id_i) ? (long)k : -1;
         if (p->dec >= 0 && !d->dec[p->dec].decision &&
-            (rc = eng_store_ever_decided(st, id_i, &p->withdrawn, err))) {
-            free(hr);
+            (rc = eng_store_ever_decided(st, id_i, &p->withdrawn, err)))
             return rc;
-        }
         p->flags_joined = join_json_array(d->sc[i].flags, &p->nflags);
     }
-    free(hr);
     parse_ruleset(d);
     if (d->ri.params)
         d->params = cJSON_Parse(d->ri.params);
@@ -489,20 +470,55 @@ static void comment_hash(const char *comment, char out[17])
 /* ---- one workbook ------------------------------------------------------------------------------
  */
 
+/* A long sheet in parts of `per` rows ("Projects 1", "Projects 2" ...; one
+ * part keeps the plain name).  Row i of the whole (0-based) is row
+ * i % per + 1 of part i / per. */
+#define MAX_PARTS 24
+typedef struct parts_t {
+    size_t total, per, n;
+    lxw_worksheet *ws[MAX_PARTS];
+    char names[MAX_PARTS][128];
+    char first[MAX_PARTS][80], last[MAX_PARTS][80]; /* the keys of its first and last rows */
+} parts_t;
+
+/* The sheet and row of row i (OUT *r); remembers key for the Index. */
+static lxw_worksheet *part_at(parts_t *ps, size_t i, lxw_row_t *r, const char *key)
+{
+    size_t k = i / ps->per;
+    if (k >= ps->n)
+        k = ps->n - 1; /* cannot happen: sized before */
+    *r = (lxw_row_t)(i % ps->per + 1);
+    if (key) {
+        if (i % ps->per == 0)
+            snprintf(ps->first[k], sizeof ps->first[k], "%s", key);
+        snprintf(ps->last[k], sizeof ps->last[k], "%s", key);
+    }
+    return ps->ws[k];
+}
+
+/* The rows of part k. */
+static size_t part_rows(const parts_t *ps, size_t k)
+{
+    size_t left = ps->total - k * ps->per;
+    return left > ps->per ? ps->per : left;
+}
+
 typedef struct layout {
-    const size_t *sel; /* the selected scores, in id order */
+    const size_t *sel; /* the selected scores, in id order (sorted) or by --by */
     size_t m;
-    const char *panel; /* NULL when not split */
-    size_t *pairs;     /* the pairs in the panel */
+    int sorted;            /* sel in id order: the hits are read with one cursor */
+    const char *panel;     /* NULL when not split */
+    const char *selection; /* what --where/--top kept, for Summary (NULL: all) */
+    size_t *pairs;         /* the pairs in the panel */
     size_t np;
     size_t nev;    /* evidence rows in all */
     size_t nind;   /* indicator rows */
     size_t ntrace; /* registry check rows */
-    size_t nevsheets;
     char names[EB_NSHEETS][128];
-    char evnames[16][128];
-    lxw_worksheet *ws[EB_NSHEETS];
-    lxw_worksheet *evws[16];
+    lxw_worksheet *ws[EB_NSHEETS]; /* the sheets that are never split */
+    parts_t pp, pd, pe, pi, pt;    /* Projects, Duplicates, Evidence, Indicators, Traceability */
+    lxw_worksheet *index;          /* the Index of parts, when a sheet was split */
+    char index_name[128];
 } layout;
 
 static void write_lists(const ctx *c, layout *lo)
@@ -540,111 +556,13 @@ static const char *score_note(const eng_score *s, int zh, char *buf, size_t size
     return n ? buf : NULL;
 }
 
-static void write_projects(const ctx *c, layout *lo)
+/* A part of Projects: filter, colours, the decision drop-down over its
+ * `last` rows. */
+static void projects_view(const ctx *c, layout *lo, lxw_worksheet *ws, lxw_row_t last)
 {
     rpt_book *b = c->b;
-    const run_data *d = c->d;
-    lxw_worksheet *ws = lo->ws[EB_SH_PROJECTS];
     if (!ws)
         return;
-    for (int i = 0; i < EB_P_NCOLS; i++)
-        col_width(ws, i, i, eng_book_proj[i].width,
-                  i == EB_P_DECISION || i == EB_P_COMMENT ? b->input : NULL);
-    col_hidden(ws, EB_P_HASH, 20);
-    col_hidden(ws, EB_P_WRITTEN, 20);
-    worksheet_set_row(ws, 0, 30, NULL);
-    headers(c, ws, c->L->proj, EB_P_NCOLS);
-
-    size_t evrow = 0; /* evidence rows placed so far */
-    for (size_t k = 0; k < lo->m; k++) {
-        size_t i = lo->sel[k];
-        const eng_score *s = &d->sc[i];
-        const proj *p = &d->pj[i];
-        lxw_row_t r = (lxw_row_t)(k + 1);
-        rpt_book_str(b, ws, r, EB_P_ID, s->project_id, NULL);
-        title_str(b, ws, r, EB_P_TITLE, s->title);
-        rpt_book_str(b, ws, r, EB_P_KIND, tr(c, s->kind), NULL);
-        rpt_book_str(b, ws, r, EB_P_SOURCE, s->source, NULL);
-        rpt_book_str(b, ws, r, EB_P_FIELD, s->field, NULL);
-        rpt_book_str(b, ws, r, EB_P_ORG, s->organisation, NULL);
-        rpt_book_str(b, ws, r, EB_P_PI, s->pi, NULL);
-        if (s->trl_claimed > 0)
-            rpt_book_num(b, ws, r, EB_P_TRL_CLAIMED, s->trl_claimed, NULL);
-        /* No reading is an empty cell, and the note says why. */
-        if (s->trl_evidenced) {
-            rpt_book_num(b, ws, r, EB_P_TRL_EVIDENCED, s->trl_evidenced, NULL);
-            rpt_book_num(b, ws, r, EB_P_TRL_CONF, s->trl_confidence, b->pct);
-        }
-        if (s->trl_planned)
-            rpt_book_num(b, ws, r, EB_P_TRL_PLANNED, s->trl_planned, NULL);
-        if (s->trl_stated)
-            rpt_book_num(b, ws, r, EB_P_TRL_STATED, s->trl_stated, NULL);
-        char note[512];
-        rpt_book_str(b, ws, r, EB_P_TRL_NOTE, score_note(s, b->zh, note, sizeof note), NULL);
-        /* Not assessable is said in the cell, never a 0 (or 100) that
-         * reads as a score. */
-        const char *na = eng_book_text(&eng_book_misc[EB_M_NOT_ASSESSABLE], b->zh);
-        if (s->traceability >= 0)
-            rpt_book_num(b, ws, r, EB_P_TRACE, s->traceability, b->num1);
-        else
-            rpt_book_str(b, ws, r, EB_P_TRACE, na, NULL);
-        if (s->novelty >= 0)
-            rpt_book_num(b, ws, r, EB_P_NOVELTY, s->novelty, b->num1);
-        else if (s->traceability < 0)
-            rpt_book_str(b, ws, r, EB_P_NOVELTY, na, NULL);
-        if (s->overall >= 0)
-            rpt_book_num(b, ws, r, EB_P_OVERALL, s->overall, b->num1);
-        else
-            rpt_book_str(b, ws, r, EB_P_OVERALL, na, NULL);
-        rpt_book_str(b, ws, r, EB_P_ACC_CONCLUSION, s->acc_conclusion, NULL);
-        rpt_book_str(b, ws, r, EB_P_ACC_DATE, s->acc_date, NULL);
-        rpt_book_str(b, ws, r, EB_P_START, s->start, NULL);
-        rpt_book_str(b, ws, r, EB_P_END, s->end, NULL);
-        if (s->data_quality || s->conflicts) {
-            char *q = rpt_quality_text(s->data_quality, s->conflicts);
-            if (!q)
-                b->oom = 1; /* the workbook fails whole */
-            else
-                rpt_book_str(b, ws, r, EB_P_QUALITY, q, NULL);
-            free(q);
-        }
-        rpt_book_str(b, ws, r, EB_P_FLAGS, p->flags_joined, NULL);
-        rpt_book_num(b, ws, r, EB_P_NFLAGS, p->nflags, NULL);
-        rpt_book_str(b, ws, r, EB_P_DUP, s->duplicate_of, NULL);
-        rpt_book_num(b, ws, r, EB_P_ERRORS, s->rule_errors, NULL);
-        if (p->hn) {
-            size_t sheet = evrow / SHEET_ROWS, row = evrow % SHEET_ROWS + 1;
-            char target[200], quoted[140], label[64], ref[24];
-            rpt_book_quote(quoted, sizeof quoted, lo->evnames[sheet]);
-            rpt_book_cell(ref, (lxw_row_t)row, 0, 0);
-            snprintf(target, sizeof target, "%s!%s", quoted, ref);
-            snprintf(label, sizeof label, p->hn == 1 ? c->L->hits_one : c->L->hits_many, p->hn);
-            rpt_book_link(b, ws, r, EB_P_EVIDENCE, target, label);
-            evrow += p->hn;
-        }
-        const eng_decision *dc = p->dec >= 0 ? &d->dec[p->dec] : NULL;
-        if (dc) {
-            rpt_book_str(b, ws, r, EB_P_DECISION, decision_label(c, dc->decision), b->input);
-            rpt_book_str(b, ws, r, EB_P_COMMENT, dc->comment, b->input);
-            if (!dc->decision && p->withdrawn) {
-                /* The cell stays empty (a reviewer may decide again from the
-                 * drop-down); its note says the decision was withdrawn. */
-                char wn[256];
-                snprintf(wn, sizeof wn, eng_book_text(&eng_book_misc[EB_M_WITHDRAWN_NOTE], b->zh),
-                         dc->reviewer ? dc->reviewer : "?", dc->decided_at ? dc->decided_at : "?");
-                rpt_book_check(b, worksheet_write_comment(ws, r, EB_P_DECISION, wn),
-                               "withdrawn note");
-            }
-        }
-        rpt_book_str(b, ws, r, EB_P_HASH, s->content_hash, NULL);
-        if (dc && ((dc->decision && *dc->decision) || (dc->comment && *dc->comment))) {
-            char h[17], written[96];
-            comment_hash(dc->comment, h);
-            snprintf(written, sizeof written, "%s:%s", nz(dc->decision), h);
-            rpt_book_str(b, ws, r, EB_P_WRITTEN, written, NULL);
-        }
-    }
-    lxw_row_t last = (lxw_row_t)lo->m;
     table_view(b, ws, last, EB_P_COMMENT, 2);
     colour_scale(b, ws, last, EB_P_TRACE);
     colour_scale(b, ws, last, EB_P_NOVELTY);
@@ -708,20 +626,133 @@ static void write_projects(const ctx *c, layout *lo)
         worksheet_data_validation_range(ws, 1, EB_P_DECISION, last ? last : 1, EB_P_DECISION, &dv),
         "decision drop-down");
 }
+static void write_projects(const ctx *c, layout *lo)
+{
+    rpt_book *b = c->b;
+    const run_data *d = c->d;
+    for (size_t part = 0; part < lo->pp.n; part++) {
+        lxw_worksheet *ws = lo->pp.ws[part];
+        if (!ws)
+            return;
+        for (int i = 0; i < EB_P_NCOLS; i++)
+            col_width(ws, i, i, eng_book_proj[i].width,
+                      i == EB_P_DECISION || i == EB_P_COMMENT ? b->input : NULL);
+        col_hidden(ws, EB_P_HASH, 20);
+        col_hidden(ws, EB_P_WRITTEN, 20);
+        worksheet_set_row(ws, 0, 30, NULL);
+        headers(c, ws, c->L->proj, EB_P_NCOLS);
+    }
+
+    size_t evrow = 0; /* evidence rows placed so far */
+    for (size_t k = 0; k < lo->m; k++) {
+        size_t i = lo->sel[k];
+        const eng_score *s = &d->sc[i];
+        const proj *p = &d->pj[i];
+        lxw_row_t r;
+        lxw_worksheet *ws = part_at(&lo->pp, k, &r, s->project_id);
+        rpt_book_str(b, ws, r, EB_P_ID, s->project_id, NULL);
+        title_str(b, ws, r, EB_P_TITLE, s->title);
+        rpt_book_str(b, ws, r, EB_P_KIND, tr(c, s->kind), NULL);
+        rpt_book_str(b, ws, r, EB_P_SOURCE, s->source, NULL);
+        rpt_book_str(b, ws, r, EB_P_FIELD, s->field, NULL);
+        rpt_book_str(b, ws, r, EB_P_ORG, s->organisation, NULL);
+        rpt_book_str(b, ws, r, EB_P_PI, s->pi, NULL);
+        if (s->trl_claimed > 0)
+            rpt_book_num(b, ws, r, EB_P_TRL_CLAIMED, s->trl_claimed, NULL);
+        /* No reading is an empty cell, and the note says why. */
+        if (s->trl_evidenced) {
+            rpt_book_num(b, ws, r, EB_P_TRL_EVIDENCED, s->trl_evidenced, NULL);
+            rpt_book_num(b, ws, r, EB_P_TRL_CONF, s->trl_confidence, b->pct);
+        }
+        if (s->trl_planned)
+            rpt_book_num(b, ws, r, EB_P_TRL_PLANNED, s->trl_planned, NULL);
+        if (s->trl_stated)
+            rpt_book_num(b, ws, r, EB_P_TRL_STATED, s->trl_stated, NULL);
+        char note[512];
+        rpt_book_str(b, ws, r, EB_P_TRL_NOTE, score_note(s, b->zh, note, sizeof note), NULL);
+        /* Not assessable is said in the cell, never a 0 (or 100) that
+         * reads as a score. */
+        const char *na = eng_book_text(&eng_book_misc[EB_M_NOT_ASSESSABLE], b->zh);
+        if (s->traceability >= 0)
+            rpt_book_num(b, ws, r, EB_P_TRACE, s->traceability, b->num1);
+        else
+            rpt_book_str(b, ws, r, EB_P_TRACE, na, NULL);
+        if (s->novelty >= 0)
+            rpt_book_num(b, ws, r, EB_P_NOVELTY, s->novelty, b->num1);
+        else if (s->traceability < 0)
+            rpt_book_str(b, ws, r, EB_P_NOVELTY, na, NULL);
+        if (s->overall >= 0)
+            rpt_book_num(b, ws, r, EB_P_OVERALL, s->overall, b->num1);
+        else
+            rpt_book_str(b, ws, r, EB_P_OVERALL, na, NULL);
+        rpt_book_str(b, ws, r, EB_P_ACC_CONCLUSION, s->acc_conclusion, NULL);
+        rpt_book_str(b, ws, r, EB_P_ACC_DATE, s->acc_date, NULL);
+        rpt_book_str(b, ws, r, EB_P_START, s->start, NULL);
+        rpt_book_str(b, ws, r, EB_P_END, s->end, NULL);
+        if (s->data_quality || s->conflicts) {
+            char *q = rpt_quality_text(s->data_quality, s->conflicts);
+            if (!q)
+                b->oom = 1; /* the workbook fails whole */
+            else
+                rpt_book_str(b, ws, r, EB_P_QUALITY, q, NULL);
+            free(q);
+        }
+        rpt_book_str(b, ws, r, EB_P_FLAGS, p->flags_joined, NULL);
+        rpt_book_num(b, ws, r, EB_P_NFLAGS, p->nflags, NULL);
+        rpt_book_str(b, ws, r, EB_P_DUP, s->duplicate_of, NULL);
+        rpt_book_num(b, ws, r, EB_P_ERRORS, s->rule_errors, NULL);
+        if (p->hn) {
+            size_t sheet = evrow / lo->pe.per, row = evrow % lo->pe.per + 1;
+            char target[200], quoted[140], label[64], ref[24];
+            rpt_book_quote(quoted, sizeof quoted, lo->pe.names[sheet]);
+            rpt_book_cell(ref, (lxw_row_t)row, 0, 0);
+            snprintf(target, sizeof target, "%s!%s", quoted, ref);
+            snprintf(label, sizeof label, p->hn == 1 ? c->L->hits_one : c->L->hits_many, p->hn);
+            rpt_book_link(b, ws, r, EB_P_EVIDENCE, target, label);
+            evrow += p->hn;
+        }
+        const eng_decision *dc = p->dec >= 0 ? &d->dec[p->dec] : NULL;
+        if (dc) {
+            rpt_book_str(b, ws, r, EB_P_DECISION, decision_label(c, dc->decision), b->input);
+            rpt_book_str(b, ws, r, EB_P_COMMENT, dc->comment, b->input);
+            if (!dc->decision && p->withdrawn) {
+                /* The cell stays empty (a reviewer may decide again from the
+                 * drop-down); its note says the decision was withdrawn. */
+                char wn[256];
+                snprintf(wn, sizeof wn, eng_book_text(&eng_book_misc[EB_M_WITHDRAWN_NOTE], b->zh),
+                         dc->reviewer ? dc->reviewer : "?", dc->decided_at ? dc->decided_at : "?");
+                rpt_book_check(b, worksheet_write_comment(ws, r, EB_P_DECISION, wn),
+                               "withdrawn note");
+            }
+        }
+        rpt_book_str(b, ws, r, EB_P_HASH, s->content_hash, NULL);
+        if (dc && ((dc->decision && *dc->decision) || (dc->comment && *dc->comment))) {
+            char h[17], written[96];
+            comment_hash(dc->comment, h);
+            snprintf(written, sizeof written, "%s:%s", nz(dc->decision), h);
+            rpt_book_str(b, ws, r, EB_P_WRITTEN, written, NULL);
+        }
+    }
+    for (size_t part = 0; part < lo->pp.n; part++)
+        projects_view(c, lo, lo->pp.ws[part], (lxw_row_t)part_rows(&lo->pp, part));
+}
 
 static void write_duplicates(const ctx *c, layout *lo)
 {
     rpt_book *b = c->b;
-    lxw_worksheet *ws = lo->ws[EB_SH_DUPLICATES];
-    if (!ws)
-        return;
-    for (int i = 0; i < EB_D_NCOLS; i++)
-        col_width(ws, i, i, eng_book_dup[i].width, i >= EB_D_PASSAGE_A ? b->wrap : NULL);
-    worksheet_set_row(ws, 0, 30, NULL);
-    headers(c, ws, c->L->dup, EB_D_NCOLS);
+    for (size_t part = 0; part < lo->pd.n; part++) {
+        lxw_worksheet *ws = lo->pd.ws[part];
+        if (!ws)
+            return;
+        for (int i = 0; i < EB_D_NCOLS; i++)
+            col_width(ws, i, i, eng_book_dup[i].width, i >= EB_D_PASSAGE_A ? b->wrap : NULL);
+        worksheet_set_row(ws, 0, 30, NULL);
+        headers(c, ws, c->L->dup, EB_D_NCOLS);
+    }
     for (size_t k = 0; k < lo->np; k++) {
         const eng_pair *p = &c->d->pairs[lo->pairs[k]];
-        lxw_row_t r = (lxw_row_t)(k + 1);
+        lxw_row_t r;
+        lxw_worksheet *ws = part_at(&lo->pd, k, &r, p->a);
         rpt_book_num(b, ws, r, EB_D_GROUP, (double)p->group, NULL);
         rpt_book_str(b, ws, r, EB_D_A, p->a, NULL);
         title_str(b, ws, r, EB_D_TITLE_A, p->a_title);
@@ -759,10 +790,12 @@ static void write_duplicates(const ctx *c, layout *lo)
         rpt_book_str(b, ws, r, EB_D_PASSAGE_A, p->passage_a, b->wrap);
         rpt_book_str(b, ws, r, EB_D_PASSAGE_B, p->passage_b, b->wrap);
     }
-    lxw_row_t last = (lxw_row_t)lo->np;
-    table_view(b, ws, last, EB_D_NCOLS - 1, 2);
-    colour_scale(b, ws, last, EB_D_JACCARD);
-    colour_scale(b, ws, last, EB_D_CONTAINMENT);
+    for (size_t part = 0; part < lo->pd.n; part++) {
+        lxw_row_t last = (lxw_row_t)part_rows(&lo->pd, part);
+        table_view(b, lo->pd.ws[part], last, EB_D_NCOLS - 1, 2);
+        colour_scale(b, lo->pd.ws[part], last, EB_D_JACCARD);
+        colour_scale(b, lo->pd.ws[part], last, EB_D_CONTAINMENT);
+    }
 }
 
 static void evidence_sheet_setup(const ctx *c, lxw_worksheet *ws)
@@ -773,20 +806,43 @@ static void evidence_sheet_setup(const ctx *c, lxw_worksheet *ws)
     headers(c, ws, c->L->ev, EB_E_NCOLS);
 }
 
-static void write_evidence(const ctx *c, layout *lo)
+static void write_evidence(const ctx *c, layout *lo, eng_err *err)
 {
     rpt_book *b = c->b;
     const run_data *d = c->d;
-    for (size_t s = 0; s < lo->nevsheets; s++)
-        if (lo->evws[s])
-            evidence_sheet_setup(c, lo->evws[s]);
+    for (size_t s = 0; s < lo->pe.n; s++)
+        if (lo->pe.ws[s])
+            evidence_sheet_setup(c, lo->pe.ws[s]);
+    /* The hits are read from the store project by project: with one cursor
+     * when the projects are in id order, else one query a project. */
+    eng_hit_cursor *cur = NULL;
+    if (lo->sorted && lo->nev && eng_hit_cursor_open(c->st, d->ri.id, &cur, err)) {
+        b->oom = 1; /* the workbook fails whole; err says why */
+        return;
+    }
     size_t row = 0;
-    for (size_t k = 0; k < lo->m; k++) {
+    for (size_t k = 0; k < lo->m && !b->oom; k++) {
+        const eng_score *sc = &d->sc[lo->sel[k]];
         const proj *p = &d->pj[lo->sel[k]];
-        for (size_t j = 0; j < p->hn; j++, row++) {
-            const eng_hit *h = &d->hits[d->hord[p->h0 + j]];
-            lxw_worksheet *ws = lo->evws[row / SHEET_ROWS];
-            lxw_row_t r = (lxw_row_t)(row % SHEET_ROWS + 1);
+        if (!p->hn)
+            continue;
+        const eng_hit *hits = NULL;
+        eng_hit *owned = NULL;
+        size_t nh = 0;
+        int rc = cur ? eng_hit_cursor_next(cur, sc->project_id, &hits, &nh, err)
+                     : eng_store_hits(c->st, d->ri.id, sc->project_id, &owned, &nh, err);
+        if (rc) {
+            b->oom = 1;
+            break;
+        }
+        if (owned)
+            hits = owned;
+        if (nh > p->hn)
+            nh = p->hn; /* the rows the Projects sheet counted and links to */
+        for (size_t j = 0; j < nh; j++, row++) {
+            const eng_hit *h = &hits[j];
+            lxw_row_t r;
+            lxw_worksheet *ws = part_at(&lo->pe, row, &r, h->project_id);
             rpt_book_str(b, ws, r, EB_E_PROJECT, h->project_id, NULL);
             rpt_book_str(b, ws, r, EB_E_RULE, h->rule_id, NULL);
             rpt_book_str(b, ws, r, EB_E_DIMENSION, tr(c, h->dimension), NULL);
@@ -804,32 +860,39 @@ static void write_evidence(const ctx *c, layout *lo)
             if (h->error)
                 rpt_book_num(b, ws, r, EB_E_ERROR, h->error, NULL);
         }
+        /* a project whose hits changed under us still fills its rows */
+        for (size_t j = nh; j < p->hn; j++, row++) {
+            lxw_row_t r;
+            lxw_worksheet *ws = part_at(&lo->pe, row, &r, sc->project_id);
+            rpt_book_str(b, ws, r, EB_E_PROJECT, sc->project_id, NULL);
+        }
+        eng_hits_free(owned, owned ? nh : 0);
     }
-    for (size_t s = 0; s < lo->nevsheets; s++) {
-        size_t rows = lo->nev - s * SHEET_ROWS;
-        if (rows > SHEET_ROWS)
-            rows = SHEET_ROWS;
-        table_view(b, lo->evws[s], (lxw_row_t)rows, EB_E_NCOLS - 1, 1);
-    }
+    eng_hit_cursor_close(cur);
+    for (size_t s = 0; s < lo->pe.n; s++)
+        table_view(b, lo->pe.ws[s], (lxw_row_t)part_rows(&lo->pe, s), EB_E_NCOLS - 1, 1);
 }
 
 static void write_indicators(const ctx *c, layout *lo)
 {
     rpt_book *b = c->b;
     const run_data *d = c->d;
-    lxw_worksheet *ws = lo->ws[EB_SH_INDICATORS];
-    if (!ws)
-        return;
-    for (int i = 0; i < EB_I_NCOLS; i++)
-        col_width(ws, i, i, eng_book_ind[i].width, i == EB_I_REASONS ? b->wrap : NULL);
-    worksheet_set_row(ws, 0, 30, NULL);
-    headers(c, ws, c->L->ind, EB_I_NCOLS);
+    for (size_t part = 0; part < lo->pi.n; part++) {
+        lxw_worksheet *ws = lo->pi.ws[part];
+        if (!ws)
+            return;
+        for (int i = 0; i < EB_I_NCOLS; i++)
+            col_width(ws, i, i, eng_book_ind[i].width, i == EB_I_REASONS ? b->wrap : NULL);
+        worksheet_set_row(ws, 0, 30, NULL);
+        headers(c, ws, c->L->ind, EB_I_NCOLS);
+    }
     size_t row = 0, trow = 0; /* trow: Traceability rows of the projects before */
     for (size_t k = 0; k < lo->m; k++) {
         const proj *p = &d->pj[lo->sel[k]];
         for (size_t j = 0; j < p->vn; j++) {
             const eng_ind_verdict *v = &d->vd[p->v0 + j];
-            lxw_row_t r = (lxw_row_t)(++row);
+            lxw_row_t r;
+            lxw_worksheet *ws = part_at(&lo->pi, row++, &r, v->project_id);
             rpt_book_str(b, ws, r, EB_I_PROJECT, v->project_id, NULL);
             rpt_book_num(b, ws, r, EB_I_IDX, v->idx + 1, NULL);
             rpt_book_str(b, ws, r, EB_I_NAME, v->name, NULL);
@@ -839,10 +902,11 @@ static void write_indicators(const ctx *c, layout *lo)
             for (size_t q = 0; q < p->cn && first == p->cn; q++)
                 if (d->chk[p->c0 + q].indicator == v->idx)
                     first = q;
-            if (first < p->cn && lo->ws[EB_SH_TRACE] && v->achieved && *v->achieved) {
+            if (first < p->cn && lo->pt.n && lo->pt.ws[0] && v->achieved && *v->achieved) {
                 char target[200], quoted[140], ref[24];
-                rpt_book_quote(quoted, sizeof quoted, lo->names[EB_SH_TRACE]);
-                rpt_book_cell(ref, (lxw_row_t)(trow + first + 1), EB_T_VERDICT, 0);
+                size_t at = trow + first;
+                rpt_book_quote(quoted, sizeof quoted, lo->pt.names[at / lo->pt.per]);
+                rpt_book_cell(ref, (lxw_row_t)(at % lo->pt.per + 1), EB_T_VERDICT, 0);
                 snprintf(target, sizeof target, "%s!%s", quoted, ref);
                 const char *label =
                     rpt_text_clean(&b->tb, v->achieved, 60, c->L->zh ? "zh" : "en", NULL);
@@ -860,9 +924,12 @@ static void write_indicators(const ctx *c, layout *lo)
         }
         trow += p->cn;
     }
-    lxw_row_t last = (lxw_row_t)row;
-    table_view(b, ws, last, EB_I_NCOLS - 1, 1);
-    if (last) {
+    for (size_t part = 0; part < lo->pi.n; part++) {
+        lxw_worksheet *ws = lo->pi.ws[part];
+        lxw_row_t last = (lxw_row_t)part_rows(&lo->pi, part);
+        table_view(b, ws, last, EB_I_NCOLS - 1, 1);
+        if (!last)
+            continue;
         static const char *const verdicts[3] = {"traceable", "partly", "untraceable"};
         static const lxw_color_t colours[3] = {0xC6EFCE, 0xFFEB9C, 0xFFC7CE};
         for (int i = 0; i < 3; i++) {
@@ -879,23 +946,28 @@ static void write_trace(const ctx *c, layout *lo)
 {
     rpt_book *b = c->b;
     const run_data *d = c->d;
-    lxw_worksheet *ws = lo->ws[EB_SH_TRACE];
-    if (!ws)
+    if (!lo->pt.n || !lo->pt.ws[0])
         return;
     const char *names[EB_T_NCOLS];
     cols_text(names, eng_book_trace, EB_T_NCOLS, c->L->zh);
-    for (int i = 0; i < EB_T_NCOLS; i++)
-        col_width(ws, i, i, eng_book_trace[i].width,
-                  i == EB_T_ENTRY || i == EB_T_EVIDENCE ? b->wrap : NULL);
-    worksheet_set_row(ws, 0, 30, NULL);
-    headers(c, ws, names, EB_T_NCOLS);
+    for (size_t part = 0; part < lo->pt.n; part++) {
+        lxw_worksheet *ws = lo->pt.ws[part];
+        if (!ws)
+            return;
+        for (int i = 0; i < EB_T_NCOLS; i++)
+            col_width(ws, i, i, eng_book_trace[i].width,
+                      i == EB_T_ENTRY || i == EB_T_EVIDENCE ? b->wrap : NULL);
+        worksheet_set_row(ws, 0, 30, NULL);
+        headers(c, ws, names, EB_T_NCOLS);
+    }
     size_t row = 0;
     char figure[256];
     for (size_t k = 0; k < lo->m; k++) {
         const proj *p = &d->pj[lo->sel[k]];
         for (size_t q = 0; q < p->cn; q++) {
             const eng_reg_check *ck = &d->chk[p->c0 + q];
-            lxw_row_t r = (lxw_row_t)(++row);
+            lxw_row_t r;
+            lxw_worksheet *ws = part_at(&lo->pt, row++, &r, ck->project_id);
             rpt_book_str(b, ws, r, EB_T_PROJECT, ck->project_id, NULL);
             if (ck->indicator >= 0) {
                 rpt_book_num(b, ws, r, EB_T_IDX, ck->indicator + 1, NULL);
@@ -921,19 +993,23 @@ static void write_trace(const ctx *c, layout *lo)
             rpt_book_num(b, ws, r, EB_T_POINTS, ck->points, NULL);
         }
     }
-    lxw_row_t last = (lxw_row_t)row;
-    table_view(b, ws, last, EB_T_NCOLS - 1, 1);
-    if (last) {
-        static const char *const verdicts[4] = {"verified", "not_found", "expired", "implausible"};
-        static const lxw_color_t colours[4] = {0xC6EFCE, 0xFFC7CE, 0xFFC7CE, 0xFFC7CE};
-        for (int i = 0; i < 4; i++) {
+    for (size_t part = 0; part < lo->pt.n; part++) {
+        lxw_worksheet *ws = lo->pt.ws[part];
+        lxw_row_t last = (lxw_row_t)part_rows(&lo->pt, part);
+        table_view(b, ws, last, EB_T_NCOLS - 1, 1);
+        if (last) {
+            static const char *const verdicts[4] = {"verified", "not_found", "expired",
+                                                    "implausible"};
+            static const lxw_color_t colours[4] = {0xC6EFCE, 0xFFC7CE, 0xFFC7CE, 0xFFC7CE};
+            for (int i = 0; i < 4; i++) {
+                char lit[64];
+                snprintf(lit, sizeof lit, "\"%s\"", tr(c, verdicts[i]));
+                equal_fill(b, ws, last, EB_T_VERDICT, lit, fill_format(b, colours[i]));
+            }
             char lit[64];
-            snprintf(lit, sizeof lit, "\"%s\"", tr(c, verdicts[i]));
-            equal_fill(b, ws, last, EB_T_VERDICT, lit, fill_format(b, colours[i]));
+            snprintf(lit, sizeof lit, "\"%s\"", tr(c, "out_of_scope"));
+            equal_fill(b, ws, last, EB_T_VERDICT, lit, fill_format(b, 0xFFEB9C));
         }
-        char lit[64];
-        snprintf(lit, sizeof lit, "\"%s\"", tr(c, "out_of_scope"));
-        equal_fill(b, ws, last, EB_T_VERDICT, lit, fill_format(b, 0xFFEB9C));
     }
 }
 
@@ -1311,6 +1387,17 @@ static void write_summary(const ctx *c, layout *lo)
     } else {
         rpt_book_str(b, ws, r++, 1, L->sum[EB_S_ALL], NULL);
     }
+    if (lo->selection) {
+        rpt_book_str(b, ws, r, 0, L->sum[EB_S_SELECTION], b->bold);
+        rpt_book_str(b, ws, r++, 1, lo->selection, NULL);
+    }
+    if (lo->index) {
+        char parted[256];
+        snprintf(parted, sizeof parted, eng_book_text(&eng_book_misc[EB_M_PARTED], L->zh),
+                 lo->pp.per, lo->index_name);
+        rpt_book_str(b, ws, r, 0, L->sum[EB_S_PARTS], b->bold);
+        rpt_book_str(b, ws, r++, 1, parted, NULL);
+    }
     rpt_book_str(b, ws, r, 0, L->sum[EB_S_REVIEWER], b->bold);
     worksheet_write_blank(ws, r++, 1, b->input);
     r++;
@@ -1384,11 +1471,8 @@ static void write_summary(const ctx *c, layout *lo)
     /* Decisions: live counts over the Decision column (the writer's own
      * formulas: cell references only). */
     rpt_book_str(b, ws, r++, 0, L->sum[EB_S_DECISIONS], b->section);
-    char pq[140], lq[140], a[24], z[24];
-    rpt_book_quote(pq, sizeof pq, lo->names[EB_SH_PROJECTS]);
+    char lq[140];
     rpt_book_quote(lq, sizeof lq, lo->names[EB_SH_LISTS]);
-    rpt_book_cell(a, 1, EB_P_DECISION, 1);
-    rpt_book_cell(z, lo->m ? (lxw_row_t)lo->m : 1, EB_P_DECISION, 1);
     long dcount[4] = {0, 0, 0, 0};
     for (size_t k = 0; k < lo->m; k++) {
         const proj *p = &d->pj[lo->sel[k]];
@@ -1399,18 +1483,28 @@ static void write_summary(const ctx *c, layout *lo)
             dcount[di]++;
     }
     for (int i = 0; i < 4; i++) {
-        char f[512], cell[24];
+        /* one COUNTIF (COUNTBLANK) a part of Projects, added up */
+        char f[4096], cell[24];
+        size_t fl = (size_t)snprintf(f, sizeof f, "=");
         rpt_book_str(b, ws, r, 0, i < 3 ? L->decision[i] : L->sum[EB_S_UNDECIDED], NULL);
-        if (i < 3) {
-            rpt_book_cell(cell, (lxw_row_t)i, 0, 1);
-            snprintf(f, sizeof f, "=COUNTIF(%s!%s:%s,%s!%s)", pq, a, z, lq, cell);
-        } else {
-            snprintf(f, sizeof f, "=COUNTBLANK(%s!%s:%s)", pq, a, z);
+        rpt_book_cell(cell, (lxw_row_t)(i < 3 ? i : 0), 0, 1);
+        for (size_t part = 0; part < lo->pp.n && fl < sizeof f; part++) {
+            char pq[140], a[24], z[24];
+            size_t rows = part_rows(&lo->pp, part);
+            rpt_book_quote(pq, sizeof pq, lo->pp.names[part]);
+            rpt_book_cell(a, 1, EB_P_DECISION, 1);
+            rpt_book_cell(z, rows ? (lxw_row_t)rows : 1, EB_P_DECISION, 1);
+            if (i < 3)
+                fl += (size_t)snprintf(f + fl, sizeof f - fl, "%sCOUNTIF(%s!%s:%s,%s!%s)",
+                                       part ? "+" : "", pq, a, z, lq, cell);
+            else
+                fl += (size_t)snprintf(f + fl, sizeof f - fl, "%sCOUNTBLANK(%s!%s:%s)",
+                                       part ? "+" : "", pq, a, z);
         }
-        if (lo->m)
+        if (lo->m && fl < sizeof f)
             rpt_book_formula(b, ws, r++, 1, f, (double)dcount[i], NULL);
         else
-            rpt_book_num(b, ws, r++, 1, 0, NULL);
+            rpt_book_num(b, ws, r++, 1, (double)dcount[i], NULL);
     }
     r++;
     rpt_book_str(b, ws, r++, 0, L->sum[EB_S_HOWTO], b->section);
@@ -1490,59 +1584,118 @@ static void write_summary(const ctx *c, layout *lo)
     rpt_book_num(b, ws, truncated_row, 1, (double)b->truncated, NULL);
 }
 
-static int write_book(const ctx *c0, const size_t *sel, size_t m, const char *panel,
-                      const char *path, eng_err *err)
+/* Opens the parts of a long sheet: total rows in parts of per. */
+static int parts_open(rpt_book *b, parts_t *ps, const char *base, size_t total, size_t per)
+{
+    size_t n = total ? (total + per - 1) / per : 1;
+    if (n > MAX_PARTS)
+        return -1;
+    ps->total = total;
+    ps->per = per;
+    ps->n = n;
+    for (size_t k = 0; k < ps->n; k++) {
+        char want[160];
+        if (ps->n > 1)
+            snprintf(want, sizeof want, "%s %zu", base, k + 1);
+        else
+            snprintf(want, sizeof want, "%s", base);
+        size_t rows = part_rows(ps, k);
+        ps->ws[k] = rpt_book_sheet(b, want, (long)rows + 1, ps->names[k]);
+    }
+    return 0;
+}
+
+/* The Index: every part of every split sheet, its rows, its first and last
+ * project, and a link to it. */
+static void write_index(const ctx *c, layout *lo)
+{
+    rpt_book *b = c->b;
+    lxw_worksheet *ws = lo->index;
+    if (!ws)
+        return;
+    int zh = c->L->zh;
+    col_width(ws, 0, 0, 24, NULL);
+    col_width(ws, 1, 1, 12, NULL);
+    col_width(ws, 2, 3, 28, NULL);
+    rpt_book_str(b, ws, 0, 0, eng_book_text(&eng_book_misc[EB_M_INDEX_NOTE], zh), b->bold);
+    static const int heads[4] = {EB_M_INDEX_SHEET_COL, EB_M_INDEX_ROWS, EB_M_INDEX_FIRST,
+                                 EB_M_INDEX_LAST};
+    for (int i = 0; i < 4; i++)
+        rpt_book_str(b, ws, 2, (lxw_col_t)i, eng_book_text(&eng_book_misc[heads[i]], zh),
+                     b->header);
+    lxw_row_t r = 3;
+    parts_t *all[5] = {&lo->pp, &lo->pd, &lo->pe, &lo->pi, &lo->pt};
+    for (int s = 0; s < 5; s++) {
+        parts_t *ps = all[s];
+        if (ps->n < 2)
+            continue;
+        for (size_t k = 0; k < ps->n; k++, r++) {
+            char target[200], quoted[140];
+            rpt_book_quote(quoted, sizeof quoted, ps->names[k]);
+            snprintf(target, sizeof target, "%s!A1", quoted);
+            rpt_book_link(b, ws, r, 0, target, ps->names[k]);
+            rpt_book_num(b, ws, r, 1, (double)part_rows(ps, k), NULL);
+            rpt_book_str(b, ws, r, 2, ps->first[k], NULL);
+            rpt_book_str(b, ws, r, 3, ps->last[k], NULL);
+        }
+    }
+}
+
+static int write_book(const ctx *c0, const size_t *sel, size_t m, int sorted, const char *panel,
+                      const char *selection, const char *path, eng_err *err)
 {
     const run_data *d = c0->d;
     layout lo;
     memset(&lo, 0, sizeof lo);
     lo.sel = sel;
     lo.m = m;
+    lo.sorted = sorted;
     lo.panel = panel;
+    lo.selection = selection;
     for (size_t k = 0; k < m; k++) {
         lo.nev += d->pj[sel[k]].hn;
         lo.nind += d->pj[sel[k]].vn;
         lo.ntrace += d->pj[sel[k]].cn;
     }
-    lo.nevsheets = lo.nev ? (lo.nev + SHEET_ROWS - 1) / SHEET_ROWS : 1;
-    if (lo.nevsheets > 16)
-        return eng_fail(err, ENG_EINPUT, "%s: %zu rule hits are more than a workbook can hold",
-                        path, lo.nev);
-    if (m > SHEET_ROWS)
-        return eng_fail(err, ENG_EINPUT, "%s: %zu projects are more than a sheet can hold", path,
-                        m);
-    /* The pairs of the panel: those with one side in it. */
+    size_t per = c0->opt->sheet_rows > 0 && (size_t)c0->opt->sheet_rows < SHEET_ROWS
+                     ? (size_t)c0->opt->sheet_rows
+                     : SHEET_ROWS;
+    /* The pairs: those with one side among the projects written. */
     lo.pairs = malloc((d->npairs ? d->npairs : 1) * sizeof *lo.pairs);
     if (!lo.pairs)
         return eng_fail(err, ENG_EIO, "out of memory");
-    if (!panel) {
+    if (m == d->nsc) {
         for (size_t i = 0; i < d->npairs; i++)
             lo.pairs[lo.np++] = i;
     } else {
-        /* sel is sorted; membership by binary search of score indices. */
+        unsigned char *in = calloc(d->nsc ? d->nsc : 1, 1);
+        if (!in) {
+            free(lo.pairs);
+            return eng_fail(err, ENG_EIO, "out of memory");
+        }
+        for (size_t k = 0; k < m; k++)
+            in[sel[k]] = 1;
         for (size_t i = 0; i < d->npairs; i++) {
             long ia = score_index(d, d->pairs[i].a), ib = score_index(d, d->pairs[i].b);
-            int in = 0;
-            for (int side = 0; side < 2 && !in; side++) {
-                long x = side ? ib : ia;
-                if (x < 0)
-                    continue;
-                size_t lo_i = 0, hi = m;
-                while (lo_i < hi) {
-                    size_t mid = lo_i + (hi - lo_i) / 2;
-                    if (sel[mid] == (size_t)x) {
-                        in = 1;
-                        break;
-                    }
-                    if (sel[mid] < (size_t)x)
-                        lo_i = mid + 1;
-                    else
-                        hi = mid;
-                }
-            }
-            if (in)
+            if ((ia >= 0 && in[ia]) || (ib >= 0 && in[ib]))
                 lo.pairs[lo.np++] = i;
         }
+        free(in);
+    }
+    size_t sheets = 0, most = 0;
+    const size_t counts[5] = {m, lo.np, lo.nev, lo.nind, d->nregs ? lo.ntrace : 0};
+    for (int s = 0; s < 5; s++) {
+        size_t n = counts[s] ? (counts[s] + per - 1) / per : 1;
+        sheets += n;
+        most = n > most ? n : most;
+    }
+    if (sheets + EB_NSHEETS > RPT_BOOK_MAX_SHEETS || most > MAX_PARTS) {
+        free(lo.pairs);
+        return eng_fail(err, ENG_EINPUT,
+                        "%s: %zu projects, %zu pairs and %zu rule hits need %zu sheets of %zu "
+                        "rows, more than a workbook holds here: select with --where or --top, "
+                        "or split by panel with --split-by",
+                        path, m, lo.np, lo.nev, sheets, per);
     }
 
     rpt_book b;
@@ -1557,41 +1710,56 @@ static int write_book(const ctx *c0, const size_t *sel, size_t m, const char *pa
     ctx c = *c0;
     c.b = &b;
     const labels *L = c.L;
+    int parted = 0;
+    for (int s = 0; s < 5; s++)
+        parted |= counts[s] > per;
     /* Summary is written out of row order (its counts come last): never a
-     * constant-memory sheet. */
-    long rows[EB_NSHEETS] = {0, (long)m + 1,         (long)lo.np + 1,
-                             0, (long)lo.nind + 1,   (long)lo.ntrace + 1,
-                             0, (long)d->nrules + 1, 3};
+     * constant-memory sheet; nor is the Index. */
     for (int s = 0; s < EB_NSHEETS; s++) {
         /* The registry sheets belong to runs that checked registries. */
         if ((s == EB_SH_TRACE || s == EB_SH_GAP) && !d->nregs)
             continue;
-        if (s == EB_SH_EVIDENCE) {
-            for (size_t e = 0; e < lo.nevsheets; e++) {
-                char want[64];
-                if (e)
-                    snprintf(want, sizeof want, "%s %zu", L->sheet[EB_SH_EVIDENCE], e + 1);
-                else
-                    snprintf(want, sizeof want, "%s", L->sheet[EB_SH_EVIDENCE]);
-                long n = (long)(lo.nev - e * SHEET_ROWS);
-                lo.evws[e] = rpt_book_sheet(
-                    &b, want, (n > (long)SHEET_ROWS ? (long)SHEET_ROWS : n) + 1, lo.evnames[e]);
-            }
-            lo.ws[s] = lo.evws[0];
-            snprintf(lo.names[s], sizeof lo.names[s], "%s", lo.evnames[0]);
-            continue;
+        parts_t *ps = s == EB_SH_PROJECTS     ? &lo.pp
+                      : s == EB_SH_DUPLICATES ? &lo.pd
+                      : s == EB_SH_EVIDENCE   ? &lo.pe
+                      : s == EB_SH_INDICATORS ? &lo.pi
+                      : s == EB_SH_TRACE      ? &lo.pt
+                                              : NULL;
+        if (ps) {
+            size_t total = s == EB_SH_PROJECTS     ? m
+                           : s == EB_SH_DUPLICATES ? lo.np
+                           : s == EB_SH_EVIDENCE   ? lo.nev
+                           : s == EB_SH_INDICATORS ? lo.nind
+                                                   : lo.ntrace;
+            parts_open(&b, ps, L->sheet[s], total, per); /* sized above */
+            lo.ws[s] = ps->ws[0];
+            snprintf(lo.names[s], sizeof lo.names[s], "%s", ps->names[0]);
+        } else {
+            long rows = s == EB_SH_RULES ? (long)d->nrules + 1 : s == EB_SH_LISTS ? 3 : 0;
+            lo.ws[s] = rpt_book_sheet(&b, L->sheet[s], rows, lo.names[s]);
         }
-        lo.ws[s] = rpt_book_sheet(&b, L->sheet[s], rows[s], lo.names[s]);
+        if (s == EB_SH_SUMMARY && parted)
+            lo.index = rpt_book_sheet(&b, eng_book_text(&eng_book_misc[EB_M_INDEX_SHEET], L->zh), 0,
+                                      lo.index_name);
     }
     write_lists(&c, &lo);
     write_projects(&c, &lo);
     write_duplicates(&c, &lo);
-    write_evidence(&c, &lo);
+    eng_err herr;
+    eng_err_clear(&herr);
+    write_evidence(&c, &lo, &herr);
     write_indicators(&c, &lo);
     write_trace(&c, &lo);
     write_gap(&c, &lo);
     write_rules(&c, &lo);
     write_summary(&c, &lo);
+    write_index(&c, &lo);
+    if (c0->opt->written && lo.index) {
+        c0->opt->written->parted = 1;
+        if (lo.pp.n > c0->opt->written->parts)
+            c0->opt->written->parts = lo.pp.n;
+        c0->opt->written->sheet_rows = per;
+    }
 
     char id[32];
     snprintf(id, sizeof id, "%ld", d->ri.id);
@@ -1605,6 +1773,12 @@ static int write_book(const ctx *c0, const size_t *sel, size_t m, const char *pa
     if (*d->store_id)
         rpt_book_property(&b, "vernier_store", d->store_id);
     free(lo.pairs);
+    if (herr.code) { /* the rule hits could not be read: no workbook */
+        rpt_book_abort(&b);
+        if (err)
+            *err = herr;
+        return herr.code;
+    }
     return rpt_book_close(&b, err);
 }
 
@@ -1681,35 +1855,81 @@ int rpt_workbook_write(eng_store *st, long run, const char *path, const rpt_opti
         return eng_fail(err, ENG_EUSAGE, "bad date '%s' (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
                         opt->fixed_date);
 
+    rpt_where *where = NULL;
+    int order = rpt_order_parse(opt->by, err);
+    if (order < 0)
+        return ENG_EUSAGE;
+    if (opt->top < 0)
+        return eng_fail(err, ENG_EUSAGE, "--top takes a positive number");
+    if (opt->where && rpt_where_parse(opt->where, &where, err))
+        return err ? err->code : ENG_EUSAGE;
     run_data d;
     int rc = load_run(st, run, &d, err);
     if (rc) {
+        rpt_where_free(where);
         run_data_release(&d);
         return rc;
     }
     labels L;
     labels_init(&L, !strcmp(lang, "zh"));
-    ctx c = {&d, &L, opt, NULL, NULL};
+    ctx c = {st, &d, &L, opt, NULL, NULL};
     char **out = NULL;
     size_t nout = 0;
     size_t *sel = malloc((d.nsc ? d.nsc : 1) * sizeof *sel);
     panel_ref *pr = malloc((d.nsc ? d.nsc : 1) * sizeof *pr);
+    char *selection = NULL;
     if (!sel || !pr) {
         rc = eng_fail(err, ENG_EIO, "out of memory");
         goto done;
     }
+    /* The selection: --where, then --top by its order. */
+    size_t m = 0;
+    for (size_t i = 0; i < d.nsc; i++)
+        if (rpt_where_match(where, &d.sc[i]))
+            sel[m++] = i;
+    size_t matched = m;
+    int sorted = 1;
+    if (opt->top > 0) {
+        rpt_order_sort(d.sc, sel, m, order);
+        if ((size_t)opt->top < m)
+            m = (size_t)opt->top;
+        sorted = 0;
+    }
+    if (opt->where || opt->top > 0) {
+        char buf[1024];
+        size_t k = (size_t)snprintf(buf, sizeof buf,
+                                    eng_book_text(&eng_book_misc[EB_M_SEL_ALL_OF], L.zh), m, d.nsc);
+        if (opt->top > 0 && k < sizeof buf)
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "; ");
+        if (opt->top > 0 && k < sizeof buf)
+            k += (size_t)snprintf(buf + k, sizeof buf - k,
+                                  eng_book_text(&eng_book_misc[EB_M_SEL_TOP], L.zh), opt->top,
+                                  opt->by ? opt->by : "overall");
+        if (opt->where && k < sizeof buf)
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "; ");
+        if (opt->where && k < sizeof buf)
+            snprintf(buf + k, sizeof buf - k, eng_book_text(&eng_book_misc[EB_M_SEL_WHERE], L.zh),
+                     opt->where, matched);
+        if (!(selection = strdup(buf))) {
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+            goto done;
+        }
+    }
+    if (opt->written) {
+        opt->written->projects = d.nsc;
+        opt->written->selected = m;
+        opt->written->matched = matched;
+    }
     if (!opt->split_by) {
-        for (size_t i = 0; i < d.nsc; i++)
-            sel[i] = i;
-        rc = write_book(&c, sel, d.nsc, NULL, path, err);
+        rc = write_book(&c, sel, m, sorted, NULL, selection, path, err);
         if (!rc && push_path(&out, &nout, path))
             rc = eng_fail(err, ENG_EIO, "out of memory");
         goto done;
     }
 
-    if (!d.nsc) {
-        rc = eng_fail(err, ENG_EINPUT, "run %ld has no projects: nothing to split by %s", d.ri.id,
-                      opt->split_by);
+    if (!m) {
+        rc = eng_fail(err, ENG_EINPUT, "run %ld has no projects%s: nothing to split by %s", d.ri.id,
+                      m < d.nsc ? " selected" : "", opt->split_by);
         goto done;
     }
     /* One workbook per value, in value order; projects keep id order.  They
@@ -1720,18 +1940,19 @@ int rpt_workbook_write(eng_store *st, long run, const char *path, const rpt_opti
     set.name = path;
     c.set = &set;
     eng_tmp_clean(path);
-    for (size_t i = 0; i < d.nsc; i++) {
-        pr[i].value = panel_value(&d.sc[i], opt->split_by);
-        pr[i].i = i;
+    /* The selection in id order, grouped by panel (id order within one). */
+    for (size_t k = 0; k < m; k++) {
+        pr[k].value = panel_value(&d.sc[sel[k]], opt->split_by);
+        pr[k].i = sel[k];
     }
-    qsort(pr, d.nsc, sizeof *pr, panel_ref_cmp);
+    qsort(pr, m, sizeof *pr, panel_ref_cmp);
     size_t plen = strlen(path);
     size_t stem = plen >= 5 && !strcasecmp(path + plen - 5, ".xlsx") ? plen - 5 : plen;
     char **parts = NULL; /* the file parts used, for uniqueness */
     size_t nparts = 0;
-    for (size_t g = 0; g < d.nsc && !rc;) {
+    for (size_t g = 0; g < m && !rc;) {
         size_t e = g;
-        while (e < d.nsc && !strcmp(pr[e].value, pr[g].value))
+        while (e < m && !strcmp(pr[e].value, pr[g].value))
             e++;
         for (size_t k = g; k < e; k++)
             sel[k - g] = pr[k].i;
@@ -1762,7 +1983,7 @@ int rpt_workbook_write(eng_store *st, long run, const char *path, const rpt_opti
             break;
         }
         snprintf(file, need, "%.*s-%s.xlsx", (int)stem, path, uniq);
-        rc = write_book(&c, sel, e - g, pr[g].value, file, err);
+        rc = write_book(&c, sel, e - g, 1, pr[g].value, selection, file, err);
         if (!rc && push_path(&out, &nout, file))
             rc = eng_fail(err, ENG_EIO, "out of memory");
         free(file);
@@ -1783,6 +2004,8 @@ int rpt_workbook_write(eng_store *st, long run, const char *path, const rpt_opti
 done:
     free(sel);
     free(pr);
+    free(selection);
+    rpt_where_free(where);
     run_data_release(&d);
     if (rc) {
         rpt_paths_free(out, nout);

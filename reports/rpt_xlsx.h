@@ -47,7 +47,16 @@
  * Large runs: a sheet with more rows than opt->large_rows (default 20,000)
  * is written in libxlsxwriter's constant-memory mode (rows streamed in
  * order, strings inline); smaller sheets use the normal mode and shared
- * strings.  Either reads the same in Excel, LibreOffice and openpyxl.
+ * strings.  Either reads the same in Excel, LibreOffice and openpyxl.  A
+ * sheet holds 1,048,576 rows: a longer Projects, Duplicates, Evidence,
+ * Indicators or Traceability sheet is split into parts ("Projects 1",
+ * "Projects 2" ...) and an Index sheet after Summary lists every part with
+ * its rows and its first and last project; Summary is over all of them and
+ * its decision counts add every part up.  Rule hits are read from the store
+ * one project at a time (a cursor), never all at once.
+ * Selection: opt->where keeps the projects it matches, opt->top the first N
+ * by opt->by (then written in that order); Summary says what was selected
+ * ("top 100 of 17,926 by overall; where flag=DUP-EXACT").
  *
  * Errors follow engine/eng_err.h: ENG_EINPUT for a run that does not exist
  * or a bad option, ENG_EIO for a file that cannot be written; the message
@@ -63,14 +72,32 @@
 #include "engine/eng_store.h"
 
 typedef struct rpt_options {
-    const char *lang;       /* "en" (default, also for NULL) or "zh" */
-    const char *split_by;   /* NULL, or source, field, organisation, kind, pi: one workbook
-                               per value of that field */
-    const char *fixed_date; /* NULL or "" (now), or an ISO 8601 date "YYYY-MM-DD" or date-time
-                               "YYYY-MM-DDTHH:MM:SSZ": the workbook's creation date, shown on
-                               Summary (golden tests; the CLI passes VERNIER_NOW) */
-    long large_rows;        /* 0: 20,000; sheets with more rows use constant-memory mode */
+    const char *lang;            /* "en" (default, also for NULL) or "zh" */
+    const char *split_by;        /* NULL, or source, field, organisation, kind, pi: one workbook
+                                    per value of that field */
+    const char *fixed_date;      /* NULL or "" (now), or an ISO 8601 date "YYYY-MM-DD" or date-time
+                                    "YYYY-MM-DDTHH:MM:SSZ": the workbook's creation date, shown on
+                                    Summary (golden tests; the CLI passes VERNIER_NOW) */
+    long large_rows;             /* 0: 20,000; sheets with more rows use constant-memory mode */
+    const char *where;           /* NULL, or a filter over the projects (rpt_select.h) */
+    long top;                    /* 0: all; else the first `top` projects by `by` */
+    const char *by;              /* the order of --top (rpt_select.h; NULL: overall) */
+    long sheet_rows;             /* 0: 1,048,575 (a sheet's rows below its header); a long sheet
+                                    is split into parts of this many rows (tests set it small
+                                    through VERNIER_SHEET_ROWS) */
+    struct rpt_written *written; /* OUT, may be NULL: what was selected and split */
 } rpt_options;
+
+/* What a report holds, for the terminal: never a cut sheet without saying
+ * so. */
+typedef struct rpt_written {
+    size_t projects;   /* projects of the run */
+    size_t selected;   /* projects written (after --where and --top) */
+    size_t matched;    /* projects --where matched (before --top) */
+    int parted;        /* some sheet was split into parts (listed on the Index sheet) */
+    size_t parts;      /* the Projects sheet's parts */
+    size_t sheet_rows; /* rows a part holds */
+} rpt_written;
 
 /*
  * Writes the reviewer workbook of run `run` (0: the latest) to path (which

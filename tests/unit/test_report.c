@@ -31,6 +31,7 @@
 #include "importers/imp_decisions.h"
 #include "importers/imp_xlsx.h"
 #include "reports/rpt_book.h"
+#include "reports/rpt_select.h"
 #include "reports/rpt_text.h"
 #include "reports/rpt_xlsx.h"
 #include "base/base_sha256.h"
@@ -149,6 +150,103 @@ static void test_entities(void)
         free(got);
     }
     CHECK(rpt_text_entities(NULL, NULL) == NULL, "NULL");
+}
+
+/* The --where language and the --top orders (#14 item 5). */
+static void test_select(void)
+{
+    eng_score sc[3];
+    memset(sc, 0, sizeof sc);
+    sc[0].project_id = "A";
+    sc[0].field = "计量·温度";
+    sc[0].trl_evidenced = 6;
+    sc[0].traceability = 40;
+    sc[0].novelty = 80;
+    sc[0].overall = 70;
+    sc[0].flags = "[\"TRL-OVERCLAIM\",\"DUP-NEAR\"]";
+    sc[1].project_id = "B";
+    sc[1].title = "Sensors";
+    sc[1].traceability = -1;
+    sc[1].novelty = -1;
+    sc[1].overall = -1;
+    sc[1].flags = "[]";
+    sc[2].project_id = "C";
+    sc[2].trl_evidenced = 3;
+    sc[2].traceability = 10;
+    sc[2].novelty = 50;
+    sc[2].overall = 30;
+    sc[2].flags = "[\"DUP-EXACT\"]";
+    static const struct {
+        const char *expr;
+        const char *want; /* the ids matched */
+    } cases[] = {
+        {"flag=TRL-OVERCLAIM", "A"},
+        {"flag!=TRL-OVERCLAIM", "BC"},
+        {"flag~dup", "AC"},
+        {"trl_achieved>=6", "A"},
+        {"trl_achieved<6", "C"}, /* no reading is not below 6 */
+        {"trl_achieved=null", "B"},
+        {"overall=null or overall>50", "AB"},
+        {"novelty!=null and not flag~DUP", ""},
+        {"field=\"计量·温度\"", "A"},
+        {"field=计量·温度", "A"},
+        {"title~sens", "B"},
+        {"(overall>20 or overall=null) and flag_count<=1", "BC"},
+        {"NOT flag=DUP-EXACT AND overall >= 30", "A"},
+        {"id='C' or id=\"B\"", "BC"},
+        {"flag_count=2", "A"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rpt_where *w = NULL;
+        eng_err err;
+        eng_err_clear(&err);
+        CHECK(rpt_where_parse(cases[i].expr, &w, &err) == ENG_OK, "%s: %s", cases[i].expr, err.msg);
+        char got[8] = "";
+        size_t n = 0;
+        for (int k = 0; k < 3 && w; k++)
+            if (rpt_where_match(w, &sc[k]))
+                got[n++] = sc[k].project_id[0];
+        got[n] = '\0';
+        CHECK_STR(got, cases[i].want, cases[i].expr);
+        rpt_where_free(w);
+    }
+    static const char *const bad[] = {"",
+                                      "   ",
+                                      "overall",
+                                      "overall>",
+                                      "overall>>5",
+                                      "overal>5",
+                                      "trl_achieved>=six",
+                                      "(flag=X",
+                                      "flag<3",
+                                      "title~'open",
+                                      "novelty<null",
+                                      "a=1 and",
+                                      "overall=1 x",
+                                      "title~3 or",
+                                      "((((((((((((((((((((((((((((((((((((((((("
+                                      "((((((((((((((((((((((((((((((overall=1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rpt_where *w = NULL;
+        eng_err err;
+        eng_err_clear(&err);
+        CHECK(rpt_where_parse(bad[i], &w, &err) == ENG_EUSAGE && !w, "refused: %s", bad[i]);
+        CHECK(strstr(err.msg, "--where") != NULL, "message names --where: %s", err.msg);
+    }
+    size_t sel[3] = {0, 1, 2};
+    eng_err err;
+    int o = rpt_order_parse("overall", &err);
+    rpt_order_sort(sc, sel, 3, o);
+    CHECK(sel[0] == 0 && sel[1] == 2 && sel[2] == 1, "overall, missing last: %zu %zu %zu", sel[0],
+          sel[1], sel[2]);
+    o = rpt_order_parse("-overall", &err);
+    rpt_order_sort(sc, sel, 3, o);
+    CHECK(sel[0] == 2 && sel[1] == 0 && sel[2] == 1, "-overall, missing last");
+    o = rpt_order_parse("flags", &err);
+    rpt_order_sort(sc, sel, 3, o);
+    CHECK(sel[0] == 0 && sel[1] == 2 && sel[2] == 1, "flags: most first");
+    CHECK(rpt_order_parse("merit", &err) < 0 && err.code == ENG_EUSAGE, "unknown order");
+    CHECK(rpt_order_parse(NULL, &err) >= 0, "default order");
 }
 
 /* The zh workbook's parameter names and method text (#13 item 5). */
@@ -762,7 +860,8 @@ static void test_workbook(void)
 
     for (size_t i = 0; i < sizeof sheet_cases / sizeof sheet_cases[0]; i++) {
         const sheet_case *c = &sheet_cases[i];
-        rpt_options opt = {c->lang, NULL, FIXED_DATE, 0};
+        rpt_options opt = {
+            .lang = c->lang, .split_by = NULL, .fixed_date = FIXED_DATE, .large_rows = 0};
         char **paths = NULL;
         size_t n = 0;
         char name[32];
@@ -815,10 +914,12 @@ static void test_workbook(void)
         rpt_options opt;
         int code;
     } bad[] = {
-        {99, {"en", NULL, NULL, 0}, ENG_EINPUT},
-        {0, {"fr", NULL, NULL, 0}, ENG_EUSAGE},
-        {0, {"en", "colour", NULL, 0}, ENG_EUSAGE},
-        {0, {"en", NULL, "15/01/2026", 0}, ENG_EUSAGE},
+        {99, {.lang = "en"}, ENG_EINPUT},
+        {0, {.lang = "fr"}, ENG_EUSAGE},
+        {0, {.lang = "en", .split_by = "colour"}, ENG_EUSAGE},
+        {0, {.lang = "en", .fixed_date = "15/01/2026"}, ENG_EUSAGE},
+        {0, {.lang = "en", .where = "overall>>1"}, ENG_EUSAGE},
+        {0, {.lang = "en", .top = 3, .by = "merit"}, ENG_EUSAGE},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char **paths = NULL;
@@ -835,14 +936,14 @@ static void test_workbook(void)
           err.msg);
 
     /* The same store, options and date give the same bytes. */
-    rpt_options opt = {"en", NULL, FIXED_DATE, 0};
+    rpt_options opt = {.lang = "en", .split_by = NULL, .fixed_date = FIXED_DATE, .large_rows = 0};
     const char *again = tmp_path("again.xlsx");
     CHECK(rpt_workbook_write(st, 0, again, &opt, NULL, NULL, &err) == ENG_OK, "again: %s", err.msg);
     file_hash(again, after);
     CHECK_STR(after, before, "byte-identical rewrite");
 
     /* Constant-memory sheets read the same. */
-    rpt_options big = {"en", NULL, FIXED_DATE, 2};
+    rpt_options big = {.lang = "en", .split_by = NULL, .fixed_date = FIXED_DATE, .large_rows = 2};
     const char *cm = tmp_path("cm.xlsx");
     CHECK(rpt_workbook_write(st, 0, cm, &big, NULL, NULL, &err) == ENG_OK, "constant memory: %s",
           err.msg);
@@ -855,7 +956,8 @@ static void test_workbook(void)
     }
 
     /* Split by source: one workbook a value, "none" for no source. */
-    rpt_options split = {"en", "source", FIXED_DATE, 0};
+    rpt_options split = {
+        .lang = "en", .split_by = "source", .fixed_date = FIXED_DATE, .large_rows = 0};
     char **paths = NULL;
     size_t n = 0;
     rc = rpt_workbook_write(st, 0, tmp_path("panel.xlsx"), &split, &paths, &n, &err);
@@ -931,7 +1033,7 @@ static void test_many_links(void)
 {
     rpt_book b;
     eng_err err;
-    rpt_options opt = {"en", NULL, FIXED_DATE, 0};
+    rpt_options opt = {.lang = "en", .split_by = NULL, .fixed_date = FIXED_DATE, .large_rows = 0};
     const char *out = tmp_path("links.xlsx");
     if (rpt_book_open(&b, out, &opt, "links", &err)) {
         CHECK(0, "open: %s", err.msg);
@@ -987,7 +1089,7 @@ static void test_screen(void)
     };
     rpt_screen s = {"vernier-test", "2026.1", "abc", 0.8, 0.8, 5, 5, items, 2};
     eng_err err;
-    rpt_options opt = {"zh", NULL, FIXED_DATE, 0};
+    rpt_options opt = {.lang = "zh", .split_by = NULL, .fixed_date = FIXED_DATE, .large_rows = 0};
     const char *out = tmp_path("screen.xlsx");
     CHECK(rpt_screen_write(out, &s, &opt, &err) == ENG_OK, "screen: %s", err.msg);
     char *sheet = dump_sheet(out, "查重");
@@ -1017,7 +1119,10 @@ static int fixture_mode(const char *outdir)
         const char *file, *lang, *split;
     } books[] = {{"en.xlsx", "en", NULL}, {"zh.xlsx", "zh", NULL}, {"split.xlsx", "en", "source"}};
     for (size_t i = 0; i < sizeof books / sizeof books[0]; i++) {
-        rpt_options opt = {books[i].lang, books[i].split, FIXED_DATE, 0};
+        rpt_options opt = {.lang = books[i].lang,
+                           .split_by = books[i].split,
+                           .fixed_date = FIXED_DATE,
+                           .large_rows = 0};
         snprintf(p, sizeof p, "%s/%s", outdir, books[i].file);
         if (rpt_workbook_write(st, 0, p, &opt, NULL, NULL, &err)) {
             fprintf(stderr, "%s\n", err.msg);
@@ -1031,7 +1136,7 @@ static int fixture_mode(const char *outdir)
         "[\"same-pi\"]",  "研制了低温测温仪",       "研制了低温测温仪"};
     const rpt_screen_item it = {"P-1", "=低温测温仪申报书", &m, 1};
     rpt_screen s = {"vernier-test", "2026.1", "abc", 0.8, 0.8, 5, 5, &it, 1};
-    rpt_options opt = {"en", NULL, FIXED_DATE, 0};
+    rpt_options opt = {.lang = "en", .split_by = NULL, .fixed_date = FIXED_DATE, .large_rows = 0};
     snprintf(p, sizeof p, "%s/screen.xlsx", outdir);
     if (rpt_screen_write(p, &s, &opt, &err)) {
         fprintf(stderr, "%s\n", err.msg);
@@ -1049,7 +1154,7 @@ static int report_mode(const char *db, const char *file, const char *lang)
         fprintf(stderr, "%s\n", err.msg);
         return err.code;
     }
-    rpt_options opt = {lang, NULL, FIXED_DATE, 0};
+    rpt_options opt = {.lang = lang, .split_by = NULL, .fixed_date = FIXED_DATE, .large_rows = 0};
     int rc = rpt_workbook_write(st, 0, file, &opt, NULL, NULL, &err);
     if (rc)
         fprintf(stderr, "%s\n", err.msg);
@@ -1092,6 +1197,7 @@ int main(int argc, char **argv)
     test_clean();
     test_entities();
     test_book_zh();
+    test_select();
     test_names();
     test_workbook();
     test_screen();
