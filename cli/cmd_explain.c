@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "engine/eng_calib.h"
 #include "engine/eng_store_view.h"
 #include "reports/rpt_text.h"
 #include "engine/eng_registry.h"
@@ -183,6 +184,12 @@ static void explain_text(const explain_data *d)
                 print_hit(&d->hits[i], "  ");
             }
     }
+    /* how far the readings can be trusted: the rule set's calibration record */
+    eng_calib_line cal[ENG_CALIB_LINES];
+    size_t ncal = eng_calib_lines(d->run.ruleset_text, 0, cal);
+    printf("\nTRL readings' calibration (the rule set's record):\n");
+    for (size_t k = 0; k < ncal; k++)
+        printf("  %-28s %s\n", cal[k].label, cal[k].value);
     const char *dims[] = {"traceability", "novelty", "flag"};
     for (int k = 0; k < 3; k++) {
         int any = 0;
