@@ -536,6 +536,8 @@ static char *params_json(const rule_set *set, const eng_method *sc)
         const char *sch = rule_scheme(set, i);
         if (!*sch || !rule_enabled(set, i))
             continue;
+        if (b.oom)
+            break; /* b.p may be NULL */
         char needle[160];
         snprintf(needle, sizeof needle, "\"%s\"", sch);
         if (strstr(b.p + strlen(buf), needle))
@@ -762,11 +764,21 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
     info.ruleset_text = strdup(rule_set_canonical(set));
     info.params = params_json(set, &sc);
     info.tool_version = strdup("vernier " ENG_VERSION);
+    /* a run stored without its rule set or parameters could not be
+     * explained or re-checked: memory running out fails the run */
+    if ((opts && opts->name && !info.name) || !info.ruleset_name || !info.ruleset_version ||
+        !info.ruleset_sha256 || !info.ruleset_text || !info.params || !info.tool_version) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
     if (cache_key(set, reg.rs, key)) {
         rc = eng_fail(err, ENG_EIO, "out of memory");
         goto done;
     }
-    info.cache_key = strdup(key);
+    if (!(info.cache_key = strdup(key))) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
     /* Unchanged records keep the rule results of the latest run with this key. */
     if ((rc = eng_reuse_open(st, key, &ru, &from_run, err)))
         goto done;

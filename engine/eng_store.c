@@ -222,11 +222,25 @@ static int is_busy(const eng_store *st)
     return c == SQLITE_BUSY || c == SQLITE_LOCKED;
 }
 
+/* SQLite's message, with the system's reason when an I/O error has one
+ * ("disk I/O error" alone does not say that the disk is full).  OUT: buf. */
+static const char *db_msg(sqlite3 *db, const char *msg, char *buf, size_t cap)
+{
+    int c = sqlite3_errcode(db) & 0xFF, en = sqlite3_system_errno(db);
+    if (en && (c == SQLITE_IOERR || c == SQLITE_FULL || c == SQLITE_CANTOPEN))
+        snprintf(buf, cap, "%s (%s)", msg, strerror(en));
+    else
+        snprintf(buf, cap, "%s", msg);
+    return buf;
+}
+
 static int db_fail(eng_store *st, eng_err *err, const char *what)
 {
     if (is_busy(st))
         return busy_fail(st, err);
-    return eng_fail(err, ENG_EIO, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+    char m[512];
+    return eng_fail(err, ENG_EIO, "%s: %s: %s", st->path, what,
+                    db_msg(st->db, sqlite3_errmsg(st->db), m, sizeof m));
 }
 
 static int exec(eng_store *st, const char *sql, eng_err *err)
@@ -235,8 +249,11 @@ static int exec(eng_store *st, const char *sql, eng_err *err)
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         if (is_busy(st))
             busy_fail(st, err);
-        else
-            eng_fail(err, ENG_EIO, "%s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
+        else {
+            char m[512];
+            eng_fail(err, ENG_EIO, "%s: %s", st->path,
+                     db_msg(st->db, msg ? msg : sqlite3_errmsg(st->db), m, sizeof m));
+        }
         sqlite3_free(msg);
         return ENG_EIO;
     }
@@ -345,10 +362,27 @@ int eng_store_open_opt(const char *path, const eng_store_opt *opt, eng_store **o
         if (exec(st, "COMMIT", err))
             goto fail;
     }
-    if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'store_id'", -1, &q, NULL) ==
-            SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
-        snprintf(st->id, sizeof st->id, "%s", (const char *)sqlite3_column_text(q, 0));
+    /* the store's id goes into every workbook: reading it may not fail
+     * silently (memory, I/O) */
+    int s =
+        sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'store_id'", -1, &q, NULL);
+    if (s == SQLITE_OK)
+        s = sqlite3_step(q);
+    if (s == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+        const unsigned char *t = sqlite3_column_text(q, 0);
+        if (t)
+            snprintf(st->id, sizeof st->id, "%s", (const char *)t);
+        else
+            s = SQLITE_NOMEM;
+    }
+    if (s != SQLITE_ROW && s != SQLITE_DONE) {
+        if (s == SQLITE_NOMEM)
+            eng_fail(err, ENG_EIO, "%s: reading the store's id: out of memory", path);
+        else
+            db_fail(st, err, "reading the store's id");
+        sqlite3_finalize(q);
+        goto fail;
+    }
     sqlite3_finalize(q);
     *out = st;
     return ENG_OK;
@@ -431,10 +465,20 @@ static void bind_int_or_null(sqlite3_stmt *q, int i, long v)
         sqlite3_bind_null(q, i);
 }
 
+/* Set by col_dup when a value that is not NULL could not be copied (memory
+ * ran out): the row readers check it, so that a row is never handed out
+ * with a value silently missing. */
+static _Thread_local int col_oom;
+
 static char *col_dup(sqlite3_stmt *q, int i)
 {
+    if (sqlite3_column_type(q, i) == SQLITE_NULL)
+        return NULL;
     const unsigned char *t = sqlite3_column_text(q, i);
-    return t ? strdup((const char *)t) : NULL;
+    char *d = t ? strdup((const char *)t) : NULL;
+    if (!d)
+        col_oom = 1;
+    return d;
 }
 
 static int step_done(eng_store *st, sqlite3_stmt *q, eng_err *err, const char *what)
@@ -1816,8 +1860,17 @@ int eng_store_run(eng_store *st, long run, eng_run_info *out, eng_err *err)
         return ENG_EIO;
     int rc = ENG_OK;
     memset(out, 0, sizeof *out);
-    if (sqlite3_step(q) == SQLITE_ROW)
+    int s = sqlite3_step(q);
+    col_oom = 0;
+    if (s == SQLITE_ROW)
         run_from_row(q, out);
+    if (s == SQLITE_ROW && col_oom) {
+        eng_run_info_release(out);
+        rc = eng_fail(err, ENG_EIO, "%s: reading the run: out of memory", st->path);
+    } else if (s == SQLITE_ROW)
+        ;
+    else if (s != SQLITE_DONE)
+        rc = db_fail(st, err, "reading the run");
     else if (run > 0)
         rc = eng_fail(err, ENG_EINPUT, "no run %ld in %s", run, st->path);
     else
@@ -1835,15 +1888,31 @@ int eng_store_runs(eng_store *st, eng_run_info **out, size_t *n, eng_err *err)
         return ENG_EIO;
     eng_run_info *v = NULL;
     size_t cnt = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    int s, rc = ENG_OK;
+    col_oom = 0;
+    while ((s = sqlite3_step(q)) == SQLITE_ROW) {
         eng_run_info *nv = realloc(v, (cnt + 1) * sizeof *nv);
-        if (!nv)
+        if (!nv) {
+            col_oom = 1;
             break;
+        }
         v = nv;
         memset(&v[cnt], 0, sizeof v[cnt]);
         run_from_row(q, &v[cnt++]);
+        if (col_oom)
+            break;
     }
+    if (col_oom)
+        rc = eng_fail(err, ENG_EIO, "%s: reading the runs: out of memory", st->path);
+    else if (s != SQLITE_DONE)
+        rc = db_fail(st, err, "reading the runs");
     sqlite3_finalize(q);
+    if (rc) {
+        for (size_t i = 0; i < cnt; i++)
+            eng_run_info_release(&v[i]);
+        free(v);
+        return rc;
+    }
     *out = v;
     *n = cnt;
     return ENG_OK;
@@ -1874,8 +1943,13 @@ static int collect(eng_store *st, const char *sql, long run, const char *project
             cap = nc;
         }
         memset(v + cnt * size, 0, size);
+        col_oom = 0;
         fill(q, v + cnt * size);
         cnt++;
+        if (col_oom) {
+            rc = eng_fail(err, ENG_EIO, "%s: reading the run: out of memory", st->path);
+            break;
+        }
     }
     if (!rc && s != SQLITE_DONE)
         rc = db_fail(st, err, "reading the run");

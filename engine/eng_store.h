@@ -174,7 +174,8 @@ void eng_runw_abort(eng_runw *w);
 /* The run with id `run` (0: the latest).  Returns ENG_EINPUT "no run N"
  * (or "no run yet: run `vernier score` first") when there is none. */
 int eng_store_run(eng_store *st, long run, eng_run_info *out, eng_err *err);
-/* Every run, newest first. OUT: *out (malloc'd), *n. */
+/* Every run, newest first. OUT: *out (malloc'd), *n.  Returns ENG_OK, or ENG_EIO
+ * (nothing returned) when reading fails or memory runs out. */
 int eng_store_runs(eng_store *st, eng_run_info **out, size_t *n, eng_err *err);
 
 /* Rows of a run, ordered by project id (and then by rule order / offset);

@@ -108,6 +108,7 @@ typedef struct run_data {
     cJSON **docs; /* the rule set's parsed documents */
     size_t ndocs;
     cJSON **rules;
+    int rules_oom; /* memory ran out while listing them */
     size_t nrules;
     cJSON *params;
     eng_reg_info *regs; /* the registry versions the run checked against */
@@ -155,12 +156,14 @@ static const char *nz(const char *s)
 
 /* Joins a JSON array of strings with "; "; returns NULL for an empty or
  * unreadable array.  OUT: *n, the number of items. */
-static char *join_json_array(const char *json, int *n)
+static char *join_json_array(const char *json, int *n, int *oom)
 {
     *n = 0;
     if (!json || !*json || !strcmp(json, "[]"))
         return NULL;
     cJSON *a = cJSON_Parse(json);
+    if (!a)
+        *oom = 1; /* the store's own JSON: only memory makes it fail */
     if (!cJSON_IsArray(a)) {
         cJSON_Delete(a);
         return NULL;
@@ -173,6 +176,8 @@ static char *join_json_array(const char *json, int *n)
             len += strlen(it->valuestring) + 2;
     }
     char *out = len ? malloc(len + 1) : NULL;
+    if (len && !out)
+        *oom = 1;
     if (out) {
         size_t k = 0;
         cJSON_ArrayForEach(it, a)
@@ -216,8 +221,10 @@ static void find_rules(run_data *d, cJSON *node, int depth)
             if (!cJSON_IsObject(r))
                 continue;
             cJSON **nv = realloc(d->rules, (d->nrules + 1) * sizeof *nv);
-            if (!nv)
+            if (!nv) {
+                d->rules_oom = 1;
                 return;
+            }
             d->rules = nv;
             d->rules[d->nrules++] = r;
         }
@@ -231,11 +238,11 @@ static void find_rules(run_data *d, cJSON *node, int depth)
     }
 }
 
-static void parse_ruleset(run_data *d)
+static int parse_ruleset(run_data *d)
 {
     const char *p = d->ri.ruleset_text;
     if (!p)
-        return;
+        return 0;
     const char *end = p + strlen(p);
     while (p < end) {
         while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
@@ -246,18 +253,21 @@ static void parse_ruleset(run_data *d)
         cJSON *doc = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &stop, 0);
         if (!doc || !stop || stop <= p) {
             cJSON_Delete(doc);
-            break;
+            /* the rule set's canonical text, stored by vernier: a document
+             * that does not parse means memory ran out */
+            return -1;
         }
         cJSON **nv = realloc(d->docs, (d->ndocs + 1) * sizeof *nv);
         if (!nv) {
             cJSON_Delete(doc);
-            break;
+            return -1;
         }
         d->docs = nv;
         d->docs[d->ndocs++] = doc;
         find_rules(d, doc, 0);
         p = stop;
     }
+    return d->rules_oom ? -1 : 0;
 }
 
 /* Places each project's hit count (project-id order, as the scores). */
@@ -277,6 +287,7 @@ static void place_count(void *arg, const char *project, long n)
 
 static int load_run(eng_store *st, long run, run_data *d, eng_err *err)
 {
+    int oom = 0;
     memset(d, 0, sizeof *d);
     int rc = eng_store_run(st, run, &d->ri, err);
     if (rc)
@@ -322,11 +333,15 @@ static int load_run(eng_store *st, long run, run_data *d, eng_err *err)
         if (p->dec >= 0 && !d->dec[p->dec].decision &&
             (rc = eng_store_ever_decided(st, id_i, &p->withdrawn, err)))
             return rc;
-        p->flags_joined = join_json_array(d->sc[i].flags, &p->nflags);
+        p->flags_joined = join_json_array(d->sc[i].flags, &p->nflags, &oom);
     }
-    parse_ruleset(d);
-    if (d->ri.params)
-        d->params = cJSON_Parse(d->ri.params);
+    if (parse_ruleset(d))
+        oom = 1;
+    if (d->ri.params && *d->ri.params && !(d->params = cJSON_Parse(d->ri.params)))
+        oom = 1;
+    /* a workbook with a value silently missing is not whole */
+    if (oom)
+        return eng_fail(err, ENG_EIO, "out of memory while reading run %ld", d->ri.id);
     return ENG_OK;
 }
 
@@ -766,8 +781,10 @@ static void write_duplicates(const ctx *c, layout *lo)
         rpt_book_num(b, ws, r, EB_D_JACCARD, p->jaccard, b->num3);
         rpt_book_num(b, ws, r, EB_D_CONTAINMENT, p->containment, b->num3);
         rpt_book_str(b, ws, r, EB_D_CONTAINED, p->contained, NULL);
-        int n;
-        char *sig = join_json_array(p->signals, &n);
+        int n, oom = 0;
+        char *sig = join_json_array(p->signals, &n, &oom);
+        if (oom)
+            b->oom = 1; /* the workbook fails whole */
         if (sig && c->L->zh) {
             /* Translate each signal; the joined text is rebuilt. */
             char buf[512];
@@ -1156,8 +1173,9 @@ static void write_gap(const ctx *c, layout *lo)
 }
 
 /* A rule's value as cell text: strings as they are, arrays joined with
- * "; ", anything else as compact JSON.  OUT: *owned when malloc'd. */
-static const char *json_text(const cJSON *v, char **owned)
+ * "; ", anything else as compact JSON.  OUT: *owned when malloc'd.  When
+ * memory runs out the workbook is marked to fail (b->oom). */
+static const char *json_text(rpt_book *b, const cJSON *v, char **owned)
 {
     *owned = NULL;
     if (!v || cJSON_IsNull(v))
@@ -1170,13 +1188,17 @@ static const char *json_text(const cJSON *v, char **owned)
         cJSON_ArrayForEach(it, v) all_str &= cJSON_IsString(it);
         if (all_str) {
             char *s = cJSON_PrintUnformatted(v);
-            int n;
-            *owned = join_json_array(s, &n);
+            int n, oom = !s;
+            *owned = join_json_array(s, &n, &oom);
             free(s);
+            if (oom)
+                b->oom = 1;
             return *owned;
         }
     }
     *owned = cJSON_PrintUnformatted(v);
+    if (!*owned)
+        b->oom = 1;
     return *owned;
 }
 
@@ -1204,7 +1226,7 @@ static void write_rules(const ctx *c, layout *lo)
                     rpt_book_str(b, ws, r, (lxw_col_t)col, c->L->yes, NULL);
             } else {
                 char *owned;
-                const char *t = json_text(v, &owned);
+                const char *t = json_text(b, v, &owned);
                 if (col == EB_R_DIMENSION || col == EB_R_SCOPE || col == EB_R_SEVERITY)
                     t = tr(c, t);
                 rpt_book_str(b, ws, r, (lxw_col_t)col, t, NULL);
@@ -1234,6 +1256,7 @@ static int flag_count_cmp(const void *x, const void *y)
  * ids malloc'd), *n. */
 static void count_flags(const ctx *c, const layout *lo, flag_count **out, size_t *n)
 {
+    int oom = 0;
     flag_count *v = NULL;
     size_t cnt = 0;
     for (size_t k = 0; k < lo->m; k++) {
@@ -1241,6 +1264,8 @@ static void count_flags(const ctx *c, const layout *lo, flag_count **out, size_t
         if (!c->d->pj[lo->sel[k]].nflags)
             continue;
         cJSON *a = cJSON_Parse(s->flags);
+        if (!a)
+            oom = 1;
         const cJSON *it;
         cJSON_ArrayForEach(it, a)
         {
@@ -1256,6 +1281,7 @@ static void count_flags(const ctx *c, const layout *lo, flag_count **out, size_t
                     free(id);
                     if (nv)
                         v = nv;
+                    oom = 1;
                     break;
                 }
                 v = nv;
@@ -1269,6 +1295,8 @@ static void count_flags(const ctx *c, const layout *lo, flag_count **out, size_t
     }
     if (cnt)
         qsort(v, cnt, sizeof *v, flag_count_cmp);
+    if (oom)
+        c->b->oom = 1; /* the workbook fails whole */
     *out = v;
     *n = cnt;
 }
@@ -1293,7 +1321,7 @@ static lxw_row_t write_params(const ctx *c, lxw_worksheet *ws, lxw_row_t r, cons
             rpt_book_num(c->b, ws, r, 1, it->valuedouble, NULL);
         } else {
             char *owned;
-            const char *t = json_text(it, &owned);
+            const char *t = json_text(c->b, it, &owned);
             if (cJSON_IsBool(it))
                 t = cJSON_IsTrue(it) ? "true" : "false";
             rpt_book_str(c->b, ws, r, 1, cJSON_IsString(it) ? tr(c, t) : t, NULL);

@@ -114,8 +114,7 @@ typedef struct rpt_written {
  * fixed_date; ENG_EINPUT when the run does not exist (or, with split_by,
  * has no projects); ENG_EIO when a file
  * cannot be written or memory runs out.  On failure no path has changed
- * except those of split workbooks already written (their list is not
- * returned; the message says how many were written).
+ * (a split set is put in place whole or not at all, rpt_set_commit).
  */
 int rpt_workbook_write(eng_store *st, long run, const char *path, const rpt_options *opt,
                        char ***paths, size_t *npaths, eng_err *err);
