@@ -119,14 +119,14 @@ fuzz: deps
 $(BUILD)/fuzz_%: fuzz/fuzz_%.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(LIBS) $(ALL_LDFLAGS) -fsanitize=fuzzer
 
-$(BUILD)/tests/oom_import: tests/torture/oom_import.c $(LIB)
+$(BUILD)/tests/oom: tests/torture/oom.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(LIBS) $(ALL_LDFLAGS)
 
 # Kill, full-disk, allocation-failure and concurrency runs (tests/torture).
 TORTURE_KILLS ?= 50
 torture: deps
-	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/tests/oom_import
+	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/tests/oom
 	@TORTURE_KILLS=$(TORTURE_KILLS) BUILD=$(BUILD) SHARED=$(SHARED) VERNIER=$(CURDIR)/$(BIN) \
 	  sh tests/torture/torture.sh
 
