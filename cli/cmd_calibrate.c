@@ -282,6 +282,13 @@ int cmd_calibrate(cli_ctx *ctx, int argc, char **argv)
         rc = cli_fail(&err);
         goto done;
     }
+    size_t leaks = eng_calib_leaks(cases, n);
+    if (leaks)
+        fprintf(stderr,
+                "vernier: warning: %zu of %zu records carry their label in their own TRL field "
+                "(trl_target or acceptance.trl_claimed), which the method reads: their readings "
+                "may be the labels themselves; give the records blind (title and text only)\n",
+                leaks, n);
     eng_method m;
     eng_method_init(&m, set);
     eng_calib_opts o = {(int)folds, (unsigned long)seed, !no_fit, 2000};

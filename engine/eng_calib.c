@@ -28,6 +28,9 @@ int eng_calib_cases(const rule_set *set, const eng_record *records, const int *l
         eng_calib_case *c = &(*cases)[i];
         c->label = labels[i];
         c->label_end = ends ? ends[i] : 0;
+        c->trl_target = records[i].trl_target;
+        c->trl_claimed = records[i].trl_claimed;
+        c->has_acceptance = records[i].has_acceptance;
         eng_eval e;
         int rc = eng_eval_record(set, &records[i], &e, err);
         if (rc) {
@@ -50,6 +53,32 @@ int eng_calib_cases(const rule_set *set, const eng_record *records, const int *l
         eng_eval_release(&e);
     }
     return ENG_OK;
+}
+
+void eng_calib_read(const eng_method *m, const eng_calib_case *c, int *achieved, int *planned)
+{
+    eng_tally t;
+    memset(&t, 0, sizeof t);
+    memcpy(t.level_ev, c->ev, sizeof t.level_ev);
+    eng_record r;
+    memset(&r, 0, sizeof r);
+    r.trl_target = c->trl_target;
+    r.trl_claimed = c->trl_claimed;
+    r.has_acceptance = c->has_acceptance;
+    eng_score s;
+    memset(&s, 0, sizeof s);
+    eng_method_score(m, &t, &r, &s);
+    *achieved = s.trl_evidenced;
+    *planned = s.trl_planned;
+}
+
+size_t eng_calib_leaks(const eng_calib_case *c, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += (c[i].label && c[i].label == c[i].trl_claimed) ||
+             (c[i].label_end && c[i].label_end == c[i].trl_target);
+    return k;
 }
 
 /* ---- a small deterministic generator (splitmix64) ----------------------------------- */
@@ -116,16 +145,14 @@ static double loss(const eng_method *m, const eng_calib_case *c, size_t n, const
     for (size_t i = 0; i < n; i++) {
         if (!in[i])
             continue;
-        double conf;
+        int a, p;
+        eng_calib_read(m, &c[i], &a, &p);
         if (c[i].label) {
-            int r =
-                eng_method_trl_reading(m, c[i].ev[RULE_READ_ACHIEVED], RULE_READ_ACHIEVED, &conf);
-            sum[0] += fabs((r ? r : med) - c[i].label);
+            sum[0] += fabs((a ? a : med) - c[i].label);
             cnt[0]++;
         }
         if (c[i].label_end) {
-            int r = eng_method_trl_reading(m, c[i].ev[RULE_READ_PLANNED], RULE_READ_PLANNED, &conf);
-            sum[1] += fabs((r ? r : med_end) - c[i].label_end);
+            sum[1] += fabs((p ? p : med_end) - c[i].label_end);
             cnt[1]++;
         }
     }
@@ -274,11 +301,7 @@ int eng_calib_fit(const eng_method *m0, const eng_calib_case *c, size_t n, const
         for (size_t i = 0; i < n; i++) {
             if (fold[i] != f)
                 continue;
-            double conf;
-            pa[i] =
-                eng_method_trl_reading(&m, c[i].ev[RULE_READ_ACHIEVED], RULE_READ_ACHIEVED, &conf);
-            pp[i] =
-                eng_method_trl_reading(&m, c[i].ev[RULE_READ_PLANNED], RULE_READ_PLANNED, &conf);
+            eng_calib_read(&m, &c[i], &pa[i], &pp[i]);
             ba[i] = med;
             bp[i] = med_end;
         }

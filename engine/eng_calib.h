@@ -6,8 +6,10 @@
  * panel's rating, TechPort's current TRL), compared with the achieved
  * reading, and where present the level aimed at (TechPort's end TRL),
  * compared with the planned reading.  Only the rules' evidence counts: the
- * readings a record's own TRL fields would give (a stated claim, a planned
- * target) are left out, since they may be the very labels.
+ * readings are the method's own (eng_calib_read): the rules' evidence and
+ * the record's fields the method reads (a planned reading falls back to
+ * trl_target).  A record whose own fields are the labels reads the labels
+ * themselves: give such records blind (eng_calib_leaks counts them).
  *
  * The rules are evaluated once per record (eng_calib_cases); the fit then
  * works on the cached evidence E_r(L) alone (eng_calib_fit), so trying a
@@ -38,12 +40,20 @@
 
 #define ENG_CALIB_MAXP 16
 
-/* One reference: the rules' evidence for each reading and the labels. */
+/* One reference: the rules' evidence for each reading, the record's own
+ * fields the method reads beside it, and the labels. */
 typedef struct eng_calib_case {
-    double ev[3][10]; /* E_r(L), [RULE_READ_*][L] */
-    int label;        /* reference level reached, 1-9; 0: none */
-    int label_end;    /* reference level aimed at, 1-9; 0: none */
+    double ev[3][10];                            /* E_r(L), [RULE_READ_*][L] */
+    int trl_target, trl_claimed, has_acceptance; /* the record's (eng_record) */
+    int label;                                   /* reference level reached, 1-9; 0: none */
+    int label_end;                               /* reference level aimed at, 1-9; 0: none */
 } eng_calib_case;
+
+/* The achieved and planned readings of a case as the method gives them
+ * (eng_method_score on the cached evidence and the record's fields: every
+ * step of the method, an inference included, is applied).  OUT: *achieved,
+ * *planned (0: no reading). */
+void eng_calib_read(const eng_method *m, const eng_calib_case *c, int *achieved, int *planned);
 
 /* Evaluates set on each record (records[i] gets labels[i], ends[i]; ends
  * may be NULL).  OUT: *cases, n of them, malloc'd (caller frees).  Returns
@@ -77,6 +87,11 @@ typedef struct eng_calib_result {
     int folds, bootstrap, fit;
     unsigned long seed;
 } eng_calib_result;
+
+/* How many cases carry a label equal to the record's own field the
+ * method reads for it (label = trl_claimed, label_end = trl_target): their
+ * readings may be the labels themselves. */
+size_t eng_calib_leaks(const eng_calib_case *cases, size_t n);
 
 /* The folds: case i goes to fold[i] (0..k-1), from a shuffle of 0..n-1 by
  * the seed (OUT: order, n entries) dealt round-robin, so fold sizes differ

@@ -230,11 +230,6 @@ static int trl_ladder(const eng_method *m, const double *ev, int support, double
     return level;
 }
 
-int eng_method_trl_reading(const eng_method *m, const double ev[10], int reading, double *conf)
-{
-    return trl_ladder(m, ev, reading == RULE_READ_ACHIEVED && m->support_required, conf);
-}
-
 void eng_method_score(const eng_method *m, eng_tally *t, const eng_record *r, eng_score *s)
 {
     double conf, pconf, sconf;

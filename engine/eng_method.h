@@ -83,12 +83,6 @@ double eng_method_get(const eng_method *m, const char *name);
 /* Sets a parameter of the table in m; -1 for an unknown name. */
 int eng_method_set(eng_method *m, const char *name, double value);
 
-/* One TRL reading from the evidence of its rules: ev[L] = E_r(L), L =
- * 1..9 (ev[0] unused), as the method reads reading `reading` (RULE_READ_*;
- * the achieved one honours trl.support).  Returns the level, 0 for no
- * reading; OUT: *conf. */
-int eng_method_trl_reading(const eng_method *m, const double ev[10], int reading, double *conf);
-
 /* The built-in flags. */
 typedef enum eng_flag_bit {
     ENG_FLAG_TRL_OVERCLAIM = 1u << 0,

@@ -6,6 +6,8 @@
  *   then 0 while the constant median's is not;
  * - the folds are deterministic, balanced and depend on the seed;
  * - no-fit keeps the parameters; impossible folds and no labels are errors;
+ * - the readings are the method's (a field fallback too), a label equal to
+ *   the record's own field is counted;
  * - bad label files fail with file, line and field; good ones read both
  *   CSV and JSONL, with their own text (TechPort shape) or ids only;
  * - a set written with a record loads, round-trips the record, gets a new
@@ -133,6 +135,28 @@ static void test_fit(void)
         c[i].label = 0;
     CHECK_INT(eng_calib_fit(&m, c, 60, &(eng_calib_opts){5, 1, 1, 0}, &k, &err), ENG_EINPUT,
               "no labels");
+}
+
+/* The readings are the method's own: a planned reading falls back to the
+ * record's trl_target, and a label equal to it is counted as a leak. */
+static void test_fields(void)
+{
+    eng_calib_case c;
+    memset(&c, 0, sizeof c);
+    c.label_end = 6;
+    c.trl_target = 6;
+    eng_method m;
+    memset(&m, 0, sizeof m);
+    eng_method_set(&m, "trl.threshold", 2);
+    int a, p;
+    eng_calib_read(&m, &c, &a, &p);
+    CHECK(p == 6, "planned falls back to trl_target: %d", p);
+    CHECK_INT(eng_calib_leaks(&c, 1), 1, "a label equal to the record's field is a leak");
+    c.trl_target = 0;
+    c.ev[RULE_READ_PLANNED][5] = 2;
+    eng_calib_read(&m, &c, &a, &p);
+    CHECK(p == 5, "planned from the rules: %d", p);
+    CHECK_INT(eng_calib_leaks(&c, 1), 0, "no field, no leak");
 }
 
 static void test_folds(void)
@@ -351,6 +375,7 @@ int main(void)
         return 1;
     }
     test_fit();
+    test_fields();
     test_folds();
     test_labels();
     test_write();
