@@ -13,7 +13,10 @@
 #           checked against 200,000 entries.  Goal: checking adds <= 10%.
 # Best of three, runs interleaved.  The machine is shared: each figure is
 # given as wall time and as CPU time (user + system, /usr/bin/time), with the
-# load average; the goals are judged on wall time.  Environment: VERNIER,
+# load average; the goals are judged on wall time and, since a loaded machine
+# stretches wall time, on CPU time too.  The registries are indexed by the
+# first check that needs them, streamed from the store, so the "with" run
+# pays for reading 200,000 entries once.  Environment: VERNIER,
 # PYTHON, REG_N (default 20000), JOBS (default 2).
 VERNIER=${VERNIER:-./vernier}
 PYTHON=${PYTHON:-/usr/bin/python3}
@@ -116,6 +119,6 @@ checks=$(sqlite3 "$tmp/with.db" "SELECT count(*) FROM reg_checks WHERE run_id = 
 verdicts=$(sqlite3 "$tmp/with.db" "SELECT group_concat(verdict || ' ' || n, ', ') FROM (SELECT verdict, count(*) n FROM reg_checks WHERE run_id = (SELECT max(id) FROM runs) GROUP BY verdict)")
 awk -v a="$s_with" -v b="$s_without" -v n="$N" -v c="$checks" -v v="$verdicts" -v ca="$c_with" -v cb="$c_without" 'BEGIN {
     printf "score, %d records, 200,000 registry entries: %.2f s with the checks, %.2f s without (anchor): +%.1f%%   goal <= 10%%: %s\n", n, a, b, (a / b - 1) * 100, a <= b * 1.10 ? "met" : "NOT MET"
-    printf "  CPU: %.2f s with, %.2f s without: +%.1f%%\n", ca, cb, (ca / cb - 1) * 100
+    printf "  CPU: %.2f s with, %.2f s without: +%.1f%%   goal <= 10%% in CPU: %s\n", ca, cb, (ca / cb - 1) * 100, ca <= cb * 1.10 ? "met" : "NOT MET"
     printf "  %d checks: %s\n", c, v }'
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

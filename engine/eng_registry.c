@@ -13,6 +13,8 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,38 +329,47 @@ static int undated_key(const char *s, size_t len, char *out)
 enum { KEY_CODE = 1, KEY_NUMBER, KEY_UNDATED, KEY_NAME };
 
 typedef struct slot {
-    char *key;
+    const char *key; /* in the index's arena */
     uint32_t entry;
     uint8_t what;
     int32_t next;
 } slot;
 
-/* One unit's CMCs in a segment tree over the sorted end points of their
- * ranges; leaves are the points and the gaps between them. */
+/* One unit's CMCs: the sorted end points of their ranges cut the line into
+ * leaves (leaf 2i is point i, 2i + 1 the gap after it), and each leaf holds
+ * the best CMC covering it, found once by a sweep (build_trees). */
 typedef struct best_tree {
     char si[8];
     double *pts;
     size_t npts;
-    uint32_t *abs_best, *rel_best; /* per node: entry index + 1 of the best, 0 none */
-    double *abs_u, *rel_u;         /* per node: the best's standard uncertainty */
-    size_t nodes;
-    uint32_t global_abs; /* the best absolute uncertainty at any value, +1 */
+    uint32_t *abs_best, *rel_best; /* per leaf: entry index + 1 of the best, 0 none */
+    size_t nodes;                  /* while building: end points counted */
+    uint32_t global_abs;           /* the best absolute uncertainty at any value, +1 */
 } best_tree;
 
+/* What a check reads of an entry; the rest (name, quantity, unit...) is
+ * read from the store when the entry is shown as evidence (set_entry). */
 typedef struct entry_ref {
-    eng_reg_entry e;
-    int kind;
-    size_t reg;      /* index into infos */
-    double u_abs;    /* standard uncertainty in SI units, NaN when not absolute */
-    double u_rel;    /* relative standard uncertainty, NaN when not relative */
-    double lo, hi;   /* range in SI units, NaN when none */
-    const char *si;  /* SI unit of the range, NULL when unknown */
-    const char *qty; /* quantity name, NULL when unknown */
+    const char *code, *aliases, *scope; /* in the index's arena; NULL when none */
+    const char *status, *valid_from, *valid_to;
+    uint32_t reg;   /* index into infos */
+    uint32_t seq;   /* the entry's place in its version */
+    double u_abs;   /* standard uncertainty in SI units, NaN when not absolute */
+    double u_rel;   /* relative standard uncertainty, NaN when not relative */
+    double lo, hi;  /* range in SI units, NaN when none */
+    const char *si; /* SI unit of the range, NULL when unknown */
 } entry_ref;
 
-struct eng_regset {
-    eng_reg_info *infos;
-    size_t ninfos;
+/* Strings in blocks that never move. */
+typedef struct arena_blk {
+    struct arena_blk *next;
+    size_t used, cap;
+    char data[];
+} arena_blk;
+
+/* The entries of one kind, their keys in a hash table, and (CMCs) the
+ * best-uncertainty trees. */
+typedef struct kind_index {
     entry_ref *v;
     size_t n, cap;
     slot *slots;
@@ -367,10 +378,47 @@ struct eng_regset {
     size_t nheads;
     best_tree *trees;
     size_t ntrees;
-    size_t count_kind[5];
+    arena_blk *arena;
+} kind_index;
+
+/* What is built on first need.  A kind's index is built by the first check
+ * that needs it, under mu; ready[kind] (1 built, -1 failed) publishes it.
+ * Entries shown as evidence are read through rd, under mu. */
+typedef struct lazy_part {
+    pthread_mutex_t mu;
+    atomic_int ready[5];
+    kind_index ix[5];
+    eng_store *st;
+    eng_reg_reader *rd;
+    eng_err error;
+} lazy_part;
+
+struct eng_regset {
+    eng_reg_info *infos;
+    size_t ninfos;
     char **aliases; /* groups of names of one institute, '\x1f'-separated keys */
     size_t naliases;
+    lazy_part *lz;
 };
+
+static const char *arena_put(arena_blk **a, const char *s, size_t n)
+{
+    if (!*a || (*a)->cap - (*a)->used < n + 1) {
+        size_t cap = n + 1 > 1 << 20 ? n + 1 : 1 << 20;
+        arena_blk *b = malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
+        b->next = *a;
+        b->used = 0;
+        b->cap = cap;
+        *a = b;
+    }
+    char *p = (*a)->data + (*a)->used;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    (*a)->used += n + 1;
+    return p;
+}
 
 static uint64_t fnv(const char *s)
 {
@@ -380,63 +428,67 @@ static uint64_t fnv(const char *s)
     return h;
 }
 
-static int add_slot(eng_regset *rs, const char *key, size_t entry, int what)
+static int add_slot(kind_index *ix, const char *key, size_t entry, int what)
 {
     if (!*key)
         return 0;
-    if (rs->nslots == rs->slotcap) {
-        size_t nc = rs->slotcap ? rs->slotcap * 2 : 1024;
-        slot *ns = realloc(rs->slots, nc * sizeof *ns);
+    if (ix->nslots == ix->slotcap) {
+        size_t nc = ix->slotcap ? ix->slotcap * 2 : 1024;
+        slot *ns = realloc(ix->slots, nc * sizeof *ns);
         if (!ns)
             return -1;
-        rs->slots = ns;
-        rs->slotcap = nc;
+        ix->slots = ns;
+        ix->slotcap = nc;
     }
-    char *k = strdup(key);
-    if (!k)
+    /* The keys of one entry often repeat (a code that is its own number). */
+    const char *k = NULL;
+    for (size_t i = ix->nslots; i-- > 0 && ix->slots[i].entry == entry && !k;)
+        if (!strcmp(ix->slots[i].key, key))
+            k = ix->slots[i].key;
+    if (!k && !(k = arena_put(&ix->arena, key, strlen(key))))
         return -1;
-    rs->slots[rs->nslots++] = (slot){k, (uint32_t)entry, (uint8_t)what, -1};
+    ix->slots[ix->nslots++] = (slot){k, (uint32_t)entry, (uint8_t)what, -1};
     return 0;
 }
 
-static int build_hash(eng_regset *rs)
+static int build_hash(kind_index *ix)
 {
     size_t nh = 16;
-    while (nh < rs->nslots * 2)
+    while (nh < ix->nslots * 2)
         nh *= 2;
-    rs->heads = malloc(nh * sizeof *rs->heads);
-    if (!rs->heads)
+    ix->heads = malloc(nh * sizeof *ix->heads);
+    if (!ix->heads)
         return -1;
-    rs->nheads = nh;
+    ix->nheads = nh;
     for (size_t i = 0; i < nh; i++)
-        rs->heads[i] = -1;
+        ix->heads[i] = -1;
     /* Backwards, so each chain lists slots in insertion (file) order. */
-    for (size_t i = rs->nslots; i-- > 0;) {
-        size_t h = (size_t)(fnv(rs->slots[i].key) & (nh - 1));
-        rs->slots[i].next = rs->heads[h];
-        rs->heads[h] = (int32_t)i;
+    for (size_t i = ix->nslots; i-- > 0;) {
+        size_t h = (size_t)(fnv(ix->slots[i].key) & (nh - 1));
+        ix->slots[i].next = ix->heads[h];
+        ix->heads[h] = (int32_t)i;
     }
     return 0;
 }
 
 /* Visits the slots of key; returns the first slot index, -1 when none.
  * Use next_slot to go on. */
-static int32_t first_slot(const eng_regset *rs, const char *key)
+static int32_t first_slot(const kind_index *ix, const char *key)
 {
-    if (!rs->nheads || !*key)
+    if (!ix->nheads || !*key)
         return -1;
-    int32_t i = rs->heads[fnv(key) & (rs->nheads - 1)];
-    while (i >= 0 && strcmp(rs->slots[i].key, key))
-        i = rs->slots[i].next;
+    int32_t i = ix->heads[fnv(key) & (ix->nheads - 1)];
+    while (i >= 0 && strcmp(ix->slots[i].key, key))
+        i = ix->slots[i].next;
     return i;
 }
 
-static int32_t next_slot(const eng_regset *rs, int32_t i)
+static int32_t next_slot(const kind_index *ix, int32_t i)
 {
-    const char *key = rs->slots[i].key;
-    i = rs->slots[i].next;
-    while (i >= 0 && strcmp(rs->slots[i].key, key))
-        i = rs->slots[i].next;
+    const char *key = ix->slots[i].key;
+    i = ix->slots[i].next;
+    while (i >= 0 && strcmp(ix->slots[i].key, key))
+        i = ix->slots[i].next;
     return i;
 }
 
@@ -445,24 +497,17 @@ static double std_unc(double U, double k)
     return U / (isnan(k) || k <= 0 ? 2.0 : k);
 }
 
-/* Units and standard uncertainties of a CMC (or any entry with a range). */
-static void entry_units(entry_ref *r)
+/* Units and standard uncertainties of a CMC. */
+static void entry_units(entry_ref *r, const eng_reg_entry *e)
 {
-    const eng_reg_entry *e = &r->e;
     eng_reg_qty q;
-    r->lo = r->hi = r->u_abs = r->u_rel = NAN;
-    r->si = NULL;
-    r->qty = NULL;
     if (e->unit && eng_reg_unit(e->unit, 0, 1, &q) == 0 && !q.relative) {
         r->si = q.si;
-        r->qty = q.name;
         if (!isnan(e->range_min) && eng_reg_unit(e->unit, e->range_min, 1, &q) == 0)
             r->lo = q.value;
         if (!isnan(e->range_max) && eng_reg_unit(e->unit, e->range_max, 1, &q) == 0)
             r->hi = q.value;
     }
-    if (!r->qty && e->quantity)
-        r->qty = eng_reg_quantity_of(e->quantity, strlen(e->quantity));
     if (isnan(e->uncertainty))
         return;
     const char *uu = e->unc_unit && *e->unc_unit ? e->unc_unit : e->unit;
@@ -474,46 +519,69 @@ static void entry_units(entry_ref *r)
     }
 }
 
-static int add_entry(eng_regset *rs, eng_reg_entry *e, int kind, size_t reg)
+/* A string of the entry kept for checking, NULL stays NULL.  -1: memory. */
+static int keep(kind_index *ix, const char **dst, const char *s)
 {
-    if (rs->n == rs->cap) {
-        size_t nc = rs->cap ? rs->cap * 2 : 256;
-        entry_ref *nv = realloc(rs->v, nc * sizeof *nv);
+    *dst = NULL;
+    return s && !(*dst = arena_put(&ix->arena, s, strlen(s))) ? -1 : 0;
+}
+
+/* Where a kind's entries go while a version is scanned. */
+typedef struct scan_ctx {
+    kind_index *ix;
+    int kind;
+    uint32_t reg;
+} scan_ctx;
+
+/* One row of the store straight into the index (eng_reg_scan_fn). */
+static int add_entry(void *arg, long seq, const eng_reg_entry *e)
+{
+    scan_ctx *sc = arg;
+    kind_index *ix = sc->ix;
+    int kind = sc->kind;
+    if (ix->n == ix->cap) {
+        size_t nc = ix->cap ? ix->cap * 2 : 256;
+        entry_ref *nv = realloc(ix->v, nc * sizeof *nv);
         if (!nv)
             return -1;
-        rs->v = nv;
-        rs->cap = nc;
+        ix->v = nv;
+        ix->cap = nc;
     }
-    entry_ref *r = &rs->v[rs->n];
+    entry_ref *r = &ix->v[ix->n];
     memset(r, 0, sizeof *r);
-    r->e = *e; /* takes the strings */
-    eng_reg_entry_init(e);
-    r->kind = kind;
-    r->reg = reg;
-    entry_units(r);
-    size_t idx = rs->n++;
-    rs->count_kind[kind]++;
-    char key[KEYCAP], nk[KEYCAP];
-    const char *code = r->e.code;
-    eng_reg_code_key(code, strlen(code), key, KEYCAP);
-    if (add_slot(rs, key, idx, KEY_CODE))
+    r->reg = sc->reg;
+    r->seq = (uint32_t)seq;
+    r->lo = r->hi = r->u_abs = r->u_rel = NAN;
+    if (kind == ENG_REG_CMC)
+        entry_units(r, e);
+    if (keep(ix, &r->code, e->code) || keep(ix, &r->aliases, e->aliases) ||
+        (kind != ENG_REG_CMC &&
+         (keep(ix, &r->status, e->status) || keep(ix, &r->valid_from, e->valid_from) ||
+          keep(ix, &r->valid_to, e->valid_to) ||
+          (kind == ENG_REG_LAB && keep(ix, &r->scope, e->scope)))))
         return -1;
-    if (number_key(code, strlen(code), nk) && add_slot(rs, nk, idx, KEY_NUMBER))
+    size_t idx = ix->n++;
+    char key[KEYCAP], nk[KEYCAP];
+    const char *code = e->code;
+    eng_reg_code_key(code, strlen(code), key, KEYCAP);
+    if (add_slot(ix, key, idx, KEY_CODE))
+        return -1;
+    if (number_key(code, strlen(code), nk) && add_slot(ix, nk, idx, KEY_NUMBER))
         return -1;
     if (kind == ENG_REG_STANDARD && undated_key(code, strlen(code), nk) &&
-        add_slot(rs, nk, idx, KEY_UNDATED))
+        add_slot(ix, nk, idx, KEY_UNDATED))
         return -1;
-    const char *names[] = {r->e.name, r->e.holder};
+    const char *names[] = {e->name, e->holder};
     for (int i = 0; i < 2; i++)
         if (names[i] && (kind == ENG_REG_CMC || kind == ENG_REG_LAB) &&
-            add_slot(rs, eng_reg_code_key(names[i], strlen(names[i]), key, KEYCAP), idx, KEY_NAME))
+            add_slot(ix, eng_reg_code_key(names[i], strlen(names[i]), key, KEYCAP), idx, KEY_NAME))
             return -1;
-    for (const char *a = r->e.aliases; a && *a;) {
+    for (const char *a = e->aliases; a && *a;) {
         size_t n = strcspn(a, ";\n");
         eng_reg_code_key(a, n, key, KEYCAP);
-        if (add_slot(rs, key, idx, kind == ENG_REG_CMC ? KEY_NAME : KEY_CODE))
+        if (add_slot(ix, key, idx, kind == ENG_REG_CMC ? KEY_NAME : KEY_CODE))
             return -1;
-        if (kind != ENG_REG_CMC && number_key(a, n, nk) && add_slot(rs, nk, idx, KEY_NUMBER))
+        if (kind != ENG_REG_CMC && number_key(a, n, nk) && add_slot(ix, nk, idx, KEY_NUMBER))
             return -1;
         a += n + (a[n] ? 1 : 0);
     }
@@ -556,71 +624,91 @@ static int beats(double x, uint32_t a, double y, uint32_t b)
     return !b || x < y || (x == y && a < b);
 }
 
-static int better(const eng_regset *rs, uint32_t a, uint32_t b, int rel)
+static int better(const kind_index *ix, uint32_t a, uint32_t b, int rel)
 {
     if (!b)
         return 1;
-    double x = rel ? rs->v[a - 1].u_rel : rs->v[a - 1].u_abs;
-    double y = rel ? rs->v[b - 1].u_rel : rs->v[b - 1].u_abs;
+    double x = rel ? ix->v[a - 1].u_rel : ix->v[a - 1].u_abs;
+    double y = rel ? ix->v[b - 1].u_rel : ix->v[b - 1].u_abs;
     return beats(x, a, y, b);
 }
 
-static void tree_update(best_tree *t, size_t node, size_t nl, size_t nr, size_t l, size_t r,
-                        uint32_t e, double u, int rel)
+/* A CMC in the sweep: its range's leaves and its uncertainty. */
+typedef struct sweep_item {
+    size_t first, last; /* leaves */
+    double u;
+    uint32_t e; /* entry index + 1 */
+} sweep_item;
+
+static int cmp_first(const void *a, const void *b)
 {
-    if (r < nl || nr < l)
-        return;
-    uint32_t *best = rel ? t->rel_best : t->abs_best;
-    double *bu = rel ? t->rel_u : t->abs_u;
-    if (l <= nl && nr <= r) {
-        if (beats(u, e, bu[node], best[node])) {
-            best[node] = e;
-            bu[node] = u;
-        }
-        return;
+    const sweep_item *x = a, *y = b;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* A heap of sweep items, the best (beats) on top. */
+static void heap_push(sweep_item *h, size_t *n, sweep_item it)
+{
+    size_t i = (*n)++;
+    while (i && beats(it.u, it.e, h[(i - 1) / 2].u, h[(i - 1) / 2].e)) {
+        h[i] = h[(i - 1) / 2];
+        i = (i - 1) / 2;
     }
-    size_t mid = (nl + nr) / 2;
-    tree_update(t, 2 * node, nl, mid, l, r, e, u, rel);
-    tree_update(t, 2 * node + 1, mid + 1, nr, l, r, e, u, rel);
+    h[i] = it;
+}
+
+static void heap_pop(sweep_item *h, size_t *n)
+{
+    sweep_item last = h[--*n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= *n)
+            break;
+        if (c + 1 < *n && beats(h[c + 1].u, h[c + 1].e, h[c].u, h[c].e))
+            c++;
+        if (!beats(h[c].u, h[c].e, last.u, last.e))
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (*n)
+        h[i] = last;
+}
+
+/* Fills best[leaf] with the best item covering each leaf: items sorted by
+ * first leaf enter the heap as the sweep reaches them, and leave it once
+ * the sweep is past their last leaf.  "Best" is a total order (beats), so
+ * the result does not depend on the order the items come in.  heap has room
+ * for n items. */
+static void sweep(const sweep_item *v, size_t n, sweep_item *heap, size_t leaves, uint32_t *best)
+{
+    size_t j = 0, nh = 0;
+    for (size_t leaf = 0; leaf < leaves; leaf++) {
+        while (j < n && v[j].first <= leaf)
+            heap_push(heap, &nh, v[j++]);
+        while (nh && heap[0].last < leaf)
+            heap_pop(heap, &nh);
+        best[leaf] = nh ? heap[0].e : 0;
+    }
 }
 
 static uint32_t tree_query(const best_tree *t, size_t leaf, int rel)
 {
-    size_t node = 1, nl = 0, nr = 2 * t->npts - 2;
-    const uint32_t *best = rel ? t->rel_best : t->abs_best;
-    const double *bu = rel ? t->rel_u : t->abs_u;
-    uint32_t got = 0;
-    double gu = 0;
-    for (;;) {
-        if (best[node] && beats(bu[node], best[node], gu, got)) {
-            got = best[node];
-            gu = bu[node];
-        }
-        if (nl == nr)
-            break;
-        size_t mid = (nl + nr) / 2;
-        if (leaf <= mid) {
-            node = 2 * node;
-            nr = mid;
-        } else {
-            node = 2 * node + 1;
-            nl = mid + 1;
-        }
-    }
-    return got;
+    return (rel ? t->rel_best : t->abs_best)[leaf];
 }
 
 /* The tree of an SI unit, made when missing.  NULL when memory ran out. */
-static best_tree *tree_for(eng_regset *rs, const char *si)
+static best_tree *tree_for(kind_index *ix, const char *si)
 {
-    for (size_t k = 0; k < rs->ntrees; k++)
-        if (!strcmp(rs->trees[k].si, si))
-            return &rs->trees[k];
-    best_tree *nt = realloc(rs->trees, (rs->ntrees + 1) * sizeof *nt);
+    for (size_t k = 0; k < ix->ntrees; k++)
+        if (!strcmp(ix->trees[k].si, si))
+            return &ix->trees[k];
+    best_tree *nt = realloc(ix->trees, (ix->ntrees + 1) * sizeof *nt);
     if (!nt)
         return NULL;
-    rs->trees = nt;
-    best_tree *t = &rs->trees[rs->ntrees++];
+    ix->trees = nt;
+    best_tree *t = &ix->trees[ix->ntrees++];
     memset(t, 0, sizeof *t);
     snprintf(t->si, sizeof t->si, "%s", si);
     return t;
@@ -628,42 +716,61 @@ static best_tree *tree_for(eng_regset *rs, const char *si)
 
 static int in_tree(const entry_ref *r)
 {
-    return r->kind == ENG_REG_CMC && r->si && (!isnan(r->u_abs) || !isnan(r->u_rel));
+    return r->si && (!isnan(r->u_abs) || !isnan(r->u_rel));
 }
 
-static int build_trees(eng_regset *rs)
+/* Builds the trees of the CMCs in ix.  Returns -1 when memory ran out. */
+static int build_trees(kind_index *ix)
 {
-    /* Pass one: the trees, each entry's global best, the end points counted. */
-    for (size_t i = 0; i < rs->n; i++) {
-        entry_ref *r = &rs->v[i];
+    size_t n = ix->n;
+    uint16_t *tree_ix = malloc((n ? n : 1) * sizeof *tree_ix); /* UINT16_MAX: none */
+    size_t *start = NULL;
+    uint32_t *order = NULL;
+    sweep_item *items = NULL;
+    int rc = -1;
+    if (!tree_ix)
+        return -1;
+    /* Pass one: each CMC's tree, the trees' global bests, end points counted. */
+    for (size_t i = 0; i < n; i++) {
+        entry_ref *r = &ix->v[i];
+        tree_ix[i] = UINT16_MAX;
         if (!in_tree(r))
             continue;
-        best_tree *t = tree_for(rs, r->si);
-        if (!t)
-            return -1;
-        if (!isnan(r->u_abs) && (!t->global_abs || better(rs, (uint32_t)i + 1, t->global_abs, 0)))
+        best_tree *t = tree_for(ix, r->si);
+        if (!t || ix->ntrees >= UINT16_MAX)
+            goto done;
+        if (!isnan(r->u_abs) && (!t->global_abs || better(ix, (uint32_t)i + 1, t->global_abs, 0)))
             t->global_abs = (uint32_t)i + 1;
-        if (!isnan(r->lo) && !isnan(r->hi))
-            t->nodes += 2; /* counts end points until pass two */
+        if (!isnan(r->lo) && !isnan(r->hi)) {
+            t->nodes += 2;
+            tree_ix[i] = (uint16_t)(t - ix->trees);
+        }
     }
-    for (size_t k = 0; k < rs->ntrees; k++) {
-        best_tree *t = &rs->trees[k];
-        t->pts = malloc((t->nodes ? t->nodes : 1) * sizeof *t->pts);
-        if (!t->pts)
-            return -1;
+    /* The CMCs with a range, by tree (then in entry order). */
+    start = calloc(ix->ntrees + 1, sizeof *start);
+    order = malloc((n ? n : 1) * sizeof *order);
+    items = malloc((n ? 2 * n : 1) * sizeof *items);
+    if (!start || !order || !items)
+        goto done;
+    for (size_t k = 0; k < ix->ntrees; k++)
+        start[k + 1] = start[k] + ix->trees[k].nodes / 2;
+    for (size_t k = 0; k < ix->ntrees; k++) {
+        best_tree *t = &ix->trees[k];
+        if (!(t->pts = malloc((t->nodes ? t->nodes : 1) * sizeof *t->pts)))
+            goto done;
         t->nodes = 0;
     }
-    /* Pass two: the end points, sorted and unique. */
-    for (size_t i = 0; i < rs->n; i++) {
-        entry_ref *r = &rs->v[i];
-        if (!in_tree(r) || isnan(r->lo) || isnan(r->hi))
+    /* Pass two: the end points (sorted and unique below), the order. */
+    for (size_t i = 0; i < n; i++) {
+        if (tree_ix[i] == UINT16_MAX)
             continue;
-        best_tree *t = tree_for(rs, r->si);
-        t->pts[t->npts++] = r->lo;
-        t->pts[t->npts++] = r->hi;
+        best_tree *t = &ix->trees[tree_ix[i]];
+        order[start[tree_ix[i]] + t->npts / 2] = (uint32_t)i;
+        t->pts[t->npts++] = ix->v[i].lo;
+        t->pts[t->npts++] = ix->v[i].hi;
     }
-    for (size_t k = 0; k < rs->ntrees; k++) {
-        best_tree *t = &rs->trees[k];
+    for (size_t k = 0; k < ix->ntrees; k++) {
+        best_tree *t = &ix->trees[k];
         if (!t->npts)
             continue;
         qsort(t->pts, t->npts, sizeof *t->pts, cmp_double);
@@ -672,40 +779,142 @@ static int build_trees(eng_regset *rs)
             if (!u || t->pts[u - 1] != t->pts[i])
                 t->pts[u++] = t->pts[i];
         t->npts = u;
-        size_t leaves = 2 * u - 1;
-        t->nodes = 4 * leaves + 4;
-        t->abs_best = calloc(t->nodes, sizeof *t->abs_best);
-        t->rel_best = calloc(t->nodes, sizeof *t->rel_best);
-        t->abs_u = calloc(t->nodes, sizeof *t->abs_u);
-        t->rel_u = calloc(t->nodes, sizeof *t->rel_u);
-        if (!t->abs_best || !t->rel_best || !t->abs_u || !t->rel_u)
-            return -1;
+        t->abs_best = malloc((2 * u - 1) * sizeof *t->abs_best);
+        t->rel_best = malloc((2 * u - 1) * sizeof *t->rel_best);
+        if (!t->abs_best || !t->rel_best)
+            goto done;
     }
-    /* Pass three: each range marks the leaves it covers with its uncertainty. */
-    for (size_t i = 0; i < rs->n; i++) {
-        entry_ref *r = &rs->v[i];
-        if (!in_tree(r) || isnan(r->lo) || isnan(r->hi))
-            continue;
-        best_tree *t = tree_for(rs, r->si);
+    /* Pass three: per tree, each CMC's leaves, then a sweep for the absolute
+     * uncertainties and one for the relative ones.  items holds the absolute
+     * ones from the front, the relative ones from the back; each sweep's
+     * heap goes in the room between. */
+    sweep_item *heap = items + n;
+    for (size_t k = 0; k < ix->ntrees; k++) {
+        best_tree *t = &ix->trees[k];
+        size_t na = 0, nr = 0;
+        for (size_t o = start[k]; o < start[k + 1] && t->npts; o++) {
+            size_t i = order[o];
+            const entry_ref *r = &ix->v[i];
+            int in1, in2;
+            sweep_item it = {leaf_of(t, r->lo, &in1), leaf_of(t, r->hi, &in2), 0, (uint32_t)i + 1};
+            if (!isnan(r->u_abs)) {
+                it.u = r->u_abs;
+                items[na++] = it;
+            }
+            if (!isnan(r->u_rel)) {
+                it.u = r->u_rel;
+                heap[-(ptrdiff_t)++nr] = it;
+            }
+        }
         if (!t->npts)
             continue;
-        int in1, in2;
-        size_t a = leaf_of(t, r->lo, &in1), b = leaf_of(t, r->hi, &in2);
-        if (!isnan(r->u_abs))
-            tree_update(t, 1, 0, 2 * t->npts - 2, a, b, (uint32_t)i + 1, r->u_abs, 0);
-        if (!isnan(r->u_rel))
-            tree_update(t, 1, 0, 2 * t->npts - 2, a, b, (uint32_t)i + 1, r->u_rel, 1);
+        size_t leaves = 2 * t->npts - 1;
+        qsort(items, na, sizeof *items, cmp_first);
+        sweep(items, na, items + na, leaves, t->abs_best);
+        memmove(items, heap - nr, nr * sizeof *items);
+        qsort(items, nr, sizeof *items, cmp_first);
+        sweep(items, nr, items + nr, leaves, t->rel_best);
     }
-    return 0;
+    rc = 0;
+done:
+    free(tree_ix);
+    free(start);
+    free(order);
+    free(items);
+    return rc;
 }
 
 /* ---- loading -------------------------------------------------------------------------- */
 
+static void index_release(kind_index *ix)
+{
+    free(ix->v);
+    free(ix->slots);
+    free(ix->heads);
+    for (size_t k = 0; k < ix->ntrees; k++) {
+        free(ix->trees[k].pts);
+        free(ix->trees[k].abs_best);
+        free(ix->trees[k].rel_best);
+    }
+    free(ix->trees);
+    while (ix->arena) {
+        arena_blk *next = ix->arena->next;
+        free(ix->arena);
+        ix->arena = next;
+    }
+    memset(ix, 0, sizeof *ix);
+}
+
+/* Builds the index of a kind from every active version of it, streaming
+ * the store's rows into it.  Called under lz->mu.  -1 on failure (the
+ * message in lz->error). */
+static int load_kind(const eng_regset *rs, int kind)
+{
+    lazy_part *lz = rs->lz;
+    kind_index *ix = &lz->ix[kind];
+    eng_err err = {0};
+    size_t total = 0;
+    for (size_t i = 0; i < rs->ninfos; i++)
+        if (rs->infos[i].kind == kind)
+            total += (size_t)rs->infos[i].entries;
+    /* room for the entries and their keys (about three each), grown when short */
+    if (total && (!(ix->v = malloc(total * sizeof *ix->v)) ||
+                  !(ix->slots = malloc(3 * total * sizeof *ix->slots))))
+        goto oom;
+    ix->cap = total;
+    ix->slotcap = 3 * total;
+    for (size_t i = 0; i < rs->ninfos; i++) {
+        if (rs->infos[i].kind != kind)
+            continue;
+        scan_ctx sc = {ix, kind, (uint32_t)i};
+        if (eng_store_reg_scan(lz->st, rs->infos[i].id, add_entry, &sc, &err))
+            goto fail;
+    }
+    if (build_hash(ix) || (kind == ENG_REG_CMC && build_trees(ix)))
+        goto oom;
+    return 0;
+oom:
+    eng_fail(&err, ENG_EIO, "out of memory");
+fail:
+    eng_fail(&lz->error, ENG_EIO, "loading the %s registries: %.900s", eng_reg_kind_name(kind),
+             err.msg);
+    index_release(ix);
+    return -1;
+}
+
+/* The index of a kind, built on first need.  NULL on failure (err set). */
+static const kind_index *index_of(const eng_regset *rs, int kind, eng_err *err)
+{
+    lazy_part *lz = rs->lz;
+    int s = atomic_load_explicit(&lz->ready[kind], memory_order_acquire);
+    if (!s) {
+        pthread_mutex_lock(&lz->mu);
+        s = atomic_load_explicit(&lz->ready[kind], memory_order_relaxed);
+        if (!s) {
+            s = load_kind(rs, kind) ? -1 : 1;
+            atomic_store_explicit(&lz->ready[kind], s, memory_order_release);
+        }
+        pthread_mutex_unlock(&lz->mu);
+    }
+    if (s < 0) {
+        eng_fail(err, ENG_EIO, "%s", lz->error.msg);
+        return NULL;
+    }
+    return &lz->ix[kind];
+}
+
 int eng_regset_load(eng_store *st, eng_regset **out, eng_err *err)
 {
     eng_regset *rs = calloc(1, sizeof *rs);
-    if (!rs)
+    lazy_part *lz = calloc(1, sizeof *lz);
+    if (!rs || !lz) {
+        free(rs);
+        free(lz);
         return eng_fail(err, ENG_EIO, "out of memory");
+    }
+    pthread_mutex_init(&lz->mu, NULL);
+    lz->st = st;
+    rs->lz = lz;
     eng_reg_info *all = NULL;
     size_t nall = 0;
     int rc = eng_store_reg_list(st, &all, &nall, err);
@@ -723,31 +932,8 @@ int eng_regset_load(eng_store *st, eng_regset **out, eng_err *err)
         rs->infos[rs->ninfos++] = all[i];
         memset(&all[i], 0, sizeof all[i]);
     }
-    size_t total = 0;
-    for (size_t i = 0; i < rs->ninfos; i++)
-        total += (size_t)rs->infos[i].entries;
-    if (total && !(rs->v = malloc(total * sizeof *rs->v))) {
-        rc = eng_fail(err, ENG_EIO, "out of memory");
+    if (rs->ninfos && (rc = eng_store_reg_reader_open(st, &lz->rd, err)))
         goto fail;
-    }
-    rs->cap = total;
-    for (size_t i = 0; i < rs->ninfos; i++) {
-        eng_reg_entry *v = NULL;
-        size_t n = 0;
-        rc = eng_store_reg_entries(st, rs->infos[i].id, NULL, &v, &n, err);
-        if (rc)
-            goto fail;
-        for (size_t k = 0; k < n && !rc; k++)
-            if (add_entry(rs, &v[k], rs->infos[i].kind, i))
-                rc = eng_fail(err, ENG_EIO, "out of memory");
-        eng_reg_entries_free(v, n);
-        if (rc)
-            goto fail;
-    }
-    if (build_hash(rs) || build_trees(rs)) {
-        rc = eng_fail(err, ENG_EIO, "out of memory");
-        goto fail;
-    }
     eng_reg_infos_free(all, nall);
     *out = rs;
     return ENG_OK;
@@ -762,21 +948,11 @@ void eng_regset_free(eng_regset *rs)
     if (!rs)
         return;
     eng_reg_infos_free(rs->infos, rs->ninfos);
-    for (size_t i = 0; i < rs->n; i++)
-        eng_reg_entry_release(&rs->v[i].e);
-    free(rs->v);
-    for (size_t i = 0; i < rs->nslots; i++)
-        free(rs->slots[i].key);
-    free(rs->slots);
-    free(rs->heads);
-    for (size_t k = 0; k < rs->ntrees; k++) {
-        free(rs->trees[k].pts);
-        free(rs->trees[k].abs_best);
-        free(rs->trees[k].rel_best);
-        free(rs->trees[k].abs_u);
-        free(rs->trees[k].rel_u);
-    }
-    free(rs->trees);
+    for (int k = 0; k < 5; k++)
+        index_release(&rs->lz->ix[k]);
+    eng_store_reg_reader_close(rs->lz->rd);
+    pthread_mutex_destroy(&rs->lz->mu);
+    free(rs->lz);
     for (size_t i = 0; i < rs->naliases; i++)
         free(rs->aliases[i]);
     free(rs->aliases);
@@ -795,7 +971,19 @@ const eng_reg_info *eng_regset_info(const eng_regset *rs, size_t i)
 
 size_t eng_regset_entries(const eng_regset *rs)
 {
-    return rs ? rs->n : 0;
+    size_t n = 0;
+    for (size_t i = 0; rs && i < rs->ninfos; i++)
+        n += (size_t)rs->infos[i].entries;
+    return n;
+}
+
+size_t eng_regset_indexed(const eng_regset *rs)
+{
+    size_t n = 0;
+    for (int k = 1; rs && k < 5; k++)
+        if (atomic_load(&rs->lz->ready[k]) > 0)
+            n += rs->lz->ix[k].n;
+    return n;
 }
 
 int eng_regset_add_aliases(eng_regset *rs, const char *names, eng_err *err)
@@ -904,17 +1092,16 @@ static void cat_num(base_buf *b, double v)
 }
 
 /* The entry as a reviewer reads it, with the registry it comes from. */
-static char *describe(const eng_regset *rs, const entry_ref *r)
+static char *describe(const eng_regset *rs, int kind, const entry_ref *r, const eng_reg_entry *e)
 {
-    const eng_reg_entry *e = &r->e;
     base_buf b = {0};
     base_buf_cat(&b, e->code);
-    if (r->kind == ENG_REG_CMC && e->holder) {
+    if (kind == ENG_REG_CMC && e->holder) {
         base_buf_cat(&b, " (");
         base_buf_cat(&b, e->holder);
         base_buf_cat(&b, ")");
     }
-    if (e->name && (r->kind != ENG_REG_CMC || !e->holder || strcmp(e->name, e->holder))) {
+    if (e->name && (kind != ENG_REG_CMC || !e->holder || strcmp(e->name, e->holder))) {
         base_buf_cat(&b, " ");
         base_buf_cat(&b, e->name);
     }
@@ -986,26 +1173,39 @@ static int indicator_value(const eng_record *r, int idx, eng_reg_qty *q)
     return -1;
 }
 
-/* Sets the check's entry fields from entry i. */
-static int set_entry(const eng_regset *rs, eng_reg_check *c, size_t i)
+/* Sets the check's entry fields from entry i of ix, reading the whole
+ * entry from the store.  Returns -1 (err set) when that failed. */
+static int set_entry(const eng_regset *rs, const kind_index *ix, eng_reg_check *c, size_t i,
+                     eng_err *err)
 {
-    const entry_ref *r = &rs->v[i];
-    c->registry_id = rs->infos[r->reg].id;
-    c->registry = strdup(rs->infos[r->reg].name);
-    c->entry_code = strdup(r->e.code);
-    c->entry = describe(rs, r);
-    return c->registry && c->entry_code && c->entry ? 0 : -1;
+    const entry_ref *r = &ix->v[i];
+    const eng_reg_info *info = &rs->infos[r->reg];
+    eng_reg_entry e;
+    eng_reg_entry_init(&e);
+    pthread_mutex_lock(&rs->lz->mu);
+    int rc = eng_store_reg_read(rs->lz->rd, info->id, (long)r->seq, &e, err);
+    pthread_mutex_unlock(&rs->lz->mu);
+    if (rc)
+        return -1;
+    c->registry_id = info->id;
+    c->registry = strdup(info->name);
+    c->entry_code = strdup(r->code);
+    c->entry = describe(rs, (int)(ix - rs->lz->ix), r, &e);
+    eng_reg_entry_release(&e);
+    if (c->registry && c->entry_code && c->entry)
+        return 0;
+    eng_fail(err, ENG_EIO, "out of memory");
+    return -1;
 }
 
 /* Entries of one kind under key; prefers KEY_CODE slots, then the others.
  * OUT: idx (up to cap).  Returns how many. */
-static size_t lookup(const eng_regset *rs, int kind, const char *key, int what, size_t *idx,
-                     size_t cap)
+static size_t lookup(const kind_index *ix, const char *key, int what, size_t *idx, size_t cap)
 {
     size_t n = 0;
-    for (int32_t s = first_slot(rs, key); s >= 0 && n < cap; s = next_slot(rs, s)) {
-        const slot *sl = &rs->slots[s];
-        if (rs->v[sl->entry].kind != kind || (what && sl->what != what))
+    for (int32_t s = first_slot(ix, key); s >= 0 && n < cap; s = next_slot(ix, s)) {
+        const slot *sl = &ix->slots[s];
+        if (what && sl->what != what)
             continue;
         int dup = 0;
         for (size_t k = 0; k < n; k++)
@@ -1019,12 +1219,12 @@ static size_t lookup(const eng_regset *rs, int kind, const char *key, int what, 
 /* Finds the entries a code reference names: the whole code, else its number
  * part when one side has no scheme prefix, else (standards) its undated
  * number.  OUT: idx.  Returns how many. */
-static size_t find_code(const eng_regset *rs, int kind, const char *text, size_t len, size_t *idx,
+static size_t find_code(const kind_index *ix, int kind, const char *text, size_t len, size_t *idx,
                         size_t cap)
 {
     char key[KEYCAP], nk[KEYCAP], scheme[KEYCAP];
     eng_reg_code_key(text, len, key, KEYCAP);
-    size_t n = lookup(rs, kind, key, KEY_CODE, idx, cap);
+    size_t n = lookup(ix, key, KEY_CODE, idx, cap);
     if (n)
         return n;
     int has_scheme = split_code(text, len, nk, scheme);
@@ -1033,9 +1233,9 @@ static size_t find_code(const eng_regset *rs, int kind, const char *text, size_t
          * no scheme, or both have the same ("NVLAP Lab Code 100234-0" is
          * "NVLAP 100234-0"; "UKAS 3067" is not "CNAS L3067"). */
         size_t cand[16];
-        size_t m = lookup(rs, kind, nk, 0, cand, 16);
+        size_t m = lookup(ix, nk, 0, cand, 16);
         for (size_t k = 0; k < m && n < cap; k++) {
-            const eng_reg_entry *e = &rs->v[cand[k]].e;
+            const entry_ref *e = &ix->v[cand[k]];
             char enk[KEYCAP], escheme[KEYCAP];
             int ok = 0;
             const char *names[2] = {e->code, e->aliases};
@@ -1054,16 +1254,16 @@ static size_t find_code(const eng_regset *rs, int kind, const char *text, size_t
     }
     if (kind == ENG_REG_STANDARD) {
         if (!undated_key(text, len, nk))
-            return lookup(rs, kind, key, KEY_UNDATED, idx, cap);
+            return lookup(ix, key, KEY_UNDATED, idx, cap);
     }
     return 0;
 }
 
 /* Which of the entries is valid on date (the first when none, or no date). */
-static size_t pick_valid(const eng_regset *rs, const size_t *idx, size_t n, const char *date)
+static size_t pick_valid(const kind_index *ix, const size_t *idx, size_t n, const char *date)
 {
     for (size_t i = 0; date && i < n; i++) {
-        const eng_reg_entry *e = &rs->v[idx[i]].e;
+        const entry_ref *e = &ix->v[idx[i]];
         if (!status_withdrawn(e->status) &&
             (!e->valid_from || date_cmp(e->valid_from, date) <= 0) &&
             (!e->valid_to || date_cmp(date, e->valid_to) <= 0))
@@ -1096,10 +1296,10 @@ static void none_loaded(eng_reg_check *c, const char *what)
 }
 
 /* Dates, status and scope of a laboratory entry. */
-static void judge_lab(const eng_regset *rs, const eng_record *r, int indicator, size_t i,
+static void judge_lab(const kind_index *ix, const eng_record *r, int indicator, size_t i,
                       eng_reg_check *c)
 {
-    const eng_reg_entry *e = &rs->v[i].e;
+    const entry_ref *e = &ix->v[i];
     const char *date = report_date(r);
     base_buf b = {0};
     if (status_withdrawn(e->status)) {
@@ -1158,44 +1358,46 @@ static void judge_lab(const eng_regset *rs, const eng_record *r, int indicator, 
 }
 
 static void check_lab(const eng_regset *rs, const eng_record *r, const eng_reg_ref *ref,
-                      eng_reg_check *c)
+                      eng_reg_check *c, eng_err *err)
 {
     size_t idx[16];
+    const kind_index *ix = rs->lz->ix + ENG_REG_LAB;
     if (!kind_loaded(rs, ENG_REG_LAB)) {
         none_loaded(c, "laboratory");
         return;
     }
-    size_t n = find_code(rs, ENG_REG_LAB, ref->text, ref->len, idx, 16);
+    size_t n = find_code(ix, ENG_REG_LAB, ref->text, ref->len, idx, 16);
     if (!n) {
         not_found(rs, ENG_REG_LAB, c, "laboratory");
         return;
     }
-    size_t i = pick_valid(rs, idx, n, report_date(r));
-    set_entry(rs, c, i);
-    judge_lab(rs, r, ref->indicator, i, c);
+    size_t i = pick_valid(ix, idx, n, report_date(r));
+    if (!set_entry(rs, ix, c, i, err))
+        judge_lab(ix, r, ref->indicator, i, c);
 }
 
 static void check_listed(const eng_regset *rs, const eng_record *r, const eng_reg_ref *ref,
-                         int kind, const char *what, eng_reg_check *c)
+                         int kind, const char *what, eng_reg_check *c, eng_err *err)
 {
     size_t idx[16];
+    const kind_index *ix = rs->lz->ix + kind;
     if (!kind_loaded(rs, kind)) {
         none_loaded(c, what);
         return;
     }
-    size_t n = find_code(rs, kind, ref->text, ref->len, idx, 16);
+    size_t n = find_code(ix, kind, ref->text, ref->len, idx, 16);
     if (!n) {
         not_found(rs, kind, c, what);
         if (kind == ENG_REG_STANDARD) {
             /* another edition is worth saying */
             char nk[KEYCAP];
             if (undated_key(ref->text, ref->len, nk)) {
-                size_t m = lookup(rs, kind, nk, KEY_UNDATED, idx, 16);
+                size_t m = lookup(ix, nk, KEY_UNDATED, idx, 16);
                 if (m) {
                     base_buf b = {0};
                     base_buf_cat(&b, c->evidence);
                     base_buf_cat(&b, "; the registry holds ");
-                    base_buf_cat(&b, rs->v[idx[0]].e.code);
+                    base_buf_cat(&b, ix->v[idx[0]].code);
                     free(c->evidence);
                     c->evidence = base_buf_take(&b);
                 }
@@ -1204,9 +1406,10 @@ static void check_listed(const eng_regset *rs, const eng_record *r, const eng_re
         return;
     }
     const char *date = report_date(r);
-    size_t i = pick_valid(rs, idx, n, date);
-    const eng_reg_entry *e = &rs->v[i].e;
-    set_entry(rs, c, i);
+    size_t i = pick_valid(ix, idx, n, date);
+    const entry_ref *e = &ix->v[i];
+    if (set_entry(rs, ix, c, i, err))
+        return;
     base_buf b = {0};
     if (status_withdrawn(e->status) && (!date || !e->valid_to || date_cmp(date, e->valid_to) > 0)) {
         c->verdict = ENG_VERDICT_EXPIRED;
@@ -1259,8 +1462,9 @@ static void institute_keys(const eng_regset *rs, const char *key, base_buf *out)
 }
 
 static void check_institute(const eng_regset *rs, const eng_record *r, const eng_reg_ref *ref,
-                            eng_reg_check *c)
+                            eng_reg_check *c, eng_err *err)
 {
+    const kind_index *cmcs = rs->lz->ix + ENG_REG_CMC, *labs = rs->lz->ix + ENG_REG_LAB;
     if (!kind_loaded(rs, ENG_REG_CMC) && !kind_loaded(rs, ENG_REG_LAB)) {
         none_loaded(c, "CMC or laboratory");
         return;
@@ -1278,12 +1482,13 @@ static void check_institute(const eng_regset *rs, const eng_record *r, const eng
         size_t n = strcspn(s, "\x1f");
         char k[KEYCAP];
         snprintf(k, sizeof k, "%.*s", (int)n, s);
-        for (int32_t sl = first_slot(rs, k); sl >= 0; sl = next_slot(rs, sl)) {
-            size_t e = rs->slots[sl].entry;
-            const entry_ref *er = &rs->v[e];
-            if (er->kind == ENG_REG_LAB && rs->slots[sl].what == KEY_NAME && lab == SIZE_MAX)
-                lab = e;
-            if (er->kind != ENG_REG_CMC || rs->slots[sl].what != KEY_NAME)
+        for (int32_t sl = first_slot(labs, k); sl >= 0 && lab == SIZE_MAX; sl = next_slot(labs, sl))
+            if (labs->slots[sl].what == KEY_NAME)
+                lab = labs->slots[sl].entry;
+        for (int32_t sl = first_slot(cmcs, k); sl >= 0; sl = next_slot(cmcs, sl)) {
+            size_t e = cmcs->slots[sl].entry;
+            const entry_ref *er = &cmcs->v[e];
+            if (cmcs->slots[sl].what != KEY_NAME)
                 continue;
             ncmc++;
             if (first_cmc == SIZE_MAX)
@@ -1303,8 +1508,8 @@ static void check_institute(const eng_regset *rs, const eng_record *r, const eng
     base_buf b = {0};
     char buf[160];
     if (!ncmc && lab != SIZE_MAX) {
-        set_entry(rs, c, lab);
-        judge_lab(rs, r, ref->indicator, lab, c);
+        if (!set_entry(rs, labs, c, lab, err))
+            judge_lab(labs, r, ref->indicator, lab, c);
         return;
     }
     if (!ncmc) {
@@ -1321,14 +1526,19 @@ static void check_institute(const eng_regset *rs, const eng_record *r, const eng
         return;
     }
     snprintf(buf, sizeof buf, "%zu CMC%s of this institute", ncmc, ncmc == 1 ? "" : "s");
+    if (set_entry(rs, cmcs, c,
+                  !has_value             ? first_cmc
+                  : covering != SIZE_MAX ? covering
+                  : in_qty               ? of_qty
+                                         : first_cmc,
+                  err))
+        return;
     if (!has_value) {
-        set_entry(rs, c, first_cmc);
         c->verdict = ENG_VERDICT_NOT_CHECKABLE;
         base_buf_cat(&b, buf);
         base_buf_cat(&b, " loaded; the claim gives no measured value with a unit to place in a "
                          "CMC's quantity and range");
     } else if (covering != SIZE_MAX) {
-        set_entry(rs, c, covering);
         c->verdict = ENG_VERDICT_VERIFIED;
         base_buf_cat(&b, "a CMC of the institute covers ");
         base_buf_cat(&b, q.name ? q.name : q.si);
@@ -1337,7 +1547,6 @@ static void check_institute(const eng_regset *rs, const eng_record *r, const eng
         base_buf_cat(&b, " ");
         base_buf_cat(&b, q.si);
     } else if (in_qty) {
-        set_entry(rs, c, of_qty);
         c->verdict = ENG_VERDICT_OUT_OF_SCOPE;
         base_buf_cat(&b, "the institute's CMCs for ");
         base_buf_cat(&b, q.name ? q.name : q.si);
@@ -1346,7 +1555,6 @@ static void check_institute(const eng_regset *rs, const eng_record *r, const eng
         base_buf_cat(&b, " ");
         base_buf_cat(&b, q.si);
     } else {
-        set_entry(rs, c, first_cmc);
         c->verdict = ENG_VERDICT_OUT_OF_SCOPE;
         base_buf_cat(&b, buf);
         base_buf_cat(&b, ", none for ");
@@ -1355,17 +1563,18 @@ static void check_institute(const eng_regset *rs, const eng_record *r, const eng
     c->evidence = base_buf_take(&b);
 }
 
-static const best_tree *tree_of(const eng_regset *rs, const char *si)
+static const best_tree *tree_of(const kind_index *ix, const char *si)
 {
-    for (size_t k = 0; k < rs->ntrees; k++)
-        if (!strcmp(rs->trees[k].si, si))
-            return &rs->trees[k];
+    for (size_t k = 0; k < ix->ntrees; k++)
+        if (!strcmp(ix->trees[k].si, si))
+            return &ix->trees[k];
     return NULL;
 }
 
 static void check_uncertainty(const eng_regset *rs, const eng_record *r, const eng_reg_ref *ref,
-                              eng_reg_check *c)
+                              eng_reg_check *c, eng_err *err)
 {
+    const kind_index *ix = rs->lz->ix + ENG_REG_CMC;
     if (!kind_loaded(rs, ENG_REG_CMC)) {
         none_loaded(c, "CMC");
         return;
@@ -1399,7 +1608,7 @@ static void check_uncertainty(const eng_regset *rs, const eng_record *r, const e
         if (has_value && strcmp(val.si, si))
             has_value = 0; /* the value is of another quantity: compare at any value */
     }
-    const best_tree *t = tree_of(rs, si);
+    const best_tree *t = tree_of(ix, si);
     uint32_t best = 0;
     int at_value = 0;
     if (t && has_value && t->npts) {
@@ -1407,8 +1616,8 @@ static void check_uncertainty(const eng_regset *rs, const eng_record *r, const e
         size_t leaf = leaf_of(t, val.value, &inside);
         if (inside) {
             uint32_t a = tree_query(t, leaf, 0), rl = tree_query(t, leaf, 1);
-            double ua = a ? rs->v[a - 1].u_abs : INFINITY;
-            double ur = rl ? rs->v[rl - 1].u_rel * fabs(val.value) : INFINITY;
+            double ua = a ? ix->v[a - 1].u_abs : INFINITY;
+            double ur = rl ? ix->v[rl - 1].u_rel * fabs(val.value) : INFINITY;
             best = ua <= ur ? a : rl;
             at_value = best != 0;
         }
@@ -1424,9 +1633,10 @@ static void check_uncertainty(const eng_regset *rs, const eng_record *r, const e
         c->evidence = base_buf_take(&b);
         return;
     }
-    const entry_ref *be = &rs->v[best - 1];
+    const entry_ref *be = &ix->v[best - 1];
     double u_best = at_value && isnan(be->u_abs) ? be->u_rel * fabs(val.value) : be->u_abs;
-    set_entry(rs, c, best - 1);
+    if (set_entry(rs, ix, c, best - 1, err))
+        return;
     snprintf(buf, sizeof buf, "stated u = U/k = %.3g %s (k = %g%s)", u_abs, si, k > 0 ? k : 2,
              k > 0 ? "" : ", not stated: 2 assumed");
     base_buf_cat(&b, buf);
@@ -1461,29 +1671,45 @@ int eng_reg_check_ref(const eng_regset *rs, const eng_record *r, const eng_reg_r
     }
     memcpy(out->claim, ref->text, ref->len);
     out->claim[ref->len] = '\0';
+    /* The registries a kind of reference is checked against, indexed on
+     * first need. */
+    static const int needs[][2] = {{0, 0},
+                                   [ENG_REF_LAB] = {ENG_REG_LAB, 0},
+                                   [ENG_REF_INSTITUTE] = {ENG_REG_CMC, ENG_REG_LAB},
+                                   [ENG_REF_UNCERTAINTY] = {ENG_REG_CMC, 0},
+                                   [ENG_REF_CRM] = {ENG_REG_CRM, 0},
+                                   [ENG_REF_STANDARD] = {ENG_REG_STANDARD, 0}};
+    eng_err lerr = {0};
+    for (int i = 0; ref->kind > 0 && ref->kind <= ENG_REF_STANDARD && i < 2; i++) {
+        int k = needs[ref->kind][i];
+        if (k && kind_loaded(rs, k) && !index_of(rs, k, err)) {
+            eng_reg_check_release(out);
+            return ENG_EIO;
+        }
+    }
     switch (ref->kind) {
     case ENG_REF_LAB:
-        check_lab(rs, r, ref, out);
+        check_lab(rs, r, ref, out, &lerr);
         break;
     case ENG_REF_INSTITUTE:
-        check_institute(rs, r, ref, out);
+        check_institute(rs, r, ref, out, &lerr);
         break;
     case ENG_REF_UNCERTAINTY:
-        check_uncertainty(rs, r, ref, out);
+        check_uncertainty(rs, r, ref, out, &lerr);
         break;
     case ENG_REF_CRM:
-        check_listed(rs, r, ref, ENG_REG_CRM, "reference material", out);
+        check_listed(rs, r, ref, ENG_REG_CRM, "reference material", out, &lerr);
         break;
     case ENG_REF_STANDARD:
-        check_listed(rs, r, ref, ENG_REG_STANDARD, "standard", out);
+        check_listed(rs, r, ref, ENG_REG_STANDARD, "standard", out, &lerr);
         break;
     default:
         out->verdict = ENG_VERDICT_NOT_CHECKABLE;
         out->evidence = strdup("unknown kind of reference");
     }
-    if (!out->evidence || !out->verdict) {
+    if (lerr.code || !out->evidence || !out->verdict) {
         eng_reg_check_release(out);
-        return eng_fail(err, ENG_EIO, "out of memory");
+        return eng_fail(err, ENG_EIO, "%s", lerr.code ? lerr.msg : "out of memory");
     }
     return ENG_OK;
 }

@@ -170,14 +170,36 @@ int eng_store_reg_get(eng_store *st, long id, const char *name, eng_reg_info *ou
 int eng_store_reg_entries(eng_store *st, long id, const char *code, eng_reg_entry **out, size_t *n,
                           eng_err *err);
 
+/* Streams the entries of a registry version in file order, with what a
+ * check reads (country and source left NULL): fn gets each entry's seq
+ * (its place in the version) and the entry, whose strings are borrowed for
+ * the call only.  fn returns 0 to go on, -1 (memory) to stop.  Returns
+ * ENG_OK or ENG_EIO. */
+typedef int (*eng_reg_scan_fn)(void *arg, long seq, const eng_reg_entry *e);
+int eng_store_reg_scan(eng_store *st, long id, eng_reg_scan_fn fn, void *arg, eng_err *err);
+
+/* Reads single entries by version and seq with one prepared statement.
+ * The reader borrows st (which must outlive it); one thread at a time.
+ * eng_store_reg_read fills *out (owned: eng_reg_entry_release). */
+typedef struct eng_reg_reader eng_reg_reader;
+int eng_store_reg_reader_open(eng_store *st, eng_reg_reader **out, eng_err *err);
+int eng_store_reg_read(eng_reg_reader *rd, long id, long seq, eng_reg_entry *out, eng_err *err);
+void eng_store_reg_reader_close(eng_reg_reader *rd);
+
 /* ---- checking ---------------------------------------------------------------- */
 
-/* The active registries of a store, loaded and indexed for checking.
- * Immutable once loaded: threads may check concurrently. */
+/* The active registries of a store, for checking.  Loading reads only the
+ * list of versions; the entries of a kind are indexed by the first check
+ * that needs them (a run whose records name no laboratory never reads the
+ * laboratory registries), streamed from the store straight into the index
+ * with only what a check compares; the whole entry is read back when it is
+ * shown as evidence.  Threads may check concurrently (the first need and
+ * the reads back take a lock).  The set borrows st: st must stay open
+ * until eng_regset_free, and no other thread may use st while checks run. */
 typedef struct eng_regset eng_regset;
 
-/* Loads every active registry version.  OUT: *out (an empty set when none is
- * loaded).  Returns ENG_OK or ENG_EIO. */
+/* Lists every active registry version.  OUT: *out (an empty set when none
+ * is loaded).  Returns ENG_OK or ENG_EIO. */
 int eng_regset_load(eng_store *st, eng_regset **out, eng_err *err);
 void eng_regset_free(eng_regset *rs);
 /* Adds a group of names of one institute, '='-separated, as the rule set's
@@ -188,8 +210,10 @@ int eng_regset_add_aliases(eng_regset *rs, const char *names, eng_err *err);
 /* The versions loaded (what a run records). */
 size_t eng_regset_count(const eng_regset *rs);
 const eng_reg_info *eng_regset_info(const eng_regset *rs, size_t i);
-/* Entries loaded in all. */
+/* Entries in the active versions, in all. */
 size_t eng_regset_entries(const eng_regset *rs);
+/* Entries indexed so far (of the kinds a check has needed). */
+size_t eng_regset_indexed(const eng_regset *rs);
 
 /* What a reference names, as the rule set's "registry" key says. */
 enum {

@@ -258,17 +258,65 @@ int eng_store_reg_get(eng_store *st, long id, const char *name, eng_reg_info *ou
     return ENG_OK;
 }
 
+/* The columns of an entry, in the order row_entry reads them. */
+#define ENTRY_COLS                                                                                 \
+    "code, name, holder, aliases, country, quantity, scope, range_min, range_max, unit,"           \
+    " uncertainty, unc_unit, k, valid_from, valid_to, status, source, line"
+/* The same for checking: what a check compares or indexes (country,
+ * quantity, source and line are only shown, read back with the entry). */
+#define CHECK_COLS                                                                                 \
+    "code, name, holder, aliases, NULL, NULL, scope, range_min, range_max, unit,"                  \
+    " uncertainty, unc_unit, k, valid_from, valid_to, status, NULL, 0"
+
+static const char *col_text(sqlite3_stmt *q, int i)
+{
+    return (const char *)sqlite3_column_text(q, i);
+}
+
+/* Fills e from the row (ENTRY_COLS order).  own: the strings are copies
+ * (released with eng_reg_entry_release; -1 when memory ran out), else they
+ * are the statement's, valid until its next step. */
+static int row_entry(sqlite3_stmt *q, eng_reg_entry *e, int own)
+{
+    char **s[] = {&e->code,  &e->name,       &e->holder,   &e->aliases, &e->country, &e->quantity,
+                  &e->scope, NULL,           NULL,         &e->unit,    NULL,        &e->unc_unit,
+                  NULL,      &e->valid_from, &e->valid_to, &e->status,  &e->source};
+    double *d[] = {NULL,
+                   NULL,
+                   NULL,
+                   NULL,
+                   NULL,
+                   NULL,
+                   NULL,
+                   &e->range_min,
+                   &e->range_max,
+                   NULL,
+                   &e->uncertainty,
+                   NULL,
+                   &e->k};
+    eng_reg_entry_init(e);
+    int oom = 0;
+    for (int i = 0; i < (int)(sizeof s / sizeof s[0]); i++) {
+        if (i < (int)(sizeof d / sizeof d[0]) && d[i]) {
+            *d[i] = col_num(q, i);
+            continue;
+        }
+        const char *t = col_text(q, i);
+        *s[i] = t && own ? strdup(t) : (char *)t;
+        oom |= t && !*s[i];
+    }
+    e->line = sqlite3_column_int64(q, 17);
+    return oom || !e->code ? -1 : 0;
+}
+
 int eng_store_reg_entries(eng_store *st, long id, const char *code, eng_reg_entry **out, size_t *n,
                           eng_err *err)
 {
     sqlite3_stmt *q = NULL;
-    if (eng_store_prep(
-            st, &q,
-            "SELECT code, name, holder, aliases, country, quantity, scope, range_min, range_max,"
-            " unit, uncertainty, unc_unit, k, valid_from, valid_to, status, source, line"
-            " FROM registry_entries WHERE registry_id = ?1 AND (?2 IS NULL OR code_key = ?2)"
-            " ORDER BY seq",
-            err))
+    if (eng_store_prep(st, &q,
+                       "SELECT " ENTRY_COLS " FROM registry_entries WHERE registry_id = ?1 AND"
+                       " (?2 IS NULL OR code_key = ?2) ORDER BY seq",
+                       err))
         return ENG_EIO;
     sqlite3_bind_int64(q, 1, id);
     char key[256];
@@ -287,27 +335,7 @@ int eng_store_reg_entries(eng_store *st, long id, const char *code, eng_reg_entr
             v = nv;
             cap = nc;
         }
-        eng_reg_entry *e = &v[len++];
-        eng_reg_entry_init(e);
-        e->code = col_dup(q, 0);
-        e->name = col_dup(q, 1);
-        e->holder = col_dup(q, 2);
-        e->aliases = col_dup(q, 3);
-        e->country = col_dup(q, 4);
-        e->quantity = col_dup(q, 5);
-        e->scope = col_dup(q, 6);
-        e->range_min = col_num(q, 7);
-        e->range_max = col_num(q, 8);
-        e->unit = col_dup(q, 9);
-        e->uncertainty = col_num(q, 10);
-        e->unc_unit = col_dup(q, 11);
-        e->k = col_num(q, 12);
-        e->valid_from = col_dup(q, 13);
-        e->valid_to = col_dup(q, 14);
-        e->status = col_dup(q, 15);
-        e->source = col_dup(q, 16);
-        e->line = sqlite3_column_int64(q, 17);
-        if (!e->code) {
+        if (row_entry(q, &v[len++], 1)) {
             rc = SQLITE_NOMEM;
             break;
         }
@@ -321,6 +349,79 @@ int eng_store_reg_entries(eng_store *st, long id, const char *code, eng_reg_entr
     *out = v;
     *n = len;
     return ENG_OK;
+}
+
+int eng_store_reg_scan(eng_store *st, long id, eng_reg_scan_fn fn, void *arg, eng_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (eng_store_prep(st, &q,
+                       "SELECT " CHECK_COLS ", seq FROM registry_entries WHERE registry_id = ?1"
+                       " ORDER BY seq",
+                       err))
+        return ENG_EIO;
+    sqlite3_bind_int64(q, 1, id);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        eng_reg_entry e;
+        if (row_entry(q, &e, 0) || fn(arg, sqlite3_column_int64(q, 18), &e)) {
+            sqlite3_finalize(q);
+            return eng_fail(err, ENG_EIO, "out of memory");
+        }
+    }
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? ENG_OK : eng_store_fail(st, err, "reading registry entries");
+}
+
+struct eng_reg_reader {
+    eng_store *st;
+    sqlite3_stmt *q;
+};
+
+int eng_store_reg_reader_open(eng_store *st, eng_reg_reader **out, eng_err *err)
+{
+    eng_reg_reader *rd = calloc(1, sizeof *rd);
+    if (!rd)
+        return eng_fail(err, ENG_EIO, "out of memory");
+    rd->st = st;
+    if (eng_store_prep(st, &rd->q,
+                       "SELECT " ENTRY_COLS " FROM registry_entries WHERE registry_id = ?1 AND"
+                       " seq = ?2",
+                       err)) {
+        free(rd);
+        return ENG_EIO;
+    }
+    *out = rd;
+    return ENG_OK;
+}
+
+int eng_store_reg_read(eng_reg_reader *rd, long id, long seq, eng_reg_entry *out, eng_err *err)
+{
+    sqlite3_reset(rd->q);
+    sqlite3_bind_int64(rd->q, 1, id);
+    sqlite3_bind_int64(rd->q, 2, seq);
+    int rc = sqlite3_step(rd->q);
+    if (rc == SQLITE_ROW) {
+        rc = row_entry(rd->q, out, 1);
+        sqlite3_reset(rd->q);
+        if (rc) {
+            eng_reg_entry_release(out);
+            return eng_fail(err, ENG_EIO, "out of memory");
+        }
+        return ENG_OK;
+    }
+    sqlite3_reset(rd->q);
+    if (rc == SQLITE_DONE)
+        return eng_fail(err, ENG_EIO, "registry %ld has no entry %ld in %s", id, seq,
+                        eng_store_path(rd->st));
+    return eng_store_fail(rd->st, err, "reading a registry entry");
+}
+
+void eng_store_reg_reader_close(eng_reg_reader *rd)
+{
+    if (!rd)
+        return;
+    sqlite3_finalize(rd->q);
+    free(rd);
 }
 
 int eng_store_reg_run_write(eng_store *st, long run_id, const eng_regset *rs, eng_err *err)

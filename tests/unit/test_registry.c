@@ -286,6 +286,21 @@ int main(void)
     eng_regset *rs = NULL;
     CHECK(eng_regset_load(st, &rs, &err) == ENG_OK, "load: %s", err.msg);
     CHECK(eng_regset_entries(rs) == 10, "10 entries loaded, got %zu", eng_regset_entries(rs));
+    /* Lazy: nothing is indexed until a check needs it, then only its kind. */
+    CHECK(eng_regset_indexed(rs) == 0, "none indexed before a check, got %zu",
+          eng_regset_indexed(rs));
+    {
+        eng_record r;
+        eng_record_init(&r);
+        eng_record_set(&r, "id", "P0", NULL);
+        eng_reg_ref ref = {ENG_REF_STANDARD, "GB/T 1-2020", 11, -1};
+        eng_reg_check out;
+        CHECK(eng_reg_check_ref(rs, &r, &ref, &out, NULL) == ENG_OK, "standard check runs");
+        CHECK(eng_regset_indexed(rs) == 3, "only the 3 standards indexed, got %zu",
+              eng_regset_indexed(rs));
+        eng_reg_check_release(&out);
+        eng_record_release(&r);
+    }
     CHECK(eng_regset_add_aliases(rs, "NIM = 中国计量科学研究院 = 中国计量院", &err) == ENG_OK,
           "aliases");
     test_checks(rs);
