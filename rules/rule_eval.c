@@ -4,13 +4,13 @@
  *
  * For each enabled rule in order: its `when` is checked first; then each
  * value it reads (in the subject's value order) is searched for the leftmost
- * match that no negation cancels.  The work is done per value, for every
- * rule that reads it at once, the first time a rule asks (process_slot):
- * the value is checked for valid UTF-8 once, folded and scanned once for
- * every literal of the set (rule_lit.h); a rule none of whose required
- * literals occurs is done; a rule whose matches start with known prefixes
- * is tried anchored where they occur; any other runs a plain PCRE2 search.
- * Results are kept per (value, rule) and handed out in rule order.
+ * match that no negation cancels (a reference rule: every such match, in
+ * order, since a field may name two laboratories or two CRMs).  The work is done per value, for
+ * every rule that reads it at once, the first time a rule asks (process_slot): the value is checked
+ * for valid UTF-8 once, folded and scanned once for every literal of the set (rule_lit.h); a rule
+ * none of whose required literals occurs is done; a rule whose matches start with known prefixes is
+ * tried anchored where they occur; any other runs a plain PCRE2 search. Results are kept per
+ * (value, rule) and handed out in rule order.
  *
  * Negation (negatable rules): a match is cancelled when a negation cue ends
  * at most negation.gap units before it, with no sentence or clause boundary
@@ -524,10 +524,9 @@ static int negated(rule_scratch *s, const char *text, size_t len, size_t ms, siz
 
 /* The leftmost match of r in text that no negation cancels: 1 with *ms,
  * *me; 0; a negative PCRE2 error; or NOMEM. */
-static int first_match(rule_scratch *s, const rule_def *r, const char *text, size_t len, size_t *ms,
-                       size_t *me)
+static int first_match(rule_scratch *s, const rule_def *r, const char *text, size_t len,
+                       size_t start, size_t *ms, size_t *me)
 {
-    size_t start = 0;
     for (;;) {
         int rc = rule_re_find(r->re, s->rx, text, len, start, s->valid, ms, me);
         if (rc <= 0 || !r->negatable)
@@ -745,7 +744,7 @@ static int process_slot(rule_scratch *s, const ectx *c, size_t v)
         else if (r->start && s->valid && !set->no_prefilter)
             rc = start_match(s, r, text, len, &out[k].ms, &out[k].me);
         else
-            rc = first_match(s, r, text, len, &out[k].ms, &out[k].me);
+            rc = first_match(s, r, text, len, 0, &out[k].ms, &out[k].me);
         if (s->budget_ns)
             charge(s, ri, t);
         if (rc == NOMEM)
@@ -753,6 +752,30 @@ static int process_slot(rule_scratch *s, const ectx *c, size_t v)
         out[k].rc = rc;
     }
     return 0;
+}
+
+/* A reference rule reads every reference in a value ("校准由NIM和PTB完成",
+ * "GBW 04101 and GBW 04102"), not only the first: the matches after the
+ * first one (o), each searched from the end of the one before.  -1 when
+ * memory ran out; a search error ends the list. */
+static int more_matches(rule_scratch *s, const rule_def *r, int ri, const ectx *c, size_t v,
+                        const outcome *o, rule_hits *out)
+{
+    const char *text = c->values[v].text;
+    size_t len = c->values[v].len, ms = o->ms, me = o->me;
+    s->valid = base_utf8_valid(text, len);
+    for (;;) {
+        size_t from = me > ms ? me : ms + char_len(text, len, ms);
+        if (from >= len)
+            return 0;
+        int rc = first_match(s, r, text, len, from, &ms, &me);
+        if (rc == NOMEM)
+            return -1;
+        if (rc != 1)
+            return 0;
+        if (push_hit(out, ri, c->item, (int)v, ms, me - ms, 0) < 0)
+            return -1;
+    }
 }
 
 static int eval_rule(rule_scratch *s, const rule_def *r, int ri, const ectx *c, rule_hits *out)
@@ -785,6 +808,8 @@ static int eval_rule(rule_scratch *s, const rule_def *r, int ri, const ectx *c, 
         } else if (o->rc == 1) {
             found = 1;
             if (!r->absent && push_hit(out, ri, c->item, (int)v, o->ms, o->me - o->ms, 0) < 0)
+                return -1;
+            if (r->dim == RULE_DIM_REFERENCE && !r->absent && more_matches(s, r, ri, c, v, o, out))
                 return -1;
         }
     }
