@@ -6,6 +6,8 @@
  */
 #include "base/base_sha256.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,4 +210,28 @@ void base_sha256_hex(const void *data, size_t len, char out[65])
     base_sha256_init(&ctx);
     base_sha256_update(&ctx, data, len);
     base_sha256_final_hex(&ctx, out);
+}
+
+int base_sha256_file(const char *path, char out[65], base_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return base_fail(err, BASE_EIO, "%s: cannot open: %s", path, strerror(errno));
+    unsigned char *buf = malloc(1 << 16);
+    if (!buf) {
+        fclose(f);
+        return base_fail(err, BASE_EIO, "%s: out of memory", path);
+    }
+    base_sha256_ctx ctx;
+    base_sha256_init(&ctx);
+    size_t n;
+    while ((n = fread(buf, 1, 1 << 16, f)) > 0)
+        base_sha256_update(&ctx, buf, n);
+    int bad = ferror(f), why = errno;
+    free(buf);
+    fclose(f);
+    if (bad)
+        return base_fail(err, BASE_EIO, "%s: cannot read: %s", path, strerror(why));
+    base_sha256_final_hex(&ctx, out);
+    return BASE_OK;
 }

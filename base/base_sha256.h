@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/base_err.h"
+
 /* Incremental state; embed it anywhere, no release needed. */
 typedef struct base_sha256_ctx {
     uint32_t h[8];  /* chaining value */
@@ -37,5 +39,10 @@ void base_sha256_final(base_sha256_ctx *ctx, unsigned char out[32]);
 
 /* One-shot: the hash of data[0..len) as hex into OUT: out. */
 void base_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* The hash of the whole file at path, read in 64 KiB chunks, as hex into OUT:
+ * out.  Returns BASE_OK, or BASE_EIO with "PATH: cannot open: why" or
+ * "PATH: cannot read: why" in err. */
+int base_sha256_file(const char *path, char out[65], base_err *err);
 
 #endif

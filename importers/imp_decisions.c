@@ -101,25 +101,6 @@ static void written_key(const char *decision, const char *comment, char out[96])
     snprintf(out, 96, "%s:%.16s", decision, hex);
 }
 
-static int hash_file(const char *path, char out[65], eng_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return eng_fail(err, ENG_EIO, "%s: cannot read: %s", path, strerror(errno));
-    base_sha256_ctx c;
-    base_sha256_init(&c);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        base_sha256_update(&c, buf, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad)
-        return eng_fail(err, ENG_EIO, "%s: read error", path);
-    base_sha256_final_hex(&c, out);
-    return ENG_OK;
-}
-
 /* The first problem found, and how many there were. */
 typedef struct problems {
     int code;
@@ -279,7 +260,7 @@ int imp_decisions_read(eng_store *st, const char *path, const char *reviewer,
                        imp_decisions_result *out, eng_err *err)
 {
     char sha[65];
-    int rc = hash_file(path, sha, err);
+    int rc = base_sha256_file(path, sha, err);
     if (rc)
         return rc;
     char *p_run = NULL, *p_sha = NULL, *p_kind = NULL, *p_store = NULL, *s_run = NULL,

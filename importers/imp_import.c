@@ -78,41 +78,17 @@ const char *imp_import_format(const char *path, eng_err *err)
     return "csv";
 }
 
-static int sha256_file(const char *path, char hex[65], eng_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return eng_fail(err, ENG_EIO, "%s: cannot open: %s", path, strerror(errno));
-    unsigned char *buf = malloc(1 << 16);
-    if (!buf) {
-        fclose(f);
-        return eng_fail(err, ENG_EIO, "%s: out of memory", path);
-    }
-    base_sha256_ctx ctx;
-    base_sha256_init(&ctx);
-    size_t n;
-    while ((n = fread(buf, 1, 1 << 16, f)) > 0)
-        base_sha256_update(&ctx, buf, n);
-    int bad = ferror(f);
-    free(buf);
-    fclose(f);
-    if (bad)
-        return eng_fail(err, ENG_EIO, "%s: cannot read: %s", path, strerror(errno));
-    base_sha256_final_hex(&ctx, hex);
-    return ENG_OK;
-}
-
 /* What makes an import "the same again": the file's bytes and every option
  * that changes what is stored (a corrected --map or another --sheet must
  * import again).  Without such options it is the file's own SHA-256. */
 static int import_key(const char *path, const imp_options *opt, char key[65], eng_err *err)
 {
     char file_sha[65], map_sha[65] = "", ind_sha[65] = "";
-    int rc = sha256_file(path, file_sha, err);
+    int rc = base_sha256_file(path, file_sha, err);
     if (!rc && opt->map_path)
-        rc = sha256_file(opt->map_path, map_sha, err);
+        rc = base_sha256_file(opt->map_path, map_sha, err);
     if (!rc && opt->indicators_path)
-        rc = sha256_file(opt->indicators_path, ind_sha, err);
+        rc = base_sha256_file(opt->indicators_path, ind_sha, err);
     if (rc)
         return rc;
     if (!opt->map_path && !opt->indicators_path && !opt->source && !opt->sheet && !opt->encoding &&

@@ -5,7 +5,10 @@
 #include "base/base_sha256.h"
 #include "tests/check.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static const struct {
     const char *msg;
@@ -85,6 +88,20 @@ int main(void)
         base_sha256_final_hex(&ctx, out);
         CHECK_STR(out, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
                   "a million 'a' incrementally");
+        /* the same million bytes from a file (more than one 64 KiB chunk) */
+        char path[] = "/tmp/vernier-sha-XXXXXX";
+        int fd = mkstemp(path);
+        CHECK(fd >= 0, "mkstemp");
+        FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+        CHECK(f && fwrite(a, 1, 1000000, f) == 1000000 && fclose(f) == 0, "write %s", path);
+        base_err err = {0};
+        CHECK(base_sha256_file(path, out, &err) == BASE_OK, "file: %s", err.msg);
+        CHECK_STR(out, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+                  "a million 'a' from a file");
+        unlink(path);
+        CHECK(base_sha256_file(path, out, &err) == BASE_EIO && strstr(err.msg, path) &&
+                  strstr(err.msg, "cannot open"),
+              "a missing file is named: %s", err.msg);
         free(a);
     }
     return check_done("test_sha256");
