@@ -97,9 +97,10 @@ int rpt_file_part(char *out, size_t cap, const char *value);
  * numeric reference to a C0 control U+0010..U+001F is read as
  * U+2010..U+201F (TechPort's &#x19; is a right quote whose high byte was
  * dropped); other controls, NUL, surrogates and unknown names are left as
- * written.  The store keeps the text as the source gave it (the record's
- * hash, provenance and `show` stay exact); only what a panel reads is
- * decoded.
+ * written.  The importers decode text when records come in
+ * (imp_value_text); this decodes, for what a panel reads, what a store
+ * still holds: stores imported before, and references the importer leaves
+ * (the C0 ones above).
  * Returns a malloc'd decoded copy (caller frees), or NULL when s has
  * nothing to decode (or is NULL) or memory ran out (*oom set, may be NULL).
  */
