@@ -53,11 +53,18 @@ static void print_reuse(const eng_run_info *ri)
     double sreused =
         cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(du, "signatures_reused"));
     double smade = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(du, "signatures_made"));
-    if (j && (reused > 0 || sreused > 0)) {
+    int incr = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(du, "incremental"));
+    double searched = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(du, "searched"));
+    double carried = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(du, "carried"));
+    if (j && (reused > 0 || sreused > 0 || incr)) {
         printf("      reused: rule results of %.0f records (run %.0f), %.0f evaluated; "
-               "shingle sets of %.0f, %.0f made\n",
+               "shingle sets of %.0f, %.0f made",
                reused > 0 ? reused : 0, from > 0 ? from : 0, evaluated > 0 ? evaluated : 0,
                sreused > 0 ? sreused : 0, smade > 0 ? smade : 0);
+        if (incr)
+            printf("; pairs searched for %.0f records, %.0f candidates carried",
+                   searched > 0 ? searched : 0, carried > 0 ? carried : 0);
+        printf("\n");
     }
     cJSON_Delete(j);
 }

@@ -1054,6 +1054,9 @@ typedef struct band_worker {
     size_t nout, capout;
     size_t cand, verified, skipped;
     eng_dup_near *best; /* MODE_NEAREST: n entries */
+    int track;          /* keep the candidates that pass the unweighted gate in found */
+    eng_dup_cand *found;
+    size_t nfound, capfound;
     int oom;
 } band_worker;
 
@@ -1067,6 +1070,14 @@ typedef struct band_ctx {
     int groups[2];   /* work items (groups of bands) per scheme */
     int nsch, items; /* work items of all schemes */
     atomic_int next;
+    /* the next year (eng_dup_incr): pairs of two docs not fresh are not drawn
+     * from the buckets but re-checked from the carried list; skip[si] marks,
+     * band by band (rows of skip_row bytes), the docs whose bucket was
+     * skipped (bucket_cap) */
+    const eng_dup_incr *incr;
+    unsigned char *skip[2];
+    size_t skip_row;
+    atomic_size_t next_carried;
     band_worker w[MAX_JOBS];
 } band_ctx;
 
@@ -1084,6 +1095,24 @@ static int push_pair(band_worker *w, const eng_dup_pair *p)
     return 0;
 }
 
+/* Keeps candidate (a, b) for the next search (the unweighted gate passed). */
+static void track(band_worker *w, size_t a, size_t b)
+{
+    if (!w->track)
+        return;
+    if (w->nfound == w->capfound) {
+        size_t cap = w->capfound ? 2 * w->capfound : 256;
+        eng_dup_cand *v = realloc(w->found, cap * sizeof *v);
+        if (!v) {
+            w->oom = 1;
+            return;
+        }
+        w->found = v;
+        w->capfound = cap;
+    }
+    w->found[w->nfound++] = (eng_dup_cand){(uint32_t)(a < b ? a : b), (uint32_t)(a < b ? b : a)};
+}
+
 static void verify_pair(const eng_dup_set *s, band_worker *w, size_t a, size_t b)
 {
     size_t na, nb;
@@ -1099,6 +1128,7 @@ static void verify_pair(const eng_dup_set *s, band_worker *w, size_t a, size_t b
     double con = (double)inter / (double)(na < nb ? na : nb);
     if (!(jac >= jt || (cok && con >= ct)))
         return;
+    track(w, a, b);
     eng_dup_pair p;
     memset(&p, 0, sizeof p);
     p.plain_jaccard = jac;
@@ -1137,7 +1167,9 @@ static void verify_nearest(const eng_dup_set *s, band_worker *w, size_t a, size_
 {
     size_t later = s->order[a] < s->order[b] ? b : a, earlier = later == a ? b : a;
     eng_dup_near *cur = &w->best[later];
-    double floor = s->p.floor, t = cur->jaccard > floor && !s->df ? cur->jaccard : floor;
+    /* tracking: every candidate at the floor, whatever the best so far */
+    double floor = s->p.floor,
+           t = cur->jaccard > floor && !s->df && !w->track ? cur->jaccard : floor;
     size_t na, nb;
     const uint64_t *A = set_of(s, a, &na), *B = set_of(s, b, &nb);
     if (s->df && (!eng_dup_active(s, a) || !eng_dup_active(s, b)))
@@ -1147,6 +1179,7 @@ static void verify_nearest(const eng_dup_set *s, band_worker *w, size_t a, size_
     double con = (double)inter / (double)(na < nb ? na : nb);
     if (jac < floor)
         return;
+    track(w, a, b);
     if (s->df) {
         double wa, wb, wi;
         weigh_pair(s, A, na, B, nb, 1, &wa, &wb, &wi);
@@ -1158,6 +1191,22 @@ static void verify_nearest(const eng_dup_set *s, band_worker *w, size_t a, size_
     cur->doc = earlier;
     cur->jaccard = jac;
     cur->containment = con;
+}
+
+/* A candidate pair: the signature test, then the exact check. */
+static void consider(band_ctx *c, band_worker *w, size_t a, size_t b, size_t na, size_t nb,
+                     const uint64_t *eq)
+{
+    const eng_dup_set *s = c->s;
+    w->cand++;
+    double t = c->mode == MODE_PAIRS ? lowest_jaccard(s, na, nb) : s->p.floor;
+    if (!plausible(s, t, eq, s->fill + a * (size_t)s->W, s->fill + b * (size_t)s->W))
+        return;
+    w->verified++;
+    if (c->mode == MODE_PAIRS)
+        verify_pair(s, w, a, b);
+    else
+        verify_nearest(s, w, a, b);
 }
 
 /* One candidate (a < b) met in band j of scheme si. */
@@ -1184,15 +1233,58 @@ static void candidate(band_ctx *c, band_worker *w, int si, int j, size_t a, size
             return; /* met in an earlier scheme */
     if (any_band(eq, 0, j, sc))
         return; /* met in an earlier band */
-    w->cand++;
-    double t = c->mode == MODE_PAIRS ? lowest_jaccard(s, na, nb) : s->p.floor;
-    if (!plausible(s, t, eq, s->fill + a * (size_t)s->W, s->fill + b * (size_t)s->W))
+    consider(c, w, a, b, na, nb, eq);
+}
+
+/* A pair of docs not fresh, carried from the previous search: is it still
+ * a candidate (candidate() above would meet it in the first band where its
+ * rows agree, unless that bucket is now skipped), and then a pair? */
+static void recheck(band_ctx *c, band_worker *w, size_t a, size_t b)
+{
+    const eng_dup_set *s = c->s;
+    const size_t K = (size_t)s->K;
+    if (a >= s->n || b >= s->n || !eng_dup_active(s, a) || !eng_dup_active(s, b))
         return;
-    w->verified++;
-    if (c->mode == MODE_PAIRS)
-        verify_pair(s, w, a, b);
-    else
-        verify_nearest(s, w, a, b);
+    if (c->mode == MODE_NEAREST &&
+        (s->order[a] == s->order[b] || s->order[a] == ENG_DUP_UNORDERED ||
+         s->order[b] == ENG_DUP_UNORDERED))
+        return;
+    size_t na = (size_t)(s->start[a + 1] - s->start[a]);
+    size_t nb = (size_t)(s->start[b + 1] - s->start[b]);
+    uint64_t eq[MAX_WORDS + 1];
+    row_mask(s->sig + a * K, s->sig + b * K, s->K, eq);
+    for (int si = 0; si < c->nsch; si++) {
+        const scheme *sc = c->sch[si];
+        if (!any_band(eq, 0, sc->b, sc))
+            continue;
+        int j = 0;
+        while (!any_band(eq, j, 1, sc))
+            j++;
+        if (sc->min_ratio > 0 &&
+            (na > nb ? (double)na / (double)nb : (double)nb / (double)na) <= sc->min_ratio)
+            return;
+        if (c->skip[si] && (c->skip[si][(size_t)j * c->skip_row + a / 8] >> (a % 8) & 1))
+            return; /* its bucket there is now too large */
+        consider(c, w, a, b, na, nb, eq);
+        return;
+    }
+}
+
+static void carry_work(void *p, int wi)
+{
+    band_ctx *c = p;
+    band_worker *w = &c->w[wi];
+    const eng_dup_incr *in = c->incr;
+    const eng_dup_cand *v = c->mode == MODE_PAIRS ? in->carried : in->carried_near;
+    size_t n = c->mode == MODE_PAIRS ? in->ncarried : in->ncarried_near;
+    for (;;) {
+        size_t lo = atomic_fetch_add(&c->next_carried, 256);
+        if (lo >= n || w->oom)
+            return;
+        size_t hi = lo + 256 < n ? lo + 256 : n;
+        for (size_t i = lo; i < hi; i++)
+            recheck(c, w, v[i].a, v[i].b);
+    }
 }
 
 /* Bands of a scheme handled together: those whose rows share a 64-byte
@@ -1244,11 +1336,19 @@ static void band_work(void *p, int wi)
                     e++;
                 if (sc->cap && e - i > sc->cap) {
                     w->skipped += e - i;
+                    for (size_t x = i; c->skip[si] && x < e; x++) {
+                        uint32_t d = (uint32_t)v[x];
+                        c->skip[si][(size_t)j * c->skip_row + d / 8] |=
+                            (unsigned char)(1u << d % 8);
+                    }
                     i = e;
                     continue;
                 }
+                const unsigned char *fresh = c->incr ? c->incr->fresh : NULL;
                 for (size_t x = i; x + 1 < e; x++)
                     for (size_t y = x + 1; y < e; y++) {
+                        if (fresh && !fresh[(uint32_t)v[x]] && !fresh[(uint32_t)v[y]])
+                            continue; /* two docs of the previous search: carried */
                         if (y + 4 < e) {
                             const char *q = (const char *)(s->sig + (uint32_t)v[y + 4] * K);
                             for (size_t o = 0; o < K * sizeof *s->sig; o += 64)
@@ -1274,12 +1374,14 @@ static int pair_cmp(const void *x, const void *y)
 
 /* Runs the schemes over the set in `mode`.  OUT: c (release it with
  * band_release).  Returns 0 or -1 when out of memory. */
-static int band_run(const eng_dup_set *s, int mode, const scheme *s1, const scheme *s2, band_ctx *c)
+static int band_run(const eng_dup_set *s, int mode, const scheme *s1, const scheme *s2,
+                    const eng_dup_incr *incr, band_ctx *c)
 {
     int jobs = jobs_of(s);
     memset(c, 0, sizeof *c);
     c->s = s;
     c->mode = mode;
+    c->incr = incr && incr->fresh ? incr : NULL;
     c->sch[c->nsch++] = s1;
     if (s2 && s2->b)
         c->sch[c->nsch++] = s2;
@@ -1289,8 +1391,15 @@ static int band_run(const eng_dup_set *s, int mode, const scheme *s1, const sche
         c->items += c->groups[i];
     }
     atomic_store(&c->next, 0);
+    atomic_store(&c->next_carried, 0);
+    size_t ncarried = !c->incr ? 0 : mode == MODE_PAIRS ? incr->ncarried : incr->ncarried_near;
+    c->skip_row = (s->n + 7) / 8;
+    for (int i = 0; ncarried && i < c->nsch; i++)
+        if (c->sch[i]->cap && !(c->skip[i] = calloc((size_t)c->sch[i]->b * c->skip_row + 1, 1)))
+            return -1;
     for (int w = 0; w < jobs; w++) {
         band_worker *bw = &c->w[w];
+        bw->track = incr != NULL;
         int gmax = 1;
         for (int i = 0; i < c->nsch; i++)
             if (group_of(c->sch[i]->r) > gmax)
@@ -1310,6 +1419,8 @@ static int band_run(const eng_dup_set *s, int mode, const scheme *s1, const sche
         }
     }
     base_pool_run(jobs, band_work, c);
+    if (ncarried)
+        base_pool_run(jobs, carry_work, c);
     for (int w = 0; w < jobs; w++) {
         for (int g = 0; g < GROUP_MAX; g++) {
             free(c->w[w].buf[g]);
@@ -1325,7 +1436,10 @@ static int band_run(const eng_dup_set *s, int mode, const scheme *s1, const sche
 
 static void band_release(band_ctx *c)
 {
+    free(c->skip[0]);
+    free(c->skip[1]);
     for (int w = 0; w < MAX_JOBS; w++) {
+        free(c->w[w].found);
         for (int g = 0; g < GROUP_MAX; g++)
             free(c->w[w].buf[g]);
         free(c->w[w].tmp);
@@ -1463,13 +1577,51 @@ int eng_dup_compare(const eng_dup_set *s, size_t a, size_t b)
     return jac >= s->p.jaccard || (cok && con >= s->p.containment);
 }
 
+static int cand_cmp(const void *x, const void *y)
+{
+    const eng_dup_cand *a = x, *b = y;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
+    return a->b < b->b ? -1 : a->b > b->b;
+}
+
+/* The workers' tracked candidates, sorted, into *out. */
+static int gather_found(band_ctx *c, eng_dup_cand **out, size_t *n)
+{
+    size_t total = 0;
+    for (int w = 0; w < MAX_JOBS; w++)
+        total += c->w[w].nfound;
+    eng_dup_cand *v = malloc((total ? total : 1) * sizeof *v);
+    if (!v)
+        return -1;
+    size_t o = 0;
+    for (int w = 0; w < MAX_JOBS; w++) {
+        if (c->w[w].nfound)
+            memcpy(v + o, c->w[w].found, c->w[w].nfound * sizeof *v);
+        o += c->w[w].nfound;
+    }
+    if (total > 1)
+        qsort(v, total, sizeof *v, cand_cmp);
+    free(*out);
+    *out = v;
+    *n = total;
+    return 0;
+}
+
 int eng_dup_pairs(const eng_dup_set *s, eng_dup_pair **pairs, size_t *n, eng_dup_stats *stats,
                   eng_err *err)
+{
+    return eng_dup_pairs_incr(s, NULL, pairs, n, stats, err);
+}
+
+int eng_dup_pairs_incr(const eng_dup_set *s, eng_dup_incr *incr, eng_dup_pair **pairs, size_t *n,
+                       eng_dup_stats *stats, eng_err *err)
 {
     band_ctx *c = malloc(sizeof *c);
     if (!c)
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");
-    if (band_run(s, MODE_PAIRS, &s->sj, &s->sc, c)) {
+    if (band_run(s, MODE_PAIRS, &s->sj, &s->sc, incr, c) ||
+        (incr && gather_found(c, &incr->found, &incr->nfound))) {
         band_release(c);
         free(c);
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");
@@ -1532,13 +1684,20 @@ int eng_dup_pairs(const eng_dup_set *s, eng_dup_pair **pairs, size_t *n, eng_dup
 
 int eng_dup_nearest_earlier(const eng_dup_set *s, eng_dup_near *out, eng_err *err)
 {
+    return eng_dup_nearest_earlier_incr(s, NULL, out, err);
+}
+
+int eng_dup_nearest_earlier_incr(const eng_dup_set *s, eng_dup_incr *incr, eng_dup_near *out,
+                                 eng_err *err)
+{
     band_ctx *c = malloc(sizeof *c);
     if (!c)
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");
     /* the Jaccard banding first: it never skips a bucket, so large clusters
      * of near-identical texts keep their nearest neighbours */
     const scheme *floor = s->sf.t < s->sj.t ? &s->sf : NULL;
-    if (band_run(s, MODE_NEAREST, &s->sj, floor, c)) {
+    if (band_run(s, MODE_NEAREST, &s->sj, floor, incr, c) ||
+        (incr && gather_found(c, &incr->found_near, &incr->nfound_near))) {
         band_release(c);
         free(c);
         return eng_fail(err, ENG_EIO, "duplicates: out of memory");

@@ -316,6 +316,46 @@ typedef struct eng_dup_near {
  * Returns ENG_OK or ENG_EIO. */
 int eng_dup_nearest_earlier(const eng_dup_set *s, eng_dup_near *out, eng_err *err);
 
+/* ---- the next year: searching only what is new ------------------------------ */
+
+/* A candidate pair of docs (a < b). */
+typedef struct eng_dup_cand {
+    uint32_t a, b;
+} eng_dup_cand;
+
+/* An incremental search.  A candidate of the banding is a pair met in the
+ * first band where its rows agree, unless that bucket is skipped
+ * (bucket_cap); it is then tested on the signatures and checked exactly,
+ * first unweighted (the gate), then weighted.  Everything up to the gate
+ * depends on the two docs alone, except the skipping, which depends on how
+ * many docs share the bucket.  So when a set is the previous search's docs
+ * (their texts, order and activity unchanged) plus fresh ones, buckets only
+ * grew, and the pairs of two old docs that can be pairs now are among the
+ * previous search's gated candidates: those are carried and checked again
+ * (band by band skipping as now, weights as now), while the buckets are
+ * searched only for pairs with a fresh doc.  The result is the same as a
+ * full search's.  The caller keys docs across runs and checks that the
+ * condition holds (eng_dupstage.c), else passes fresh NULL: a full search
+ * (found is filled either way). */
+typedef struct eng_dup_incr {
+    const unsigned char *fresh;  /* count entries, 1: a fresh doc; NULL: all fresh */
+    const eng_dup_cand *carried; /* pairs: gated candidates of two docs not fresh */
+    size_t ncarried;
+    const eng_dup_cand *carried_near; /* nearest neighbours: the same at the floor */
+    size_t ncarried_near;
+    eng_dup_cand *found; /* OUT (malloc'd, the caller frees): this search's gated candidates */
+    size_t nfound;
+    eng_dup_cand *found_near;
+    size_t nfound_near;
+} eng_dup_incr;
+
+/* eng_dup_pairs and eng_dup_nearest_earlier, incrementally (incr may be
+ * NULL: the plain ones). */
+int eng_dup_pairs_incr(const eng_dup_set *s, eng_dup_incr *incr, eng_dup_pair **pairs, size_t *n,
+                       eng_dup_stats *stats, eng_err *err);
+int eng_dup_nearest_earlier_incr(const eng_dup_set *s, eng_dup_incr *incr, eng_dup_near *out,
+                                 eng_err *err);
+
 /* ---- the duplicate stage's configuration and results ------------------------ */
 
 /* What a run or a screening asks of the duplicate stage (eng_dupstage.h),
@@ -350,6 +390,9 @@ typedef struct eng_dup_result {
     unsigned char *flags; /* n; bit 0 exact, bit 1 near, bit 2 partial, bit 3 inside */
     size_t sigs_reused;   /* shingle sets taken from the store's cache */
     size_t sigs_made;     /* shingle sets made (and cached) in this run */
+    int incremental;      /* 1: only pairs with a fresh record were searched */
+    size_t fresh;         /* records whose pairs were searched (all when not incremental) */
+    size_t carried;       /* candidate pairs carried from the previous search */
 } eng_dup_result;
 
 /* One stored record matching a screened proposal (eng_screen); strings

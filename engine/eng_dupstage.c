@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/eng_dup.h"
+#include "engine/eng_reuse.h"
 #include "engine/eng_text.h"
 #include "base/base_sha256.h"
 
@@ -589,7 +590,7 @@ static int flag_bit(const char *kind)
 }
 
 static int find_near(stage *sg, eng_dup_set *set, const eng_dup_params *p, char **texts,
-                     const eng_dup_doc *docs, eng_err *err)
+                     const eng_dup_doc *docs, eng_dup_incr *incr, eng_err *err)
 {
     const eng_record *recs = sg->recs;
     size_t n = sg->n;
@@ -599,7 +600,7 @@ static int find_near(stage *sg, eng_dup_set *set, const eng_dup_params *p, char 
     size_t np = 0, nexact = out->npairs;
     eng_dup_stats stats;
     int rc;
-    if ((rc = eng_dup_pairs(set, &pairs, &np, &stats, err)) ||
+    if ((rc = eng_dup_pairs_incr(set, incr, &pairs, &np, &stats, err)) ||
         (rc = eng_dup_passages(set, docs, pairs, np, err)))
         goto done;
     char method[128];
@@ -631,7 +632,7 @@ static int find_near(stage *sg, eng_dup_set *set, const eng_dup_params *p, char 
         rc = eng_fail(err, ENG_EIO, "out of memory");
         goto done;
     }
-    if ((rc = eng_dup_nearest_earlier(set, near, err)))
+    if ((rc = eng_dup_nearest_earlier_incr(set, incr, near, err)))
         goto done;
     /* similarity beyond the floor: no cliff where a neighbour starts to count */
     for (size_t i = 0; i < n; i++) {
@@ -797,6 +798,263 @@ static int make_docs(const eng_record *recs, size_t n, const long *order, char *
     return ENG_OK;
 }
 
+/* ---- the next year: the last search, carried (eng_dup_incr) ---------------------------- */
+
+#define STATE_MAGIC 0x54534456u /* "VDST" little-endian */
+#define STATE_VERSION 1u
+#define STATE_HEADER 24
+#define STATE_DOC 17 /* a doc's key (16 bytes) and whether it was compared */
+
+/* A doc across runs: its text and its date (the order nearest neighbours
+ * need), as the first 16 bytes of their SHA-256. */
+typedef struct doc_key {
+    unsigned char k[16];
+    uint32_t idx;
+} doc_key;
+
+static int key_cmp(const void *x, const void *y)
+{
+    const doc_key *a = x, *b = y;
+    int c = memcmp(a->k, b->k, 16);
+    return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+static void doc_keys(const eng_record *recs, const eng_dup_doc *docs, size_t n, doc_key *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        base_sha256_ctx h;
+        unsigned char d[32];
+        const char *w = when_of(&recs[i]);
+        base_sha256_init(&h);
+        base_sha256_update(&h, docs[i].text, docs[i].len);
+        base_sha256_update(&h, "\x1f", 1);
+        base_sha256_update(&h, w ? w : "", w ? strlen(w) : 0);
+        base_sha256_final(&h, d);
+        memcpy(out[i].k, d, 16);
+        out[i].idx = (uint32_t)i;
+    }
+}
+
+/* The parameters a search's state belongs to: all of them. */
+static void state_params(const eng_dup_set *set, const eng_dup_params *p, char *out, size_t cap)
+{
+    snprintf(out, cap,
+             "%s|j=%.17g c=%.17g r=%.17g m=%zu f=%.17g rec=%.17g np=%d cap=%zu w=%d mi=%.17g"
+             " in=%d sj=%.17g si=%.17g|v%u",
+             eng_dup_key(set), p->jaccard, p->containment, p->contain_ratio, p->contain_min,
+             p->floor, p->recall, p->num_perm, p->bucket_cap, p->weighted, p->min_info, p->inside,
+             p->short_jaccard, p->short_info, STATE_VERSION);
+}
+
+static void st_put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t st_get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The state of this search: its docs (keys, compared or not) and the
+ * gated candidates it found.  OUT: *blob (malloc'd), *len.  -1 when memory
+ * ran out. */
+static int state_make(const eng_dup_set *set, const doc_key *keys, size_t n, const eng_dup_incr *in,
+                      unsigned char **blob, size_t *len)
+{
+    size_t size = STATE_HEADER + n * STATE_DOC + 8 * (in->nfound + in->nfound_near);
+    unsigned char *b = malloc(size);
+    if (!b)
+        return -1;
+    st_put32(b, STATE_MAGIC);
+    st_put32(b + 4, STATE_VERSION);
+    st_put32(b + 8, (uint32_t)n);
+    st_put32(b + 12, (uint32_t)in->nfound);
+    st_put32(b + 16, (uint32_t)in->nfound_near);
+    unsigned char *o = b + STATE_HEADER;
+    for (size_t i = 0; i < n; i++, o += STATE_DOC) {
+        memcpy(o, keys[i].k, 16);
+        o[16] = (unsigned char)eng_dup_active(set, i);
+    }
+    for (size_t i = 0; i < in->nfound; i++, o += 8) {
+        st_put32(o, in->found[i].a);
+        st_put32(o + 4, in->found[i].b);
+    }
+    for (size_t i = 0; i < in->nfound_near; i++, o += 8) {
+        st_put32(o, in->found_near[i].a);
+        st_put32(o + 4, in->found_near[i].b);
+    }
+    st_put32(b + 20, (uint32_t)eng_hash64(b + STATE_HEADER, size - STATE_HEADER, STATE_MAGIC));
+    *blob = b;
+    *len = size;
+    return 0;
+}
+
+/* Carried candidates of list v (nv, prior indexes) whose docs both map to
+ * docs of this search, in this search's indexes.  -1 when memory ran out. */
+static int carry(const unsigned char *v, size_t nv, const uint32_t *map, size_t nprior,
+                 eng_dup_cand **out, size_t *n)
+{
+    *out = malloc((nv ? nv : 1) * sizeof **out);
+    *n = 0;
+    if (!*out)
+        return -1;
+    for (size_t i = 0; i < nv; i++) {
+        uint32_t a = st_get32(v + 8 * i), b = st_get32(v + 8 * i + 4);
+        if (a >= nprior || b >= nprior || map[a] == UINT32_MAX || map[b] == UINT32_MAX)
+            continue;
+        uint32_t x = map[a], y = map[b];
+        (*out)[(*n)++] = (eng_dup_cand){x < y ? x : y, x < y ? y : x};
+    }
+    return 0;
+}
+
+/* Sets up an incremental search from the last one's state (blob): when
+ * every doc of it is still here, unchanged and compared as before, the docs
+ * not in it (and all docs of a text whose count grew) are fresh and its
+ * candidates between the others are carried; otherwise in->fresh stays
+ * NULL (a full search).  keys: this search's, sorted in place.  OUT: in,
+ * *fresh (malloc'd when set).  -1 when memory ran out. */
+static int state_use(const eng_dup_set *set, const unsigned char *blob, size_t len, doc_key *keys,
+                     size_t n, eng_dup_incr *in, unsigned char **fresh, size_t *nfresh)
+{
+    *fresh = NULL;
+    *nfresh = n;
+    if (!blob || len < STATE_HEADER || st_get32(blob) != STATE_MAGIC ||
+        st_get32(blob + 4) != STATE_VERSION)
+        return 0;
+    size_t np = st_get32(blob + 8), nf = st_get32(blob + 12), nn = st_get32(blob + 16);
+    if (len != STATE_HEADER + np * STATE_DOC + 8 * (nf + nn) ||
+        st_get32(blob + 20) !=
+            (uint32_t)eng_hash64(blob + STATE_HEADER, len - STATE_HEADER, STATE_MAGIC))
+        return 0; /* damaged: search everything */
+    doc_key *prior = malloc((np ? np : 1) * sizeof *prior);
+    uint32_t *map = calloc(np ? np : 1, sizeof *map);
+    unsigned char *fr = calloc(n ? n : 1, 1);
+    if (!prior || !map || !fr) {
+        free(prior);
+        free(map);
+        free(fr);
+        return -1;
+    }
+    const unsigned char *d = blob + STATE_HEADER;
+    for (size_t i = 0; i < np; i++) {
+        memcpy(prior[i].k, d + i * STATE_DOC, 16);
+        prior[i].idx = (uint32_t)i;
+        map[i] = UINT32_MAX;
+    }
+    qsort(prior, np, sizeof *prior, key_cmp);
+    qsort(keys, n, sizeof *keys, key_cmp);
+    int ok = 1;
+    size_t i = 0, j = 0;
+    while (ok && (i < np || j < n)) {
+        /* one key: its docs in the last search [i, ie), here [j, je) */
+        const unsigned char *k =
+            i < np && (j >= n || memcmp(prior[i].k, keys[j].k, 16) <= 0) ? prior[i].k : keys[j].k;
+        size_t ie = i, je = j;
+        while (ie < np && !memcmp(prior[ie].k, k, 16))
+            ie++;
+        while (je < n && !memcmp(keys[je].k, k, 16))
+            je++;
+        if (ie - i > je - j) {
+            ok = 0; /* a doc of the last search is gone: its buckets shrank */
+        } else if (ie - i == je - j) {
+            /* the same docs (alike for the search: same text, same date) */
+            for (size_t x = 0; x < ie - i; x++) {
+                uint32_t p = prior[i + x].idx, c = keys[j + x].idx;
+                if (d[(size_t)p * STATE_DOC + 16] != (unsigned char)eng_dup_active(set, c))
+                    ok = 0; /* compared then and not now, or the other way round */
+                map[p] = c;
+            }
+        } else {
+            for (size_t x = j; x < je; x++)
+                fr[keys[x].idx] = 1;
+        }
+        i = ie;
+        j = je;
+    }
+    const unsigned char *pairs = d + np * STATE_DOC;
+    int rc = 0;
+    if (ok) {
+        eng_dup_cand *cp = NULL, *cn = NULL;
+        if (carry(pairs, nf, map, np, &cp, &in->ncarried) ||
+            carry(pairs + 8 * nf, nn, map, np, &cn, &in->ncarried_near))
+            rc = -1;
+        in->carried = cp;
+        in->carried_near = cn;
+        in->fresh = fr;
+        *fresh = fr;
+        *nfresh = 0;
+        for (size_t x = 0; x < n; x++)
+            *nfresh += fr[x];
+    } else {
+        free(fr);
+    }
+    /* back in doc order, for the next state */
+    for (size_t x = 0; x < n; x++)
+        while (keys[x].idx != x) {
+            doc_key t = keys[keys[x].idx];
+            keys[keys[x].idx] = keys[x];
+            keys[x] = t;
+        }
+    free(prior);
+    free(map);
+    return rc;
+}
+
+/* The near-duplicate search of a run, incremental when the store holds the
+ * last search under the same parameters (and there is a store). */
+static int search_near(eng_store *st, stage *sg, eng_dup_set *set, const eng_dup_params *p,
+                       char **texts, const eng_dup_doc *docs, eng_err *err)
+{
+    size_t n = sg->n;
+    char params[512];
+    state_params(set, p, params, sizeof params);
+    eng_dup_incr in;
+    memset(&in, 0, sizeof in);
+    doc_key *keys = malloc((n ? n : 1) * sizeof *keys);
+    unsigned char *fresh = NULL, *blob = NULL;
+    void *prior = NULL;
+    size_t plen = 0, blen = 0, nfresh = n;
+    int rc = ENG_OK;
+    if (!keys) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
+    doc_keys(sg->recs, docs, n, keys);
+    if (st && (rc = eng_store_dup_state_get(st, params, &prior, &plen, err)))
+        goto done;
+    if (state_use(set, prior, plen, keys, n, &in, &fresh, &nfresh)) {
+        rc = eng_fail(err, ENG_EIO, "out of memory");
+        goto done;
+    }
+    free(prior);
+    prior = NULL;
+    sg->out->incremental = fresh != NULL;
+    sg->out->fresh = nfresh;
+    sg->out->carried = in.ncarried + in.ncarried_near;
+    if ((rc = find_near(sg, set, p, texts, docs, &in, err)))
+        goto done;
+    if (st) {
+        if (state_make(set, keys, n, &in, &blob, &blen)) {
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+            goto done;
+        }
+        rc = eng_store_dup_state_put(st, params, blob, blen, err);
+    }
+done:
+    free(keys);
+    free(fresh);
+    free(blob);
+    free(prior);
+    free((void *)in.carried);
+    free((void *)in.carried_near);
+    free(in.found);
+    free(in.found_near);
+    return rc;
+}
+
 int eng_dupstage_run(eng_store *st, const eng_record *recs, size_t n, const eng_dup_config *c,
                      eng_dup_result *out, eng_err *err)
 {
@@ -842,7 +1100,7 @@ int eng_dupstage_run(eng_store *st, const eng_record *recs, size_t n, const eng_
     }
     if (set)
         out->sigs_made = n - out->sigs_reused;
-    if (set && (rc = find_near(&sg, set, &p, texts, docs, err)))
+    if (set && (rc = search_near(st, &sg, set, &p, texts, docs, err)))
         goto done;
     if (group_pairs(&sg))
         rc = eng_fail(err, ENG_EIO, "out of memory");

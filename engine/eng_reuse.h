@@ -45,4 +45,14 @@ int eng_reuse_get(eng_reuse *r, const char *id, const char *content_hash, int *f
 
 void eng_reuse_close(eng_reuse *r);
 
+/* The duplicate stage's state after its last search under `params` (a
+ * blob only eng_dupstage.c reads).  OUT: *data (malloc'd; NULL when there
+ * is none), *len.  Returns ENG_OK or ENG_EIO. */
+int eng_store_dup_state_get(eng_store *st, const char *params, void **data, size_t *len,
+                            eng_err *err);
+/* Replaces it, in a transaction of its own (a cache: it describes the
+ * records searched, whatever becomes of the run).  Returns ENG_OK or ENG_EIO. */
+int eng_store_dup_state_put(eng_store *st, const char *params, const void *data, size_t len,
+                            eng_err *err);
+
 #endif

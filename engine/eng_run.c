@@ -826,11 +826,13 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
              "\"total_s\":%.3f}",
              t_load - t0, t_rules - t_dups, t_dups - t_load, t_end - t_rules, t_end - t0);
     info.timings = strdup(timings);
-    char reuse[256];
+    char reuse[384];
     snprintf(reuse, sizeof reuse,
              "{\"rules\":{\"reused\":%zu,\"evaluated\":%zu,\"from_run\":%ld},"
-             "\"duplicates\":{\"signatures_reused\":%zu,\"signatures_made\":%zu}}",
-             nreused, n - nreused, from_run, dups.sigs_reused, dups.sigs_made);
+             "\"duplicates\":{\"signatures_reused\":%zu,\"signatures_made\":%zu,"
+             "\"incremental\":%s,\"searched\":%zu,\"carried\":%zu}}",
+             nreused, n - nreused, from_run, dups.sigs_reused, dups.sigs_made,
+             dups.incremental ? "true" : "false", dups.fresh, dups.carried);
     info.reuse = strdup(reuse);
     rc = eng_runw_commit(w, &info, err);
     w = NULL;

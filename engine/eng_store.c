@@ -198,6 +198,10 @@ static const char *const migrations[] = {
     "  h.context AS context, h.points AS points, r.level AS level, r.severity AS severity,"
     "  r.message AS message, h.error AS error"
     "  FROM hit_rows h JOIN run_rules r ON r.run_id = h.run_id AND r.idx = h.rule;",
+    /* 11 -> 12: the duplicate stage's last search by method parameters: its
+     * docs and the candidates it checked, so that the next run searches only
+     * the pairs of new records (eng_dup_incr). */
+    "CREATE TABLE IF NOT EXISTS dup_state(params TEXT PRIMARY KEY, data BLOB NOT NULL);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))

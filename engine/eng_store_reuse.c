@@ -275,3 +275,54 @@ int eng_reuse_get(eng_reuse *r, const char *id, const char *content_hash, int *f
     *nchecks = nc;
     return ENG_OK;
 }
+
+int eng_store_dup_state_get(eng_store *st, const char *params, void **data, size_t *len,
+                            eng_err *err)
+{
+    *data = NULL;
+    *len = 0;
+    sqlite3_stmt *q = NULL;
+    if (eng_store_prep(st, &q, "SELECT data FROM dup_state WHERE params = ?", err))
+        return ENG_EIO;
+    eng_store_bind_text(q, 1, params);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(q, 0);
+        const void *p = sqlite3_column_blob(q, 0);
+        void *d = malloc(n ? n : 1);
+        if (!d) {
+            sqlite3_finalize(q);
+            return eng_fail(err, ENG_EIO, "out of memory");
+        }
+        if (n)
+            memcpy(d, p, n);
+        *data = d;
+        *len = n;
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return eng_store_fail(st, err, "reading the duplicate stage's last search");
+    return ENG_OK;
+}
+
+int eng_store_dup_state_put(eng_store *st, const char *params, const void *data, size_t len,
+                            eng_err *err)
+{
+    if (eng_store_begin(st, err))
+        return ENG_EIO;
+    sqlite3_stmt *q = NULL;
+    if (eng_store_prep(st, &q, "INSERT OR REPLACE INTO dup_state(params, data) VALUES(?,?)", err)) {
+        eng_store_rollback(st);
+        return ENG_EIO;
+    }
+    eng_store_bind_text(q, 1, params);
+    sqlite3_bind_blob64(q, 2, data, len, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        rc = eng_store_fail(st, err, "storing the duplicate stage's last search");
+        eng_store_rollback(st);
+        return rc;
+    }
+    return eng_store_commit(st, err);
+}

@@ -76,6 +76,9 @@ check "first run reuses nothing" "$(reused "$tmp/next.db")" "0 0"
 v --db "$tmp/next.db" import examples/claims.jsonl >/dev/null
 v --db "$tmp/next.db" score >/dev/null
 check "second run reuses the 54 projects (2 prior-art are not scored)" "$(reused "$tmp/next.db")" "54 56"
+check "second run searches the new records' pairs only" "$(sqlite3 "$tmp/next.db" "SELECT
+  json_extract(reuse, '\$.duplicates.incremental') || ' ' ||
+  json_extract(reuse, '\$.duplicates.searched') FROM runs WHERE id = 2")" "1 4"
 dump "$tmp/full.db" >"$tmp/full.txt"
 dump "$tmp/next.db" >"$tmp/next.txt"
 check "examples: rows of the run" "$(wc -l <"$tmp/next.txt" | tr -d ' ')" \
@@ -90,7 +93,7 @@ check "checks are reused" "$(sqlite3 "$tmp/next.db" "SELECT count(*) > 0 FROM re
     WHERE run_id = 2")" 1
 check "scores say where they came from" "$(sqlite3 "$tmp/next.db" "SELECT count(*) FROM scores
     WHERE run_id = 2 AND reused_from = 1")" 54
-check "runs lists the reuse" "$("$VERNIER" --db "$tmp/next.db" runs | grep -c 'reused: rule results of 54 records (run 1), 6 evaluated')" 1
+check "runs lists the reuse" "$("$VERNIER" --db "$tmp/next.db" runs | grep -c 'reused: rule results of 54 records (run 1), 6 evaluated; shingle sets of 56, 4 made; pairs searched for 4 records')" 1
 # nothing new: everything reused, the same run again
 v --db "$tmp/next.db" score >/dev/null
 check "third run reuses all" "$(reused "$tmp/next.db")" "58 60"
@@ -152,6 +155,10 @@ for i, r in enumerate(rows):
     got=$(reused "$tmp/snext.db")
     check "SBIR: the next run reuses the first 3,000" "${got%% *}" \
         "$(sqlite3 "$tmp/snext.db" "SELECT nprojects FROM runs WHERE id = 1")"
+    check "SBIR: only the new records' pairs were searched" "$(sqlite3 "$tmp/snext.db" "SELECT
+      json_extract(reuse, '\$.duplicates.incremental') || ' ' ||
+      (json_extract(reuse, '\$.duplicates.searched') < 330) || ' ' ||
+      (json_extract(reuse, '\$.duplicates.carried') > 0) FROM runs WHERE id = 2")" "1 1 1"
     dump "$tmp/sfull.db" >"$tmp/sfull.txt"
     dump "$tmp/snext.db" >"$tmp/snext.txt"
     check "SBIR: pairs found" "$(grep -c '^pair|' "$tmp/snext.txt" | awk '{print ($1 > 0)}')" 1
