@@ -61,6 +61,9 @@ kill_during() {
     if kill -9 $pid 2>/dev/null; then finished=0; else finished=1; fi
     wait $pid 2>/dev/null
 }
+# another run while fewer than $KILLS runs were killed (at most 4 x $KILLS
+# runs: a run that ends before its kill is not counted as one)
+more() { [ $((i - done_n)) -lt "$KILLS" ] && [ "$i" -lt $((KILLS * 4)) ]; }
 valid_xlsx() { unzip -tq "$1" >/dev/null 2>&1; }
 sum() { [ -e "$1" ] && sha256sum "$1" | cut -c1-64 || echo absent; }
 
@@ -94,7 +97,9 @@ cp base.db k.db
 T=$(($(now_ms) - t0))
 after_projects=$(q k.db 'SELECT count(*) FROM projects')
 done_n=0
-for i in $(seq "$KILLS"); do
+i=0
+while more; do
+    i=$((i + 1))
     rm -f k.db k.db-wal k.db-shm
     cp base.db k.db
     kill_during "$VERNIER" -q --db k.db import big.jsonl
@@ -107,7 +112,7 @@ for i in $(seq "$KILLS"); do
         ko "run $i: $n projects and $imports imports (before: $base_projects/1, after: $after_projects/2)"
     fi
 done
-report "$KILLS kills in ${T} ms imports of $RECORDS records, $done_n finished first"
+report "$((i - done_n)) kills in $i runs (a clean one: ${T} ms) of imports of $RECORDS records, $done_n finished first"
 
 part="kill score"
 cp base.db s0.db
@@ -119,7 +124,9 @@ T=$(($(now_ms) - t0))
 runs0=$(q s0.db 'SELECT count(*) FROM runs')
 projects=$(q s0.db "SELECT count(*) FROM projects WHERE kind = 'project'")
 done_n=0
-for i in $(seq "$KILLS"); do
+i=0
+while more; do
+    i=$((i + 1))
     rm -f k.db k.db-wal k.db-shm
     cp s0.db k.db
     kill_during "$VERNIER" -q --db k.db score
@@ -132,7 +139,7 @@ for i in $(seq "$KILLS"); do
         ko "run $i: $runs runs (before $runs0), the last with $scored scores of $projects projects"
     fi
 done
-report "$KILLS kills in ${T} ms runs over $projects projects, $done_n finished first"
+report "$((i - done_n)) kills in $i runs (a clean one: ${T} ms) of runs over $projects projects, $done_n finished first"
 
 part="kill report"
 "$VERNIER" -q --db r.db report -o old.xlsx || ko "first report failed"
@@ -141,7 +148,9 @@ t0=$(now_ms)
 T=$(($(now_ms) - t0))
 left=0
 done_n=0
-for i in $(seq "$KILLS"); do
+i=0
+while more; do
+    i=$((i + 1))
     cp old.xlsx r.xlsx
     old=$(sum r.xlsx)
     kill_during "$VERNIER" -q --db r.db report -o r.xlsx
@@ -153,7 +162,7 @@ for i in $(seq "$KILLS"); do
 done
 "$VERNIER" -q --db r.db report -o r.xlsx || ko "report after the kills failed"
 [ "$(ls | grep -c '^r\.xlsx\.tmp\.')" = 0 ] && ok || ko "temporary files left after a clean report: $(ls | grep '\.tmp\.')"
-report "$KILLS kills in ${T} ms reports, $done_n finished first; $left temporary files left by kills, all removed by the next report"
+report "$((i - done_n)) kills in $i runs (a clean one: ${T} ms) of reports, $done_n finished first; $left temporary files left by kills, all removed by the next report"
 
 part="kill split"
 rm -f set-*.xlsx
@@ -164,7 +173,9 @@ t0=$(now_ms)
 T=$(($(now_ms) - t0))
 partial=0
 done_n=0
-for i in $(seq "$KILLS"); do
+i=0
+while more; do
+    i=$((i + 1))
     rm -f set-*.xlsx
     kill_during "$VERNIER" -q --db r.db report --split-by kind -o set.xlsx
     done_n=$((done_n + finished))
@@ -183,7 +194,7 @@ for i in $(seq "$KILLS"); do
 done
 "$VERNIER" -q --db r.db report --split-by kind -o set.xlsx || ko "split after the kills failed"
 [ "$(ls | grep -c '\.tmp\.')" = 0 ] && ok || ko "temporary files left after a clean split: $(ls | grep '\.tmp\.')"
-report "$KILLS kills in ${T} ms split reports ($want), $done_n finished first, $partial between two renames (finished by the next report)"
+report "$((i - done_n)) kills in $i runs (a clean one: ${T} ms) of split reports ($want), $done_n finished first, $partial between two renames (finished by the next report)"
 
 part="kill decisions"
 "$VERNIER" -q --db r.db report -o d.xlsx
@@ -206,7 +217,9 @@ T=$(($(now_ms) - t0))
 dec0=$(q d0.db 'SELECT count(*) FROM decisions')
 dec1=$(q k.db 'SELECT count(*) FROM decisions')
 done_n=0
-for i in $(seq "$KILLS"); do
+i=0
+while more; do
+    i=$((i + 1))
     rm -f k.db k.db-wal k.db-shm
     cp d0.db k.db
     kill_during "$VERNIER" -q --db k.db decisions import d-returned.xlsx --reviewer T
@@ -215,7 +228,7 @@ for i in $(seq "$KILLS"); do
     n=$(q k.db 'SELECT count(*) FROM decisions')
     [ "$n" = "$dec0" ] || [ "$n" = "$dec1" ] && ok || ko "run $i: $n decisions (before $dec0, after $dec1)"
 done
-report "$KILLS kills in ${T} ms decisions imports of $((dec1 - dec0)) decisions, $done_n finished first"
+report "$((i - done_n)) kills in $i runs (a clean one: ${T} ms) of decisions imports of $((dec1 - dec0)) decisions, $done_n finished first"
 fi
 
 # ---- disk ----------------------------------------------------------------------------------------
