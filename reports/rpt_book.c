@@ -54,40 +54,37 @@ static lxw_format *fmt(rpt_book *b)
     return workbook_add_format(b->wb);
 }
 
-static void make_formats(rpt_book *b)
+/* Returns 0, or -1 when memory ran out (a format could not be made). */
+static int make_formats(rpt_book *b)
 {
-    b->title = fmt(b);
+    /* all made first: a setter given no format would crash */
+    lxw_format **all[] = {&b->title, &b->header, &b->bold, &b->section, &b->wrap, &b->num1,
+                          &b->num2,  &b->num3,   &b->pct,  &b->link,    &b->input};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (!(*all[i] = fmt(b)))
+            return -1;
     format_set_bold(b->title);
     format_set_font_size(b->title, 14);
-    b->header = fmt(b);
     format_set_bold(b->header);
     format_set_bg_color(b->header, 0xD9E1F2);
     format_set_bottom(b->header, LXW_BORDER_THIN);
     format_set_text_wrap(b->header);
     format_set_align(b->header, LXW_ALIGN_VERTICAL_TOP);
-    b->bold = fmt(b);
     format_set_bold(b->bold);
-    b->section = fmt(b);
     format_set_bold(b->section);
     format_set_bottom(b->section, LXW_BORDER_THIN);
-    b->wrap = fmt(b);
     format_set_text_wrap(b->wrap);
     format_set_align(b->wrap, LXW_ALIGN_VERTICAL_TOP);
-    b->num1 = fmt(b);
     format_set_num_format(b->num1, "0.0");
-    b->num2 = fmt(b);
     format_set_num_format(b->num2, "0.00");
-    b->num3 = fmt(b);
     format_set_num_format(b->num3, "0.000");
-    b->pct = fmt(b);
     format_set_num_format(b->pct, "0%");
-    b->link = fmt(b);
     format_set_underline(b->link, LXW_UNDERLINE_SINGLE);
     format_set_font_color(b->link, LXW_COLOR_BLUE);
-    b->input = fmt(b);
     format_set_bg_color(b->input, 0xFFF2CC);
     format_set_border(b->input, LXW_BORDER_THIN);
     format_set_unlocked(b->input);
+    return 0;
 }
 
 int rpt_book_open(rpt_book *b, const char *path, const rpt_options *opt, const char *title,
@@ -134,7 +131,10 @@ int rpt_book_open(rpt_book *b, const char *path, const rpt_options *opt, const c
         rpt_book_abort(b);
         return eng_fail(err, ENG_EIO, "%s: cannot start the workbook (out of memory?)", path);
     }
-    make_formats(b);
+    if (make_formats(b)) {
+        rpt_book_abort(b);
+        return eng_fail(err, ENG_EIO, "%s: out of memory while writing the workbook", path);
+    }
     lxw_doc_properties props;
     memset(&props, 0, sizeof props);
     props.title = (char *)title;
