@@ -458,74 +458,135 @@ static long *date_orders(const eng_record *recs, const long *rank, size_t n)
     return o;
 }
 
+/* A doc across runs: its text and its date (the order nearest neighbours
+ * need), as the first 16 bytes of their SHA-256. */
+typedef struct doc_key {
+    unsigned char k[16];
+    uint32_t idx;
+} doc_key;
+
+static int key_cmp(const void *x, const void *y)
+{
+    const doc_key *a = x, *b = y;
+    int c = memcmp(a->k, b->k, 16);
+    return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+/* Keys of docs[0..n), the docs of recs[0..n); out[i].idx = base + i. */
+static void doc_keys(const eng_record *recs, const eng_dup_doc *docs, size_t n, size_t base,
+                     doc_key *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        base_sha256_ctx h;
+        unsigned char d[32];
+        const char *w = when_of(&recs[i]);
+        base_sha256_init(&h);
+        base_sha256_update(&h, docs[i].text, docs[i].len);
+        base_sha256_update(&h, "\x1f", 1);
+        base_sha256_update(&h, w ? w : "", w ? strlen(w) : 0);
+        base_sha256_final(&h, d);
+        memcpy(out[i].k, d, 16);
+        out[i].idx = (uint32_t)(base + i);
+    }
+}
+
 /* Fills the set with every record's shingles and signature, taking them from
  * the store's cache when there, computing (in parallel) and caching the
  * rest. */
-static int sig_cmp(const void *key, const void *elem)
+#define FILL_CHUNK 4096 /* records whose texts are held at a time */
+
+/* Adds docs[k0, k1) (uncached) to the set in one call (in parallel). */
+static int fill_run(eng_dup_set *set, const eng_dup_doc *docs, size_t k0, size_t k1, eng_err *err)
 {
-    return strcmp(key, ((const eng_sig *)elem)->hash);
+    return k1 > k0 ? eng_dup_add(set, docs + k0, k1 - k0, err) : ENG_OK;
 }
 
-static int fill_set(eng_store *st, eng_dup_set *set, const eng_dup_doc *docs, char **texts,
-                    size_t n, size_t *nreused, eng_err *err)
+static int fill_set(eng_store *st, eng_dup_set *set, const eng_record *recs, const long *order,
+                    size_t n, char **keep, doc_key *keys, size_t *nreused, eng_err *err)
 {
     *nreused = 0;
     const char *key = eng_dup_key(set);
-    char(*hashes)[65] = malloc((n ? n : 1) * sizeof *hashes);
-    const eng_sig **hit = calloc(n ? n : 1, sizeof *hit);
-    eng_sig *sigs = NULL;
-    size_t nsigs = 0;
+    char(*hashes)[65] = malloc(FILL_CHUNK * sizeof *hashes);
+    char **own = keep ? NULL : calloc(FILL_CHUNK, sizeof *own);
+    eng_dup_doc *docs = calloc(FILL_CHUNK, sizeof *docs);
+    unsigned char *cached = calloc(FILL_CHUNK, 1);
+    eng_sig_reader *rd = NULL;
     int rc = ENG_OK;
-    if (!hashes || !hit) {
+    if (!hashes || (!keep && !own) || !docs || !cached) {
         rc = eng_fail(err, ENG_EIO, "out of memory");
         goto done;
     }
-    if (st && (rc = eng_store_sig_all(st, key, &sigs, &nsigs, err)) != ENG_OK)
+    if (st && (rc = eng_sig_reader_open(st, key, &rd, err)))
         goto done;
-    for (size_t i = 0; i < n; i++) {
-        base_sha256_hex(texts[i], docs[i].len, hashes[i]);
-        hit[i] = nsigs ? bsearch(hashes[i], sigs, nsigs, sizeof *sigs, sig_cmp) : NULL;
-    }
-    for (size_t i = 0; i < n && !rc;) {
-        if (hit[i]) {
-            eng_err e2;
-            if (eng_dup_add_blob(set, hit[i]->data, hit[i]->len, docs[i].order, &e2) == ENG_OK) {
-                i++;
-                (*nreused)++;
-                continue;
-            }
-            hit[i] = NULL; /* a damaged blob is recomputed, and cached again */
-        }
-        /* A run of uncached docs is added in one call (in parallel). */
-        size_t j = i + 1;
-        while (j < n && !hit[j] && j - i < 4096)
-            j++;
-        rc = eng_dup_add(set, docs + i, j - i, err);
-        i = j;
-    }
-    if (!rc && st) {
-        int began = eng_store_begin(st, err) == ENG_OK;
-        for (size_t i = 0; i < n && began && !rc; i++) {
-            if (hit[i])
-                continue;
-            void *blob;
-            size_t blen;
-            if ((rc = eng_dup_blob(set, i, &blob, &blen, err)) != ENG_OK)
+    for (size_t lo = 0; lo < n && !rc; lo += FILL_CHUNK) {
+        size_t m = n - lo < FILL_CHUNK ? n - lo : FILL_CHUNK;
+        char **tx = keep ? keep + lo : own;
+        for (size_t k = 0; k < m && !rc; k++) {
+            if (!(tx[k] = dup_text(&recs[lo + k]))) {
+                rc = eng_fail(err, ENG_EIO, "out of memory");
                 break;
-            rc = eng_store_sig_put(st, hashes[i], key, blob, blen, err);
-            free(blob);
+            }
+            docs[k].text = tx[k];
+            docs[k].len = strlen(tx[k]);
+            docs[k].order = order ? order[lo + k] : (long)(lo + k);
+            base_sha256_hex(tx[k], docs[k].len, hashes[k]);
+            cached[k] = 0;
         }
-        if (began && !rc)
-            rc = eng_store_commit(st, err);
-        else if (began)
-            eng_store_rollback(st);
-        else
-            rc = ENG_EIO;
+        if (!rc && keys)
+            doc_keys(recs + lo, docs, m, lo, keys + lo);
+        /* in doc order: a cached blob is added as it is read, a run of
+         * uncached docs in one call when the run ends */
+        size_t run = 0;
+        for (size_t k = 0; k < m && !rc; k++) {
+            const void *blob = NULL;
+            size_t blen = 0;
+            if (rd && (rc = eng_sig_read(rd, hashes[k], &blob, &blen, err)))
+                break;
+            if (!blob)
+                continue;
+            eng_err e2;
+            if ((rc = fill_run(set, docs, run, k, err)))
+                break;
+            run = k + 1;
+            if (eng_dup_add_blob(set, blob, blen, docs[k].order, &e2) == ENG_OK) {
+                cached[k] = 1;
+                (*nreused)++;
+            } else {
+                rc = fill_run(set, docs, k, k + 1, err); /* damaged: made again, cached again */
+            }
+        }
+        if (!rc)
+            rc = fill_run(set, docs, run, m, err);
+        if (!rc && st) {
+            int began = eng_store_begin(st, err) == ENG_OK;
+            for (size_t k = 0; k < m && began && !rc; k++) {
+                if (cached[k])
+                    continue;
+                void *blob;
+                size_t blen;
+                if ((rc = eng_dup_blob(set, lo + k, &blob, &blen, err)) != ENG_OK)
+                    break;
+                rc = eng_store_sig_put(st, hashes[k], key, blob, blen, err);
+                free(blob);
+            }
+            if (began && !rc)
+                rc = eng_store_commit(st, err);
+            else if (began)
+                eng_store_rollback(st);
+            else
+                rc = ENG_EIO;
+        }
+        for (size_t k = 0; !keep && k < m; k++) {
+            free(own[k]);
+            own[k] = NULL;
+        }
     }
 done:
-    eng_sigs_free(sigs, nsigs);
+    eng_sig_reader_close(rd);
     free(hashes);
-    free(hit);
+    free(own);
+    free(docs);
+    free(cached);
     return rc;
 }
 
@@ -589,8 +650,21 @@ static int flag_bit(const char *kind)
                                       : 0;
 }
 
+/* Record i's text for passages, made when first needed (a run holds the
+ * texts of its pairs only).  Returns ENG_OK or ENG_EIO. */
+static int text_of(const eng_record *recs, char **texts, eng_dup_doc *docs, size_t i, eng_err *err)
+{
+    if (texts[i])
+        return ENG_OK;
+    if (!(texts[i] = dup_text(&recs[i])))
+        return eng_fail(err, ENG_EIO, "out of memory");
+    docs[i].text = texts[i];
+    docs[i].len = strlen(texts[i]);
+    return ENG_OK;
+}
+
 static int find_near(stage *sg, eng_dup_set *set, const eng_dup_params *p, char **texts,
-                     const eng_dup_doc *docs, eng_dup_incr *incr, eng_err *err)
+                     eng_dup_doc *docs, eng_dup_incr *incr, eng_err *err)
 {
     const eng_record *recs = sg->recs;
     size_t n = sg->n;
@@ -600,8 +674,12 @@ static int find_near(stage *sg, eng_dup_set *set, const eng_dup_params *p, char 
     size_t np = 0, nexact = out->npairs;
     eng_dup_stats stats;
     int rc;
-    if ((rc = eng_dup_pairs_incr(set, incr, &pairs, &np, &stats, err)) ||
-        (rc = eng_dup_passages(set, docs, pairs, np, err)))
+    if ((rc = eng_dup_pairs_incr(set, incr, &pairs, &np, &stats, err)))
+        goto done;
+    for (size_t k = 0; k < np && !rc; k++)
+        if (!(rc = text_of(recs, texts, docs, pairs[k].a, err)))
+            rc = text_of(recs, texts, docs, pairs[k].b, err);
+    if (rc || (rc = eng_dup_passages(set, docs, pairs, np, err)))
         goto done;
     char method[128];
     snprintf(method, sizeof method, "minhash-oph p=%d b=%dxr=%d, verified%s", p->num_perm,
@@ -783,57 +861,12 @@ static int group_pairs(stage *sg)
     return ENG_OK;
 }
 
-/* The texts and docs of records[0..n) (order: as eng_dup compares it).
- * OUT: texts[], docs[].  Returns ENG_OK or ENG_EIO. */
-static int make_docs(const eng_record *recs, size_t n, const long *order, char **texts,
-                     eng_dup_doc *docs, eng_err *err)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (!(texts[i] = dup_text(&recs[i])))
-            return eng_fail(err, ENG_EIO, "out of memory");
-        docs[i].text = texts[i];
-        docs[i].len = strlen(texts[i]);
-        docs[i].order = order ? order[i] : (long)i;
-    }
-    return ENG_OK;
-}
-
 /* ---- the next year: the last search, carried (eng_dup_incr) ---------------------------- */
 
 #define STATE_MAGIC 0x54534456u /* "VDST" little-endian */
 #define STATE_VERSION 1u
 #define STATE_HEADER 24
 #define STATE_DOC 17 /* a doc's key (16 bytes) and whether it was compared */
-
-/* A doc across runs: its text and its date (the order nearest neighbours
- * need), as the first 16 bytes of their SHA-256. */
-typedef struct doc_key {
-    unsigned char k[16];
-    uint32_t idx;
-} doc_key;
-
-static int key_cmp(const void *x, const void *y)
-{
-    const doc_key *a = x, *b = y;
-    int c = memcmp(a->k, b->k, 16);
-    return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
-}
-
-static void doc_keys(const eng_record *recs, const eng_dup_doc *docs, size_t n, doc_key *out)
-{
-    for (size_t i = 0; i < n; i++) {
-        base_sha256_ctx h;
-        unsigned char d[32];
-        const char *w = when_of(&recs[i]);
-        base_sha256_init(&h);
-        base_sha256_update(&h, docs[i].text, docs[i].len);
-        base_sha256_update(&h, "\x1f", 1);
-        base_sha256_update(&h, w ? w : "", w ? strlen(w) : 0);
-        base_sha256_final(&h, d);
-        memcpy(out[i].k, d, 16);
-        out[i].idx = (uint32_t)i;
-    }
-}
 
 /* The parameters a search's state belongs to: all of them. */
 static void state_params(const eng_dup_set *set, const eng_dup_params *p, char *out, size_t cap)
@@ -1006,23 +1039,17 @@ static int state_use(const eng_dup_set *set, const unsigned char *blob, size_t l
 /* The near-duplicate search of a run, incremental when the store holds the
  * last search under the same parameters (and there is a store). */
 static int search_near(eng_store *st, stage *sg, eng_dup_set *set, const eng_dup_params *p,
-                       char **texts, const eng_dup_doc *docs, eng_err *err)
+                       char **texts, eng_dup_doc *docs, doc_key *keys, eng_err *err)
 {
     size_t n = sg->n;
     char params[512];
     state_params(set, p, params, sizeof params);
     eng_dup_incr in;
     memset(&in, 0, sizeof in);
-    doc_key *keys = malloc((n ? n : 1) * sizeof *keys);
     unsigned char *fresh = NULL, *blob = NULL;
     void *prior = NULL;
     size_t plen = 0, blen = 0, nfresh = n;
     int rc = ENG_OK;
-    if (!keys) {
-        rc = eng_fail(err, ENG_EIO, "out of memory");
-        goto done;
-    }
-    doc_keys(sg->recs, docs, n, keys);
     if (st && (rc = eng_store_dup_state_get(st, params, &prior, &plen, err)))
         goto done;
     if (state_use(set, prior, plen, keys, n, &in, &fresh, &nfresh)) {
@@ -1044,7 +1071,6 @@ static int search_near(eng_store *st, stage *sg, eng_dup_set *set, const eng_dup
         rc = eng_store_dup_state_put(st, params, blob, blen, err);
     }
 done:
-    free(keys);
     free(fresh);
     free(blob);
     free(prior);
@@ -1070,6 +1096,7 @@ int eng_dupstage_run(eng_store *st, const eng_record *recs, size_t n, const eng_
     eng_dup_set *set = NULL;
     char **texts = calloc(n ? n : 1, sizeof *texts);
     eng_dup_doc *docs = calloc(n ? n : 1, sizeof *docs);
+    doc_key *keys = NULL;
     long *order = NULL;
     out->duplicate_of = malloc((n ? n : 1) * sizeof *out->duplicate_of);
     out->flags = calloc(n ? n : 1, 1);
@@ -1088,9 +1115,12 @@ int eng_dupstage_run(eng_store *st, const eng_record *recs, size_t n, const eng_
     if (!c->skip_near) {
         /* the set first: what it does not compare (too little information)
          * exact comparison leaves out too */
-        if ((rc = make_docs(recs, n, order, texts, docs, err)) ||
-            (rc = eng_dup_set_new(&p, &set, err)) ||
-            (rc = fill_set(st, set, docs, texts, n, &out->sigs_reused, err)) ||
+        if (!(keys = malloc((n ? n : 1) * sizeof *keys))) {
+            rc = eng_fail(err, ENG_EIO, "out of memory");
+            goto done;
+        }
+        if ((rc = eng_dup_set_new(&p, &set, err)) ||
+            (rc = fill_set(st, set, recs, order, n, NULL, keys, &out->sigs_reused, err)) ||
             (rc = eng_dup_weigh(set, err)))
             goto done;
     }
@@ -1100,7 +1130,7 @@ int eng_dupstage_run(eng_store *st, const eng_record *recs, size_t n, const eng_
     }
     if (set)
         out->sigs_made = n - out->sigs_reused;
-    if (set && (rc = search_near(st, &sg, set, &p, texts, docs, err)))
+    if (set && (rc = search_near(st, &sg, set, &p, texts, docs, keys, err)))
         goto done;
     if (group_pairs(&sg))
         rc = eng_fail(err, ENG_EIO, "out of memory");
@@ -1109,6 +1139,7 @@ done:
         free(texts[i]);
     free(texts);
     free(docs);
+    free(keys);
     free(order);
     free(sg.rank);
     free(sg.ia);
@@ -1152,19 +1183,15 @@ int eng_screen(eng_store *st, const eng_record *stored, size_t nstored, const en
         rc = eng_fail(err, ENG_EIO, "out of memory");
         goto done;
     }
+    if ((rc = eng_dup_set_new(&p, &set, err)) ||
+        (rc = fill_set(st, set, stored, NULL, nstored, texts, NULL, &reused, err)) ||
+        (rc = eng_dup_weigh(set, err)))
+        goto done;
     for (size_t i = 0; i < nstored; i++) {
-        if (!(texts[i] = dup_text(&stored[i]))) {
-            rc = eng_fail(err, ENG_EIO, "out of memory");
-            goto done;
-        }
         docs[i].text = texts[i];
         docs[i].len = strlen(texts[i]);
         docs[i].order = (long)i;
     }
-    if ((rc = eng_dup_set_new(&p, &set, err)) ||
-        (rc = fill_set(st, set, docs, texts, nstored, &reused, err)) ||
-        (rc = eng_dup_weigh(set, err)))
-        goto done;
     for (size_t i = 0; i < nprops && !rc; i++) {
         char *pt = dup_text(&props[i]);
         char *pnorm = pt ? normalise(tx, pt) : NULL;

@@ -45,6 +45,17 @@ int eng_reuse_get(eng_reuse *r, const char *id, const char *content_hash, int *f
 
 void eng_reuse_close(eng_reuse *r);
 
+/* Cached shingle sets read one at a time by text hash (instead of every
+ * blob of the parameters at once: a million records' blobs are gigabytes). */
+typedef struct eng_sig_reader eng_sig_reader;
+/* OUT: *out.  Returns ENG_OK or ENG_EIO. */
+int eng_sig_reader_open(eng_store *st, const char *params, eng_sig_reader **out, eng_err *err);
+/* The blob cached for text_hash.  OUT: *data (borrowed until the next call
+ * or close; NULL when none), *len.  Returns ENG_OK or ENG_EIO. */
+int eng_sig_read(eng_sig_reader *r, const char *text_hash, const void **data, size_t *len,
+                 eng_err *err);
+void eng_sig_reader_close(eng_sig_reader *r);
+
 /* The duplicate stage's state after its last search under `params` (a
  * blob only eng_dupstage.c reads).  OUT: *data (malloc'd; NULL when there
  * is none), *len.  Returns ENG_OK or ENG_EIO. */

@@ -276,6 +276,53 @@ int eng_reuse_get(eng_reuse *r, const char *id, const char *content_hash, int *f
     return ENG_OK;
 }
 
+struct eng_sig_reader {
+    eng_store *st;
+    sqlite3_stmt *q;
+};
+
+int eng_sig_reader_open(eng_store *st, const char *params, eng_sig_reader **out, eng_err *err)
+{
+    eng_sig_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return eng_fail(err, ENG_EIO, "out of memory");
+    r->st = st;
+    if (eng_store_prep(st, &r->q,
+                       "SELECT data FROM signatures WHERE text_hash = ?1 AND params = ?2", err)) {
+        free(r);
+        return ENG_EIO;
+    }
+    sqlite3_bind_text(r->q, 2, params, -1, SQLITE_TRANSIENT);
+    *out = r;
+    return ENG_OK;
+}
+
+int eng_sig_read(eng_sig_reader *r, const char *text_hash, const void **data, size_t *len,
+                 eng_err *err)
+{
+    *data = NULL;
+    *len = 0;
+    sqlite3_reset(r->q);
+    sqlite3_bind_text(r->q, 1, text_hash, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(r->q);
+    if (rc == SQLITE_ROW) {
+        *data = sqlite3_column_blob(r->q, 0);
+        *len = (size_t)sqlite3_column_bytes(r->q, 0);
+        return ENG_OK;
+    }
+    if (rc == SQLITE_DONE)
+        return ENG_OK;
+    return eng_store_fail(r->st, err, "reading a cached signature");
+}
+
+void eng_sig_reader_close(eng_sig_reader *r)
+{
+    if (!r)
+        return;
+    sqlite3_finalize(r->q);
+    free(r);
+}
+
 int eng_store_dup_state_get(eng_store *st, const char *params, void **data, size_t *len,
                             eng_err *err)
 {
