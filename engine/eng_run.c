@@ -344,7 +344,8 @@ static int check_references(const rule_set *set, const reg_ctx *reg, const eng_r
 }
 
 static int eval_one(const rule_set *set, rule_scratch *scratch, const eng_method *m,
-                    const reg_ctx *reg, const eng_record *r, eng_eval *out)
+                    const reg_ctx *reg, const eng_record *r, const char *content_hash,
+                    eng_eval *out)
 {
     memset(out, 0, sizeof *out);
     size_t nind = r->nindicators;
@@ -400,7 +401,9 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const eng_method
     s->kind = dup_or(&oom, r->kind ? r->kind : "project");
     s->title = dup_or(&oom, r->title);
     char hash[65];
-    if (!eng_record_hash(r, hash))
+    if (content_hash) /* as the store holds it: no second serialisation */
+        s->content_hash = dup_or(&oom, content_hash);
+    else if (!eng_record_hash(r, hash))
         s->content_hash = dup_or(&oom, hash);
     eng_method_score(m, &t, r, s);
     if (reg &&
@@ -453,7 +456,7 @@ int eng_eval_record(const rule_set *set, const eng_record *r, eng_eval *out, eng
     rule_scratch *scratch = rule_scratch_new(set);
     if (!scratch)
         return eng_fail(err, ENG_EIO, "out of memory");
-    int rc = eval_one(set, scratch, &m, NULL, r, out);
+    int rc = eval_one(set, scratch, &m, NULL, r, NULL, out);
     rule_scratch_free(scratch);
     if (!rc) {
         eng_method_finish(&m, &out->score, 0, out->novelty_points);
@@ -479,6 +482,7 @@ typedef struct work {
     const eng_method *m;
     const reg_ctx *reg;
     const eng_record *recs;      /* the batch's records */
+    const char (*hashes)[65];    /* and their content hashes */
     eng_eval *evals;             /* and their results */
     const unsigned char *reused; /* 1: evals[i] came from an earlier run */
     size_t n;
@@ -500,7 +504,7 @@ static void worker(void *ctx, int w)
     }
     for (size_t i = (size_t)w; i < wk->n; i += (size_t)wk->jobs) {
         if (!wk->reused[i] &&
-            eval_one(wk->set, scratch, wk->m, wk->reg, &wk->recs[i], &wk->evals[i]))
+            eval_one(wk->set, scratch, wk->m, wk->reg, &wk->recs[i], wk->hashes[i], &wk->evals[i]))
             atomic_store(&wk->failed, 1);
         size_t done = atomic_fetch_add(wk->done, 1) + 1;
         /* The first slot reports, so the callback runs on one thread. */
@@ -626,16 +630,16 @@ static int flags_from_json(const rule_set *set, const char *json, eng_flags *f)
  * recs[first .. first + nb) whose rule results can be reused (records in id
  * order, as the store loads them), marking reused[b].  Adds to *nreused.
  * Returns ENG_OK or ENG_EIO. */
-static int reuse_batch(eng_reuse *ru, const rule_set *set, const eng_record *recs, size_t first,
-                       size_t nb, eng_eval *evals, unsigned char *reused, size_t *nreused,
-                       eng_err *err)
+static int reuse_batch(eng_reuse *ru, const rule_set *set, const eng_record *recs,
+                       const char (*hashes)[65], size_t first, size_t nb, eng_eval *evals,
+                       unsigned char *reused, size_t *nreused, eng_err *err)
 {
     memset(reused, 0, nb);
     for (size_t b = 0; ru && b < nb; b++) {
         size_t i = first + b;
         const eng_record *r = &recs[i];
-        char hash[65];
-        if (is_prior_art(r) || eng_record_hash(r, hash))
+        const char *hash = hashes[i];
+        if (is_prior_art(r) || !*hash)
             continue;
         /* ids must come in order for the cursors; a record out of order is evaluated */
         if (i > 0 && strcmp(recs[i - 1].id, r->id) >= 0)
@@ -732,7 +736,8 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
     reg_ctx reg;
     memset(&reg, 0, sizeof reg);
     eng_reg_weights_from_set(set, &reg.w);
-    int rc = eng_store_load_records(st, NULL, &recs, &n, err);
+    char(*hashes)[65] = NULL;
+    int rc = eng_store_load_records_hashed(st, &recs, &hashes, &n, err);
     if (rc)
         return rc;
     /* The active registries, when any is loaded: every reference is checked. */
@@ -798,8 +803,11 @@ int eng_run(eng_store *st, const rule_set *set, const eng_run_opts *opts, long *
     long check_seq = 0;
     for (size_t first = 0; first < n && !rc; first += RUN_BATCH) {
         size_t nb = n - first < RUN_BATCH ? n - first : RUN_BATCH;
-        work wk = {set, &sc, &reg, recs + first, evals, reused, nb, jobs, 0, &ndone, n, opts};
-        rc = reuse_batch(ru, set, recs, first, nb, evals, reused, &nreused, err);
+        work wk = {set,    &sc,    &reg, recs + first, (const char(*)[65])hashes + first,
+                   evals,  reused, nb,   jobs,         0,
+                   &ndone, n,      opts};
+        rc = reuse_batch(ru, set, recs, (const char(*)[65])hashes, first, nb, evals, reused,
+                         &nreused, err);
         if (!rc) {
             base_pool_run(jobs, worker, &wk);
             if (atomic_load(&wk.failed))
@@ -846,6 +854,7 @@ done:
     eng_reuse_close(ru);
     eng_dup_result_release(&dups);
     eng_records_free(recs, n);
+    free(hashes);
     eng_regset_free(rs);
     eng_run_info_release(&info);
     return rc;

@@ -1054,14 +1054,17 @@ void eng_records_free(eng_record *v, size_t n)
     free(v);
 }
 
-int eng_store_load_records(eng_store *st, const char *const *kinds, eng_record **out, size_t *n,
-                           eng_err *err)
+static int load_records(eng_store *st, const char *const *kinds, eng_record **out,
+                        char (**hashes)[65], size_t *n, eng_err *err)
 {
     sqlite3_stmt *q = NULL;
-    if (prep(st, &q, "SELECT record_json, prov_file, prov_line, kind FROM projects ORDER BY id",
+    if (prep(st, &q,
+             "SELECT record_json, prov_file, prov_line, kind, content_hash FROM projects"
+             " ORDER BY id",
              err))
         return ENG_EIO;
     eng_record *v = NULL;
+    char(*hv)[65] = NULL;
     size_t cnt = 0, cap = 0;
     int rc = ENG_OK, s;
     while ((s = sqlite3_step(q)) == SQLITE_ROW) {
@@ -1076,17 +1079,25 @@ int eng_store_load_records(eng_store *st, const char *const *kinds, eng_record *
         if (cnt == cap) {
             size_t nc = cap ? cap * 2 : 256;
             eng_record *nv = realloc(v, nc * sizeof *nv);
-            if (!nv) {
+            if (nv)
+                v = nv;
+            char(*nh)[65] = hashes && nv ? realloc(hv, nc * sizeof *nh) : NULL;
+            if (nh)
+                hv = nh;
+            if (!nv || (hashes && !nh)) {
                 rc = eng_fail(err, ENG_EIO, "out of memory");
                 break;
             }
-            v = nv;
             cap = nc;
         }
         eng_record_init(&v[cnt]);
         if ((rc = record_from_row(q, &v[cnt], err)) != ENG_OK) {
             eng_record_release(&v[cnt]);
             break;
+        }
+        if (hashes) {
+            const char *h = (const char *)sqlite3_column_text(q, 4);
+            snprintf(hv[cnt], sizeof hv[cnt], "%s", h ? h : "");
         }
         cnt++;
     }
@@ -1095,11 +1106,27 @@ int eng_store_load_records(eng_store *st, const char *const *kinds, eng_record *
     sqlite3_finalize(q);
     if (rc) {
         eng_records_free(v, cnt);
+        free(hv);
         return rc;
     }
     *out = v;
     *n = cnt;
+    if (hashes)
+        *hashes = hv;
     return ENG_OK;
+}
+
+int eng_store_load_records(eng_store *st, const char *const *kinds, eng_record **out, size_t *n,
+                           eng_err *err)
+{
+    return load_records(st, kinds, out, NULL, n, err);
+}
+
+int eng_store_load_records_hashed(eng_store *st, eng_record **out, char (**hashes)[65], size_t *n,
+                                  eng_err *err)
+{
+    *hashes = NULL;
+    return load_records(st, NULL, out, hashes, n, err);
 }
 
 int eng_store_stats_json(eng_store *st, char **out, eng_err *err)

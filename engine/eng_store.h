@@ -114,6 +114,13 @@ void eng_versions_free(eng_version_row *v, size_t n);
  * records, free with eng_records_free), *n. */
 int eng_store_load_records(eng_store *st, const char *const *kinds, eng_record **out, size_t *n,
                            eng_err *err);
+/* Every stored record, ordered by id, with its content hash as the store
+ * holds it (projects.content_hash: the SHA-256 of the canonical JSON stored,
+ * which is what eng_record_hash gives for the loaded record), so a run need
+ * not serialise each record again.  OUT: *out (as above), *hashes (malloc'd,
+ * n entries, free()), *n. */
+int eng_store_load_records_hashed(eng_store *st, eng_record **out, char (**hashes)[65], size_t *n,
+                                  eng_err *err);
 void eng_records_free(eng_record *v, size_t n);
 
 /* Counts for `stats`: records by kind and source, and the import history.
