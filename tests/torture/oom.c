@@ -191,7 +191,11 @@ static int run_op(int op, eng_store *st, eng_err *err)
         long run = 0;
         return eng_run(st, rules, &o, &run, err);
     }
-    rpt_options o = {"en", op == OP_SPLIT ? "kind" : NULL, "2026-01-01", 0};
+    rpt_options o;
+    memset(&o, 0, sizeof o);
+    o.lang = "en";
+    o.split_by = op == OP_SPLIT ? "kind" : NULL;
+    o.fixed_date = "2026-01-01";
     char **paths = NULL;
     size_t n = 0;
     int rc = rpt_workbook_write(st, 0, out_path, &o, &paths, &n, err);
