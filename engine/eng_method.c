@@ -16,6 +16,8 @@ void eng_method_init(eng_method *m, const rule_set *set)
     m->threshold = rule_set_param(set, "trl.threshold", 2.0);
     m->margin = rule_set_param(set, "trl.overclaim_margin", 2.0);
     m->overclaim_conf = rule_set_param(set, "trl.overclaim_confidence", 0.0);
+    m->inferred_gap = rule_set_param(set, "trl.inferred_gap", 2.0);
+    m->inferred_conf = rule_set_param(set, "trl.inferred_confidence", 0.2);
     const char *support = rule_set_param_str(set, "trl.support");
     m->support_required = support && !strcmp(support, "required");
     m->cap = rule_set_param(set, "traceability.cap", 100.0);
@@ -247,6 +249,15 @@ void eng_method_score(const eng_method *m, eng_tally *t, const eng_record *r, en
     s->trl_claimed = r->trl_claimed ? r->trl_claimed : r->trl_target;
     s->trl_evidenced = evidenced;
     s->trl_confidence = round(conf * 1000) / 1000;
+    s->trl_inferred = 0;
+    /* Only a plan: the level the project starts from, inferred (a completed
+     * project's level is read from its acceptance, never from its plan). */
+    if (!evidenced && planned && !r->has_acceptance) {
+        int inferred = (int)lround(planned - m->inferred_gap);
+        s->trl_evidenced = inferred < 1 ? 1 : inferred > 9 ? 9 : inferred;
+        s->trl_confidence = round(m->inferred_conf * 1000) / 1000;
+        s->trl_inferred = 1;
+    }
     s->trl_planned = planned;
     s->trl_planned_confidence = planned ? round(pconf * 1000) / 1000 : 0;
     s->trl_stated = stated;
@@ -306,7 +317,8 @@ void eng_method_finish(const eng_method *m, eng_score *s, double sim, double nov
     else
         s->novelty = -1;
     double trl = s->trl_evidenced / 9.0 * 100;
-    double w_trl = s->trl_evidenced ? m->w_trl : 0;         /* no reading: left out, not 0 */
+    /* no reading, or one inferred from the plan: left out, not 0 */
+    double w_trl = s->trl_evidenced && !s->trl_inferred ? m->w_trl : 0;
     double w_trace = s->traceability >= 0 ? m->w_trace : 0; /* not assessable: left out */
     double wsum = w_trl + w_trace + (s->novelty >= 0 ? m->w_nov : 0);
     double sum = w_trl * trl + (w_trace ? w_trace * s->traceability : 0) +

@@ -17,6 +17,15 @@
  *   is acceptance.trl_claimed when there is one, a planned reading falls
  *   back to trl_target; a field's confidence is 1.  No level: no reading
  *   (0 here, NULL in the store), never level 0.
+ * - An inferred achieved reading: a record with no acceptance and no
+ *   achieved evidence but a planned reading P (an ongoing project or a
+ *   proposal that states only its plan) is read as achieved max(1, P -
+ *   trl.inferred_gap) with confidence trl.inferred_confidence
+ *   (s->trl_inferred set): a project that plans to demonstrate level P
+ *   typically starts a couple of levels below it.  An inferred reading
+ *   never raises TRL-OVERCLAIM, never supports a claim (a claimed record
+ *   has an acceptance and is not inferred anyway), and is left out of the
+ *   overall score and the metrology gap.
  * - claimed TRL: acceptance.trl_claimed, else trl_target.
  * - traceability: the sum of traceability points, clamped to 0..cap and
  *   scaled to 0..100; an indicator is "traceable", "partly" or
@@ -25,7 +34,8 @@
  *   record), plus novelty points, clamped to 0..100.
  * - overall: the weighted mean of TRL (achieved/9 x 100), traceability and
  *   novelty with the set's weights; a part without a reading (no achieved
- *   TRL, novelty unknown) is left out, not counted as 0.
+ *   TRL or only an inferred one, novelty unknown) is left out, not counted
+ *   as 0.
  * - flags: every flag rule that hit; for a project with an acceptance that
  *   claims a level (a plan cannot over-claim): TRL-OVERCLAIM when an
  *   achieved reading with at least trl.overclaim_confidence lies
@@ -58,6 +68,8 @@ typedef struct eng_method {
     double
         overclaim_conf;   /* trl.overclaim_confidence: an achieved reading needs it to contradict */
     int support_required; /* trl.support "required" */
+    double inferred_gap;  /* trl.inferred_gap: levels a plan's target lies above the start */
+    double inferred_conf; /* trl.inferred_confidence: an inferred achieved reading's confidence */
     double cap;           /* traceability.cap */
     double ind_traceable, ind_partly; /* traceability.indicator_traceable / _partly */
     double novelty_base;              /* novelty.base */

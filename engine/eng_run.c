@@ -343,6 +343,37 @@ static int check_references(const rule_set *set, const reg_ctx *reg, const eng_r
     return 0;
 }
 
+/* The evidence of an achieved reading inferred from the plan (eng_method.h):
+ * one row (rule "TRL-INFERRED-FROM-PLAN", dimension trl, no points) that
+ * says so, so that explain, export and the workbook show why.  -1 when
+ * memory ran out. */
+static int inferred_row(const eng_method *m, const eng_score *s, eng_eval *out, int *oom)
+{
+    eng_hit *nv = realloc(out->hits, (out->nhits + 1) * sizeof *nv);
+    if (!nv)
+        return -1;
+    out->hits = nv;
+    eng_hit *o = &out->hits[out->nhits++];
+    memset(o, 0, sizeof *o);
+    char msg[256];
+    snprintf(msg, sizeof msg,
+             "由计划推断：计划TRL %d，减%g级（trl.inferred_gap），未见已完成工作的陈述 / inferred "
+             "from plan: planned TRL %d minus %g levels (trl.inferred_gap); no statement of "
+             "completed work read",
+             s->trl_planned, m->inferred_gap, s->trl_planned, m->inferred_gap);
+    o->project_id = dup_or(oom, s->project_id);
+    o->rule_id = dup_or(oom, "TRL-INFERRED-FROM-PLAN");
+    o->dimension = dup_or(oom, "trl");
+    o->field = dup_or(oom, "");
+    o->indicator = -1;
+    o->match = dup_or(oom, "");
+    o->context = dup_or(oom, "");
+    o->level = s->trl_evidenced;
+    o->severity = dup_or(oom, "");
+    o->message = dup_or(oom, msg);
+    return *oom ? -1 : 0;
+}
+
 static int eval_one(const rule_set *set, rule_scratch *scratch, const eng_method *m,
                     const reg_ctx *reg, const eng_record *r, const char *content_hash,
                     eng_eval *out)
@@ -406,8 +437,10 @@ static int eval_one(const rule_set *set, rule_scratch *scratch, const eng_method
     else if (!eng_record_hash(r, hash))
         s->content_hash = dup_or(&oom, hash);
     eng_method_score(m, &t, r, s);
-    if (reg &&
-        eng_reg_metrology_gap(reg->rs, &reg->w, r, s->trl_evidenced, out->checks, out->nchecks))
+    if (s->trl_inferred && inferred_row(m, s, out, &oom))
+        goto done;
+    if (reg && eng_reg_metrology_gap(reg->rs, &reg->w, r, s->trl_inferred ? 0 : s->trl_evidenced,
+                                     out->checks, out->nchecks))
         t.flags.bits |= ENG_FLAG_METROLOGY_GAP;
     out->flags = t.flags; /* the eval takes the flags over */
     memset(&t.flags, 0, sizeof t.flags);

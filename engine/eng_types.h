@@ -41,6 +41,8 @@ typedef struct eng_score {
      * 0 is "no reading" (NULL in the store, null in exports), never a level. */
     int trl_evidenced;     /* achieved: what completed work shows */
     double trl_confidence; /* 0-1 */
+    int trl_inferred;      /* 1: achieved was inferred from the plan (eng_method.h); set by a
+                              run, not stored (its evidence row says so), 0 when read back */
     int trl_planned;       /* planned: the level the plan aims at */
     double trl_planned_confidence;
     int trl_stated; /* stated: a level written in a field or the text */

@@ -193,13 +193,18 @@ static void check_weights(loader *L, const cJSON *n)
 
 static void check_trl(loader *L, const cJSON *n)
 {
-    static const char *const keys[] = {"threshold", "support", "overclaim_margin", NULL};
+    static const char *const keys[] = {"threshold",           "support",      "overclaim_margin",
+                                       "overclaim_confidence", "inferred_gap", "inferred_confidence",
+                                       NULL};
     static const char *const supports[] = {"confidence", "required", NULL};
     check_section(L, n, "trl", keys);
     if (!cJSON_IsObject(n))
         return;
     check_num_in(L, n, "threshold", 0, 1e308, 0);
     check_num_in(L, n, "overclaim_margin", 0, 8, 0);
+    check_num_in(L, n, "overclaim_confidence", 0, 1, 0);
+    check_num_in(L, n, "inferred_gap", 0, 8, 0);
+    check_num_in(L, n, "inferred_confidence", 0, 1, 0);
     const cJSON *sn;
     const char *sup = rule_ld_string(L, n, "support", 0, NULL, "\"trl\"", &sn);
     char hint[256];
