@@ -193,8 +193,12 @@ static void check_weights(loader *L, const cJSON *n)
 
 static void check_trl(loader *L, const cJSON *n)
 {
-    static const char *const keys[] = {"threshold",           "support",      "overclaim_margin",
-                                       "overclaim_confidence", "inferred_gap", "inferred_confidence",
+    static const char *const keys[] = {"threshold",
+                                       "support",
+                                       "overclaim_margin",
+                                       "overclaim_confidence",
+                                       "inferred_gap",
+                                       "inferred_confidence",
                                        NULL};
     static const char *const supports[] = {"confidence", "required", NULL};
     check_section(L, n, "trl", keys);

@@ -5,6 +5,7 @@
  * A small rule set written here keeps the tests independent of the default
  * set's wording.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,12 +205,14 @@ int main(void)
         eng_record_release(&r);
     }
     /* The three readings: a plan is read as planned, a written level as
-     * stated, neither as achieved; a hedge after a match cancels it. */
+     * stated, neither as achieved (a plan alone gives an achieved reading
+     * inferred from it, planned - trl.inferred_gap); a hedge after a match
+     * cancels it. */
     static const struct {
         const char *abstract;
         int achieved, planned, stated;
     } rd[] = {
-        {"拟研制工程样机并开展试验。", 0, 6, 0},
+        {"拟研制工程样机并开展试验。", 4, 6, 0},
         {"The breadboard is at TRL 5.", 0, 0, 5},
         {"a breadboard was validated in the laboratory", 4, 0, 0},
         {"a breadboard would be validated in the laboratory", 0, 0, 0},
@@ -280,6 +283,51 @@ int main(void)
         eng_method_finish(&m, &sc, 0.2, 0);
         CHECK(sc.novelty == 80 && sc.overall > 40 && sc.overall < 80, "both: %g %g", sc.novelty,
               sc.overall);
+    }
+    /* An achieved reading inferred from the plan: low confidence, an evidence
+     * row that says so, no weight in overall, no flag; none for a record with
+     * an acceptance (its level is read from the acceptance, not the plan). */
+    for (int acc = 0; sets[0] && acc < 2; acc++) {
+        eng_record r;
+        eng_record_init(&r);
+        eng_record_set(&r, "id", "inf", NULL);
+        eng_record_set(&r, "abstract", "拟研制工程样机并开展试验。", NULL);
+        if (acc)
+            eng_record_set(&r, "acceptance.trl_claimed", "8", NULL);
+        eng_eval e;
+        eng_err err;
+        CHECK(eng_eval_record(sets[0], &r, &e, &err) == ENG_OK, "inferred: %s", err.msg);
+        size_t row = e.nhits;
+        for (size_t i = 0; i < e.nhits; i++)
+            if (!strcmp(e.hits[i].rule_id, "TRL-INFERRED-FROM-PLAN"))
+                row = i;
+        if (!acc) {
+            CHECK(e.score.trl_evidenced == 4 && e.score.trl_inferred == 1 &&
+                      fabs(e.score.trl_confidence - 0.2) < 1e-9,
+                  "inferred: achieved %d inferred %d confidence %g", e.score.trl_evidenced,
+                  e.score.trl_inferred, e.score.trl_confidence);
+            CHECK(row < e.nhits && e.hits[row].level == 4 &&
+                      !strcmp(e.hits[row].dimension, "trl") &&
+                      strstr(e.hits[row].message, "inferred from plan: planned TRL 6"),
+                  "inferred: the evidence row says so");
+            double wt = rule_set_param(sets[0], "weights.traceability", 0.35),
+                   wn = rule_set_param(sets[0], "weights.novelty", 0.25);
+            double want = e.score.novelty >= 0
+                              ? (wt * e.score.traceability + wn * e.score.novelty) / (wt + wn)
+                              : e.score.traceability;
+            CHECK(fabs(e.score.overall - want) < 0.051, "inferred: overall %g leaves TRL out (%g)",
+                  e.score.overall, want);
+            CHECK_STR(e.score.flags, "[]", "inferred: no flag");
+        } else {
+            CHECK(e.score.trl_evidenced == 0 && !e.score.trl_inferred && row == e.nhits,
+                  "a claimed record: no inferred reading (achieved %d)", e.score.trl_evidenced);
+            CHECK(strstr(e.score.flags, "TRL-CLAIM-UNSUPPORTED") &&
+                      !strstr(e.score.flags, "TRL-OVERCLAIM"),
+                  "a claimed record with a plan only: unsupported, not over-claimed (%s)",
+                  e.score.flags);
+        }
+        eng_eval_release(&e);
+        eng_record_release(&r);
     }
     /* Typed flags: rule flags once each in the order they first hit, then the
      * built-in ones in a fixed order; the JSON text is only their stored form. */

@@ -2,7 +2,8 @@
 computed in the same run (issue 10).  Run by tests/validity/trl/run.sh.
 
     check.py prepare TECHPORT22.jsonl OUT.jsonl      blind records (text only)
-    check.py report TMPDIR TECHPORT22.jsonl           the table and the checks
+    check.py plans BATCH1.csv OUT.jsonl               blind records (end TRL only)
+    check.py report TMPDIR TECHPORT22.jsonl BATCH1.csv  the table and the checks
 
 Labels and what they can tell:
   - TechPort 22 (techport_labelled_22.jsonl): the managers' current TRL
@@ -11,6 +12,14 @@ Labels and what they can tell:
     description only, no TRL field, so no label leaks into a reading.
   - TechPort batch1 (299 projects with TRL fields and no text): no record
     may be flagged TRL-OVERCLAIM, since none has a readiness statement.
+  - TechPort batch1 again, blind (check.py plans): each project given only
+    its end TRL as trl_target, no start, no current, no text.  The achieved
+    reading is then the one inferred from the plan (end - trl.inferred_gap)
+    and is compared with the project's own start TRL (trlBegin: the level
+    before the work), beside the constant median of the start TRLs and the
+    plan's level itself.  An honest label from the data's own fields for
+    the inference rule (its gap is a parameter from the scales' literature,
+    not fitted here); it says nothing about reading text.
   - examples/ (the planted over-claims of examples/README.md).
 Baselines: the constant median of the labels (the median of the very
 labels it is scored on: a generous baseline) and a ten-line keyword ladder
@@ -81,6 +90,32 @@ def prepare(src, dst):
                                   "abstract": d["text"]}, ensure_ascii=False) + "\n")
 
 
+def plans(src, dst):
+    """TechPort batch1 blind: the end TRL as the only field."""
+    import csv
+    with open(dst, "w") as out:
+        for x in csv.DictReader(open(src, newline="")):
+            try:
+                end = int(float(x["trlEnd"]))
+                int(float(x["trlBegin"]))
+            except ValueError:
+                continue
+            out.write(json.dumps({"id": "B1-" + x["projectId"], "kind": "project",
+                                  "source": "techport", "title": x["title"],
+                                  "trl_target": end}, ensure_ascii=False) + "\n")
+
+
+def start_labels(src):
+    import csv
+    lab = {}
+    for x in csv.DictReader(open(src, newline="")):
+        try:
+            lab["B1-" + x["projectId"]] = (int(float(x["trlBegin"])), int(float(x["trlEnd"])))
+        except ValueError:
+            continue
+    return lab
+
+
 def load_export(path):
     return {o["id"]: o for o in map(json.loads, open(path))}
 
@@ -124,7 +159,7 @@ def compare(label_name, reading_name, labels, readings, texts, counted):
     return got
 
 
-def report(tmp, tp22):
+def report(tmp, tp22, b1csv):
     lab = {"TP-" + d["source_id"]: d for d in map(json.loads, open(tp22))}
     out = load_export(tmp + "/tp22.jsonl")
     texts = {i: lab[i]["title"] + "\n" + lab[i]["text"] for i in lab}
@@ -143,6 +178,26 @@ def report(tmp, tp22):
         print("  achieved MAE 95%% interval (bootstrap over %d records): %.2f-%.2f" %
               (len(errs), boots[50], boots[1949]))
     compare("end TRL", "planned", end, pla, texts, True)
+
+    # The inference from the plan against the start TRL (batch1, blind).
+    lab = start_labels(b1csv)
+    inf = load_export(tmp + "/plans.jsonl")
+    ids = sorted(lab)
+    med = median([lab[i][0] for i in ids])
+    got = [(inf[i]["trl_evidenced"], lab[i][0]) for i in ids if i in inf and
+           inf[i]["trl_evidenced"] is not None]
+    const = [(med, lab[i][0]) for i in ids if i in inf and inf[i]["trl_evidenced"] is not None]
+    plan = [(lab[i][1], lab[i][0]) for i in ids if i in inf and inf[i]["trl_evidenced"] is not None]
+    print("achieved inferred from the plan vs start TRL: TechPort batch1, %d projects given only "
+          "their end TRL (constant median %g)" % (len(ids), med))
+    row("vernier achieved (inferred)", got, len(ids), None)
+    row("constant median, same records", const, len(ids), None)
+    row("the plan's level itself", plan, len(ids), None)
+    check(len(got) == len(ids), "batch1 plans: %d of %d records got an inferred reading" %
+          (len(got), len(ids)))
+    check(bool(got) and mae(got) < mae(const), "batch1 plans: inferred MAE below the constant "
+          "median's")
+    check(bool(got) and mae(got) < mae(plan), "batch1 plans: inferred MAE below the plan level's")
 
     # No over-claim without a readiness statement: TechPort batch1 has TRL
     # fields and no text at all.
@@ -180,4 +235,7 @@ if __name__ == "__main__":
     if sys.argv[1] == "prepare":
         prepare(sys.argv[2], sys.argv[3])
         sys.exit(0)
-    sys.exit(report(sys.argv[2], sys.argv[3]))
+    if sys.argv[1] == "plans":
+        plans(sys.argv[2], sys.argv[3])
+        sys.exit(0)
+    sys.exit(report(sys.argv[2], sys.argv[3], sys.argv[4]))
