@@ -14,6 +14,7 @@
 #include "reports/rpt_text.h"
 #include "engine/eng_registry.h"
 #include "engine/eng_book.h"
+#include "engine/eng_method.h"
 
 static const char usage[] = "vernier explain ID [--run N] [--json] [--lang en|zh]";
 
@@ -88,6 +89,8 @@ static void print_in_context(const eng_hit *h)
         printf("%.*s[%s]%s", (int)(at - ctx), ctx, m, at + strlen(m));
     else if (*m)
         printf("[%s]", m);
+    else if (h->rule_id && !strcmp(h->rule_id, ENG_TRL_INFERRED_RULE) && h->message)
+        printf("%s", h->message); /* no match: the row says how the level was inferred */
     else
         printf("(pattern absent)");
 }

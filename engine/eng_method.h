@@ -61,6 +61,11 @@
 #include "engine/eng_types.h"
 #include "rules/rule.h"
 
+/* The rule id of the evidence row of an achieved reading inferred from the
+ * plan (no rule of the set has it): a reused or read-back score is known to
+ * be inferred by this row. */
+#define ENG_TRL_INFERRED_RULE "TRL-INFERRED-FROM-PLAN"
+
 /* The method's parameters, read from a rule set (a plain value). */
 typedef struct eng_method {
     double threshold; /* trl.threshold: evidence a level needs */

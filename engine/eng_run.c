@@ -344,7 +344,7 @@ static int check_references(const rule_set *set, const reg_ctx *reg, const eng_r
 }
 
 /* The evidence of an achieved reading inferred from the plan (eng_method.h):
- * one row (rule "TRL-INFERRED-FROM-PLAN", dimension trl, no points) that
+ * one row (rule ENG_TRL_INFERRED_RULE, dimension trl, no points) that
  * says so, so that explain, export and the workbook show why.  -1 when
  * memory ran out. */
 static int inferred_row(const eng_method *m, const eng_score *s, eng_eval *out, int *oom)
@@ -362,7 +362,7 @@ static int inferred_row(const eng_method *m, const eng_score *s, eng_eval *out, 
              "completed work read",
              s->trl_planned, m->inferred_gap, s->trl_planned, m->inferred_gap);
     o->project_id = dup_or(oom, s->project_id);
-    o->rule_id = dup_or(oom, "TRL-INFERRED-FROM-PLAN");
+    o->rule_id = dup_or(oom, ENG_TRL_INFERRED_RULE);
     o->dimension = dup_or(oom, "trl");
     o->field = dup_or(oom, "");
     o->indicator = -1;

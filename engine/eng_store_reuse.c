@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/eng_method.h"
 #include "engine/eng_store_int.h"
 
 typedef struct cursor {
@@ -237,6 +238,10 @@ int eng_reuse_get(eng_reuse *r, const char *id, const char *content_hash, int *f
         fill_hit(r->hit.q, &hv[nh++], &oom);
         rc = cur_step(r, &r->hit, err);
     }
+    /* an achieved reading inferred from the plan stays out of overall */
+    for (size_t i = 0; i < nh; i++)
+        if (hv[i].rule_id && !strcmp(hv[i].rule_id, ENG_TRL_INFERRED_RULE))
+            s->trl_inferred = 1;
     if (!rc)
         rc = cur_seek(r, &r->verdict, id, err);
     while (!rc && !oom && r->verdict.row && cur_cmp(&r->verdict, id) == 0) {
